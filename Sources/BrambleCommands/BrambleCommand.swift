@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `bramble` root command: every operator task is a subcommand.
+public struct BrambleCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "bramble",
+        abstract: "Netboot provisioning for Raspberry Pi clusters: DHCP, TFTP and DNS from one node map.",
+        subcommands: []
+    )
+
+    public init() {}
+}

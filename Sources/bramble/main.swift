@@ -1,0 +1,3 @@
+import BrambleCommands
+
+BrambleCommand.runMain()
