@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func textRoundTrips() async {
-        await propertyCheck(input: Gen.uInt32) { value in
+        await propertyCheck(input: Gen.uint32()) { value in
             #expect(IPv4Address(IPv4Address(value).description)?.value == value)
         }
     }

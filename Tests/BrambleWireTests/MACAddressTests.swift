@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func textRoundTrips() async {
-        await propertyCheck(input: Gen.uInt8.array(of: 6)) { octets in
+        await propertyCheck(input: Gen.uint8().array(of: 6)) { octets in
             let mac = MACAddress(bytes: octets)!
             #expect(MACAddress(mac.description) == mac)
             #expect(MACAddress(mac.formatted(separator: "-")) == mac)
