@@ -27,3 +27,18 @@ public struct NodeEntry: Hashable, Sendable {
         [String(id), hardwareAddress.description] + (explicitName.map { [$0] } ?? []) + settings.tokens
     }
 }
+
+extension NodeEntry {
+    /// Parses one node line in the file's grammar, so command-line arguments
+    /// (`bramble nodes add 5 b8:27:eb:.. web05 disabled`) mean exactly what the same words
+    /// mean in the file.
+    public static func parse(line: String) -> Result<NodeEntry, NodeMapInvalid> {
+        switch NodeLine.parse(line[...], lineNumber: 1) {
+        case .node(let entry): return .success(entry)
+        case .invalid(let problems):
+            return .failure(NodeMapInvalid(diagnostics: problems.map { NodeMapDiagnostic(file: "", line: 1, problem: $0) }))
+        case .blank, .header:
+            return .failure(NodeMapInvalid(diagnostics: [NodeMapDiagnostic(file: "", line: 1, problem: .badID(line))]))
+        }
+    }
+}

@@ -31,7 +31,7 @@ public enum NodeHardwareAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses a MAC, or a placeholder where some octets are `xx` (any case).
-    static func parse(_ text: Substring) -> Result<NodeHardwareAddress, NodeMapProblem> {
+    public static func parse(_ text: Substring) -> Result<NodeHardwareAddress, NodeMapProblem> {
         if text.contains(where: { $0 == "x" || $0 == "X" }) {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 6 else {

@@ -1,0 +1,30 @@
+import BrambleNodeMap
+import BrambleWire
+
+/// One node as `bramble nodes list` shows it; also the `--json` schema.
+struct NodeListing: Codable, Equatable {
+    var id: Int
+    /// The MAC, or the placeholder (`b8:27:eb:xx:xx:xx`) of a bay not yet enrolled.
+    var mac: String
+    var enrolled: Bool
+    var ip: String
+    var name: String
+    var vendor: String?
+    var root: String?
+    var serial: String?
+    var disabled: Bool
+    var line: Int
+
+    init(node: NodeEntry, in map: NodeMap) {
+        id = node.id
+        mac = node.hardwareAddress.description
+        enrolled = node.mac != nil
+        ip = map.address(of: node).description
+        name = node.name
+        vendor = node.hardwareAddress.oui.flatMap(RaspberryPiVendor.label(oui:))
+        root = node.settings.root
+        serial = node.settings.serial
+        disabled = node.settings.disabled
+        line = node.line
+    }
+}
