@@ -33,6 +33,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "bramble", dependencies: ["BrambleCommands"], swiftSettings: strictSettings),
+        // Benchmarks, not tests: `swift run -c release bramble-bench --help`.
+        .executableTarget(
+            name: "bramble-bench",
+            dependencies: [
+                "BrambleNodeMap",
+                "BrambleWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "BrambleWireTests",
             dependencies: ["BrambleWire", .product(name: "PropertyBased", package: "swift-property-based")],

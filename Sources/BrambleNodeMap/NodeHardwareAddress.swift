@@ -32,7 +32,7 @@ public enum NodeHardwareAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a MAC, or a placeholder where some octets are `xx` (any case).
     public static func parse(_ text: Substring) -> Result<NodeHardwareAddress, NodeMapProblem> {
-        if text.contains(where: { $0 == "x" || $0 == "X" }) {
+        if text.utf8.contains(where: { $0 | 0x20 == UInt8(ascii: "x") }) {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 6 else {
                 return .failure(.malformedMAC(String(text), reason: MACAddressParseError.wrongOctetCount(parts.count).description))

@@ -48,7 +48,7 @@ public struct NodeMap: Sendable {
                 }
             }
             // A repeated ID repeats its default name too; one message says it.
-            let key = entry.name.lowercased()
+            let key = Self.nameKey(entry.name)
             if isDuplicateID && entry.explicitName == nil { continue }
             if let first = indexByName[key] {
                 report(entry.line, .duplicateName(entry.name, firstLine: entries[first].line, firstID: entries[first].id))
@@ -70,7 +70,13 @@ public struct NodeMap: Sendable {
     public func node(id: Int) -> NodeEntry? { indexByID[id].map { nodes[$0] } }
     public func node(mac: MACAddress) -> NodeEntry? { indexByMAC[mac].map { nodes[$0] } }
     /// Case-insensitive, as DNS names are.
-    public func node(named name: String) -> NodeEntry? { indexByName[name.lowercased()].map { nodes[$0] } }
+    public func node(named name: String) -> NodeEntry? { indexByName[Self.nameKey(name)].map { nodes[$0] } }
+
+    /// Names compare case-insensitively (DNS does); most names are already lowercase, so
+    /// skip the copy for them.
+    private static func nameKey(_ name: String) -> String {
+        name.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? name.lowercased() : name
+    }
     public func node(address: IPv4Address) -> NodeEntry? { subnet.hostNumber(of: address).flatMap(node(id:)) }
 
     /// The node's address: subnet base + ID (validation guarantees it exists).

@@ -19,12 +19,19 @@ public enum NodeName {
         let utf8 = name.utf8
         if utf8.isEmpty { return "a name cannot be empty" }
         if utf8.count > 63 { return "a name is at most 63 characters (this one has \(utf8.count))" }
-        if name.contains(".") { return "a node name is a single label without dots; the domain comes from the config" }
-        if utf8.first == UInt8(ascii: "-") || utf8.last == UInt8(ascii: "-") { return "a name cannot start or end with '-'" }
-        if let bad = name.first(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")) }) {
-            return "'\(bad)' is not allowed; use letters, digits and '-'"
+        var allDigits = true
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): continue
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "-"): allDigits = false
+            case UInt8(ascii: "."): return "a node name is a single label without dots; the domain comes from the config"
+            default:
+                let bad = name.first { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")) } ?? "?"
+                return "'\(bad)' is not allowed; use letters, digits and '-'"
+            }
         }
-        if name.allSatisfy(\.isNumber) { return "a name cannot be all digits (it would read as a node ID)" }
+        if utf8.first == UInt8(ascii: "-") || utf8.last == UInt8(ascii: "-") { return "a name cannot start or end with '-'" }
+        if allDigits { return "a name cannot be all digits (it would read as a node ID)" }
         return nil
     }
 }

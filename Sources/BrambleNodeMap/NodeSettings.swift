@@ -34,9 +34,9 @@ public struct NodeSettings: Hashable, Sendable {
     public mutating func apply(token: Substring) -> NodeMapProblem? {
         let key: Substring
         let value: Substring?
-        if let equals = token.firstIndex(of: "=") {
+        if let equals = token.utf8.firstIndex(of: UInt8(ascii: "=")) {
             key = token[..<equals]
-            value = token[token.index(after: equals)...]
+            value = token[token.utf8.index(after: equals)...]
         } else {
             key = token
             value = nil
@@ -79,15 +79,15 @@ public struct NodeSettings: Hashable, Sendable {
     /// `SERVER:/path` or `/path`, the forms DHCP option 17 and the kernel's nfsroot= take.
     static func nfsRootProblem(_ value: Substring) -> String? {
         var path = value
-        if let colon = value.firstIndex(of: ":") {
+        if let colon = value.utf8.firstIndex(of: UInt8(ascii: ":")) {
             let server = value[..<colon]
             guard IPv4Address(server) != nil else {
                 return "'\(server)' is not an IPv4 address; write root=SERVER:/path or root=/path"
             }
-            path = value[value.index(after: colon)...]
+            path = value[value.utf8.index(after: colon)...]
         }
-        guard path.first == "/" else { return "the NFS root path must be absolute (start with '/')" }
-        guard !path.contains(where: { $0 == "," || $0 == " " }) else {
+        guard path.utf8.first == UInt8(ascii: "/") else { return "the NFS root path must be absolute (start with '/')" }
+        guard !path.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: " ") }) else {
             return "the NFS root path cannot contain ',' or spaces (mount options belong in cmdline.txt)"
         }
         return nil

@@ -61,18 +61,61 @@ extension MACAddress: CustomStringConvertible, LosslessStringConvertible {
 
     /// Parses like ``init(_:)`` but says what is wrong, for messages that name the line.
     public init(parsing text: Substring) throws(MACAddressParseError) {
-        let separator: Character = text.contains("-") ? "-" : ":"
-        let parts = text.split(separator: separator, omittingEmptySubsequences: false)
-        guard parts.count == 6 else { throw .wrongOctetCount(parts.count) }
-        var values: [UInt8] = []
-        values.reserveCapacity(6)
-        for part in parts {
-            guard (1...2).contains(part.utf8.count), let value = UInt8(part, radix: 16) else {
-                throw .badOctet(String(part))
+        let separator: UInt8 = text.utf8.contains(UInt8(ascii: "-")) ? UInt8(ascii: "-") : UInt8(ascii: ":")
+        var values: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
+        var octetCount = 0
+        var partStart = text.utf8.startIndex
+        var index = partStart
+        func finishPart(_ end: String.Index) throws(MACAddressParseError) {
+            let part = text.utf8[partStart..<end]
+            guard (1...2).contains(part.count), let value = Self.hexValue(part) else {
+                throw .badOctet(String(text[partStart..<end]))
             }
-            values.append(value)
+            switch octetCount {
+            case 0: values.0 = value
+            case 1: values.1 = value
+            case 2: values.2 = value
+            case 3: values.3 = value
+            case 4: values.4 = value
+            default: values.5 = value
+            }
         }
-        self.init(values[0], values[1], values[2], values[3], values[4], values[5])
+        while index < text.utf8.endIndex {
+            if text.utf8[index] == separator {
+                octetCount += 1
+                partStart = text.utf8.index(after: index)
+            }
+            index = text.utf8.index(after: index)
+        }
+        guard octetCount == 5 else { throw .wrongOctetCount(octetCount + 1) }
+        octetCount = 0
+        partStart = text.utf8.startIndex
+        index = partStart
+        while index < text.utf8.endIndex {
+            if text.utf8[index] == separator {
+                try finishPart(index)
+                octetCount += 1
+                partStart = text.utf8.index(after: index)
+            }
+            index = text.utf8.index(after: index)
+        }
+        try finishPart(text.utf8.endIndex)
+        octets = values
+    }
+
+    private static func hexValue(_ digits: Substring.UTF8View.SubSequence) -> UInt8? {
+        var value: UInt8 = 0
+        for byte in digits {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            value = value << 4 | digit
+        }
+        return value
     }
 
     public init(parsing text: String) throws(MACAddressParseError) {
