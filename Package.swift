@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -22,6 +23,20 @@ let package = Package(
         .target(name: "BrambleWire", swiftSettings: strictSettings),
         // The operator's files: node map parse/validate/edit, config, dnsmasq import. Pure text in, values out.
         .target(name: "BrambleNodeMap", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
+        // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
+        // wrappers for variadic calls (ioctl, prctl).
+        .target(name: "CNetShims"),
+        // The daemon's I/O edge: the one event loop, sockets, signals, file watches.
+        .target(
+            name: "BrambleServer",
+            dependencies: [
+                "CNetShims",
+                "BrambleWire",
+                "BrambleNodeMap",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The CLI's commands and the file-system edge (atomic writes, boot-tree inspection).
         .target(
             name: "BrambleCommands",
@@ -54,6 +69,11 @@ let package = Package(
                 "BrambleNodeMap", "BrambleWire",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BrambleServerTests",
+            dependencies: ["BrambleServer", "CNetShims"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,121 @@
+import CNetShims
+import Glibc
+import HeapModule
+
+/// The one loop that owns every socket, timer and signal of the daemon, like dnsmasq's:
+/// epoll for readiness, a heap of timers, all on one thread, so protocol state needs no
+/// locks. Not Sendable on purpose: it and everything it calls stay on its thread.
+public final class EventLoop {
+    public typealias ReadinessHandler = (_ events: UInt32) -> Void
+
+    /// Identifies a scheduled timer so it can be cancelled (a TFTP retransmit after an ACK).
+    public struct TimerID: Hashable, Sendable {
+        fileprivate let value: UInt64
+    }
+
+    private struct ScheduledTimer: Comparable {
+        let deadline: MonotonicInstant
+        let id: UInt64
+        static func < (lhs: ScheduledTimer, rhs: ScheduledTimer) -> Bool {
+            (lhs.deadline, lhs.id) < (rhs.deadline, rhs.id)
+        }
+    }
+
+    private let epollFD: Int32
+    private var handlers: [Int32: ReadinessHandler] = [:]
+    private var timerQueue = Heap<ScheduledTimer>()
+    private var timerActions: [UInt64: () -> Void] = [:]
+    private var nextTimerID: UInt64 = 0
+    private var stopRequested = false
+    private let clock: () -> MonotonicInstant
+
+    public init(clock: @escaping () -> MonotonicInstant = MonotonicInstant.now) throws(SystemCallError) {
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epollFD >= 0 else { throw SystemCallError("epoll_create1") }
+        self.clock = clock
+    }
+
+    deinit { close(epollFD) }
+
+    public var now: MonotonicInstant { clock() }
+    public var registeredDescriptorCount: Int { handlers.count }
+    public var pendingTimerCount: Int { timerActions.count }
+
+    /// Calls `handler` whenever `fd` is readable (or has the given `events`).
+    public func register(_ fd: Int32, events: UInt32 = EPOLLIN.rawValue, handler: @escaping ReadinessHandler) throws(SystemCallError) {
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = fd
+        guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else { throw SystemCallError("epoll_ctl(ADD, \(fd))") }
+        handlers[fd] = handler
+    }
+
+    /// Stops watching `fd`. Call before closing it (a closed fd leaves epoll by itself, but
+    /// its handler would linger).
+    public func deregister(_ fd: Int32) {
+        guard handlers.removeValue(forKey: fd) != nil else { return }
+        epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
+    }
+
+    @discardableResult
+    public func schedule(at deadline: MonotonicInstant, _ action: @escaping () -> Void) -> TimerID {
+        nextTimerID += 1
+        timerQueue.insert(ScheduledTimer(deadline: deadline, id: nextTimerID))
+        timerActions[nextTimerID] = action
+        return TimerID(value: nextTimerID)
+    }
+
+    @discardableResult
+    public func schedule(afterMilliseconds delay: Int, _ action: @escaping () -> Void) -> TimerID {
+        schedule(at: now.adding(milliseconds: delay), action)
+    }
+
+    /// Cancelling a timer that already fired or was cancelled does nothing.
+    public func cancel(_ timer: TimerID) {
+        timerActions.removeValue(forKey: timer.value)
+    }
+
+    /// Ends ``run()`` after the current iteration; callable from handlers and timers.
+    public func stop() { stopRequested = true }
+
+    /// Runs until ``stop()``: fires due timers, then waits for readiness no longer than the
+    /// next timer allows.
+    public func run() throws(SystemCallError) {
+        stopRequested = false
+        var events = [epoll_event](repeating: epoll_event(), count: 64)
+        while !stopRequested {
+            let timeout = fireDueTimers()
+            if stopRequested { break }
+            let ready = events.withUnsafeMutableBufferPointer { epoll_wait(epollFD, $0.baseAddress, Int32($0.count), timeout) }
+            if ready < 0 {
+                if errno == EINTR { continue }
+                throw SystemCallError("epoll_wait")
+            }
+            for index in 0..<Int(ready) {
+                let event = events[index]
+                handlers[event.data.fd]?(event.events)
+            }
+        }
+    }
+
+    /// Runs every timer whose deadline has passed; returns the epoll timeout (ms) until the
+    /// next one, -1 when none is pending.
+    private func fireDueTimers() -> Int32 {
+        while let next = timerQueue.min {
+            guard timerActions[next.id] != nil else {
+                timerQueue.removeMin()
+                continue
+            }
+            let current = now
+            if next.deadline > current {
+                let remaining = (next.deadline.nanoseconds - current.nanoseconds + 999_999) / 1_000_000
+                return Int32(min(remaining, UInt64(Int32.max)))
+            }
+            timerQueue.removeMin()
+            let action = timerActions.removeValue(forKey: next.id)
+            action?()
+            if stopRequested { return 0 }
+        }
+        return -1
+    }
+}

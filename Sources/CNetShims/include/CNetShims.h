@@ -1,0 +1,62 @@
+#ifndef CNETSHIMS_H
+#define CNETSHIMS_H
+
+// Linux interfaces that Swift's Glibc module does not export, and wrappers for the
+// variadic C functions Swift cannot call (ioctl, prctl, syscall).
+
+#include <errno.h>
+#include <linux/filter.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <netpacket/packet.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static inline int cnet_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
+static inline int cnet_set_keepcaps(int on) { return prctl(PR_SET_KEEPCAPS, on, 0, 0, 0); }
+static inline int cnet_gettid(void) { return (int)syscall(SYS_gettid); }
+
+/// Adds or replaces a permanent-until-expiry ARP entry, as dnsmasq does before answering a
+/// Pi 3B (its ROM stops answering ARP mid-transfer).
+static inline int cnet_set_arp_entry(int fd, const char *interface, uint32_t ip_network_order, const uint8_t mac[6]) {
+    struct arpreq request;
+    memset(&request, 0, sizeof request);
+    struct sockaddr_in *address = (struct sockaddr_in *)&request.arp_pa;
+    address->sin_family = AF_INET;
+    address->sin_addr.s_addr = ip_network_order;
+    request.arp_ha.sa_family = ARPHRD_ETHER;
+    memcpy(request.arp_ha.sa_data, mac, 6);
+    strncpy(request.arp_dev, interface, sizeof request.arp_dev - 1);
+    request.arp_flags = ATF_COM;
+    return ioctl(fd, SIOCSARP, &request);
+}
+
+/// The interface's MTU, for clamping TFTP block sizes to what one frame carries.
+static inline int cnet_interface_mtu(int fd, const char *interface) {
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    strncpy(request.ifr_name, interface, IFNAMSIZ - 1);
+    if (ioctl(fd, SIOCGIFMTU, &request) < 0) return -1;
+    return request.ifr_mtu;
+}
+
+/// The interface's hardware address, the source MAC of frames we send on the raw socket.
+static inline int cnet_interface_mac(int fd, const char *interface, uint8_t mac[6]) {
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    strncpy(request.ifr_name, interface, IFNAMSIZ - 1);
+    if (ioctl(fd, SIOCGIFHWADDR, &request) < 0) return -1;
+    memcpy(mac, request.ifr_hwaddr.sa_data, 6);
+    return 0;
+}
+
+#endif

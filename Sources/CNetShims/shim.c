@@ -1,0 +1,1 @@
+// Every shim is a static inline function in include/CNetShims.h; SwiftPM needs one source file.
