@@ -76,6 +76,8 @@ let package = Package(
             dependencies: ["BrambleServer", "CNetShims"],
             swiftSettings: strictSettings
         ),
+        // Black-box tests in network namespaces the tests create (root; see NetworkLab).
+        .testTarget(name: "BrambleIntegrationTests", swiftSettings: strictSettings),
         .testTarget(
             name: "BrambleCommandsTests",
             dependencies: ["BrambleCommands", "BrambleNodeMap", "BrambleWire"],

@@ -1,0 +1,157 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// A throwaway virtual network for integration tests: a switch namespace holding a bridge,
+/// and host namespaces (the hub, clients) each wired to it with a veth pair. Everything the
+/// tests send stays inside these namespaces, which the lab removes again, also when a test
+/// fails.
+///
+/// Needs root. Without it, tests skip with a message; with `BRAMBLE_REQUIRE_NETNS=1`
+/// (CI) they fail instead, so a lost capability can never pass as a green run.
+final class NetworkLab {
+    static let required = ProcessInfo.processInfo.environment["BRAMBLE_REQUIRE_NETNS"] == "1"
+    static let isRoot = geteuid() == 0
+    /// The trait condition: run when we can, or when CI demands it (and then fail loudly).
+    static let shouldRun = isRoot || required
+    static let skipReason: Comment = "needs root to create network namespaces (run scripts/test as root; CI sets BRAMBLE_REQUIRE_NETNS=1)"
+
+    private static let counter = Counter()
+    let prefix: String
+    let switchNamespace: String
+    private(set) var hosts: [String] = []
+    private var processes: [Process] = []
+
+    struct Unavailable: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    init() throws {
+        guard Self.isRoot else { throw Unavailable(description: "network namespace tests need root; running as uid \(geteuid())") }
+        prefix = "brt\(getpid() % 100_000)x\(Self.counter.next())"
+        switchNamespace = "\(prefix)-sw"
+        try ip("netns", "add", switchNamespace)
+        try ip("-n", switchNamespace, "link", "add", "br0", "type", "bridge")
+        try ip("-n", switchNamespace, "link", "set", "br0", "up")
+        try ip("-n", switchNamespace, "link", "set", "lo", "up")
+    }
+
+    deinit { tearDown() }
+
+    /// Adds a host namespace with interface `eth0` plugged into the bridge, optionally with
+    /// an address (`10.42.0.250/24`); returns the namespace name.
+    @discardableResult
+    func addHost(_ name: String, address: String? = nil, mac: String? = nil) throws -> String {
+        let namespace = "\(prefix)-\(name)"
+        let port = "p\(hosts.count)\(prefix.suffix(6))"
+        try ip("netns", "add", namespace)
+        hosts.append(namespace)
+        try ip("-n", switchNamespace, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", namespace)
+        try ip("-n", switchNamespace, "link", "set", port, "master", "br0", "up")
+        if let mac { try ip("-n", namespace, "link", "set", "eth0", "address", mac) }
+        try ip("-n", namespace, "link", "set", "lo", "up")
+        try ip("-n", namespace, "link", "set", "eth0", "up")
+        if let address { try ip("-n", namespace, "addr", "add", address, "dev", "eth0") }
+        return namespace
+    }
+
+    /// Runs a command in a namespace to completion, with a time limit; returns its output.
+    @discardableResult
+    func run(in namespace: String, _ arguments: [String], timeout: Double = 30) throws -> CommandResult {
+        try Self.execute(["ip", "netns", "exec", namespace] + arguments, timeout: timeout)
+    }
+
+    /// Starts a long-running command (a server) in a namespace; the lab stops it on tear-down.
+    func start(in namespace: String, _ arguments: [String], output: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ip", "netns", "exec", namespace] + arguments
+        guard FileManager.default.createFile(atPath: output, contents: nil) else {
+            throw Unavailable(description: "cannot create \(output)")
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes.append(process)
+        return process
+    }
+
+    func tearDown() {
+        for process in processes where process.isRunning {
+            process.terminate()
+            let deadline = Date().addingTimeInterval(3)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        processes = []
+        for namespace in hosts + [switchNamespace] {
+            _ = try? Self.execute(["ip", "netns", "del", namespace], timeout: 10)
+        }
+        hosts = []
+    }
+
+    /// Namespaces this process's labs still hold (the tests assert none are left behind).
+    static func leftoverNamespaces(prefix: String) throws -> [String] {
+        try execute(["ip", "netns", "list"], timeout: 10).output
+            .split(separator: "\n")
+            .map { String($0.split(separator: " ").first ?? "") }
+            .filter { $0.hasPrefix(prefix) }
+    }
+
+    private func ip(_ arguments: String...) throws {
+        let result = try Self.execute(["ip"] + arguments, timeout: 10)
+        guard result.status == 0 else {
+            throw Unavailable(description: "ip \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.output)")
+        }
+    }
+
+    struct CommandResult {
+        let status: Int32
+        let output: String
+    }
+
+    static func execute(_ arguments: [String], timeout: Double) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let reader = OutputCollector(pipe.fileHandleForReading)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            return CommandResult(status: -1, output: reader.finish() + "\n[killed after \(timeout) s]")
+        }
+        process.waitUntilExit()
+        return CommandResult(status: process.terminationStatus, output: reader.finish())
+    }
+}
+
+/// Drains a pipe on a background thread so a chatty command cannot block on a full pipe.
+private final class OutputCollector: Sendable {
+    private let collected = Mutex(Data())
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            let all = handle.readDataToEndOfFile()
+            collected.withLock { $0 = all }
+            done.signal()
+        }
+    }
+
+    func finish() -> String {
+        done.wait()
+        return collected.withLock { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+private final class Counter: Sendable {
+    private let value = Mutex(0)
+    func next() -> Int { value.withLock { $0 += 1; return $0 } }
+}
