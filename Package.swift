@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "BrambleWire", swiftSettings: strictSettings),
         // The operator's files: node map parse/validate/edit, config, dnsmasq import. Pure text in, values out.
         .target(name: "BrambleNodeMap", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
+        // DHCP: message codec, the responder and the dynamic pool. Pure: no sockets, clocks or files.
+        .target(name: "BrambleDHCP", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
@@ -69,6 +71,11 @@ let package = Package(
                 "BrambleNodeMap", "BrambleWire",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BrambleDHCPTests",
+            dependencies: ["BrambleDHCP", "BrambleWire", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strictSettings
         ),
         .testTarget(
