@@ -28,11 +28,13 @@ let package = Package(
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
+        .systemLibrary(name: "CLibcap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         // The daemon's I/O edge: the one event loop, sockets, signals, file watches.
         .target(
             name: "BrambleServer",
             dependencies: [
                 "CNetShims",
+                "CLibcap",
                 "BrambleWire",
                 "BrambleNodeMap",
                 .product(name: "HeapModule", package: "swift-collections"),
