@@ -37,6 +37,7 @@ let package = Package(
                 "CLibcap",
                 "BrambleWire",
                 "BrambleNodeMap",
+                "BrambleDHCP",
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: strictSettings
@@ -82,7 +83,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BrambleServerTests",
-            dependencies: ["BrambleServer", "CNetShims"],
+            dependencies: ["BrambleServer", "BrambleDHCP", "BrambleWire", "CNetShims"],
             swiftSettings: strictSettings
         ),
         // Black-box tests in network namespaces the tests create (root; see NetworkLab).
