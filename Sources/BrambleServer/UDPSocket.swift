@@ -1,0 +1,94 @@
+import BrambleWire
+import CNetShims
+import Glibc
+
+/// A non-blocking IPv4 UDP socket for the loop: DHCP's port 67 (relays, unicast renewals),
+/// TFTP's port 69 and per-transfer ports, DNS's port 53.
+public final class UDPSocket {
+    public let fd: Int32
+    public let localPort: UInt16
+
+    /// A received datagram and where it came from.
+    public struct Datagram {
+        public let payload: ArraySlice<UInt8>
+        public let source: IPv4Address
+        public let sourcePort: UInt16
+    }
+
+    /// Binds `address:port` (port 0: an ephemeral port, a new TFTP transfer ID), optionally
+    /// pinned to `device` so a hub with an uplink never answers the uplink's side.
+    public init(address: IPv4Address = .any, port: UInt16, device: String? = nil, broadcast: Bool = false) throws(SystemCallError) {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SystemCallError("socket(AF_INET, SOCK_DGRAM)") }
+        do throws(SystemCallError) {
+            var one: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            if broadcast {
+                guard setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+                    throw SystemCallError("setsockopt(SO_BROADCAST)")
+                }
+            }
+            if let device {
+                let pinned = device.withCString { setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, $0, socklen_t(strlen($0) + 1)) }
+                guard pinned == 0 else { throw SystemCallError("setsockopt(SO_BINDTODEVICE, \(device))") }
+            }
+            var local = Self.socketAddress(address, port)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { throw SystemCallError("bind(\(address):\(port))") }
+            var actual = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &actual) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            self.fd = fd
+            localPort = UInt16(bigEndian: actual.sin_port)
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// One datagram, or nil when none is queued.
+    public func receive(into buffer: inout [UInt8]) -> Datagram? {
+        var source = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let count = buffer.withUnsafeMutableBytes { bytes in
+            withUnsafeMutablePointer(to: &source) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, bytes.baseAddress, bytes.count, 0, $0, &length) }
+            }
+        }
+        guard count >= 0 else { return nil }
+        return Datagram(payload: buffer[0..<count], source: IPv4Address(UInt32(bigEndian: source.sin_addr.s_addr)), sourcePort: UInt16(bigEndian: source.sin_port))
+    }
+
+    /// Sends one datagram; returns false when the kernel refused it (queue full, no route),
+    /// which UDP servers treat as a lost packet.
+    @discardableResult
+    public func send(_ payload: [UInt8], to address: IPv4Address, port: UInt16) -> Bool {
+        payload.withUnsafeBytes { send($0, to: address, port: port) }
+    }
+
+    /// Sends straight from memory the caller owns (a mapped boot file), with no copy.
+    @discardableResult
+    public func send(_ payload: UnsafeRawBufferPointer, to address: IPv4Address, port: UInt16) -> Bool {
+        var destination = Self.socketAddress(address, port)
+        let sent = withUnsafePointer(to: &destination) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                sendto(fd, payload.baseAddress, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return sent >= 0
+    }
+
+    private static func socketAddress(_ address: IPv4Address, _ port: UInt16) -> sockaddr_in {
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_port = port.bigEndian
+        socketAddress.sin_addr.s_addr = address.value.bigEndian
+        return socketAddress
+    }
+}

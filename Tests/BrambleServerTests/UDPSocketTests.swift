@@ -1,0 +1,37 @@
+@testable import BrambleServer
+import BrambleWire
+import Testing
+
+@Suite struct UDPSocketTests {
+    @Test func datagramsCrossLoopbackThroughTheLoop() throws {
+        let loopback = IPv4Address(127, 0, 0, 1)
+        let server = try UDPSocket(address: loopback, port: 0)
+        let client = try UDPSocket(address: loopback, port: 0)
+        #expect(server.localPort != 0 && client.localPort != server.localPort)
+        let loop = try EventLoop()
+        var received: [(String, UInt16)] = []
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        try loop.register(server.fd) { _ in
+            while let datagram = server.receive(into: &buffer) {
+                received.append((String(decoding: datagram.payload, as: UTF8.self), datagram.sourcePort))
+                server.send(Array("echo".utf8), to: datagram.source, port: datagram.sourcePort)
+            }
+            if received.count == 2 { loop.stop() }
+        }
+        #expect(client.send(Array("one".utf8), to: loopback, port: server.localPort))
+        #expect(client.send(Array("two".utf8), to: loopback, port: server.localPort))
+        loop.schedule(afterMilliseconds: 2000) { loop.stop() }
+        try loop.run()
+        #expect(received.map(\.0) == ["one", "two"])
+        #expect(received.allSatisfy { $0.1 == client.localPort })
+        #expect(client.receive(into: &buffer).map { Array($0.payload) } == Array("echo".utf8))
+    }
+
+    @Test func bindFailuresNameTheCall() throws {
+        let taken = try UDPSocket(address: IPv4Address(127, 0, 0, 1), port: 0)
+        let error = #expect(throws: SystemCallError.self) {
+            try UDPSocket(address: IPv4Address(127, 0, 0, 1), port: taken.localPort, device: "no-such-if0")
+        }
+        #expect(error?.description.hasPrefix("setsockopt(SO_BINDTODEVICE, no-such-if0)") == true)
+    }
+}
