@@ -31,7 +31,7 @@ enum DnsmasqHostName {
     }
 
     /// What keeps the text from being an RFC 1123 label, or nil when it is one.
-    static func labelProblem(_ label: Substring) -> String? {
+    private static func labelProblem(_ label: Substring) -> String? {
         let bytes = label.utf8
         if bytes.isEmpty { return "it is empty" }
         if bytes.count > 63 { return "it is longer than 63 characters" }
