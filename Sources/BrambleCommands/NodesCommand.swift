@@ -14,7 +14,7 @@ struct NodesCommand: ParsableCommand {
             """,
         subcommands: [
             NodesListCommand.self, NodesAddCommand.self, NodesSetCommand.self, NodesRemoveCommand.self,
-            NodesCheckCommand.self,
+            NodesCheckCommand.self, NodesImportCommand.self,
         ],
         defaultSubcommand: NodesListCommand.self
     )

@@ -15,23 +15,6 @@ private func mac(_ text: String) -> MACAddress {
     MACAddress(text) ?? .broadcast
 }
 
-/// Reads `Fixtures/dnsmasq/NAME` of this checkout, found from this source file's own path.
-private func fixture(_ name: String) throws -> String {
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(3)
-    let path = (parts + ["Fixtures", "dnsmasq", name[...]]).joined(separator: "/")
-    let file = try #require(fopen(path, "r"), "cannot open \(path)")
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, file)
-        if count == 0 { break }
-        bytes += buffer[0..<count]
-    }
-    return String(decoding: bytes, as: UTF8.self)
-}
-
 /// Checks that each unconverted line is the expected one and its reason says the key words.
 private func expectUnconverted(
     _ found: [UnconvertedLine], _ expected: [(line: Int, words: [String])], sourceLocation: SourceLocation = #_sourceLocation
@@ -50,7 +33,7 @@ private func expectUnconverted(
 
     init() throws {
         result = DnsmasqImport.convert(
-            text: try fixture("cluster-dnsmasq.conf"), fileName: "cluster-dnsmasq.conf", subnet: cluster, domain: "cluster"
+            text: try fixture("dnsmasq/cluster-dnsmasq.conf"), fileName: "cluster-dnsmasq.conf", subnet: cluster, domain: "cluster"
         )
     }
 
@@ -151,7 +134,7 @@ private func expectUnconverted(
 
 @Suite struct DnsmasqImportHostFileTests {
     @Test func readsEthersLines() throws {
-        let result = DnsmasqImport.convert(text: try fixture("ethers"), fileName: "ethers", subnet: cluster, domain: "cluster")
+        let result = DnsmasqImport.convert(text: try fixture("dnsmasq/ethers"), fileName: "ethers", subnet: cluster, domain: "cluster")
         #expect(result.nodes == [
             ImportedNode(line: 2, id: 30, mac: mac("b8:27:eb:00:00:30"), name: nil, disabled: false),
             ImportedNode(line: 3, id: 31, mac: mac("b8:27:eb:00:00:31"), name: nil, disabled: false),
@@ -168,7 +151,7 @@ private func expectUnconverted(
     }
 
     @Test func readsHostsFileLines() throws {
-        let result = DnsmasqImport.convert(text: try fixture("hostsfile"), fileName: "hostsfile", subnet: cluster, domain: "cluster")
+        let result = DnsmasqImport.convert(text: try fixture("dnsmasq/hostsfile"), fileName: "hostsfile", subnet: cluster, domain: "cluster")
         #expect(result.nodes == [
             ImportedNode(line: 2, id: 40, mac: mac("b8:27:eb:00:00:40"), name: "node40", disabled: false),
             ImportedNode(line: 3, id: 41, mac: mac("dc:a6:32:00:00:41"), name: "node41", disabled: false),
