@@ -46,5 +46,6 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "BrambleCommandsTests", dependencies: ["BrambleCommands", "BrambleNodeMap", "BrambleWire"], swiftSettings: strictSettings),
     ]
 )

@@ -28,7 +28,7 @@ public struct CmdlineCheck: Hashable, Sendable {
     public init(text: String, hub: IPv4Address, nfsRootDirectory: String) {
         let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" })
             .map { $0.trimmingWhitespace }.filter { !$0.isEmpty }
-        let firstLine = lines.first.map { $0.split(whereSeparator: \.isWhitespace) } ?? []
+        let parameters = lines.flatMap { $0.split(whereSeparator: \.isWhitespace) }
         var findings: [CmdlineFinding] = []
         var fixes: [String: String] = [:]
 
@@ -36,9 +36,10 @@ public struct CmdlineCheck: Hashable, Sendable {
             findings.append(CmdlineFinding(
                 parameter: "one line", isOK: false,
                 explanation: "cmdline.txt has \(lines.count) lines, but the kernel command line must be a single line: join them"))
+            // The parameter checks below read all lines, so the suggested line is simply the joined one.
         }
 
-        let root = Self.lastValue(of: "root", in: firstLine)
+        let root = Self.lastValue(of: "root", in: parameters)
         if root == "/dev/nfs" {
             findings.append(CmdlineFinding(parameter: "root=", isOK: true, explanation: "root=/dev/nfs: the root file system comes over NFS"))
         } else {
@@ -47,11 +48,11 @@ public struct CmdlineCheck: Hashable, Sendable {
             fixes["root"] = "root=/dev/nfs"
         }
 
-        let nfsroot = Self.checkNFSRoot(Self.lastValue(of: "nfsroot", in: firstLine), hub: hub, defaultDirectory: nfsRootDirectory)
+        let nfsroot = Self.checkNFSRoot(Self.lastValue(of: "nfsroot", in: parameters), hub: hub, defaultDirectory: nfsRootDirectory)
         findings.append(nfsroot.finding)
         if let fix = nfsroot.fix { fixes["nfsroot"] = fix }
 
-        let ip = Self.lastValue(of: "ip", in: firstLine)
+        let ip = Self.lastValue(of: "ip", in: parameters)
         if let ip, Self.asksDHCP(ip) {
             findings.append(CmdlineFinding(parameter: "ip=", isOK: true, explanation: "ip=\(ip): the kernel takes its address from DHCP"))
         } else {
@@ -61,8 +62,7 @@ public struct CmdlineCheck: Hashable, Sendable {
         }
 
         self.findings = findings
-        let allParameters = lines.flatMap { $0.split(whereSeparator: \.isWhitespace) }
-        suggestedLine = findings.allSatisfy(\.isOK) ? nil : Self.applying(fixes, to: allParameters)
+        suggestedLine = findings.allSatisfy(\.isOK) ? nil : Self.applying(fixes, to: parameters)
     }
 
     /// The value of the last `name=` parameter: the kernel lets a later one win.
