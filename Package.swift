@@ -90,7 +90,10 @@ let package = Package(
         .testTarget(name: "BrambleIntegrationTests", swiftSettings: strictSettings),
         .testTarget(
             name: "BrambleCommandsTests",
-            dependencies: ["BrambleCommands", "BrambleNodeMap", "BrambleWire"],
+            dependencies: [
+                "BrambleCommands", "BrambleNodeMap", "BrambleWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -11,7 +11,9 @@ func runBramble(_ arguments: [String]) throws {
 }
 
 @Suite struct NodesCommandTests {
-    let directory = TemporaryDirectory()
+    let directory: TemporaryDirectory
+
+    init() throws { directory = try TemporaryDirectory() }
     let map = """
         # rack A
         1   b8:27:eb:10:00:01           # top

@@ -4,7 +4,9 @@ import BrambleWire
 import Testing
 
 @Suite struct NodesImportCommandTests {
-    let directory = TemporaryDirectory()
+    let directory: TemporaryDirectory
+
+    init() throws { directory = try TemporaryDirectory() }
     var nodes: String { directory.file("nodes") }
 
     @Test func aRealisticConfigImportsIntoAnEmptyMap() throws {

@@ -1,0 +1,53 @@
+import BrambleWire
+
+/// Everything `bramble serve` takes from its configuration, after the file, the built-in
+/// defaults and the command-line flags have been merged and checked against each other.
+///
+/// Values come only from `ConfigDraft.validated()` (or `defaults`), so holding one means the
+/// settings are consistent: the pool lies inside the subnet and misses the hub, no upstream is
+/// the hub itself. That is what lets a reload swap a new configuration in without re-checking.
+public struct BrambleConfig: Hashable, Sendable {
+    /// The cluster interface the DHCP, TFTP and DNS sockets bind to.
+    public internal(set) var interface: InterfaceName
+    /// The hub's address on that interface; its prefix defines the cluster subnet.
+    public internal(set) var address: IPv4Interface
+    /// The DNS domain bramble is authoritative for.
+    public internal(set) var domain: DomainName
+    /// The node map file (`ID MAC [name] ...`).
+    public internal(set) var nodesPath: String
+    /// The directory holding `boot/` (served over TFTP) and `root/` (exported over NFS).
+    public internal(set) var pxeDirectory: String
+    /// Leases, boot logs and the control socket.
+    public internal(set) var stateDirectory: String
+    /// Resolvers for names outside the cluster, in order. Empty means "use the hub's
+    /// resolv.conf, minus the hub itself": the server decides that at start, not this parser.
+    public internal(set) var upstreams: [UpstreamServer]
+    public internal(set) var leaseTime: LeaseDuration
+    /// The dynamic pool for machines not in the node map; nil when off (the default on a
+    /// managed cluster, where an unknown machine should not get an address).
+    public internal(set) var pool: AddressPool?
+    public internal(set) var logLevel: LogLevel
+    /// The log file; nil means standard error (where systemd's journal picks it up).
+    public internal(set) var logFile: String?
+
+    /// The values used for every key the file and flags leave unset: DESIGN.md's hub.
+    public static let defaults = BrambleConfig(
+        interface: try! InterfaceName(parsing: "eth0"),
+        address: try! IPv4Interface(parsingHubAddress: "10.42.0.250/24"),
+        domain: try! DomainName(parsing: "cluster"),
+        nodesPath: "/etc/bramble/nodes",
+        pxeDirectory: "/pxe",
+        stateDirectory: "/var/lib/bramble",
+        upstreams: [],
+        leaseTime: try! LeaseDuration(parsing: "12h"),
+        pool: nil,
+        logLevel: .info,
+        logFile: nil
+    )
+
+    public var subnet: IPv4Subnet { address.subnet }
+    /// `<pxe>/boot`, the TFTP root.
+    public var bootDirectory: String { ConfigPath.resolve("boot", relativeTo: pxeDirectory) }
+    /// `<pxe>/root`, where the nodes' NFS roots live.
+    public var rootDirectory: String { ConfigPath.resolve("root", relativeTo: pxeDirectory) }
+}

@@ -1,0 +1,26 @@
+/// The keys a bramble config file may set. The raw value is the spelling in the file.
+public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
+    case interface
+    case address
+    case domain
+    case nodes
+    case pxe
+    case stateDirectory = "state-dir"
+    case upstream
+    case leaseTime = "lease-time"
+    case pool
+    case logLevel = "log-level"
+    case logFile = "log-file"
+
+    /// Only `upstream` may appear on several lines (one resolver each, order kept); setting any
+    /// other key twice is almost always a forgotten edit, so the parser reports it.
+    public var isRepeatable: Bool { self == .upstream }
+
+    /// Keys whose value is a file-system path, resolved against the config file's directory.
+    public var isPath: Bool {
+        switch self {
+        case .nodes, .pxe, .stateDirectory, .logFile: true
+        default: false
+        }
+    }
+}
