@@ -42,10 +42,8 @@ public enum BootTreeReportText {
     private static func describe(_ file: BootFileCheck) -> String {
         let origin = file.namedByConfigTxt ? ", named by kernel= in config.txt" : ""
         if let found = file.found { return "✓ \(found) (\(file.purpose)\(origin))" }
-        let names = file.candidates.count == 1
-            ? file.candidates[0]
-            : "none of " + file.candidates.joined(separator: ", ")
-        return "✗ \(names) missing (\(file.purpose)\(origin))"
+        if file.candidates.count == 1 { return "✗ \(file.candidates[0]) missing (\(file.purpose)\(origin))" }
+        return "✗ \(file.purpose) missing: none of \(file.candidates.joined(separator: ", "))\(origin)"
     }
 
     private static func describe(_ problem: BootTreeScanProblem) -> String {

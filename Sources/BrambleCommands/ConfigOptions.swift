@@ -69,8 +69,7 @@ public struct ConfigOptions: ParsableArguments {
     /// The config file that `loadConfiguration` reads, as an absolute path, or nil when the
     /// built-in defaults apply (no `--config`, and no file at `defaultConfigPath`).
     public func configFilePath(defaultConfigPath: String = Self.defaultConfigPath) -> String? {
-        if let configFile { return Self.absolute(configFile) }
-        return TextFile.exists(defaultConfigPath) ? defaultConfigPath : nil
+        Self.configFilePath(configFile, defaultConfigPath: defaultConfigPath)
     }
 
     /// The effective configuration: the config file (or the built-in defaults), then these
@@ -79,8 +78,13 @@ public struct ConfigOptions: ParsableArguments {
     ///
     /// - Parameter defaultConfigPath: where to look without `--config`; tests point it elsewhere.
     public func loadConfiguration(defaultConfigPath: String = Self.defaultConfigPath) throws(ConfigLoadError) -> BrambleConfig {
+        try Self.loadConfiguration(configFile: configFile, overrides: overrides, defaultConfigPath: defaultConfigPath)
+    }
+
+    /// The loading rule itself, for option groups that offer only some of these flags.
+    static func loadConfiguration(configFile: String?, overrides: ConfigOverrides, defaultConfigPath: String = defaultConfigPath) throws(ConfigLoadError) -> BrambleConfig {
         var draft = ConfigDraft.builtInDefaults
-        if let path = configFilePath(defaultConfigPath: defaultConfigPath) {
+        if let path = configFilePath(configFile, defaultConfigPath: defaultConfigPath) {
             do {
                 draft = ConfigParser.parse(try TextFile.read(path), file: path)
             } catch {
@@ -92,6 +96,11 @@ public struct ConfigOptions: ParsableArguments {
         } catch {
             throw .invalid(error)
         }
+    }
+
+    private static func configFilePath(_ configFile: String?, defaultConfigPath: String) -> String? {
+        if let configFile { return absolute(configFile) }
+        return TextFile.exists(defaultConfigPath) ? defaultConfigPath : nil
     }
 
     /// The flags as overrides, with relative paths made absolute against the current
@@ -108,7 +117,7 @@ public struct ConfigOptions: ParsableArguments {
         )
     }
 
-    private static func absolute(_ path: String) -> String {
+    static func absolute(_ path: String) -> String {
         guard !path.hasPrefix("/"), let directory = currentDirectory() else { return path }
         return ConfigPath.resolve(path, relativeTo: directory)
     }

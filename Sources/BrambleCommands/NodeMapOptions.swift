@@ -1,20 +1,37 @@
 import ArgumentParser
+import BrambleNodeMap
 import BrambleWire
 
 /// Where the node map is and which subnet its IDs live in: the flags every `bramble nodes`
-/// command shares.
+/// command shares. They are a subset of ``ConfigOptions`` and are loaded the same way, so
+/// `--config` means the same file (with the same defaults) for `nodes` and for `serve`.
 struct NodeMapOptions: ParsableArguments {
-    @Option(name: .customLong("nodes"), help: ArgumentHelp("The node map file.", valueName: "file"))
-    var nodesPath: String = "/etc/bramble/nodes"
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "The config file naming the node map and the hub's address. (default: \(ConfigOptions.defaultConfigPath) if it exists)",
+            valueName: "FILE"))
+    var configFile: String?
 
-    @Option(help: ArgumentHelp("The hub's address and prefix; node N gets the subnet base + N.", valueName: "a.b.c.d/n"))
-    var address: String = "10.42.0.250/24"
+    @Option(
+        name: .customLong("nodes"),
+        help: ArgumentHelp("The node map file. (default: the config's `nodes`, else /etc/bramble/nodes)", valueName: "FILE"),
+        transform: FlagValue.path)
+    var nodesPath: String?
 
-    func validate() throws {
-        guard IPv4Interface(address) != nil else {
-            throw ValidationError("--address '\(address)' is not an address with a prefix, e.g. 10.42.0.250/24")
-        }
+    @Option(
+        help: ArgumentHelp("The hub's address and prefix; node N gets the subnet base + N. (default: 10.42.0.250/24)", valueName: "A.B.C.D/N"),
+        transform: FlagValue.hubAddress)
+    var address: IPv4Interface?
+
+    /// The configuration these flags select, with the node map's path and subnet decided.
+    func configuration() throws -> BrambleConfig {
+        let overrides = ConfigOverrides(address: address, nodesPath: nodesPath.map(ConfigOptions.absolute))
+        return try ConfigOptions.loadConfiguration(configFile: configFile, overrides: overrides)
     }
 
-    var file: NodeMapFile { NodeMapFile(path: nodesPath, subnet: IPv4Interface(address)!.subnet) }
+    func file() throws -> NodeMapFile {
+        let configuration = try configuration()
+        return NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet)
+    }
 }

@@ -20,14 +20,15 @@ struct NodesAddCommand: ParsableCommand {
 
     func run() throws {
         let entry = try parsedArguments(([id, mac] + rest).joined(separator: " "))
-        let updated = try options.file.edit(creating: true) { document, current in
+        let file = try options.file()
+        let updated = try file.edit(creating: true) { document, current in
             if let existing = current?.node(id: entry.id) {
-                throw NodeExists(path: options.nodesPath, existing: existing)
+                throw NodeExists(path: file.path, existing: existing)
             }
             return document.adding(entry)
         }
         let node = updated.node(id: entry.id)!
-        print("added node \(node.id) (\(node.name), \(updated.address(of: node)), \(node.hardwareAddress)) to \(options.nodesPath) line \(node.line)")
+        print("added node \(node.id) (\(node.name), \(updated.address(of: node)), \(node.hardwareAddress)) to \(file.path) line \(node.line)")
     }
 }
 
@@ -70,8 +71,9 @@ struct NodesSetCommand: ParsableCommand {
 
     func run() throws {
         var changedID = 0
-        let updated = try options.file.edit { document, current in
-            let existing = try findNode(node, in: current, document: document, path: options.nodesPath)
+        let file = try options.file()
+        let updated = try file.edit { document, current in
+            let existing = try findNode(node, in: current, document: document, path: file.path)
             changedID = existing.id
             let replacement = try changed(existing)
             return document.replacing(nodeID: existing.id, with: replacement)!
@@ -120,17 +122,18 @@ struct NodesRemoveCommand: ParsableCommand {
 
     func run() throws {
         var removed: [String] = []
-        try options.file.edit { document, current in
+        let file = try options.file()
+        try file.edit { document, current in
             var text = document.text
             for reference in nodes {
-                let working = NodeMapDocument(parsing: text, fileName: options.nodesPath)
-                let entry = try findNode(reference, in: current, document: working, path: options.nodesPath)
+                let working = NodeMapDocument(parsing: text, fileName: file.path)
+                let entry = try findNode(reference, in: current, document: working, path: file.path)
                 text = working.removing(nodeID: entry.id)!
                 removed.append("\(entry.id) (\(entry.name))")
             }
             return text
         }
-        print("removed node\(removed.count == 1 ? "" : "s") \(removed.joined(separator: ", ")) from \(options.nodesPath)")
+        print("removed node\(removed.count == 1 ? "" : "s") \(removed.joined(separator: ", ")) from \(file.path)")
     }
 }
 
@@ -144,9 +147,10 @@ struct NodesCheckCommand: ParsableCommand {
     @OptionGroup var options: NodeMapOptions
 
     func run() throws {
-        let map = try options.file.load()
+        let file = try options.file()
+        let map = try file.load()
         let enrolled = map.nodes.filter { $0.mac != nil }.count
-        print("\(options.nodesPath): \(map.nodes.count) nodes, \(enrolled) with a MAC: OK")
+        print("\(file.path): \(map.nodes.count) nodes, \(enrolled) with a MAC: OK")
     }
 }
 

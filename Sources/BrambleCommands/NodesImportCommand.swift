@@ -18,29 +18,29 @@ struct NodesImportCommand: ParsableCommand {
     )
 
     @OptionGroup var options: NodeMapOptions
-    @Option(help: ArgumentHelp("The cluster domain, dropped from names like node07.cluster.", valueName: "name"))
-    var domain = "cluster"
     @Flag(help: "Show what would change without writing the node map.")
     var dryRun = false
     @Argument(help: ArgumentHelp("The dnsmasq file to read.", valueName: "file"))
     var file: String
 
     func run() throws {
+        let configuration = try options.configuration()
+        let nodeMap = NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet)
         let text = try TextFile.read(file)
-        let subnet = options.file.subnet
-        let result = DnsmasqImport.convert(text: text, fileName: file, subnet: subnet, domain: domain)
+        let result = DnsmasqImport.convert(text: text, fileName: file, subnet: nodeMap.subnet, domain: configuration.domain.name)
         var plan = ImportPlan()
         if dryRun {
-            let document = NodeMapDocument(parsing: TextFile.exists(options.nodesPath) ? try TextFile.read(options.nodesPath) : "", fileName: options.nodesPath)
-            _ = plan.apply(result.nodes, to: document, map: try? NodeMap(document: document, subnet: subnet), importFile: file)
+            let current = TextFile.exists(nodeMap.path) ? try TextFile.read(nodeMap.path) : ""
+            let document = NodeMapDocument(parsing: current, fileName: nodeMap.path)
+            _ = plan.apply(result.nodes, to: document, map: try? NodeMap(document: document, subnet: nodeMap.subnet), importFile: file)
         } else {
-            try options.file.edit(creating: true) { document, map in
+            try nodeMap.edit(creating: true) { document, map in
                 plan.apply(result.nodes, to: document, map: map, importFile: file)
             }
         }
         for line in result.reportLines + plan.messages { print(line) }
         let verb = dryRun ? "would import" : "imported"
-        print("\(verb) \(plan.added.count) new and \(plan.filled.count) enrolled node\(plan.added.count + plan.filled.count == 1 ? "" : "s") into \(options.nodesPath)"
+        print("\(verb) \(plan.added.count) new and \(plan.filled.count) enrolled node\(plan.added.count + plan.filled.count == 1 ? "" : "s") into \(nodeMap.path)"
             + "; \(plan.alreadyPresent) already present, \(plan.conflicts) in conflict, \(result.unconverted.count) line\(result.unconverted.count == 1 ? "" : "s") not imported")
     }
 }

@@ -14,7 +14,7 @@ struct NodesListCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let map = try options.file.load()
+        let map = try options.file().load()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
