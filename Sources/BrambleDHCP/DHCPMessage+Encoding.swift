@@ -53,7 +53,7 @@ extension DHCPMessage {
         let mainCapacity = payloadLimit - Self.optionsOffset - 1
 
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(max(Self.minimumBOOTPLength, min(payloadLimit, Self.optionsOffset + 512)))
+        bytes.reserveCapacity(Self.minimumMaximumMessageSize)
         appendHeader(to: &bytes)
 
         var options = options

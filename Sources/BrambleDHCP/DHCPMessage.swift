@@ -113,8 +113,7 @@ public struct DHCPMessage: Hashable, Sendable {
         guard cookie == Self.magicCookie else { throw .badMagicCookie(found: cookie) }
 
         var options = DHCPOptions()
-        var overload: [UInt8]?
-        try options.decodeArea(bytes[(start + Self.optionsOffset)...], .options, overload: &overload)
+        let overload = try options.decodeArea(bytes[(start + Self.optionsOffset)...], .options)
         let serverNameField = bytes[(start + Self.serverNameOffset)..<(start + Self.bootFileOffset)]
         let bootFileField = bytes[(start + Self.bootFileOffset)..<(start + Self.fixedHeaderLength)]
         var serverName = Self.untilNUL(serverNameField)
@@ -123,11 +122,11 @@ public struct DHCPMessage: Hashable, Sendable {
             guard value.count == 1, (1...3).contains(value[0]) else { throw .invalidOptionOverload(value: value) }
             // RFC 3396 section 5: the options field, then file, then sname.
             if value[0] & 1 != 0 {
-                try options.decodeArea(bootFileField, .file, overload: &overload)
+                try options.decodeArea(bootFileField, .file)
                 bootFileName = []
             }
             if value[0] & 2 != 0 {
-                try options.decodeArea(serverNameField, .sname, overload: &overload)
+                try options.decodeArea(serverNameField, .sname)
                 serverName = []
             }
         }

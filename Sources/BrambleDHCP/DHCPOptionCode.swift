@@ -47,7 +47,9 @@ public struct DHCPOptionCode: RawRepresentable, Hashable, Sendable, ExpressibleB
     /// Framing, not an option: ends an option area, never stored in ``DHCPOptions``.
     public static let end: DHCPOptionCode = 255
 
-    /// The option's name as dnsmasq logs it, for logs people compare with dnsmasq's.
+    /// The option's name as dnsmasq's log prints it, so bramble's logs can be compared with
+    /// dnsmasq's line by line; pad, end and iPXE's 175, which dnsmasq does not name, get
+    /// names in the same style.
     public var name: String? {
         switch self {
         case .pad: "pad"
@@ -76,7 +78,7 @@ public struct DHCPOptionCode: RawRepresentable, Hashable, Sendable, ExpressibleB
         case .tftpServerName: "tftp-server"
         case .bootFileName: "bootfile-name"
         case .userClass: "user-class"
-        case .relayAgentInformation: "agent-info"
+        case .relayAgentInformation: "agent-id"
         case .clientSystemArchitecture: "client-arch"
         case .clientNetworkInterface: "client-interface-id"
         case .clientMachineIdentifier: "client-machine-id"

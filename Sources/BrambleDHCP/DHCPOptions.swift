@@ -7,7 +7,10 @@
 ///
 /// The framing codes pad (0), option overload (52) and end (255) are never stored: the
 /// codec reads and writes them itself. Storing one is a programming error and traps.
-public struct DHCPOptions: Hashable, Sendable, RandomAccessCollection {
+///
+/// A `Sequence`, not a `Collection`: an integer position subscript would make
+/// `options[53]` mean "the 54th option" instead of option 53.
+public struct DHCPOptions: Hashable, Sendable, Sequence {
     private var storage: [DHCPOption]
 
     public init() { storage = [] }
@@ -19,9 +22,9 @@ public struct DHCPOptions: Hashable, Sendable, RandomAccessCollection {
         for option in options { append(option.code, option.value) }
     }
 
-    public var startIndex: Int { storage.startIndex }
-    public var endIndex: Int { storage.endIndex }
-    public subscript(position: Int) -> DHCPOption { storage[position] }
+    public var count: Int { storage.count }
+    public var isEmpty: Bool { storage.isEmpty }
+    public func makeIterator() -> IndexingIterator<[DHCPOption]> { storage.makeIterator() }
 
     /// The value of `code`, or nil when absent. Setting replaces the value in place (the
     /// option keeps its position), appends a new option at the end, or removes it (nil).
@@ -74,14 +77,15 @@ public struct DHCPOptions: Hashable, Sendable, RandomAccessCollection {
 
 extension DHCPOptions {
     /// Reads one option area, concatenating repeated codes (RFC 3396) onto what earlier
-    /// areas held, and collects the concatenated value of any option overload (52) seen.
+    /// areas held. Returns the value of option overload (52), concatenated like any other,
+    /// if the area holds one: only the options field's counts (RFC 2132 section 9.3).
     ///
     /// The options field must end with an end option (RFC 2131 section 4.1); the `file` and
     /// `sname` fields may simply run out, since their size is fixed and some clients fill
     /// them to the last byte.
-    mutating func decodeArea(
-        _ area: ArraySlice<UInt8>, _ kind: DHCPOptionArea, overload: inout [UInt8]?
-    ) throws(DHCPDecodingError) {
+    @discardableResult
+    mutating func decodeArea(_ area: ArraySlice<UInt8>, _ kind: DHCPOptionArea) throws(DHCPDecodingError) -> [UInt8]? {
+        var overload: [UInt8]?
         var index = area.startIndex
         while index < area.endIndex {
             let code = DHCPOptionCode(area[index])
@@ -89,19 +93,20 @@ extension DHCPOptions {
                 index += 1
                 continue
             }
-            if code == .end { return }
+            if code == .end { return overload }
             guard index + 1 < area.endIndex else { throw .optionOverrun(code: code, area: kind) }
             let valueStart = index + 2
             let valueEnd = valueStart + Int(area[index + 1])
             guard valueEnd <= area.endIndex else { throw .optionOverrun(code: code, area: kind) }
             if code == .optionOverload {
-                if kind == .options { overload = (overload ?? []) + area[valueStart..<valueEnd] }
+                overload = (overload ?? []) + area[valueStart..<valueEnd]
             } else {
                 append(code, area[valueStart..<valueEnd])
             }
             index = valueEnd
         }
         if kind == .options { throw .missingEndOption }
+        return overload
     }
 
     /// The encoded size of `option` alone: one code-length header per 255-byte piece.

@@ -16,7 +16,8 @@ public struct RaspberryPiBootMenu: Hashable, Sendable {
     public static let unpaddedText = Array("Raspberry Pi Boot".utf8)
     /// The 3B ROM miscounts the text and needs three trailing spaces (boot-net.adoc;
     /// firmware#871's working configuration). PI-NETBOOT.md asks for this form for every Pi;
-    /// that later models accept it is not yet verified on hardware.
+    /// it appears in public dnsmasq set-ups beyond the 3B, but that the 3B+, Pi 4 and Pi 5
+    /// accept it is not yet verified on hardware.
     public static let paddedText = unpaddedText + Array("   ".utf8)
     /// A boot menu sub-option holds 2 type bytes, a length byte and the text in 255 bytes.
     public static let maximumTextLength = 252

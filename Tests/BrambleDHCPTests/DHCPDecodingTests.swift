@@ -23,6 +23,7 @@ func rawMessage(
         #expect(message.clientMAC == MACAddress(0xb8, 0x27, 0xeb, 0x01, 0x02, 0x03))
         #expect(message.clientHardwareAddress.count == 16)
         #expect(message.options.messageType == .request)
+        #expect(message.options[53] == [3])
     }
 
     @Test(arguments: [0, 1, 100, 235, 236, 239])
