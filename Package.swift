@@ -21,11 +21,10 @@ let package = Package(
     targets: [
         // Bytes in, values out: MAC and IPv4 value types, framing, checksums. No I/O.
         .target(name: "BrambleWire", swiftSettings: strictSettings),
-        // DHCPv4 message codec and Raspberry Pi client recognition. Pure: bytes in, values out.
-        .target(name: "BrambleDHCP", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
         // The operator's files: node map parse/validate/edit, config, dnsmasq import. Pure text in, values out.
         .target(name: "BrambleNodeMap", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
-        // DHCP: message codec, the responder and the dynamic pool. Pure: no sockets, clocks or files.
+        // DHCP: message codec, Raspberry Pi client recognition, the responder and the dynamic
+        // pool. Pure: no sockets, clocks or files.
         .target(name: "BrambleDHCP", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
@@ -84,11 +83,6 @@ let package = Package(
                 "BrambleNodeMap", "BrambleWire",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
-            swiftSettings: strictSettings
-        ),
-        .testTarget(
-            name: "BrambleDHCPTests",
-            dependencies: ["BrambleDHCP", "BrambleWire", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strictSettings
         ),
         .testTarget(
