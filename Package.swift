@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "BrambleNodeMap", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
         // DHCP: message codec, Raspberry Pi client recognition, the responder and the dynamic
         // pool. Pure: no sockets, clocks or files.
-        .target(name: "BrambleDHCP", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
+        .target(name: "BrambleDHCP", dependencies: ["BrambleWire", "BrambleNodeMap"], swiftSettings: strictSettings),
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),

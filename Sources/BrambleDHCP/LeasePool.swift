@@ -96,6 +96,9 @@ public struct LeasePool: Sendable {
         return entry
     }
 
+    /// The client took another server's offer: free the address held for it.
+    public mutating func withdrawOffer(to mac: MACAddress) { clearOffer(of: mac) }
+
     /// Applies a journal entry: used both for live changes and to rebuild the pool at start.
     public mutating func apply(_ entry: LeaseJournalEntry) {
         switch entry {

@@ -1,0 +1,38 @@
+/// What kind of DHCP client a request came from, as the boot log and the options care.
+public enum DHCPClientKind: Hashable, Sendable, CustomStringConvertible {
+    case pi3BBootROM
+    /// Pi 3B+ ROM or bootcode.bin (the serial, repeated, in option 97).
+    case piSerialROM
+    case pi4Bootloader
+    /// A PXE ROM that is not a Pi's, with its option 93 architecture.
+    case pxe(architecture: UInt16?)
+    /// iPXE, already loaded (option 175).
+    case iPXE
+    /// The kernel's ip=dhcp, dhclient, dhcpcd, udhcpc, NetworkManager ...
+    case plain
+
+    public var description: String {
+        switch self {
+        case .pi3BBootROM: "Pi 3B ROM"
+        case .piSerialROM: "Pi ROM/bootcode"
+        case .pi4Bootloader: "Pi 4 bootloader"
+        case .pxe(let architecture): architecture.map { "PXE arch \($0)" } ?? "PXE"
+        case .iPXE: "iPXE"
+        case .plain: "DHCP client"
+        }
+    }
+
+    public var isRaspberryPiFirmware: Bool {
+        switch self {
+        case .pi3BBootROM, .piSerialROM, .pi4Bootloader: true
+        case .pxe, .iPXE, .plain: false
+        }
+    }
+
+    public var isPXE: Bool {
+        switch self {
+        case .plain: false
+        default: true
+        }
+    }
+}

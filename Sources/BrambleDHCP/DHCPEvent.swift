@@ -1,0 +1,51 @@
+import BrambleWire
+
+/// One DHCP exchange, for the boot-event stream: who asked, what, and what came of it.
+public struct DHCPEvent: Hashable, Sendable {
+    public enum Outcome: Hashable, Sendable {
+        case replied(DHCPMessageType, address: IPv4Address?)
+        case ignored(DHCPIgnoreReason)
+    }
+
+    public var mac: MACAddress
+    public var nodeID: Int?
+    public var nodeName: String?
+    public var received: DHCPMessageType
+    public var client: DHCPClientKind
+    public var vendorClass: String?
+    public var serial: RaspberryPiSerial?
+    public var relay: IPv4Address?
+    public var outcome: Outcome
+    /// False for repeats the log should not print again (an unknown MAC asking every few
+    /// seconds is logged once a minute).
+    public var worthLogging: Bool = true
+}
+
+/// Why a request got no answer.
+public enum DHCPIgnoreReason: Hashable, Sendable, CustomStringConvertible {
+    case unknownMAC
+    case disabledNode
+    case poolExhausted
+    /// The client's REQUEST names another server (it took another server's offer).
+    case otherServerChosen(IPv4Address)
+    /// RFC 2131 4.3.2: an INIT-REBOOT for an address we know nothing about: stay silent.
+    case noRecordOfClient
+    /// A relay from a network this server does not serve.
+    case foreignRelay(IPv4Address)
+    /// DECLINE, RELEASE: nothing to answer; the state change is in the journal.
+    case noReplyExpected
+    case notEthernet
+
+    public var description: String {
+        switch self {
+        case .unknownMAC: "unknown MAC"
+        case .disabledNode: "node is disabled"
+        case .poolExhausted: "no free address in the pool"
+        case .otherServerChosen(let server): "client chose server \(server)"
+        case .noRecordOfClient: "no record of this client"
+        case .foreignRelay(let relay): "relay \(relay) is outside the cluster subnet"
+        case .noReplyExpected: "no reply expected"
+        case .notEthernet: "not an Ethernet client"
+        }
+    }
+}
