@@ -8,11 +8,11 @@ struct NodesImportCommand: ParsableCommand {
         commandName: "import-dnsmasq",
         abstract: "Import dhcp-host lines (dnsmasq.conf, a dhcp-hostsfile or /etc/ethers) into the node map.",
         discussion: """
-            Each dhcp-host entry with a MAC and an address in the cluster subnet becomes a node
-            (ID = the address's host number; `ignore` becomes `disabled`). An entry for a bay that
-            the map holds as a placeholder (b8:27:eb:XX:XX:XX) fills in its MAC. Everything that
-            cannot be imported is listed as FILE:LINE: reason, and other dnsmasq options are
-            mapped to the bramble.conf setting that replaces them. The map is written once,
+            Each dhcp-host entry with a MAC and an address in the cluster subnet becomes a node \
+            (ID = the address's host number; `ignore` becomes `disabled`). An entry for a bay that \
+            the map holds as a placeholder (b8:27:eb:XX:XX:XX) fills in its MAC. Everything that \
+            cannot be imported is listed as FILE:LINE: reason, and other dnsmasq options are \
+            mapped to the bramble.conf setting that replaces them. The map is written once, \
             atomically, and only if the result is valid; --dry-run writes nothing.
             """
     )

@@ -8,7 +8,7 @@ import Glibc
 /// `settleMilliseconds` of quiet, so a reload never reads a half-written file twice.
 public final class FileWatcher {
     private let fd: Int32
-    private unowned let loop: EventLoop
+    private let loop: EventLoop
     private var watchedNames: [Int32: Set<String>] = [:]
     private var changed: Set<String> = []
     private var settleTimer: EventLoop.TimerID?

@@ -8,7 +8,7 @@ import Glibc
 /// any other thread starts, so no thread is left to take them the default way.
 public final class SignalSource {
     private let fd: Int32
-    private unowned let loop: EventLoop
+    private let loop: EventLoop
 
     public init(signals: [Int32], loop: EventLoop, handler: @escaping (Int32) -> Void) throws(SystemCallError) {
         var mask = sigset_t()

@@ -1,0 +1,53 @@
+import ArgumentParser
+import BrambleNodeMap
+import BrambleServer
+import Glibc
+import Logging
+
+/// `bramble serve`: the daemon.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve DHCP for the node map on the cluster interface.",
+        discussion: """
+            Answers DHCP from the node map on a raw socket bound to the cluster interface, with \
+            the Raspberry Pi boot options, and reloads the node map and config when they are \
+            saved or on SIGHUP (an invalid edit is logged and the previous map keeps serving). \
+            SIGTERM or SIGINT stops it. It needs root to bind its sockets, then drops to the \
+            `bramble` user (or `nobody`) keeping only CAP_NET_ADMIN, which seeding the ARP table \
+            for Pi 3B clients needs.
+            """
+    )
+
+    @OptionGroup var config: ConfigOptions
+    @Flag(help: "Keep running as the user that started bramble (for tests and containers).")
+    var noDropPrivileges = false
+
+    func run() throws {
+        let configuration = try config.loadConfiguration()
+        let sink = try configuration.logFile.map { path throws(SystemCallError) in try LogSink.file(path) } ?? .standardError
+        let level = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
+        let logger = Logger(label: "bramble") { LineLogHandler(label: $0, level: level, sink: sink) }
+        let nodeMap = try NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet).load()
+        let options = config
+        let sources = Daemon.Sources(
+            configPath: config.configFilePath(),
+            loadConfiguration: { try options.loadConfiguration() },
+            loadNodeMap: { configuration in try NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet).load() })
+        let daemon = try Daemon(configuration: configuration, sources: sources, logger: logger)
+        try daemon.run(nodeMap: nodeMap, dropPrivileges: !noDropPrivileges)
+    }
+}
+
+extension SystemCallError: UserFacingError {
+    public var message: String {
+        var text = "bramble serve: \(description)"
+        switch errno {
+        case EPERM, EACCES: text += "\n  bramble serve needs root to open its raw socket and bind port 67 (it drops privileges once bound)"
+        case EADDRINUSE: text += "\n  another server holds the port: is dnsmasq still running on this interface? (systemctl stop dnsmasq)"
+        case ENODEV, ENXIO: text += "\n  no such interface: set `interface` in bramble.conf or pass --interface"
+        default: break
+        }
+        return text
+    }
+}

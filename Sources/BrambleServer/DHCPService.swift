@@ -1,0 +1,168 @@
+import BrambleDHCP
+import BrambleNodeMap
+import BrambleWire
+import CNetShims
+import Glibc
+import Logging
+
+/// DHCP on the wire: frames from the raw socket into the pure responder, its decisions back
+/// out (journal first, then the ARP entry, then the reply, after its delay).
+final class DHCPService {
+    private let packetSocket: PacketSocket
+    /// Port 67 bound on the interface: without it, unicast renewals and relayed requests
+    /// would draw ICMP port-unreachable. Requests are read from the raw socket (which sees
+    /// them too), so what arrives here is drained; replies to relays and to clients that
+    /// have an address leave through it, routed by the kernel.
+    private let serverSocket: UDPSocket
+    private let loop: EventLoop
+    private var responder: DHCPResponder
+    private let journal: LeaseJournalFile?
+    private let logger: Logger
+    private let hub: IPv4Interface
+    private var frameBuffer = [UInt8](repeating: 0, count: 65_536)
+    private var nextIdentification: UInt16 = 0
+    private(set) var requestsHandled = 0
+
+    init(interface: String, hub: IPv4Interface, responder: DHCPResponder, journal: LeaseJournalFile?, loop: EventLoop, logger: Logger) throws(SystemCallError) {
+        packetSocket = try PacketSocket(interface: interface, filter: .udpDestinationPort(67))
+        serverSocket = try UDPSocket(port: 67, device: interface, broadcast: true)
+        self.loop = loop
+        self.responder = responder
+        self.journal = journal
+        self.logger = logger
+        self.hub = hub
+        try loop.register(packetSocket.fd) { [unowned self] _ in self.readFrames() }
+        try loop.register(serverSocket.fd) { [unowned self] _ in self.drainServerSocket() }
+    }
+
+    deinit {
+        loop.deregister(packetSocket.fd)
+        loop.deregister(serverSocket.fd)
+    }
+
+    var nodeMap: NodeMap { responder.nodeMap }
+
+    func replaceNodeMap(_ map: NodeMap) { responder.replaceNodeMap(map) }
+
+    func serial(of mac: MACAddress) -> RaspberryPiSerial? { responder.serial(of: mac) }
+
+    private func drainServerSocket() {
+        var buffer = [UInt8](repeating: 0, count: 1)
+        while serverSocket.receive(into: &buffer) != nil {}
+    }
+
+    private func readFrames() {
+        while let frame = packetSocket.receive(into: &frameBuffer) {
+            handle(frame: Array(frame))
+        }
+    }
+
+    private func handle(frame: [UInt8]) {
+        let message: DHCPMessage
+        do {
+            let decoded = try EthernetUDPFrame(decoding: frame)
+            guard decoded.destinationPort == 67 else { return }
+            message = try DHCPMessage(decoding: decoded.payload)
+        } catch {
+            logger.debug("dropped a malformed DHCP frame: \(error)")
+            return
+        }
+        requestsHandled += 1
+        let now = Int64(time(nil))
+        let response = responder.respond(to: message, now: now)
+        if let event = response.event { log(event) }
+        if let entry = response.journal, let journal {
+            do {
+                try journal.append(entry)
+            } catch {
+                // A lease we cannot persist must not be promised: stay silent, the client retries.
+                logger.error("lease journal \(journal.path): \(error); not answering \(message.clientMAC.map(String.init(describing:)) ?? "?")")
+                return
+            }
+            compactJournalIfLarge(now: now)
+        }
+        if let entry = response.arpEntry { seedARP(entry) }
+        guard let reply = response.reply else { return }
+        if response.delayMilliseconds > 0 {
+            loop.schedule(afterMilliseconds: response.delayMilliseconds) { [weak self] in self?.send(reply) }
+        } else {
+            send(reply)
+        }
+    }
+
+    private func send(_ reply: DHCPReply) {
+        let payload: [UInt8]
+        do {
+            let encoded = try reply.message.encoded(maximumMessageSize: reply.maximumMessageSize)
+            if !encoded.droppedOptions.isEmpty {
+                logger.warning("reply to \(reply.message.clientMAC.map(String.init(describing:)) ?? "?") left out options \(encoded.droppedOptions) to fit \(reply.maximumMessageSize) bytes")
+            }
+            payload = encoded.bytes
+        } catch {
+            logger.error("cannot encode a reply: \(error)")
+            return
+        }
+        switch reply.destination {
+        case .relay(let relay):
+            serverSocket.send(payload, to: relay, port: 67)
+        case .clientAddress(let address):
+            serverSocket.send(payload, to: address, port: 68)
+        case .broadcast:
+            sendFrame(payload, to: .broadcast, address: .broadcast)
+        case .clientHardware(let mac, let address):
+            sendFrame(payload, to: mac, address: address)
+        }
+    }
+
+    private func sendFrame(_ payload: [UInt8], to mac: MACAddress, address: IPv4Address) {
+        nextIdentification &+= 1
+        let frame = EthernetUDPFrame(
+            sourceMAC: packetSocket.interfaceMAC, destinationMAC: mac, sourceAddress: hub.address, destinationAddress: address,
+            sourcePort: 67, destinationPort: 68, identification: nextIdentification, payload: payload[...])
+        do {
+            try packetSocket.send(frame: frame.encoded())
+        } catch {
+            logger.warning("cannot send a reply to \(mac): \(error)")
+        }
+    }
+
+    private func seedARP(_ entry: DHCPResponse.ARPEntry) {
+        let result = entry.mac.bytes.withUnsafeBufferPointer {
+            cnet_set_arp_entry(serverSocket.fd, packetSocket.interfaceName, entry.address.value.bigEndian, $0.baseAddress)
+        }
+        if result != 0 { logger.debug("cannot seed ARP \(entry.address) -> \(entry.mac): \(SystemCallError("SIOCSARP"))") }
+    }
+
+    /// Keeps the journal near the size of the live pool: rewritten once it holds many more
+    /// entries than leases (renewals append forever otherwise).
+    private func compactJournalIfLarge(now: Int64) {
+        guard let journal, let pool = responder.pool, journal.entryCount > 1024 + 4 * pool.size else { return }
+        do {
+            try journal.compact(to: pool.snapshot(now: now))
+        } catch {
+            logger.warning("cannot compact the lease journal: \(error)")
+        }
+    }
+
+    private func log(_ event: DHCPEvent) {
+        var who = event.mac.description
+        if let name = event.nodeName { who += " \(name)" }
+        var details = [event.client.description]
+        if let serial = event.serial { details.append("serial \(serial)") }
+        if let relay = event.relay { details.append("via \(relay)") }
+        let subject = "\(event.received) from \(who) (\(details.joined(separator: ", ")))"
+        switch event.outcome {
+        case .replied(let type, let address):
+            logger.info("\(subject) -> \(type)\(address.map { " \($0)" } ?? "")")
+        case .ignored(.unknownMAC):
+            let message: Logger.Message = "\(subject) ignored: unknown MAC; to serve it, add it to the node map: bramble nodes add ID \(event.mac)"
+            if event.worthLogging { logger.notice(message) } else { logger.debug(message) }
+        case .ignored(.disabledNode):
+            logger.notice("\(subject) ignored: node \(event.nodeID.map(String.init) ?? "?") is disabled in the node map")
+        case .ignored(.noReplyExpected):
+            logger.info("\(subject)")
+        case .ignored(let reason):
+            logger.info("\(subject) ignored: \(reason)")
+        }
+    }
+}
