@@ -95,7 +95,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Black-box tests in network namespaces the tests create (root; see NetworkLab).
-        .testTarget(name: "BrambleIntegrationTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "BrambleIntegrationTests",
+            dependencies: ["BrambleDHCP", "BrambleWire"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "BrambleCommandsTests",
             dependencies: [

@@ -125,10 +125,12 @@ final class NetworkLab {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            return CommandResult(status: -1, output: reader.finish() + "\n[killed after \(timeout) s]")
+            return CommandResult(status: -1, output: reader.finish(waitingAtMost: 2) + "\n[killed after \(timeout) s]")
         }
         process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus, output: reader.finish())
+        // A command that leaves a daemon behind (dhclient) may keep the pipe open: take what
+        // arrived rather than wait for an end of file that never comes.
+        return CommandResult(status: process.terminationStatus, output: reader.finish(waitingAtMost: 2))
     }
 }
 
@@ -139,14 +141,17 @@ private final class OutputCollector: Sendable {
 
     init(_ handle: FileHandle) {
         Thread.detachNewThread { [self] in
-            let all = handle.readDataToEndOfFile()
-            collected.withLock { $0 = all }
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                collected.withLock { $0.append(chunk) }
+            }
             done.signal()
         }
     }
 
-    func finish() -> String {
-        done.wait()
+    func finish(waitingAtMost seconds: Double) -> String {
+        _ = done.wait(timeout: .now() + seconds)
         return collected.withLock { String(decoding: $0, as: UTF8.self) }
     }
 }

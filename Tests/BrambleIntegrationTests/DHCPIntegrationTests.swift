@@ -1,0 +1,172 @@
+import BrambleDHCP
+import BrambleWire
+import Foundation
+import Testing
+
+/// `bramble serve` against real DHCP clients, in namespaces the tests create and remove.
+@Suite(.serialized, .enabled(if: NetworkLab.shouldRun, NetworkLab.skipReason))
+struct DHCPIntegrationTests {
+    static let nodes = """
+        # test cluster
+        5   b8:27:eb:00:00:05  web05
+        6   b8:27:eb:00:00:06
+        7   b8:27:eb:00:00:07  disabled
+        37  b8:27:eb:9d:c1:5a
+        """ + "\n"
+
+    /// busybox udhcpc: the lease's variables as `key=value` lines, or the failure output.
+    func udhcpc(_ lab: NetworkLab, in host: String, server: ServerUnderTest, extra: [String] = []) throws -> [String: String] {
+        let script = server.file("udhcpc-\(host).sh")
+        try "#!/bin/sh\n[ \"$1\" = bound ] && env > \(script.path).env\nexit 0\n".write(to: script, atomically: false, encoding: .utf8)
+        chmod(script.path, 0o755)
+        let result = try lab.run(in: host, ["busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "1", "-s", script.path] + extra, timeout: 20)
+        guard result.status == 0, let env = try? String(contentsOfFile: script.path + ".env", encoding: .utf8) else {
+            return ["failed": result.output]
+        }
+        return Dictionary(env.split(separator: "\n").compactMap { line in
+            line.firstIndex(of: "=").map { (String(line[..<$0]), String(line[line.index(after: $0)...])) }
+        }, uniquingKeysWith: { first, _ in first })
+    }
+
+    @Test func udhcpcAndDhclientGetTheirNodeAddressNameRouterAndDNS() throws {
+        let lab = try NetworkLab()
+        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+        let busybox = try lab.addHost("c1", mac: "b8:27:eb:00:00:05")
+        let isc = try lab.addHost("c2", mac: "b8:27:eb:00:00:06")
+        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes)
+        try server.start()
+
+        let lease = try udhcpc(lab, in: busybox, server: server)
+        #expect(lease["ip"] == "10.42.0.5", "\(lease)")
+        #expect(lease["hostname"] == "web05" && lease["domain"] == "cluster")
+        #expect(lease["router"] == "10.42.0.250" && lease["dns"] == "10.42.0.250" && lease["serverid"] == "10.42.0.250")
+        #expect(lease["subnet"] == "255.255.255.0" && lease["lease"] == "43200")
+
+        let script = server.file("dhclient.sh")
+        try "#!/bin/sh\n[ \"$reason\" = BOUND ] && env > \(script.path).env\nexit 0\n".write(to: script, atomically: false, encoding: .utf8)
+        chmod(script.path, 0o755)
+        // In the foreground (-d): a dhclient that forks keeps the socket Foundation watches to
+        // see a child exit, so it is run under the lab and stopped once bound.
+        let dhclient = try lab.start(in: isc, [
+            "dhclient", "-d", "-1", "-sf", script.path, "-lf", server.file("dhclient.leases").path, "-pf", server.file("dhclient.pid").path, "eth0",
+        ], output: server.file("dhclient.log").path)
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: script.path + ".env") && Date() < deadline { usleep(50_000) }
+        dhclient.terminate()
+        let env = (try? String(contentsOfFile: script.path + ".env", encoding: .utf8)) ?? ""
+        for expected in ["new_ip_address=10.42.0.6", "new_host_name=node06", "new_routers=10.42.0.250", "new_domain_name_servers=10.42.0.250", "new_domain_name=cluster"] {
+            #expect(env.contains(expected), "dhclient lacks \(expected): \(env)")
+        }
+        #expect(server.log.contains("DHCPREQUEST from b8:27:eb:00:00:06 node06 (DHCP client) -> DHCPACK 10.42.0.6"))
+    }
+
+    @Test func theNodeMapChangesLiveAndAnInvalidEditKeepsTheOldMap() throws {
+        let lab = try NetworkLab()
+        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+        let client = try lab.addHost("c1", mac: "b8:27:eb:00:00:11")
+        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes)
+        try server.start()
+
+        #expect(try udhcpc(lab, in: client, server: server)["failed"] != nil, "not in the map yet")
+        #expect(server.log.contains("DHCPDISCOVER from b8:27:eb:00:00:11 (DHCP client) ignored: unknown MAC; to serve it, add it to the node map: bramble nodes add ID b8:27:eb:00:00:11"))
+
+        var mark = server.log.count
+        let added = try server.bramble(["nodes", "add", "--config", server.configPath, "11", "b8:27:eb:00:00:11", "late11"])
+        #expect(added.status == 0, "\(added.output)")
+        try server.waitForLog("reloaded", after: mark)
+        #expect(try udhcpc(lab, in: client, server: server)["ip"] == "10.42.0.11")
+
+        mark = server.log.count
+        let handle = try FileHandle(forWritingTo: server.file("nodes"))
+        handle.seekToEndOfFile()
+        handle.write(Data("12 not-a-mac\n".utf8))
+        try handle.close()
+        try server.waitForLog("reload refused", after: mark)
+        #expect(server.log.contains("nodes:7: 'not-a-mac' is not a MAC address"), "the error names file and line")
+        #expect(try udhcpc(lab, in: client, server: server)["hostname"] == "late11", "the previous map still serves")
+    }
+
+    @Test func aPi3BROMGetsADelayedOfferWithTheBootMenuAndASeededARPEntry() throws {
+        let lab = try NetworkLab()
+        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+        let pi = try lab.addHost("pi", mac: "b8:27:eb:9d:c1:5a")
+        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes)
+        try server.start()
+
+        let frame = ServerUnderTest.repository.appendingPathComponent("Fixtures/frames/pi3b-rom-discover.hex").path
+        let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/rawframe.py").path
+        let result = try lab.run(in: pi, ["python3", script, "eth0", frame, "5"], timeout: 10)
+        try #require(result.status == 0, "\(result.output)")
+        let lines = result.output.split(separator: "\n")
+        let bytes = try #require(Self.bytes(fromHex: String(lines[0])))
+        let reply = try EthernetUDPFrame(decoding: bytes)
+        let offer = try DHCPMessage(decoding: reply.payload)
+        #expect(reply.destinationMAC == MACAddress("b8:27:eb:9d:c1:5a"), "unicast to the ROM's MAC")
+        #expect(reply.sourceAddress == IPv4Address(10, 42, 0, 250), "the Pi 3 takes the TFTP server from the source address")
+        #expect(offer.options.messageType == .offer && offer.yourAddress == IPv4Address(10, 42, 0, 37))
+        #expect(offer.options[.vendorSpecificInformation] == RaspberryPiBootMenu.padded.vendorSpecificInformation)
+        let milliseconds = Int(lines[1].split(separator: " ")[0]) ?? 0
+        #expect(milliseconds >= 900, "the Pi 3B ROM's offer is delayed (firmware#934): \(milliseconds) ms")
+        let neighbours = try lab.run(in: hub, ["ip", "neigh", "show", "10.42.0.37"])
+        #expect(neighbours.output.contains("b8:27:eb:9d:c1:5a"), "ARP seeded: \(neighbours.output)")
+    }
+
+    @Test func disabledNodesAreNotAnswered() throws {
+        let lab = try NetworkLab()
+        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+        let client = try lab.addHost("c1", mac: "b8:27:eb:00:00:07")
+        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes)
+        try server.start()
+        #expect(try udhcpc(lab, in: client, server: server)["failed"] != nil)
+        #expect(server.log.contains("ignored: node 7 is disabled in the node map"))
+    }
+
+    @Test func aPoolLeaseSurvivesKill9() throws {
+        let lab = try NetworkLab()
+        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+        let laptop = try lab.addHost("c1", mac: "02:00:00:00:00:01")
+        let other = try lab.addHost("c2", mac: "02:00:00:00:00:02")
+        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes, config: "pool = 10.42.0.100-10.42.0.110\n")
+        try server.start()
+        let first = try udhcpc(lab, in: laptop, server: server)
+        #expect(first["ip"] == "10.42.0.100", "\(first)")
+
+        server.stop(signal: SIGKILL)
+        try server.start()
+        let second = try udhcpc(lab, in: other, server: server)
+        #expect(second["ip"] == "10.42.0.101", "the first lease is still taken after kill -9: \(second)")
+        let again = try udhcpc(lab, in: laptop, server: server)
+        #expect(again["ip"] == "10.42.0.100", "the laptop keeps its address: \(again)")
+        let journal = try String(contentsOf: server.file("state/leases"), encoding: .utf8)
+        #expect(journal.hasPrefix("grant 02:00:00:00:00:01 10.42.0.100 "))
+    }
+
+    @Test func theDaemonRunsAsNobodyWithOnlyCapNetAdmin() throws {
+        let lab = try NetworkLab()
+        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes)
+        try server.start()
+        let pid = try #require(server.process?.processIdentifier)
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let fields = Dictionary(status.split(separator: "\n").compactMap { line -> (String, String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }, uniquingKeysWith: { first, _ in first })
+        #expect(fields["Uid"]?.hasPrefix("65534") == true, "\(fields["Uid"] ?? "")")
+        #expect(fields["CapEff"] == "0000000000001000", "CAP_NET_ADMIN (bit 12) only")
+        #expect(fields["CapPrm"] == "0000000000001000")
+        #expect(fields["NoNewPrivs"] == "1")
+    }
+
+    static func bytes(fromHex text: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2, limitedBy: text.endIndex) ?? text.endIndex
+            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+}
