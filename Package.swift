@@ -27,6 +27,9 @@ let package = Package(
         // DHCP: message codec, Raspberry Pi client recognition, the responder and the dynamic
         // pool. Pure: no sockets, clocks or files.
         .target(name: "BrambleDHCP", dependencies: ["BrambleWire", "BrambleNodeMap"], swiftSettings: strictSettings),
+        // TFTP: packet codec, option negotiation, the read-transfer state machine, boot-tree
+        // path resolution and boot-file templates. Pure: no sockets, clocks or files.
+        .target(name: "BrambleTFTP", dependencies: ["BrambleWire", "BrambleNodeMap"], swiftSettings: strictSettings),
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
@@ -77,6 +80,14 @@ let package = Package(
             name: "BrambleDHCPTests",
             dependencies: [
                 "BrambleDHCP", "BrambleWire",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BrambleTFTPTests",
+            dependencies: [
+                "BrambleTFTP", "BrambleWire", "BrambleNodeMap",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings

@@ -1,0 +1,125 @@
+import BrambleNodeMap
+
+/// Maps a requested file name to a file of the boot tree, per client.
+///
+/// Precedence, first match wins:
+/// 1. **Refusals.** NUL bytes and backslashes are refused outright. One leading `/` is
+///    stripped (clients send both `/bootcode.bin` and `bootcode.bin`); what is still
+///    absolute after that, `..` components, and empty or `.` components are refused: a
+///    canonical path is the only kind looked up, so a log line names exactly one file.
+///    `%2e%2e` is no escape: nothing is URL-decoded, it is a plain name.
+/// 2. **Pi prefix** (`<serial>/FILE` or `<dc-a6-32-..>/FILE`):
+///    - `<prefix>/start.elf` and `<prefix>/start4.elf` when the directory `<prefix>/` does
+///      not exist: *not found*. The firmware probes these to decide whether to keep its
+///      prefix; not found makes it clear the prefix and ask for plain names, which step 3
+///      then maps to the node by its address.
+///    - The node: the one whose `serial=` or MAC the prefix is, else the client's node.
+///    - Look for FILE in `<prefix>/`, then `nodes/NAME/` (with a node), then the root.
+/// 3. **Plain names**: FILE in `nodes/NAME/` (with a node), then the root.
+///
+/// In each directory, for a known node, `FILE.tmpl` wins over `FILE`: a template next to
+/// the shared file serves the nodes, the plain file serves unknown clients. A directory,
+/// or a path whose symbolic link leads outside the root, at the first match is refused
+/// rather than skipped. Names are case-sensitive throughout.
+public struct TFTPPathResolver: Sendable {
+    public static let templateSuffix = ".tmpl"
+    /// Where per-node overrides live: `nodes/NAME/`.
+    public static let nodeOverrideDirectory = "nodes"
+    /// Files the Pi firmware asks for and is content to miss (boot-net.adoc; the Pi 4
+    /// field log): their absence is logged at debug level only.
+    public static let routinelyMissingFiles: Set<String> = [
+        "bootsig.bin", "autoboot.txt", "recovery.elf", "recover4.elf", "pieeprom.sig", "pieeprom.upd",
+        "dt-blob.bin", "bootcfg.txt",
+    ]
+    /// The files whose presence under a prefix tells the firmware to keep the prefix.
+    public static let prefixProbeFiles: Set<String> = ["start.elf", "start4.elf"]
+
+    /// For finding a prefix's owner by its `serial=` setting or MAC; nil serves without one.
+    public var nodeMap: NodeMap?
+
+    public init(nodeMap: NodeMap?) { self.nodeMap = nodeMap }
+
+    public func resolve(_ fileName: String, for client: TFTPClient, in tree: some TFTPBootTree) throws(TFTPPathRefusal) -> TFTPResolvedPath {
+        let components = try Self.checkedComponents(fileName)
+        if components.count > 1, let prefix = RaspberryPiBootPrefix(components[0]) {
+            let file = components.dropFirst().joined(separator: "/")
+            let prefixDirectory = String(components[0])
+            if Self.prefixProbeFiles.contains(file), tree.entry(at: prefixDirectory) != .directory {
+                throw .notFound(isRoutine: true)
+            }
+            let node = owner(of: prefix, client: client) ?? client.node
+            var serial = client.serial ?? node?.settings.serial
+            if case .serial(let prefixSerial) = prefix { serial = prefixSerial }
+            return try lookUp(file, in: [prefixDirectory] + Self.overrideDirectories(for: node), node: node, serial: serial, tree: tree)
+        }
+        let file = components.joined(separator: "/")
+        let serial = client.serial ?? client.node?.settings.serial
+        return try lookUp(file, in: Self.overrideDirectories(for: client.node), node: client.node, serial: serial, tree: tree)
+    }
+
+    /// The node the prefix names: by the node map's `serial=` or MAC, or the client's own
+    /// node when the prefix is the serial it reported in DHCP.
+    private func owner(of prefix: RaspberryPiBootPrefix, client: TFTPClient) -> NodeEntry? {
+        switch prefix {
+        case .serial(let serial):
+            if let pinned = nodeMap?.nodes.first(where: { $0.settings.serial == serial }) { return pinned }
+            return client.serial == serial ? client.node : nil
+        case .mac(let mac):
+            return nodeMap?.node(mac: mac)
+        }
+    }
+
+    /// `nodes/NAME` for a node; the root (the empty directory) is always last.
+    private static func overrideDirectories(for node: NodeEntry?) -> [String] {
+        (node.map { ["\(nodeOverrideDirectory)/\($0.name)"] } ?? []) + [""]
+    }
+
+    private func lookUp(
+        _ file: String, in directories: [String], node: NodeEntry?, serial: String?, tree: some TFTPBootTree
+    ) throws(TFTPPathRefusal) -> TFTPResolvedPath {
+        var unrenderableTemplate: String?
+        for directory in directories {
+            let path = directory.isEmpty ? file : "\(directory)/\(file)"
+            let templatePath = path + Self.templateSuffix
+            switch try Self.servable(templatePath, in: tree) {
+            case true where node != nil:
+                return TFTPResolvedPath(path: templatePath, isTemplate: true, node: node, serial: serial)
+            case true:
+                unrenderableTemplate = unrenderableTemplate ?? templatePath
+            case false:
+                break
+            }
+            if try Self.servable(path, in: tree) {
+                return TFTPResolvedPath(path: path, isTemplate: false, node: node, serial: serial)
+            }
+        }
+        if let unrenderableTemplate { throw .templateNeedsKnownNode(templatePath: unrenderableTemplate) }
+        let name = file.split(separator: "/").last.map(String.init) ?? file
+        throw .notFound(isRoutine: Self.routinelyMissingFiles.contains(name))
+    }
+
+    /// Whether the path is a file to send; throws for what must not be sent.
+    private static func servable(_ path: String, in tree: some TFTPBootTree) throws(TFTPPathRefusal) -> Bool {
+        switch tree.entry(at: path) {
+        case .missing: false
+        case .file: true
+        case .directory: throw .isDirectory
+        case .outsideRoot: throw .accessViolation(reason: "\(path) leads outside the boot root through a symbolic link")
+        }
+    }
+
+    /// The name's components once it is known to stay inside the root.
+    static func checkedComponents(_ fileName: String) throws(TFTPPathRefusal) -> [Substring] {
+        if fileName.utf8.contains(0) { throw .accessViolation(reason: "the name contains a NUL byte") }
+        if fileName.utf8.contains(UInt8(ascii: "\\")) { throw .accessViolation(reason: "the name contains a backslash") }
+        let relative = fileName.hasPrefix("/") ? fileName.dropFirst() : fileName[...]
+        guard !relative.isEmpty else { throw .isDirectory }
+        if relative.hasPrefix("/") { throw .accessViolation(reason: "the name is an absolute path") }
+        let components = relative.split(separator: "/", omittingEmptySubsequences: false)
+        if components.contains("..") { throw .accessViolation(reason: "the name contains a '..' component") }
+        if components.contains(where: { $0.isEmpty || $0 == "." }) {
+            throw .accessViolation(reason: "the name contains an empty or '.' component")
+        }
+        return components
+    }
+}

@@ -1,0 +1,213 @@
+/// One read transfer (RFC 1350 with RFC 2347 OACK and RFC 7440 windows) as a state machine:
+/// inputs and `now` in, actions out. It owns no socket, clock or file, so a test drives it
+/// packet by packet and instant by instant, and the event loop drives it the same way.
+///
+/// How the server drives it:
+/// 1. ``start(now:)`` once, after negotiation.
+/// 2. ``received(_:now:)`` for every packet decoded from the transfer's own socket *and*
+///    the client's TID. Packets from another address or port never reach it: the server
+///    answers those with ERROR 5 (unknown transfer ID) and carries on.
+/// 3. ``timerFired(now:)`` when the deadline of the latest ``Action/armTimer(deadline:)``
+///    passes. Each `armTimer` replaces the previous deadline; firing early is harmless.
+/// 4. Perform the returned actions in order. After `finished`, `failed` or `abandoned`
+///    the transfer is over: close its socket, drop its timer, forward the event.
+///
+/// Retransmission happens only when the timer fires, never on a duplicate ACK: answering
+/// every duplicate with a resend is the Sorcerer's Apprentice bug, which doubles the
+/// stream on each delayed ACK and is how a slow Pi 4 gets flooded.
+public struct TFTPTransfer: Sendable {
+    public enum Action: Hashable, Sendable {
+        /// An OACK, or the ERROR that precedes a failure.
+        case send(TFTPPacket)
+        /// A data block: ``TFTPDataBlock/header`` followed by the block's bytes.
+        case sendData(TFTPDataBlock)
+        /// Wake the transfer (``timerFired(now:)``) at this instant, instead of any earlier
+        /// deadline.
+        case armTimer(deadline: TFTPInstant)
+        case finished(TFTPTransferSummary)
+        case failed(TFTPTransferFailure)
+        /// The client only probed the file: an expected end, not a failure.
+        case abandoned(TFTPAbandonment)
+    }
+
+    /// Block numbers inside the state count from 1 without wrapping; only the wire number
+    /// (``TFTPDataBlock/number``) wraps, so window arithmetic never meets the wrap.
+    enum State: Sendable {
+        case notStarted
+        /// OACK sent; DATA 1 waits for ACK 0 (RFC 2347).
+        case awaitingOptionAcknowledgement(RetransmissionTimer)
+        case sending(Window)
+        case ended
+    }
+
+    struct RetransmissionTimer: Sendable {
+        var deadline: TFTPInstant
+        /// Timeouts in a row without progress; reset by every ACK that moves the window.
+        var consecutiveTimeouts: Int
+    }
+
+    struct Window: Sendable {
+        var firstUnacknowledged: Int
+        /// Every block below this has been sent at least once.
+        var nextUnsent: Int
+        var timer: RetransmissionTimer
+
+        var lastAcknowledged: Int { firstUnacknowledged - 1 }
+    }
+
+    /// The bytes sent; read only to build packets in ``dataPacket(_:)``.
+    public let contents: any TFTPFileContents
+    public let parameters: TFTPTransferParameters
+    public let policy: TFTPRetransmissionPolicy
+    /// Blocks in the file: the last one is short, empty when the size is a multiple of the
+    /// block size, so even an empty file has one.
+    public let blockCount: Int
+    private var state: State = .notStarted
+    private var startedAt = TFTPInstant(nanoseconds: 0)
+    private var retransmits = 0
+
+    public init(contents: any TFTPFileContents, parameters: TFTPTransferParameters, policy: TFTPRetransmissionPolicy = TFTPRetransmissionPolicy()) {
+        self.contents = contents
+        self.parameters = parameters
+        self.policy = policy
+        blockCount = contents.count / parameters.blockSize + 1
+    }
+
+    /// The timeout in force: the client's, if it negotiated one.
+    public var timeout: Duration { parameters.timeout ?? policy.defaultTimeout }
+
+    public var hasEnded: Bool {
+        if case .ended = state { true } else { false }
+    }
+
+    /// Sends the OACK, or without options the first window of data.
+    public mutating func start(now: TFTPInstant) -> [Action] {
+        guard case .notStarted = state else { return [] }
+        startedAt = now
+        guard parameters.sendsOptionAcknowledgement else { return sendFirstWindow(now: now) }
+        let timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: 0)
+        state = .awaitingOptionAcknowledgement(timer)
+        return [.send(.optionAcknowledgement(parameters.acknowledgedOptions)), .armTimer(deadline: timer.deadline)]
+    }
+
+    public mutating func received(_ packet: TFTPPacket, now: TFTPInstant) -> [Action] {
+        switch (state, packet) {
+        case (.notStarted, _), (.ended, _):
+            return []
+        case (.awaitingOptionAcknowledgement, .acknowledgement(let number)):
+            return number == 0 ? sendFirstWindow(now: now) : []
+        case (.sending(let window), .acknowledgement(let number)):
+            return acknowledged(number, window: window, now: now)
+        case (_, .error(let code, let message)):
+            let wasProbing = code == .notDefined && acknowledgedBlocks <= 1
+            state = .ended
+            if wasProbing { return [.abandoned(.endedEarly(message: message))] }
+            return [.failed(.clientError(code, message: message))]
+        case (_, .readRequest), (_, .writeRequest), (_, .data), (_, .optionAcknowledgement):
+            state = .ended
+            return [
+                .send(.error(.illegalOperation, message: "\(packet.opcode) is not part of a read transfer")),
+                .failed(.illegalPacket(packet.opcode)),
+            ]
+        }
+    }
+
+    /// Resends what is unacknowledged, or ends the transfer once the retries are spent.
+    public mutating func timerFired(now: TFTPInstant) -> [Action] {
+        switch state {
+        case .notStarted, .ended:
+            return []
+        case .awaitingOptionAcknowledgement(var timer):
+            guard now >= timer.deadline else { return [.armTimer(deadline: timer.deadline)] }
+            guard timer.consecutiveTimeouts < policy.maximumRetransmissions else {
+                state = .ended
+                return [.abandoned(.wentSilent(acknowledgedBlocks: 0))]
+            }
+            timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: timer.consecutiveTimeouts + 1)
+            state = .awaitingOptionAcknowledgement(timer)
+            retransmits += 1
+            return [.send(.optionAcknowledgement(parameters.acknowledgedOptions)), .armTimer(deadline: timer.deadline)]
+        case .sending(var window):
+            guard now >= window.timer.deadline else { return [.armTimer(deadline: window.timer.deadline)] }
+            guard window.timer.consecutiveTimeouts < policy.maximumRetransmissions else {
+                state = .ended
+                let acknowledged = window.lastAcknowledged
+                // A client that took at most the first block was probing, as the Pi does.
+                if acknowledged <= 1 { return [.abandoned(.wentSilent(acknowledgedBlocks: acknowledged))] }
+                return [.failed(.timedOut(lastAcknowledgedBlock: acknowledged))]
+            }
+            window.timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: window.timer.consecutiveTimeouts + 1)
+            state = .sending(window)
+            let resent = window.firstUnacknowledged..<window.nextUnsent
+            retransmits += resent.count
+            return resent.map { .sendData(block($0)) } + [.armTimer(deadline: window.timer.deadline)]
+        }
+    }
+
+    /// The block with this 1-based number, counted without wrapping.
+    public func block(_ index: Int) -> TFTPDataBlock {
+        let start = (index - 1) * parameters.blockSize
+        let end = min(start + parameters.blockSize, contents.count)
+        return TFTPDataBlock(number: UInt16(truncatingIfNeeded: index), range: start..<end)
+    }
+
+    /// The whole DATA packet, copied out of ``contents``: for tests and for callers that
+    /// cannot send header and payload separately.
+    public func dataPacket(_ block: TFTPDataBlock) -> [UInt8] {
+        var packet = block.header
+        packet.reserveCapacity(4 + block.range.count)
+        contents.withBytes(in: block.range) { packet.append(contentsOf: $0) }
+        return packet
+    }
+
+    private var acknowledgedBlocks: Int {
+        if case .sending(let window) = state { window.lastAcknowledged } else { 0 }
+    }
+
+    private mutating func sendFirstWindow(now: TFTPInstant) -> [Action] {
+        let timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: 0)
+        var window = Window(firstUnacknowledged: 1, nextUnsent: 1, timer: timer)
+        let actions = sendNewBlocks(of: &window)
+        state = .sending(window)
+        return actions + [.armTimer(deadline: timer.deadline)]
+    }
+
+    /// An ACK moves the window only when it acknowledges a block that was sent and not yet
+    /// acknowledged. Any other ACK (a duplicate, a late one from before a retransmission,
+    /// one for a block never sent) changes nothing and sends nothing.
+    ///
+    /// A moved window sends only blocks never sent before, up to the new window's end.
+    /// Blocks after the acknowledged one that were already sent are not resent here, even
+    /// when an RFC 7440 client acknowledges short of the window to report a gap: a client
+    /// that acknowledges every block would otherwise get each block up to `windowSize`
+    /// times. They go again when the timer fires, from the first unacknowledged block.
+    private mutating func acknowledged(_ number: UInt16, window: Window, now: TFTPInstant) -> [Action] {
+        var window = window
+        let distance = Int(number &- UInt16(truncatingIfNeeded: window.lastAcknowledged))
+        let block = window.lastAcknowledged + distance
+        guard distance > 0, block < window.nextUnsent else { return [] }
+        if block == blockCount {
+            state = .ended
+            return [.finished(summary(now: now))]
+        }
+        window.firstUnacknowledged = block + 1
+        window.timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: 0)
+        let actions = sendNewBlocks(of: &window)
+        state = .sending(window)
+        return actions + [.armTimer(deadline: window.timer.deadline)]
+    }
+
+    private func sendNewBlocks(of window: inout Window) -> [Action] {
+        let end = min(window.firstUnacknowledged + parameters.windowSize, blockCount + 1)
+        guard window.nextUnsent < end else { return [] }
+        let blocks = window.nextUnsent..<end
+        window.nextUnsent = end
+        return blocks.map { .sendData(block($0)) }
+    }
+
+    private func summary(now: TFTPInstant) -> TFTPTransferSummary {
+        TFTPTransferSummary(
+            bytes: contents.count, blocks: blockCount, duration: now.duration(since: startedAt),
+            retransmits: retransmits, blockSize: parameters.blockSize, windowSize: parameters.windowSize)
+    }
+}
