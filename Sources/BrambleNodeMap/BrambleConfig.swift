@@ -29,6 +29,12 @@ public struct BrambleConfig: Hashable, Sendable {
     public internal(set) var logLevel: LogLevel
     /// The log file; nil means standard error (where systemd's journal picks it up).
     public internal(set) var logFile: String?
+    /// Boot files for non-Pi PXE clients by option 93 architecture.
+    public internal(set) var pxeBootFiles: PXEBootFiles
+    /// The boot file for iPXE clients (option 175), e.g. an iPXE script; nil: none.
+    public internal(set) var iPXEBootFile: IPXEBootFile?
+    public internal(set) var pi3BReplyDelay: ReplyDelay
+    public internal(set) var piBootMenu: BootMenuText
 
     /// The values used for every key the file and flags leave unset: DESIGN.md's hub.
     public static let defaults = BrambleConfig(
@@ -42,7 +48,11 @@ public struct BrambleConfig: Hashable, Sendable {
         leaseTime: try! LeaseDuration(parsing: "12h"),
         pool: nil,
         logLevel: .info,
-        logFile: nil
+        logFile: nil,
+        pxeBootFiles: .none,
+        iPXEBootFile: nil,
+        pi3BReplyDelay: .piserverDefault,
+        piBootMenu: .padded
     )
 
     public var subnet: IPv4Subnet { address.subnet }

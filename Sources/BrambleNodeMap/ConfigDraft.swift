@@ -59,6 +59,10 @@ public struct ConfigDraft: Sendable {
         case .leaseTime: settings.leaseTime = try LeaseDuration(parsing: text)
         case .pool: settings.pool = text == "off" ? nil : try AddressPool(parsing: text)
         case .logLevel: settings.logLevel = try LogLevel(parsing: text)
+        case .pxeBootFile: settings.pxeBootFiles = try PXEBootFiles(parsing: text)
+        case .iPXEBootFile: settings.iPXEBootFile = try IPXEBootFile(parsing: text)
+        case .pi3BReplyDelay: settings.pi3BReplyDelay = try ReplyDelay(parsing: text)
+        case .piBootMenu: settings.piBootMenu = try BootMenuText(parsing: text)
         }
     }
 

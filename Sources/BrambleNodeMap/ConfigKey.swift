@@ -11,6 +11,10 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     case pool
     case logLevel = "log-level"
     case logFile = "log-file"
+    case pxeBootFile = "pxe-boot-file"
+    case iPXEBootFile = "ipxe-boot-file"
+    case pi3BReplyDelay = "pi3b-reply-delay"
+    case piBootMenu = "pi-boot-menu"
 
     /// Only `upstream` may appear on several lines (one resolver each, order kept); setting any
     /// other key twice is almost always a forgotten edit, so the parser reports it.

@@ -114,7 +114,12 @@ public final class Daemon {
     private func responderSettings(_ configuration: BrambleConfig) -> DHCPResponderSettings {
         DHCPResponderSettings(
             hub: configuration.address, domain: configuration.domain.name, leaseSeconds: configuration.leaseTime.seconds,
-            nfsRootDirectory: configuration.rootDirectory)
+            nfsRootDirectory: configuration.rootDirectory,
+            // BootMenuText already holds the limits RaspberryPiBootMenu checks.
+            bootMenu: (try? RaspberryPiBootMenu(text: configuration.piBootMenu.text)) ?? .padded,
+            bootFileByArchitecture: configuration.pxeBootFiles.fileByArchitecture,
+            iPXEBootFile: configuration.iPXEBootFile?.file,
+            pi3BReplyDelayMilliseconds: configuration.pi3BReplyDelay.milliseconds)
     }
 
     private func pool(_ configuration: BrambleConfig) -> LeasePool? {

@@ -241,6 +241,27 @@ import Testing
         #expect(responder.respond(to: message(.discover, mac: newcomer), now: Self.now).reply?.message.yourAddress == IPv4Address(10, 42, 0, 11))
     }
 
+    @Test func otherPXEClientsGetTheBootFileForTheirArchitectureAndIPXEItsScript() throws {
+        var responder = try responder(map: "20 52:54:00:00:00:20\n") {
+            $0.bootFileByArchitecture = [0: "undionly.kpxe", 7: "ipxe.efi"]
+            $0.iPXEBootFile = "boot.ipxe"
+        }
+        let mac = MACAddress("52:54:00:00:00:20")!
+        let bios = message(.discover, mac: mac, options: [(.vendorClassIdentifier, Array("PXEClient:Arch:00000:UNDI:002001".utf8)), (.clientSystemArchitecture, [0, 0])])
+        let biosOffer = try #require(responder.respond(to: bios, now: Self.now).reply?.message)
+        #expect(String(decoding: biosOffer.bootFileName, as: UTF8.self) == "undionly.kpxe")
+        #expect(biosOffer.options[.bootFileName] == Array("undionly.kpxe".utf8))
+        #expect(biosOffer.options[.vendorSpecificInformation] == nil, "the Pi boot menu is for Pis only")
+        let efi = message(.discover, mac: mac, xid: 2, options: [(.vendorClassIdentifier, Array("PXEClient:Arch:00007:UNDI:003016".utf8)), (.clientSystemArchitecture, [0, 7])])
+        #expect(responder.respond(to: efi, now: Self.now).reply?.message.options[.bootFileName] == Array("ipxe.efi".utf8))
+        let ipxe = message(.discover, mac: mac, xid: 3, options: [(.vendorClassIdentifier, Array("PXEClient:Arch:00000:UNDI:002001".utf8)), (.iPXEEncapsulated, [1, 1, 1])])
+        let ipxeResponse = responder.respond(to: ipxe, now: Self.now)
+        #expect(ipxeResponse.reply?.message.options[.bootFileName] == Array("boot.ipxe".utf8))
+        #expect(ipxeResponse.event?.client == .iPXE)
+        let unknownArchitecture = message(.discover, mac: mac, xid: 4, options: [(.vendorClassIdentifier, Array("PXEClient:Arch:00011".utf8)), (.clientSystemArchitecture, [0, 11])])
+        #expect(responder.respond(to: unknownArchitecture, now: Self.now).reply?.message.options[.bootFileName] == nil)
+    }
+
     @Test func hostnamesAreSanitisedToALabel() {
         #expect(DHCPResponder.sanitisedHostname("Lab_Laptop.example.org") == "lab-laptop")
         #expect(DHCPResponder.sanitisedHostname("--") == nil)
