@@ -26,6 +26,9 @@ let package = Package(
         // DHCP: message codec, Raspberry Pi client recognition, the responder and the dynamic
         // pool. Pure: no sockets, clocks or files.
         .target(name: "BrambleDHCP", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
+        // DNS: message codec (compression, EDNS0), the cluster zone, forwarder and cache logic.
+        // Pure: no sockets, clocks or randomness of its own; the server injects them.
+        .target(name: "BrambleDNS", dependencies: ["BrambleWire", "BrambleNodeMap"], swiftSettings: strictSettings),
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
@@ -73,6 +76,14 @@ let package = Package(
             name: "BrambleDHCPTests",
             dependencies: [
                 "BrambleDHCP", "BrambleWire",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BrambleDNSTests",
+            dependencies: [
+                "BrambleDNS", "BrambleWire", "BrambleNodeMap",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
