@@ -92,6 +92,13 @@ public struct DNSCache: Sendable {
     @discardableResult
     public mutating func store(_ response: DNSMessage, for key: DNSCacheKey, now: UInt64) -> UInt32 {
         guard !response.header.isTruncated, let ttl = cacheTTL(of: response), ttl > 0 else { return 0 }
+        // Every record is capped at the entry's TTL: the SOA of a negative answer then
+        // tells clients the time the denial has left (RFC 2308 section 5).
+        func capped(_ record: DNSResourceRecord) -> DNSResourceRecord {
+            var record = record
+            record.ttl = min(record.ttl, ttl)
+            return record
+        }
         insert(Answer(
             responseCode: response.responseCode, answers: response.answers.map(capped),
             authorities: response.authorities.map(capped), authenticData: response.header.authenticData),
@@ -121,12 +128,6 @@ public struct DNSCache: Sendable {
         default:
             return nil
         }
-    }
-
-    private func capped(_ record: DNSResourceRecord) -> DNSResourceRecord {
-        var record = record
-        record.ttl = min(record.ttl, limits.maximumTTL)
-        return record
     }
 
     private mutating func insert(_ answer: Answer, for key: DNSCacheKey, ttl: UInt32, now: UInt64) {
