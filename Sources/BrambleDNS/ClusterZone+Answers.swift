@@ -76,12 +76,7 @@ extension ClusterZone {
     /// The zone's SOA. Its TTL in negative answers is the negative TTL, so resolvers cache
     /// the denial for min(TTL, MINIMUM) = that (RFC 2308 section 3).
     public func startOfAuthority(apex: DNSName, ttl: UInt32) -> DNSResourceRecord {
-        // `hostmaster` under a domain that holds `hub` fits whenever hubName does.
-        let mailbox = (try? domain.prepending(label: Array("hostmaster".utf8))) ?? domain
-        let soa = DNSStartOfAuthority(
-            primaryServer: hubName, responsibleMailbox: mailbox, serial: serial,
-            refresh: 1200, retry: 180, expire: 1_209_600, minimum: negativeTTL)
-        return DNSResourceRecord(name: apex, ttl: ttl, data: .soa(soa))
+        DNSResourceRecord(name: apex, ttl: ttl, data: .soa(startOfAuthorityData))
     }
 
     private func reply(to query: DNSMessage, _ code: DNSResponseCode) -> DNSMessage {

@@ -22,6 +22,8 @@ public struct ClusterZone: Sendable {
     /// TTL of NXDOMAIN and NODATA answers (the SOA minimum, RFC 2308 section 4).
     public let negativeTTL: UInt32
     public let serial: UInt32
+    /// The SOA data both zones share, built once rather than per negative answer.
+    let startOfAuthorityData: DNSStartOfAuthority
     let reverseZone: ReverseZone
     /// Both `node01.cluster` and `node01`: one lookup serves either form of the question.
     private let addressesByName: [DNSName: IPv4Address]
@@ -59,7 +61,14 @@ public struct ClusterZone: Sendable {
         for host in dynamicHosts {
             if let label = host.sanitisedLabel { builder.add(label: label, address: host.address) }
         }
-        hubName = (try? domainName.prepending(label: Array(hubLabel.utf8))) ?? domainName
+        let hubName = (try? domainName.prepending(label: Array(hubLabel.utf8))) ?? domainName
+        self.hubName = hubName
+        // `hostmaster` is no longer than most hub labels; if even it does not fit under the
+        // domain, the domain itself stands in as the mailbox.
+        let mailbox = (try? domainName.prepending(label: Array("hostmaster".utf8))) ?? domainName
+        startOfAuthorityData = DNSStartOfAuthority(
+            primaryServer: hubName, responsibleMailbox: mailbox, serial: serial,
+            refresh: 1200, retry: 180, expire: 1_209_600, minimum: negativeTTL)
         addressesByName = builder.addressesByName
         namesByAddress = builder.namesByAddress
         var emptyNonTerminals: Set<ReverseZone.Position> = []
