@@ -3,10 +3,11 @@ import BrambleWire
 extension DNSMessage {
     /// Encodes within `maximumSize` bytes (see ``maximumResponseSize(overTCP:)``).
     ///
-    /// When an answer or authority record does not fit, the message goes out with TC set,
-    /// its question and OPT record only: the client retries over TCP (RFC 2181 section 9)
-    /// and a partial answer section is never mistaken for a whole one. Additional records
-    /// that do not fit are left out without TC, as they are optional. Names are compressed
+    /// The header and question are always written. When an answer or authority record
+    /// does not fit, the message goes out with TC set, its question and OPT record only:
+    /// the client retries over TCP (RFC 2181 section 9) and a partial answer section is
+    /// never mistaken for a whole one. Additional records that do not fit are left out
+    /// without TC, as they are optional. Names are compressed
     /// (RFC 1035 section 4.1.4), in the record data of NS, CNAME, SOA, PTR and MX too.
     public func encoded(maximumSize: Int = DNSMessage.classicUDPSize) -> [UInt8] {
         var bytes: [UInt8] = []
@@ -28,23 +29,23 @@ extension DNSMessage {
         }
         let optLength = edns.map { 11 + $0.options.count } ?? 0
         let afterQuestions = writer.checkpoint
-        var isTruncated = header.isTruncated
-        var counts = (answers: answers.count, authorities: authorities.count, additionals: 0)
-        if writer.bytes.count + optLength > limit {
-            isTruncated = true
-        }
-        sections: for records in [answers, authorities] where !isTruncated {
+        /// Writes required records; false (and back to the question) when one does not fit.
+        func appendAll(_ records: [DNSResourceRecord]) -> Bool {
             for record in records {
                 writer.append(record: record)
                 if writer.bytes.count + optLength > limit {
                     writer.restore(afterQuestions)
-                    isTruncated = true
-                    counts = (0, 0, 0)
-                    break sections
+                    return false
                 }
             }
+            return true
         }
-        if !isTruncated {
+        var counts = (answers: 0, authorities: 0, additionals: 0)
+        let overflowed = writer.bytes.count + optLength > limit || !appendAll(answers) || !appendAll(authorities)
+        if !overflowed {
+            counts = (answers.count, authorities.count, 0)
+        }
+        if !overflowed {
             for record in additionals {
                 let beforeRecord = writer.checkpoint
                 writer.append(record: record)
@@ -60,7 +61,7 @@ extension DNSMessage {
             counts.additionals += 1
         }
         var flagged = header
-        flagged.isTruncated = isTruncated
+        flagged.isTruncated = header.isTruncated || overflowed
         NetworkByteOrder.store(header.id, into: &writer.bytes, at: 0)
         NetworkByteOrder.store(flagged.flagWord(responseCodeLowBits: responseCode.rawValue), into: &writer.bytes, at: 2)
         NetworkByteOrder.store(UInt16(clamping: questions.count), into: &writer.bytes, at: 4)

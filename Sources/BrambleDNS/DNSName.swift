@@ -69,14 +69,6 @@ public struct DNSName: Hashable, Sendable {
 
     public var isRoot: Bool { wire.count == 1 }
 
-    /// The leftmost label, or an empty slice for the root.
-    public var firstLabel: ArraySlice<UInt8> { wire[1..<(1 + Int(wire[0]))] }
-
-    /// The name with its leftmost label removed; the root for the root.
-    public var parent: DNSName {
-        isRoot ? self : DNSName(uncheckedWire: Array(wire[(1 + Int(wire[0]))...]))
-    }
-
     /// `label.self`: the name one level down.
     public func prepending<Label: Collection>(label: Label) throws(DNSNameError) -> DNSName where Label.Element == UInt8 {
         guard !label.isEmpty else { throw .emptyLabel }
@@ -100,13 +92,6 @@ public struct DNSName: Hashable, Sendable {
         var index = 0
         while index < offset { index += Int(wire[index]) + 1 }
         return index == offset && Self.equalIgnoringASCIICase(wire[offset...], ancestor.wire[...])
-    }
-
-    /// The labels to the left of `ancestor`, as wire offsets: `labelsBelow(cluster)` of
-    /// `node01.cluster` is 1. Nil when this name is not under `ancestor`.
-    public func labelCount(below ancestor: DNSName) -> Int? {
-        guard isSubdomain(of: ancestor) else { return nil }
-        return labelCount - ancestor.labelCount
     }
 
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {

@@ -71,8 +71,9 @@ struct ReverseZone: Sendable {
         }
     }
 
-    /// The partial name one octet above `address`, for octet counts between the apex's and
-    /// four: the empty non-terminals that exist because a PTR lies below them.
+    /// The partial names between the apex and `address` (for a /16 apex and 10.42.3.7,
+    /// `3.42.10.in-addr.arpa`): names that own no record but exist because a PTR lies
+    /// below them.
     func partialNames(above address: IPv4Address) -> [Position] {
         guard apexOctets + 1 <= 3 else { return [] }
         return ((apexOctets + 1)...3).map { .partial(IPv4Address(address.value & Self.mask(octets: $0)), octets: $0) }

@@ -79,6 +79,10 @@ import Testing
         #expect(udp.header.isTruncated)
         #expect(udp.answers.isEmpty && udp.questions == message.questions && udp.edns != nil)
 
+        let tiny = try DNSMessage(decoding: message.encoded(maximumSize: 20))
+        #expect(tiny.header.isTruncated && tiny.answers.isEmpty && tiny.questions == message.questions,
+                "a limit below the question still sends the question, with no answers counted")
+
         let tcp = message.encoded(maximumSize: 65535)
         #expect(tcp.count > 512)
         #expect(try DNSMessage(decoding: tcp).header.isTruncated == false)
