@@ -6,7 +6,7 @@ import BrambleWire
 ///
 /// An immutable value: a node-map reload or a lease change builds a new zone and the server
 /// swaps it in, so a query always sees one consistent set of names. Lookups hash the query
-/// name once and allocate nothing but the answer.
+/// name in place and allocate nothing but the answer.
 public struct ClusterZone: Sendable {
     /// The BitScope guide's fixed address for the internal switch: host 201.
     public static let switchHostNumber = 201
