@@ -78,7 +78,7 @@ public struct DNSCache: Sendable {
             return nil
         }
         moveToNewest(index)
-        let elapsed = UInt32(clamping: (now &- slots[index].storedAt) / Self.nanosecondsPerSecond)
+        let elapsed = UInt32(clamping: (now - min(now, slots[index].storedAt)) / Self.nanosecondsPerSecond)
         var answer = slots[index].answer
         if elapsed > 0 {
             for i in answer.answers.indices { answer.answers[i].ttl = answer.answers[i].ttl &- min(elapsed, answer.answers[i].ttl) }
