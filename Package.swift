@@ -30,6 +30,9 @@ let package = Package(
         // TFTP: packet codec, option negotiation, the read-transfer state machine, boot-tree
         // path resolution and boot-file templates. Pure: no sockets, clocks or files.
         .target(name: "BrambleTFTP", dependencies: ["BrambleWire", "BrambleNodeMap"], swiftSettings: strictSettings),
+        // DNS: message codec (compression, EDNS0), the cluster zone, forwarder and cache logic.
+        // Pure: no sockets, clocks or randomness of its own; the server injects them.
+        .target(name: "BrambleDNS", dependencies: ["BrambleWire", "BrambleNodeMap"], swiftSettings: strictSettings),
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
@@ -88,6 +91,14 @@ let package = Package(
             name: "BrambleTFTPTests",
             dependencies: [
                 "BrambleTFTP", "BrambleWire", "BrambleNodeMap",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BrambleDNSTests",
+            dependencies: [
+                "BrambleDNS", "BrambleWire", "BrambleNodeMap",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings

@@ -36,7 +36,11 @@ public struct LeasePool: Sendable {
     }
 
     public var size: Int { Int(last.value - first.value) + 1 }
-    public var activeLeases: [Lease] { leases.values.sorted { $0.address < $1.address } }
+    /// Leases not yet expired at `now`. Expired ones are dropped lazily and without a
+    /// journal entry, so a pool rebuilt from its journal may still hold them: `now` decides.
+    public func activeLeases(now: Int64) -> [Lease] {
+        leases.values.filter { $0.expires > now }.sorted { $0.address < $1.address }
+    }
 
     public func lease(for mac: MACAddress) -> Lease? { leases[mac] }
     public func contains(_ address: IPv4Address) -> Bool { address >= first && address <= last }
@@ -125,7 +129,7 @@ public struct LeasePool: Sendable {
 
     /// The entries that rebuild the current state, for compacting the journal.
     public func snapshot(now: Int64) -> [LeaseJournalEntry] {
-        activeLeases.filter { $0.expires > now }.map(LeaseJournalEntry.grant)
+        activeLeases(now: now).map(LeaseJournalEntry.grant)
             + declinedUntil.filter { $0.value > now }.sorted { $0.key < $1.key }.map { LeaseJournalEntry.decline(address: $0.key, until: $0.value) }
     }
 

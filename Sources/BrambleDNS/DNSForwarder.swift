@@ -1,0 +1,221 @@
+import BrambleNodeMap
+
+/// Forwarding of names outside the cluster to the upstream resolvers, as a state machine:
+/// each method takes an input and `now` (monotonic nanoseconds) and returns the actions
+/// the server performs. No sockets, clock or randomness of its own, so every path (timeouts,
+/// forged answers, failover) is a unit test.
+///
+/// Spoofing defences (RFC 5452): a random ID per upstream query from the injected
+/// generator, a fresh source port per query (the server's part), and an answer is accepted
+/// only from the address and port the query went to, with its ID and the same question.
+/// Identical questions in flight share one upstream query.
+public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
+    public typealias Action = DNSForwarderAction<Client>
+
+    public struct Configuration: Hashable, Sendable {
+        /// Tried in order: the next one when one times out or fails.
+        public var upstreams: [UpstreamServer]
+        public var timeoutNanoseconds: UInt64
+        public var maximumPendingQueries: Int
+        public var maximumClientsPerQuery: Int
+
+        public init(
+            upstreams: [UpstreamServer], timeoutNanoseconds: UInt64 = 1_500_000_000,
+            maximumPendingQueries: Int = 512, maximumClientsPerQuery: Int = 64
+        ) {
+            self.upstreams = upstreams
+            self.timeoutNanoseconds = timeoutNanoseconds
+            self.maximumPendingQueries = maximumPendingQueries
+            self.maximumClientsPerQuery = maximumClientsPerQuery
+        }
+    }
+
+    /// A client waiting for an answer, with what its response must echo.
+    private struct Requester: Hashable, Sendable {
+        let client: Client
+        let id: UInt16
+        /// In the client's case.
+        let question: DNSQuestion
+        let maximumSize: Int
+        let recursionDesired: Bool
+        let checkingDisabled: Bool
+        let authenticDataWanted: Bool
+        /// nil when the client sent no OPT record, else its DO bit.
+        let ednsDNSSECOK: Bool?
+
+        init(query: DNSMessage, question: DNSQuestion, client: Client, overTCP: Bool) {
+            self.client = client
+            id = query.header.id
+            self.question = question
+            maximumSize = query.maximumResponseSize(overTCP: overTCP)
+            recursionDesired = query.header.recursionDesired
+            checkingDisabled = query.header.checkingDisabled
+            authenticDataWanted = query.header.authenticData
+            ednsDNSSECOK = query.edns?.dnssecOK
+        }
+    }
+
+    private struct PendingQuery: Sendable {
+        let key: DNSCacheKey
+        var requesters: [Requester]
+        var upstreamIndex: Int
+        var overTCP: Bool
+        var deadline: UInt64
+    }
+
+    public let configuration: Configuration
+    public private(set) var cache: DNSCache
+    private var pendingByID: [UInt16: PendingQuery] = [:]
+    private var idByKey: [DNSCacheKey: UInt16] = [:]
+    /// Deadlines in the order they were set. One timeout applies to all, so this is also
+    /// deadline order: a queue does the work of a heap. Entries whose query has moved on
+    /// are skipped when they come up.
+    private var deadlines: [(deadline: UInt64, id: UInt16)] = []
+    private var deadlinesHead = 0
+
+    public init(configuration: Configuration, cache: DNSCache = DNSCache()) {
+        self.configuration = configuration
+        self.cache = cache
+    }
+
+    public var pendingQueryCount: Int { pendingByID.count }
+
+    /// When ``expire(now:generator:)`` next has work (possibly none, when that query has
+    /// been answered since): the server's timer.
+    public var nextDeadline: UInt64? {
+        deadlinesHead < deadlines.count ? deadlines[deadlinesHead].deadline : nil
+    }
+
+    /// A query the zone said to forward, from `client`. Answers from the cache at once;
+    /// otherwise joins an identical query in flight or starts one.
+    public mutating func forward(
+        _ query: DNSMessage, from client: Client, overTCP: Bool, now: UInt64,
+        generator: inout some RandomNumberGenerator
+    ) -> [Action] {
+        guard let question = query.question else {
+            return [.respond(to: client, message: DNSMessage(responseTo: query, code: .formatError),
+                             maximumSize: query.maximumResponseSize(overTCP: overTCP))]
+        }
+        let requester = Requester(query: query, question: question, client: client, overTCP: overTCP)
+        let key = DNSCacheKey(question: question, dnssecOK: query.edns?.dnssecOK ?? false)
+        if let cached = cache.lookup(key, now: now) {
+            return [respond(requester, code: cached.responseCode, answers: cached.answers,
+                            authorities: cached.authorities, authenticData: cached.authenticData)]
+        }
+        if let id = idByKey[key] {
+            guard !pendingByID[id]!.requesters.contains(requester) else { return [] }
+            guard pendingByID[id]!.requesters.count < configuration.maximumClientsPerQuery else {
+                return [.discarded(.tooManyWaitingClients)]
+            }
+            pendingByID[id]!.requesters.append(requester)
+            return []
+        }
+        guard !configuration.upstreams.isEmpty else { return [respond(requester, code: .serverFailure)] }
+        guard pendingByID.count < configuration.maximumPendingQueries else { return [.discarded(.tooManyPendingQueries)] }
+        let pending = PendingQuery(key: key, requesters: [requester], upstreamIndex: 0, overTCP: false, deadline: 0)
+        return [.sendUpstream(start(pending, now: now, generator: &generator))]
+    }
+
+    /// A response that arrived on an upstream query's socket, from `source`.
+    public mutating func receive(
+        _ response: DNSMessage, from source: UpstreamServer, now: UInt64,
+        generator: inout some RandomNumberGenerator
+    ) -> [Action] {
+        let id = response.header.id
+        guard let pending = pendingByID[id] else { return [.discarded(.unknownID(id))] }
+        let expected = configuration.upstreams[pending.upstreamIndex]
+        guard source == expected else { return [.discarded(.wrongSource(source, expected: expected))] }
+        guard response.header.isResponse, response.question == pending.key.question else {
+            return [.discarded(.questionMismatch(id: id))]
+        }
+        finish(id)
+        if response.header.isTruncated, !pending.overTCP {
+            var retry = pending
+            retry.overTCP = true
+            return [.closeUpstream(id: id), .sendUpstream(start(retry, now: now, generator: &generator))]
+        }
+        switch response.responseCode {
+        case .serverFailure, .refused, .notImplemented, .formatError:
+            return [.closeUpstream(id: id)] + failOver(pending, now: now, generator: &generator)
+        default:
+            cache.store(response, for: pending.key, now: now)
+            let additionals = response.additionals
+            return [.closeUpstream(id: id)] + pending.requesters.map {
+                respond($0, code: response.responseCode, answers: response.answers, authorities: response.authorities,
+                        additionals: additionals, authenticData: response.header.authenticData)
+            }
+        }
+    }
+
+    /// Handles every query whose deadline has passed: the next upstream, or SERVFAIL.
+    public mutating func expire(now: UInt64, generator: inout some RandomNumberGenerator) -> [Action] {
+        var actions: [Action] = []
+        while deadlinesHead < deadlines.count, deadlines[deadlinesHead].deadline <= now {
+            let (deadline, id) = deadlines[deadlinesHead]
+            deadlinesHead += 1
+            guard let pending = pendingByID[id], pending.deadline == deadline else { continue }
+            finish(id)
+            actions.append(.closeUpstream(id: id))
+            actions += failOver(pending, now: now, generator: &generator)
+        }
+        if deadlinesHead > 64, deadlinesHead * 2 > deadlines.count {
+            deadlines.removeFirst(deadlinesHead)
+            deadlinesHead = 0
+        }
+        return actions
+    }
+
+    private mutating func failOver(
+        _ pending: PendingQuery, now: UInt64, generator: inout some RandomNumberGenerator
+    ) -> [Action] {
+        guard pending.upstreamIndex + 1 < configuration.upstreams.count else {
+            cache.storeServerFailure(for: pending.key, now: now)
+            return pending.requesters.map { respond($0, code: .serverFailure) }
+        }
+        var next = pending
+        next.upstreamIndex += 1
+        next.overTCP = false
+        return [.sendUpstream(start(next, now: now, generator: &generator))]
+    }
+
+    /// Registers the query under a fresh random ID and builds what to send.
+    private mutating func start(
+        _ pending: PendingQuery, now: UInt64, generator: inout some RandomNumberGenerator
+    ) -> UpstreamQuery {
+        var id = UInt16.random(in: .min ... .max, using: &generator)
+        while pendingByID[id] != nil { id = UInt16.random(in: .min ... .max, using: &generator) }
+        var pending = pending
+        pending.deadline = now &+ configuration.timeoutNanoseconds
+        pendingByID[id] = pending
+        idByKey[pending.key] = id
+        deadlines.append((pending.deadline, id))
+        let first = pending.requesters[0]
+        let query = DNSMessage(
+            header: DNSHeader(id: id, recursionDesired: true, checkingDisabled: first.checkingDisabled),
+            questions: [pending.key.question],
+            edns: DNSEDNS(dnssecOK: pending.key.dnssecOK))
+        return UpstreamQuery(
+            id: id, upstream: configuration.upstreams[pending.upstreamIndex], overTCP: pending.overTCP,
+            bytes: query.encoded(maximumSize: DNSMessage.maximumTCPSize))
+    }
+
+    private mutating func finish(_ id: UInt16) {
+        if let pending = pendingByID.removeValue(forKey: id) { idByKey[pending.key] = nil }
+    }
+
+    private func respond(
+        _ requester: Requester, code: DNSResponseCode, answers: [DNSResourceRecord] = [],
+        authorities: [DNSResourceRecord] = [], additionals: [DNSResourceRecord] = [], authenticData: Bool = false
+    ) -> Action {
+        let header = DNSHeader(
+            id: requester.id, isResponse: true, recursionDesired: requester.recursionDesired, recursionAvailable: true,
+            authenticData: authenticData && (requester.authenticDataWanted || requester.ednsDNSSECOK == true),
+            checkingDisabled: requester.checkingDisabled)
+        let message = DNSMessage(
+            header: header, responseCode: code, questions: [requester.question], answers: answers,
+            authorities: authorities, additionals: additionals,
+            edns: requester.ednsDNSSECOK.map { DNSEDNS(dnssecOK: $0) })
+        return .respond(to: requester.client, message: message, maximumSize: requester.maximumSize)
+    }
+}
+

@@ -1,0 +1,96 @@
+import BrambleWire
+
+/// The in-addr.arpa zone for the cluster subnet (RFC 1035 section 3.5).
+///
+/// Reverse zones are cut at octet boundaries, so the apex is the zone of the octets the
+/// subnet's prefix fully covers: `0.42.10.in-addr.arpa` for 10.42.0.0/24, and also for a
+/// /25 or /28 inside it; `42.10.in-addr.arpa` for a /16 or a /20. When the prefix is a
+/// multiple of 8 the subnet and the apex cover the same addresses and the whole zone is
+/// ours. Otherwise only the names for the subnet's own addresses (and the partial names
+/// above them) are: the rest of that apex belongs to whoever owns those other addresses.
+struct ReverseZone: Sendable {
+    let apex: DNSName
+    let subnet: IPv4Subnet
+    /// Octets of the address named by the apex: 3 for `0.42.10.in-addr.arpa`.
+    let apexOctets: Int
+    private let apexLabelCount: Int
+
+    init(subnet: IPv4Subnet) {
+        self.subnet = subnet
+        apexOctets = min(3, max(1, subnet.prefixLength / 8))
+        let octets = subnet.base.bytes.prefix(apexOctets).reversed().map { Array(String($0).utf8) }
+        // At most 3 labels of at most 3 bytes and 2 fixed ones: always a valid name.
+        apex = try! DNSName(labels: octets + [Array("in-addr".utf8), Array("arpa".utf8)])
+        apexLabelCount = apex.labelCount
+    }
+
+    /// The subnet is exactly the apex's address range.
+    var coversWholeApex: Bool { subnet.prefixLength == apexOctets * 8 }
+
+    /// A name below the apex as the address range it names.
+    enum Position: Hashable {
+        case apex
+        case address(IPv4Address)
+        /// `octets` leading octets known (more than the apex's, fewer than 4), the rest zero.
+        case partial(IPv4Address, octets: Int)
+        /// Labels that are not decimal octets, or more than four of them.
+        case malformed
+    }
+
+    /// Where a name lies in this zone, or nil when it is not under the apex. Reads the
+    /// labels in place: no allocation.
+    func position(of name: DNSName) -> Position? {
+        guard name.isSubdomain(of: apex) else { return nil }
+        let below = name.labelCount - apexLabelCount
+        if below == 0 { return .apex }
+        let octetCount = apexOctets + below
+        guard octetCount <= 4 else { return .malformed }
+        var value = subnet.base.value & Self.mask(octets: apexOctets)
+        let wire = name.wire
+        var index = 0
+        for labelIndex in 0..<below {
+            let length = Int(wire[index])
+            guard let octet = Self.octet(wire[(index + 1)...(index + length)]) else { return .malformed }
+            let octetPosition = octetCount - 1 - labelIndex
+            value |= UInt32(octet) << UInt32(8 * (3 - octetPosition))
+            index += length + 1
+        }
+        let address = IPv4Address(value)
+        return octetCount == 4 ? .address(address) : .partial(address, octets: octetCount)
+    }
+
+    /// Whether the answer for a name at this position is ours to give.
+    func isAuthoritative(for position: Position) -> Bool {
+        if coversWholeApex { return true }
+        switch position {
+        case .apex, .malformed: return false
+        case .address(let address): return subnet.contains(address)
+        case .partial(let address, let octets):
+            let last = address.value | ~Self.mask(octets: octets)
+            return address.value <= subnet.broadcast.value && subnet.base.value <= last
+        }
+    }
+
+    /// The partial names between the apex and `address` (for a /16 apex and 10.42.3.7,
+    /// `3.42.10.in-addr.arpa`): names that own no record but exist because a PTR lies
+    /// below them.
+    func partialNames(above address: IPv4Address) -> [Position] {
+        guard apexOctets + 1 <= 3 else { return [] }
+        return ((apexOctets + 1)...3).map { .partial(IPv4Address(address.value & Self.mask(octets: $0)), octets: $0) }
+    }
+
+    private static func mask(octets: Int) -> UInt32 {
+        octets == 0 ? 0 : UInt32.max << UInt32(32 - 8 * octets)
+    }
+
+    /// A decimal octet as in-addr.arpa writes it: 1-3 digits, no leading zero, at most 255.
+    private static func octet(_ label: ArraySlice<UInt8>) -> UInt8? {
+        guard (1...3).contains(label.count), label.count == 1 || label.first != UInt8(ascii: "0") else { return nil }
+        var value = 0
+        for byte in label {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value <= 255 ? UInt8(value) : nil
+    }
+}
