@@ -29,6 +29,12 @@ public struct BrambleConfig: Hashable, Sendable {
     public internal(set) var logLevel: LogLevel
     /// The log file; nil means standard error (where systemd's journal picks it up).
     public internal(set) var logFile: String?
+    /// Concurrent TFTP transfers at most, over all clients. dnsmasq's 50 is too few for a
+    /// 48-node module whose firmware probes files twice (coinboot#67).
+    public internal(set) var tftpMaxTransfers: TransferLimit
+    /// Concurrent TFTP transfers at most from one client address: a Pi reads one file at a
+    /// time, so a client holding more is misbehaving or a NAT hiding several.
+    public internal(set) var tftpMaxPerClient: TransferLimit
 
     /// The values used for every key the file and flags leave unset: DESIGN.md's hub.
     public static let defaults = BrambleConfig(
@@ -42,7 +48,9 @@ public struct BrambleConfig: Hashable, Sendable {
         leaseTime: try! LeaseDuration(parsing: "12h"),
         pool: nil,
         logLevel: .info,
-        logFile: nil
+        logFile: nil,
+        tftpMaxTransfers: try! TransferLimit(256),
+        tftpMaxPerClient: try! TransferLimit(8)
     )
 
     public var subnet: IPv4Subnet { address.subnet }

@@ -59,6 +59,8 @@ public struct ConfigDraft: Sendable {
         case .leaseTime: settings.leaseTime = try LeaseDuration(parsing: text)
         case .pool: settings.pool = text == "off" ? nil : try AddressPool(parsing: text)
         case .logLevel: settings.logLevel = try LogLevel(parsing: text)
+        case .tftpMaxTransfers: settings.tftpMaxTransfers = try TransferLimit(parsing: text)
+        case .tftpMaxPerClient: settings.tftpMaxPerClient = try TransferLimit(parsing: text)
         }
     }
 

@@ -11,6 +11,8 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     case pool
     case logLevel = "log-level"
     case logFile = "log-file"
+    case tftpMaxTransfers = "tftp-max-transfers"
+    case tftpMaxPerClient = "tftp-max-per-client"
 
     /// Only `upstream` may appear on several lines (one resolver each, order kept); setting any
     /// other key twice is almost always a forgotten edit, so the parser reports it.

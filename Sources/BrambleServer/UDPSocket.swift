@@ -84,6 +84,31 @@ public final class UDPSocket {
         return sent >= 0
     }
 
+    /// Sends `header` followed by `body` as one datagram with one `sendmsg`: a TFTP DATA
+    /// packet is its 4-byte header and a range of a mapped boot file, and gathering the two
+    /// in the kernel spares copying every block into a packet buffer first.
+    @discardableResult
+    public func send(header: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer, to address: IPv4Address, port: UInt16) -> Bool {
+        var destination = Self.socketAddress(address, port)
+        var vectors = (
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: header.baseAddress), iov_len: header.count),
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress), iov_len: body.count)
+        )
+        let sent = withUnsafeMutablePointer(to: &destination) { destinationPointer in
+            withUnsafeMutablePointer(to: &vectors) { vectorPointer in
+                vectorPointer.withMemoryRebound(to: iovec.self, capacity: 2) { iov in
+                    var message = msghdr()
+                    message.msg_name = UnsafeMutableRawPointer(destinationPointer)
+                    message.msg_namelen = socklen_t(MemoryLayout<sockaddr_in>.size)
+                    message.msg_iov = iov
+                    message.msg_iovlen = body.isEmpty ? 1 : 2
+                    return sendmsg(fd, &message, 0)
+                }
+            }
+        }
+        return sent >= 0
+    }
+
     private static func socketAddress(_ address: IPv4Address, _ port: UInt16) -> sockaddr_in {
         var socketAddress = sockaddr_in()
         socketAddress.sin_family = sa_family_t(AF_INET)
