@@ -140,7 +140,8 @@ final class TFTPService {
             return
         }
         let node = nodeMap.node(address: tid.address)
-        let identity = TFTPClient(node: node, serial: node?.mac.flatMap(serialOf))
+        let mac = node?.mac
+        let identity = TFTPClient(node: node, serial: mac.flatMap { serialOf($0) })
         let resolved: TFTPResolvedPath
         do throws(TFTPPathRefusal) {
             resolved = try resolver.resolve(request.fileName, for: identity, in: tree)

@@ -22,7 +22,10 @@ public final class UDPSocket {
         guard fd >= 0 else { throw SystemCallError("socket(AF_INET, SOCK_DGRAM)") }
         do throws(SystemCallError) {
             var one: Int32 = 1
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            // Only for well-known ports (a restart rebinding 67 or 69). On an ephemeral bind
+            // SO_REUSEADDR lets the kernel hand out a port another such socket already holds,
+            // and two TFTP transfers sharing a port take each other's ACKs.
+            if port != 0 { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
             if broadcast {
                 guard setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
                     throw SystemCallError("setsockopt(SO_BROADCAST)")
