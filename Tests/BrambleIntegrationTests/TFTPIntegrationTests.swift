@@ -51,7 +51,10 @@ struct TFTPIntegrationTests {
         /// bytes (nil when the file is missing) and the output.
         func fetch(_ command: [String], output: URL, client index: Int = 0, timeout: Double = 60) throws -> (Data?, String) {
             try? FileManager.default.removeItem(at: output)
-            let result = try lab.run(in: clients[index], command, timeout: timeout)
+            // SIGKILL from inside the namespace: a client stuck on a lossy link may ignore the
+            // lab's SIGTERM, and the suite must end anyway.
+            let bounded = ["timeout", "-s", "KILL", String(Int(timeout))] + command
+            let result = try lab.run(in: clients[index], bounded, timeout: timeout + 5)
             return (try? Data(contentsOf: output), "exit \(result.status): \(result.output)")
         }
 
