@@ -48,6 +48,7 @@ let package = Package(
                 "BrambleWire",
                 "BrambleNodeMap",
                 "BrambleDHCP",
+                "BrambleTFTP",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -35,6 +35,12 @@ public struct BrambleConfig: Hashable, Sendable {
     public internal(set) var iPXEBootFile: IPXEBootFile?
     public internal(set) var pi3BReplyDelay: ReplyDelay
     public internal(set) var piBootMenu: BootMenuText
+    /// Concurrent TFTP transfers at most, over all clients. dnsmasq's 50 is too few for a
+    /// 48-node module whose firmware probes files twice (coinboot#67).
+    public internal(set) var tftpMaxTransfers: TransferLimit
+    /// Concurrent TFTP transfers at most from one client address: a Pi reads one file at a
+    /// time, so a client holding more is misbehaving or a NAT hiding several.
+    public internal(set) var tftpMaxPerClient: TransferLimit
 
     /// The values used for every key the file and flags leave unset: DESIGN.md's hub.
     public static let defaults = BrambleConfig(
@@ -52,7 +58,9 @@ public struct BrambleConfig: Hashable, Sendable {
         pxeBootFiles: .none,
         iPXEBootFile: nil,
         pi3BReplyDelay: .piserverDefault,
-        piBootMenu: .padded
+        piBootMenu: .padded,
+        tftpMaxTransfers: try! TransferLimit(256),
+        tftpMaxPerClient: try! TransferLimit(8)
     )
 
     public var subnet: IPv4Subnet { address.subnet }

@@ -63,6 +63,8 @@ public struct ConfigDraft: Sendable {
         case .iPXEBootFile: settings.iPXEBootFile = try IPXEBootFile(parsing: text)
         case .pi3BReplyDelay: settings.pi3BReplyDelay = try ReplyDelay(parsing: text)
         case .piBootMenu: settings.piBootMenu = try BootMenuText(parsing: text)
+        case .tftpMaxTransfers: settings.tftpMaxTransfers = try TransferLimit(parsing: text)
+        case .tftpMaxPerClient: settings.tftpMaxPerClient = try TransferLimit(parsing: text)
         }
     }
 

@@ -15,6 +15,8 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     case iPXEBootFile = "ipxe-boot-file"
     case pi3BReplyDelay = "pi3b-reply-delay"
     case piBootMenu = "pi-boot-menu"
+    case tftpMaxTransfers = "tftp-max-transfers"
+    case tftpMaxPerClient = "tftp-max-per-client"
 
     /// Only `upstream` may appear on several lines (one resolver each, order kept); setting any
     /// other key twice is almost always a forgotten edit, so the parser reports it.

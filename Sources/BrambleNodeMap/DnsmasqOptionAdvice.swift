@@ -46,6 +46,8 @@ enum DnsmasqOptionAdvice {
             return builtIn("bramble listens on the cluster interface (`interface`) only")
         case "dhcp-match", "dhcp-vendorclass", "dhcp-userclass", "dhcp-mac":
             return builtIn("bramble recognises Raspberry Pi clients (vendor class, option 97) itself; tags are not kept")
+        case "tftp-max":
+            return first.isEmpty ? unsupported("it names no number") : setting("tftp-max-transfers", first)
         case "tftp-unique-root":
             return builtIn("bramble serves per-node boot files itself (`boot/<serial>/` and per-node templates)")
         case "local":

@@ -29,6 +29,7 @@ public final class Daemon {
     private let logger: Logger
     private let loop: EventLoop
     private var dhcp: DHCPService?
+    private var tftp: TFTPService?
     private var signals: SignalSource?
     private var watcher: FileWatcher?
 
@@ -62,6 +63,11 @@ public final class Daemon {
         dhcp = try DHCPService(
             interface: configuration.interface.name, hub: configuration.address, responder: responder,
             journal: journal.file, loop: loop, logger: logger)
+        tftp = try TFTPService(
+            interface: configuration.interface.name, hub: configuration.address.address, bootDirectory: configuration.bootDirectory,
+            defaultRoot: Self.defaultRoot(configuration), nodeMap: nodeMap, limits: Self.tftpLimits(configuration), loop: loop,
+            logger: logger
+        ) { [unowned self] mac in self.dhcp?.serial(of: mac)?.description }
         watcher = try FileWatcher(paths: [configuration.nodesPath] + (sources.configPath.map { [$0] } ?? []), loop: loop) { [unowned self] changed in
             self.logger.info("changed on disk: \(changed.sorted().joined(separator: ", ")): reloading")
             self.reload()
@@ -71,9 +77,9 @@ public final class Daemon {
             logger.info("running as \(account.name) (uid \(account.uid)) with capabilities \(PrivilegeDrop.currentCapabilities())")
         }
         let enrolled = nodeMap.nodes.filter { $0.mac != nil }.count
-        logger.notice("ready: DHCP on \(configuration.interface) as \(configuration.address), \(enrolled) of \(nodeMap.nodes.count) nodes enrolled, pool \(configuration.pool.map(String.init(describing:)) ?? "off")")
+        logger.notice("ready: DHCP on \(configuration.interface) as \(configuration.address), \(enrolled) of \(nodeMap.nodes.count) nodes enrolled, pool \(configuration.pool.map(String.init(describing:)) ?? "off"); TFTP from \(configuration.bootDirectory), blocks up to \(tftp?.maximumBlockSize ?? 0) bytes, \(configuration.tftpMaxTransfers) transfers at most (\(configuration.tftpMaxPerClient) per client)")
         try loop.run()
-        logger.notice("stopped after \(dhcp?.requestsHandled ?? 0) DHCP requests")
+        logger.notice("stopped after \(dhcp?.requestsHandled ?? 0) DHCP requests and \(tftp?.transfersStarted ?? 0) TFTP transfers")
     }
 
     private func reload() {
@@ -95,6 +101,8 @@ public final class Daemon {
         }
         configuration = newConfiguration
         dhcp?.replaceNodeMap(newMap)
+        tftp?.replaceNodeMap(newMap)
+        tftp?.reconfigure(bootDirectory: newConfiguration.bootDirectory, defaultRoot: Self.defaultRoot(newConfiguration), limits: Self.tftpLimits(newConfiguration))
         let enrolled = newMap.nodes.filter { $0.mac != nil }.count
         logger.notice("reloaded: \(enrolled) of \(newMap.nodes.count) nodes enrolled")
     }
@@ -120,6 +128,15 @@ public final class Daemon {
             bootFileByArchitecture: configuration.pxeBootFiles.fileByArchitecture,
             iPXEBootFile: configuration.iPXEBootFile?.file,
             pi3BReplyDelayMilliseconds: configuration.pi3BReplyDelay.milliseconds)
+    }
+
+    /// `HUB:<pxe>/root`, the NFS root templates name for nodes without `root=`, as DHCP's option 17 does.
+    private static func defaultRoot(_ configuration: BrambleConfig) -> String {
+        "\(configuration.address.address):\(configuration.rootDirectory)"
+    }
+
+    private static func tftpLimits(_ configuration: BrambleConfig) -> TFTPService.Limits {
+        TFTPService.Limits(total: configuration.tftpMaxTransfers.value, perClient: configuration.tftpMaxPerClient.value)
     }
 
     private func pool(_ configuration: BrambleConfig) -> LeasePool? {

@@ -22,7 +22,10 @@ public final class UDPSocket {
         guard fd >= 0 else { throw SystemCallError("socket(AF_INET, SOCK_DGRAM)") }
         do throws(SystemCallError) {
             var one: Int32 = 1
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            // Only for well-known ports (a restart rebinding 67 or 69). On an ephemeral bind
+            // SO_REUSEADDR lets the kernel hand out a port another such socket already holds,
+            // and two TFTP transfers sharing a port take each other's ACKs.
+            if port != 0 { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
             if broadcast {
                 guard setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
                     throw SystemCallError("setsockopt(SO_BROADCAST)")
@@ -79,6 +82,31 @@ public final class UDPSocket {
         let sent = withUnsafePointer(to: &destination) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 sendto(fd, payload.baseAddress, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return sent >= 0
+    }
+
+    /// Sends `header` followed by `body` as one datagram with one `sendmsg`: a TFTP DATA
+    /// packet is its 4-byte header and a range of a mapped boot file, and gathering the two
+    /// in the kernel spares copying every block into a packet buffer first.
+    @discardableResult
+    public func send(header: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer, to address: IPv4Address, port: UInt16) -> Bool {
+        var destination = Self.socketAddress(address, port)
+        var vectors = (
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: header.baseAddress), iov_len: header.count),
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress), iov_len: body.count)
+        )
+        let sent = withUnsafeMutablePointer(to: &destination) { destinationPointer in
+            withUnsafeMutablePointer(to: &vectors) { vectorPointer in
+                vectorPointer.withMemoryRebound(to: iovec.self, capacity: 2) { iov in
+                    var message = msghdr()
+                    message.msg_name = UnsafeMutableRawPointer(destinationPointer)
+                    message.msg_namelen = socklen_t(MemoryLayout<sockaddr_in>.size)
+                    message.msg_iov = iov
+                    message.msg_iovlen = body.isEmpty ? 1 : 2
+                    return sendmsg(fd, &message, 0)
+                }
             }
         }
         return sent >= 0

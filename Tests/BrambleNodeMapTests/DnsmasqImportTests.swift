@@ -90,7 +90,7 @@ private func expectUnconverted(
             (19, .setting(key: "pxe", value: "/pxe")),
             (46, .importAlso(path: "/etc/dnsmasq.hosts")),
             (47, .unsupported),
-            (48, .unsupported),
+            (48, .setting(key: "tftp-max-transfers", value: "100")),
         ]
         #expect(kinds.map(\.0) == expected.map(\.0))
         #expect(kinds.map(\.1) == expected.map(\.1))
@@ -102,7 +102,7 @@ private func expectUnconverted(
         #expect(advice[17]?.contains("Raspberry Pi Boot") == true)
         #expect(advice[19] == "set `pxe = /pxe` in bramble.conf")
         #expect(advice[46] == "import that file too: `bramble nodes import-dnsmasq /etc/dnsmasq.hosts`")
-        #expect(advice[48] == "not supported by bramble; not imported")
+        #expect(advice[48] == "set `tftp-max-transfers = 100` in bramble.conf")
         #expect(result.configHints.first?.text == "interface=eth0")
     }
 
@@ -128,7 +128,7 @@ private func expectUnconverted(
         #expect(report.first == "cluster-dnsmasq.conf:4: set `interface = eth0` in bramble.conf")
         #expect(report.contains { $0.hasPrefix("cluster-dnsmasq.conf:25: note: lease time") })
         #expect(report.contains { $0.hasPrefix("cluster-dnsmasq.conf:30: not imported: 'ignore'") })
-        #expect(report.last == "cluster-dnsmasq.conf:48: not supported by bramble; not imported")
+        #expect(report.last == "cluster-dnsmasq.conf:48: set `tftp-max-transfers = 100` in bramble.conf")
     }
 }
 

@@ -1,5 +1,6 @@
 @testable import BrambleServer
 import BrambleWire
+import Glibc
 import Testing
 
 @Suite struct UDPSocketTests {
@@ -33,5 +34,23 @@ import Testing
             try UDPSocket(address: IPv4Address(127, 0, 0, 1), port: taken.localPort, device: "no-such-if0")
         }
         #expect(error?.description.hasPrefix("setsockopt(SO_BINDTODEVICE, no-such-if0)") == true)
+    }
+
+    @Test func aHeaderAndABodyLeaveAsOneDatagram() throws {
+        let loopback = IPv4Address(127, 0, 0, 1)
+        let server = try UDPSocket(address: loopback, port: 0)
+        let client = try UDPSocket(address: loopback, port: 0)
+        let header: [UInt8] = [0, 3, 0, 1]
+        let body: [UInt8] = Array(0..<200)
+        let sent = header.withUnsafeBytes { headerBytes in
+            body.withUnsafeBytes { server.send(header: headerBytes, body: $0, to: loopback, port: client.localPort) }
+        }
+        #expect(sent)
+        let empty = header.withUnsafeBytes { server.send(header: $0, body: UnsafeRawBufferPointer(start: nil, count: 0), to: loopback, port: client.localPort) }
+        #expect(empty)
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        usleep(20_000)
+        #expect(client.receive(into: &buffer).map { Array($0.payload) } == header + body)
+        #expect(client.receive(into: &buffer).map { Array($0.payload) } == header, "an empty last block is the header alone")
     }
 }

@@ -1,0 +1,248 @@
+import BrambleNodeMap
+import BrambleTFTP
+import BrambleWire
+import CNetShims
+import Glibc
+import Logging
+
+/// Read-only TFTP on the wire: requests on hub:69, each transfer on its own socket
+/// (``TFTPSession``) in the one event loop, files from `<pxe>/boot` through the path
+/// resolver, mapped once (``BootFileCache``), templates rendered per node.
+///
+/// Every request is answered at once: with the file, or with an ERROR that says why
+/// (not found, access violation, read-only, busy). dnsmasq leaves requests beyond its
+/// `tftp-max` unanswered, and the client's timeout then decides; a refused Pi retries
+/// sooner than a stalled one gives up.
+final class TFTPService {
+    /// How many transfers may run at once.
+    struct Limits: Sendable {
+        var total: Int
+        var perClient: Int
+    }
+
+    /// A client's transfer ID: its address and port.
+    private struct ClientTID: Hashable {
+        let address: IPv4Address
+        let port: UInt16
+    }
+
+    private let socket: UDPSocket
+    private let loop: EventLoop
+    private let logger: Logger
+    private let hub: IPv4Address
+    private var tree: FileSystemBootTree
+    private var defaultRoot: String
+    private var resolver: TFTPPathResolver
+    private var nodeMap: NodeMap
+    private var limits: Limits
+    /// What DHCP learned: the serial a MAC reported in option 97.
+    private let serialOf: (MACAddress) -> String?
+    private let serverLimits: TFTPServerLimits
+    private let cache = BootFileCache()
+    private var sessions: [ClientTID: TFTPSession] = [:]
+    private var sessionsPerClient: [IPv4Address: Int] = [:]
+    private var requestBuffer = [UInt8](repeating: 0, count: 65_536)
+    private(set) var transfersStarted = 0
+
+    private static let readOnly = TFTPPacket.error(.accessViolation, message: "access violation: the boot tree is read-only").encoded()
+    private static let busy = TFTPPacket.error(.notDefined, message: "server busy, retry").encoded()
+    private static let unknownTransferID = TFTPPacket.error(.unknownTransferID, message: "unknown transfer ID").encoded()
+
+    init(
+        interface: String, hub: IPv4Address, bootDirectory: String, defaultRoot: String, nodeMap: NodeMap, limits: Limits,
+        loop: EventLoop, logger: Logger, serialOf: @escaping (MACAddress) -> String?
+    ) throws(SystemCallError) {
+        let socket = try UDPSocket(address: hub, port: 69, device: interface)
+        self.socket = socket
+        self.loop = loop
+        self.logger = logger
+        self.hub = hub
+        tree = FileSystemBootTree(root: bootDirectory)
+        self.defaultRoot = defaultRoot
+        resolver = TFTPPathResolver(nodeMap: nodeMap)
+        self.nodeMap = nodeMap
+        self.limits = limits
+        self.serialOf = serialOf
+        let mtu = interface.withCString { cnet_interface_mtu(socket.fd, $0) }
+        if mtu <= 0 { logger.warning("cannot read the MTU of \(interface) (\(SystemCallError("SIOCGIFMTU"))); assuming 1500") }
+        serverLimits = TFTPServerLimits(interfaceMTU: mtu > 0 ? Int(mtu) : 1500)
+        try loop.register(socket.fd) { [unowned self] _ in self.readRequests() }
+    }
+
+    deinit { loop.deregister(socket.fd) }
+
+    var bootDirectory: String { tree.root }
+    var maximumBlockSize: Int { serverLimits.maximumBlockSize }
+    var activeTransfers: Int { sessions.count }
+
+    func replaceNodeMap(_ map: NodeMap) {
+        nodeMap = map
+        resolver.nodeMap = map
+    }
+
+    /// A reload's new settings: they apply to requests from now on; running transfers go on.
+    func reconfigure(bootDirectory: String, defaultRoot: String, limits: Limits) {
+        tree = FileSystemBootTree(root: bootDirectory)
+        self.defaultRoot = defaultRoot
+        self.limits = limits
+    }
+
+    private func readRequests() {
+        while let datagram = socket.receive(into: &requestBuffer) {
+            handle(datagram)
+        }
+    }
+
+    private func handle(_ datagram: UDPSocket.Datagram) {
+        let packet: TFTPPacket
+        do {
+            packet = try TFTPPacket(decoding: datagram.payload)
+        } catch {
+            logger.debug("TFTP from \(datagram.source):\(datagram.sourcePort): malformed request: \(error)")
+            reply(TFTPPacket.error(.illegalOperation, message: "malformed request: \(error)").encoded(), to: datagram)
+            return
+        }
+        switch packet {
+        case .readRequest(let request):
+            read(request, from: ClientTID(address: datagram.source, port: datagram.sourcePort))
+        case .writeRequest(let request):
+            logger.notice("TFTP write request for \(request.fileName) from \(who(datagram.source)) refused: the boot tree is read-only")
+            reply(Self.readOnly, to: datagram)
+        case .error:
+            break
+        case .data, .acknowledgement, .optionAcknowledgement:
+            reply(Self.unknownTransferID, to: datagram)
+        }
+    }
+
+    private func reply(_ payload: [UInt8], to datagram: UDPSocket.Datagram) {
+        socket.send(payload, to: datagram.source, port: datagram.sourcePort)
+    }
+
+    private func refuse(_ tid: ClientTID, _ code: TFTPErrorCode, _ message: String) {
+        socket.send(TFTPPacket.error(code, message: message).encoded(), to: tid.address, port: tid.port)
+    }
+
+    private func read(_ request: TFTPRequest, from tid: ClientTID) {
+        // A client that did not hear our first answer repeats its request from the same
+        // port: the transfer it asked for is already running.
+        guard sessions[tid] == nil else { return }
+        let client = who(tid.address)
+        guard request.mode != .mail else {
+            refuse(tid, .illegalOperation, "mail mode is for writing; read in octet or netascii")
+            return
+        }
+        let perClient = sessionsPerClient[tid.address, default: 0]
+        guard sessions.count < limits.total, perClient < limits.perClient else {
+            let which = sessions.count >= limits.total ? "\(limits.total) transfers in all (tftp-max-transfers)" : "\(limits.perClient) transfers from this client (tftp-max-per-client)"
+            logger.notice("TFTP \(request.fileName) for \(client) refused as busy: already \(which)")
+            socket.send(Self.busy, to: tid.address, port: tid.port)
+            return
+        }
+        let node = nodeMap.node(address: tid.address)
+        let mac = node?.mac
+        let identity = TFTPClient(node: node, serial: mac.flatMap { serialOf($0) })
+        let resolved: TFTPResolvedPath
+        do throws(TFTPPathRefusal) {
+            resolved = try resolver.resolve(request.fileName, for: identity, in: tree)
+        } catch {
+            logRefusal(error, fileName: request.fileName, client: client)
+            refuse(tid, error.errorCode, error.clientMessage(for: request.fileName))
+            return
+        }
+        guard let contents = contents(of: resolved, fileName: request.fileName, client: client, tid: tid) else { return }
+        let sent: any TFTPFileContents = request.mode == .netascii ? NetasciiContents(source: contents) : contents
+        let parameters = TFTPOptionNegotiation.negotiate(request.options, transferSize: sent.count, limits: serverLimits)
+        let session: TFTPSession
+        do throws(SystemCallError) {
+            let transferSocket = try UDPSocket(address: hub, port: 0)
+            session = try TFTPSession(
+                socket: transferSocket, client: tid.address, clientPort: tid.port, fileName: request.fileName,
+                transfer: TFTPTransfer(contents: sent, parameters: parameters), loop: loop, logger: logger
+            ) { [unowned self] session, event in self.ended(session, event) }
+        } catch {
+            logger.error("TFTP \(request.fileName) for \(client): cannot open a transfer socket: \(error)")
+            socket.send(Self.busy, to: tid.address, port: tid.port)
+            return
+        }
+        sessions[tid] = session
+        sessionsPerClient[tid.address] = perClient + 1
+        transfersStarted += 1
+        log(.started(fileName: request.fileName, resolved: resolved, parameters: parameters), fileName: request.fileName, client: client)
+        session.start()
+    }
+
+    /// The bytes to send: the mapped file, or a template rendered for the node. Refuses the
+    /// request itself (and returns nil) when the file cannot be read or rendered.
+    private func contents(of resolved: TFTPResolvedPath, fileName: String, client: String, tid: ClientTID) -> (any TFTPFileContents)? {
+        let file: MappedBootFile
+        do throws(SystemCallError) {
+            guard let real = tree.realPathInsideRoot(resolved.path) else {
+                throw SystemCallError("realpath(\(resolved.path))", errno: ENOENT)
+            }
+            file = try cache.file(at: real)
+        } catch {
+            logger.error("TFTP \(fileName) for \(client): cannot read \(tree.root)/\(resolved.path): \(error)")
+            if error.errno == ENOENT {
+                refuse(tid, .fileNotFound, "file not found: \(fileName)")
+            } else {
+                refuse(tid, .accessViolation, "access violation: \(fileName)")
+            }
+            return nil
+        }
+        guard resolved.isTemplate, let node = resolved.node else { return file }
+        let template: BootFileTemplate
+        do throws(BootFileTemplateError) {
+            template = try BootFileTemplate(parsing: file.withBytes(in: 0..<file.count) { Array($0) })
+        } catch {
+            logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) \(error); not sending it")
+            refuse(tid, .notDefined, "cannot render \(fileName): see the hub's log")
+            return nil
+        }
+        let values = BootFileTemplateValues(
+            node: node, address: nodeMap.address(of: node), serial: resolved.serial, hub: hub, defaultRoot: defaultRoot)
+        let rendering = template.render(values)
+        if !rendering.emptyKeys.isEmpty {
+            let keys = rendering.emptyKeys.map { "{{\($0)}}" }.joined(separator: " ")
+            logger.notice("TFTP \(fileName) for \(client): \(resolved.path) rendered \(keys) empty: not known for \(node.name) yet")
+        }
+        return rendering.bytes
+    }
+
+    private func ended(_ session: TFTPSession, _ event: TFTPEvent) {
+        let tid = ClientTID(address: session.client, port: session.clientPort)
+        sessions[tid] = nil
+        let remaining = sessionsPerClient[tid.address, default: 1] - 1
+        sessionsPerClient[tid.address] = remaining > 0 ? remaining : nil
+        log(event, fileName: session.fileName, client: who(session.client))
+    }
+
+    /// "10.42.0.5 node05", or the bare address for a client outside the node map.
+    private func who(_ address: IPv4Address) -> String {
+        nodeMap.node(address: address).map { "\(address) \($0.name)" } ?? "\(address)"
+    }
+
+    private func log(_ event: TFTPEvent, fileName: String, client: String) {
+        switch event {
+        case .started(_, let resolved, let parameters):
+            let options = parameters.acknowledgedOptions.isEmpty ? "no options" : "options \(parameters.acknowledgedOptions)"
+            let source = resolved.path == fileName || "/" + resolved.path == fileName ? "" : " from \(resolved)"
+            logger.info("TFTP sending \(fileName) to \(client)\(source), \(options)")
+        case .finished(let summary):
+            logger.info("TFTP sent \(fileName) to \(client): \(summary)")
+        case .failed(let failure):
+            logger.warning("TFTP \(fileName) to \(client) failed: \(failure)")
+        case .probeEnded(let abandonment):
+            logger.debug("TFTP \(fileName) to \(client) ended as a probe: \(abandonment)")
+        }
+    }
+
+    private func logRefusal(_ refusal: TFTPPathRefusal, fileName: String, client: String) {
+        let message: Logger.Message = "TFTP \(fileName) for \(client): \(refusal)"
+        switch refusal {
+        case .notFound(isRoutine: true): logger.debug(message)
+        case .notFound, .isDirectory, .templateNeedsKnownNode: logger.notice(message)
+        case .accessViolation: logger.warning(message)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+@testable import BrambleServer
+import BrambleTFTP
+import Glibc
+import Testing
+
+@Suite struct BootFileCacheTests {
+    /// A fresh directory under /tmp, removed by `remove`.
+    static func temporaryDirectory() -> String {
+        var template = Array("/tmp/bramble-cache-XXXXXX".utf8CString)
+        _ = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func write(_ path: String, _ bytes: [UInt8]) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+
+    static func bytes(of file: any TFTPFileContents) -> [UInt8] {
+        file.withBytes(in: 0..<file.count) { Array($0) }
+    }
+
+    @Test func aFileIsMappedOnceAndARenameGivesANewVersionWhileTheOldStaysReadable() throws {
+        let directory = Self.temporaryDirectory()
+        defer { for name in ["kernel.img", "kernel.new", "empty"] { unlink(directory + "/" + name) }; rmdir(directory) }
+        let path = directory + "/kernel.img"
+        Self.write(path, [1, 2, 3, 4, 5])
+        let cache = BootFileCache()
+        let first = try cache.file(at: path)
+        #expect(try cache.file(at: path) === first, "the same version is mapped once")
+        #expect(first.withBytes(in: 1..<4) { Array($0) } == [2, 3, 4])
+
+        Self.write(directory + "/kernel.new", [9, 8, 7])
+        #expect(rename(directory + "/kernel.new", path) == 0)
+        let second = try cache.file(at: path)
+        #expect(second !== first)
+        #expect(Self.bytes(of: second) == [9, 8, 7])
+        #expect(Self.bytes(of: first) == [1, 2, 3, 4, 5], "a running transfer keeps the bytes it started with")
+
+        Self.write(directory + "/empty", [])
+        #expect(try cache.file(at: directory + "/empty").count == 0)
+        unlink(path)
+        #expect(throws: SystemCallError.self) { try cache.file(at: path) }
+        #expect(cache.count == 1, "a vanished file leaves the cache")
+    }
+
+    @Test func theTreeRefusesLinksLeadingOutsideAndServesLinksInside() throws {
+        let directory = Self.temporaryDirectory()
+        defer {
+            for name in ["boot/a.bin", "boot/in.bin", "boot/out", "boot/etc", "boot/sub", "secret"] { unlink(directory + "/" + name) }
+            rmdir(directory + "/boot/sub"); rmdir(directory + "/boot"); rmdir(directory)
+        }
+        mkdir(directory + "/boot", 0o755)
+        mkdir(directory + "/boot/sub", 0o755)
+        Self.write(directory + "/boot/a.bin", [1])
+        Self.write(directory + "/secret", [2])
+        symlink("a.bin", directory + "/boot/in.bin")
+        symlink("../secret", directory + "/boot/out")
+        symlink("/etc", directory + "/boot/etc")
+        let tree = FileSystemBootTree(root: directory + "/boot")
+        #expect(tree.entry(at: "a.bin") == .file)
+        #expect(tree.entry(at: "in.bin") == .file)
+        #expect(tree.entry(at: "sub") == .directory)
+        #expect(tree.entry(at: "missing") == .missing)
+        #expect(tree.entry(at: "out") == .outsideRoot)
+        #expect(tree.entry(at: "etc/passwd") == .outsideRoot)
+        #expect(tree.realPathInsideRoot("in.bin")?.hasSuffix("/boot/a.bin") == true)
+        #expect(tree.realPathInsideRoot("out") == nil)
+    }
+}
