@@ -46,6 +46,7 @@ let package = Package(
                 "BrambleWire",
                 "BrambleNodeMap",
                 "BrambleDHCP",
+                "BrambleDNS",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -113,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BrambleServerTests",
-            dependencies: ["BrambleServer", "BrambleDHCP", "BrambleWire", "CNetShims"],
+            dependencies: ["BrambleServer", "BrambleDHCP", "BrambleDNS", "BrambleNodeMap", "BrambleWire", "CNetShims"],
             swiftSettings: strictSettings
         ),
         // Black-box tests in network namespaces the tests create (root; see NetworkLab).

@@ -29,6 +29,7 @@ public final class Daemon {
     private let logger: Logger
     private let loop: EventLoop
     private var dhcp: DHCPService?
+    private var dns: DNSService?
     private var signals: SignalSource?
     private var watcher: FileWatcher?
 
@@ -62,6 +63,7 @@ public final class Daemon {
         dhcp = try DHCPService(
             interface: configuration.interface.name, hub: configuration.address, responder: responder,
             journal: journal.file, loop: loop, logger: logger)
+        try startDNS(nodeMap: nodeMap)
         watcher = try FileWatcher(paths: [configuration.nodesPath] + (sources.configPath.map { [$0] } ?? []), loop: loop) { [unowned self] changed in
             self.logger.info("changed on disk: \(changed.sorted().joined(separator: ", ")): reloading")
             self.reload()
@@ -95,8 +97,22 @@ public final class Daemon {
         }
         configuration = newConfiguration
         dhcp?.replaceNodeMap(newMap)
+        dns?.replace(nodeMap: newMap, domain: newConfiguration.domain)
         let enrolled = newMap.nodes.filter { $0.mac != nil }.count
         logger.notice("reloaded: \(enrolled) of \(newMap.nodes.count) nodes enrolled")
+    }
+
+    /// DNS on port 53, bound while privileged, fed by DHCP's events and leases.
+    private func startDNS(nodeMap: NodeMap) throws(SystemCallError) {
+        let upstreams = DNSService.upstreams(
+            configured: configuration.upstreams, hub: configuration.address.address, resolvConf: ResolvConf.defaultPath, logger: logger)
+        let dns = try DNSService(
+            settings: .init(hub: configuration.address, domain: configuration.domain, upstreams: upstreams),
+            nodeMap: nodeMap, loop: loop, logger: logger)
+        dns.replaceLeases(dhcp?.activeLeases(now: Int64(time(nil))) ?? [])
+        dhcp?.onEvent = { [unowned dns] in dns.dhcpObserved($0) }
+        dhcp?.onLeasesChanged = { [unowned dns] in dns.replaceLeases($0) }
+        self.dns = dns
     }
 
     private func prepareStateDirectory(owner: PrivilegeDrop.Account?) throws(SystemCallError) {
