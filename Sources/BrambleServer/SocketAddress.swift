@@ -1,4 +1,5 @@
 import BrambleWire
+import CNetShims
 import Glibc
 
 /// `sockaddr_in` to and from the wire types, for the TCP sockets.
