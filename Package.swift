@@ -33,6 +33,8 @@ let package = Package(
         // DNS: message codec (compression, EDNS0), the cluster zone, forwarder and cache logic.
         // Pure: no sockets, clocks or randomness of its own; the server injects them.
         .target(name: "BrambleDNS", dependencies: ["BrambleWire", "BrambleNodeMap"], swiftSettings: strictSettings),
+        // Boot events to per-node stages and timelines. Pure: events in, timelines out.
+        .target(name: "BrambleBoot", swiftSettings: strictSettings),
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
@@ -112,6 +114,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "BrambleBootTests", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(
             name: "BrambleServerTests",
             dependencies: ["BrambleServer", "BrambleDHCP", "BrambleDNS", "BrambleNodeMap", "BrambleWire", "CNetShims"],

@@ -59,14 +59,14 @@ final class DHCPService {
 
     private func readFrames() {
         while let frame = packetSocket.receive(into: &frameBuffer) {
-            handle(frame: Array(frame))
+            handle(frame: Array(frame.bytes), verifyingChecksum: !frame.checksumNotReady)
         }
     }
 
-    private func handle(frame: [UInt8]) {
+    private func handle(frame: [UInt8], verifyingChecksum: Bool) {
         let message: DHCPMessage
         do {
-            let decoded = try EthernetUDPFrame(decoding: frame)
+            let decoded = try EthernetUDPFrame(decoding: frame[...], verifyingUDPChecksum: verifyingChecksum)
             guard decoded.destinationPort == 67 else { return }
             message = try DHCPMessage(decoding: decoded.payload)
         } catch {

@@ -27,6 +27,7 @@ public final class PacketSocket {
                 return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, socklen_t(MemoryLayout<sock_fprog>.size))
             }
             guard attached == 0 else { throw SystemCallError("setsockopt(SO_ATTACH_FILTER)") }
+            guard cnet_enable_packet_auxdata(fd) == 0 else { throw SystemCallError("setsockopt(PACKET_AUXDATA)") }
             var address = sockaddr_ll()
             address.sll_family = UInt16(AF_PACKET)
             address.sll_protocol = ethertypeIPv4
@@ -47,20 +48,24 @@ public final class PacketSocket {
 
     deinit { close(fd) }
 
+    /// A frame the kernel received.
+    public struct ReceivedFrame {
+        public let bytes: ArraySlice<UInt8>
+        /// The sender left its transport checksum for offload (a local veth or tap sender):
+        /// do not verify it. See `UDPDatagram`'s decoder.
+        public let checksumNotReady: Bool
+    }
+
     /// Reads one frame the kernel received (frames this host sent are skipped); nil when
     /// nothing is queued.
-    public func receive(into buffer: inout [UInt8]) -> ArraySlice<UInt8>? {
+    public func receive(into buffer: inout [UInt8]) -> ReceivedFrame? {
         while true {
-            var source = sockaddr_ll()
-            var length = socklen_t(MemoryLayout<sockaddr_ll>.size)
-            let count = buffer.withUnsafeMutableBytes { bytes in
-                withUnsafeMutablePointer(to: &source) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, bytes.baseAddress, bytes.count, 0, $0, &length) }
-                }
-            }
+            var outgoing: Int32 = 0
+            var checksumNotReady: Int32 = 0
+            let count = buffer.withUnsafeMutableBytes { cnet_receive_frame(fd, $0.baseAddress, $0.count, &outgoing, &checksumNotReady) }
             guard count >= 0 else { return nil }
-            if source.sll_pkttype == UInt8(PACKET_OUTGOING) { continue }
-            return buffer[0..<count]
+            if outgoing != 0 { continue }
+            return ReceivedFrame(bytes: buffer[0..<count], checksumNotReady: checksumNotReady != 0)
         }
     }
 

@@ -45,14 +45,18 @@ public struct EthernetUDPFrame: Hashable, Sendable {
 
     /// Decodes a whole frame; anything that is not a complete, unfragmented, checksum-valid
     /// IPv4 UDP datagram is a ``FrameDecodingError``. The payload is a slice of `bytes`.
-    public init(decoding bytes: ArraySlice<UInt8>) throws(FrameDecodingError) {
+    ///
+    /// - Parameter verifyingUDPChecksum: false when the receiving socket reports the
+    ///   checksum as not yet computed (see ``UDPDatagram/init(decoding:source:destination:verifyingChecksum:)``).
+    public init(decoding bytes: ArraySlice<UInt8>, verifyingUDPChecksum: Bool = true) throws(FrameDecodingError) {
         let frame = try EthernetFrame(decoding: bytes)
         guard frame.etherType == EthernetFrame.etherTypeIPv4 else { throw .notIPv4(etherType: frame.etherType) }
         let packet = try IPv4Packet(decoding: frame.payload)
         guard packet.protocolNumber == IPv4Packet.protocolUDP else {
             throw .notUDP(protocolNumber: packet.protocolNumber)
         }
-        let datagram = try UDPDatagram(decoding: packet.payload, source: packet.source, destination: packet.destination)
+        let datagram = try UDPDatagram(
+            decoding: packet.payload, source: packet.source, destination: packet.destination, verifyingChecksum: verifyingUDPChecksum)
         self.init(
             sourceMAC: frame.source, destinationMAC: frame.destination,
             sourceAddress: packet.source, destinationAddress: packet.destination,

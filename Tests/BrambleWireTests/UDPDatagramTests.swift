@@ -27,6 +27,15 @@ import Testing
         #expect(Array(decoded.payload) == Self.bootcodeRequest)
     }
 
+    /// A local sender with checksum offload leaves a partial sum; the raw socket says so and
+    /// the decoder is told not to verify.
+    @Test func aChecksumLeftForOffloadIsNotVerifiedWhenTheSocketSaysSo() throws {
+        let bytes = datagram(Self.bootcodeRequest, checksum: 0x1735)
+        #expect(throws: FrameDecodingError.self) { try UDPDatagram(decoding: bytes[...], source: Self.client, destination: Self.hub) }
+        let decoded = try UDPDatagram(decoding: bytes[...], source: Self.client, destination: Self.hub, verifyingChecksum: false)
+        #expect(Array(decoded.payload) == Self.bootcodeRequest)
+    }
+
     /// RFC 768: zero means "no checksum"; the Pi ROM and the Linux kernel send it.
     @Test func zeroChecksumIsAccepted() throws {
         let decoded = try UDPDatagram(decoding: datagram(Self.bootcodeRequest, checksum: 0)[...],

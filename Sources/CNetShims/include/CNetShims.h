@@ -65,4 +65,45 @@ static inline int cnet_interface_mac(int fd, const char *interface, uint8_t mac[
     return 0;
 }
 
+/// From the kernel's linux/if_packet.h, which cannot be included beside glibc's
+/// netpacket/packet.h (both define sockaddr_ll): struct tpacket_auxdata begins with the
+/// 32-bit tp_status word, and this is its "checksum left for offload" bit (kernel ABI).
+#define CNET_TP_STATUS_CSUMNOTREADY (1u << 3)
+
+/// Asks the kernel to attach a tpacket_auxdata to every frame read from an AF_PACKET socket.
+static inline int cnet_enable_packet_auxdata(int fd) {
+    int on = 1;
+    return setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &on, sizeof on);
+}
+
+/// Reads one frame from an AF_PACKET socket with PACKET_AUXDATA on. Sets *outgoing when the
+/// frame was sent by this host, and *checksum_not_ready when the kernel says its transport
+/// checksum was left for offload (TP_STATUS_CSUMNOTREADY): a local sender's partial sum,
+/// not a corrupt frame. CMSG_* are macros Swift cannot call, hence this shim.
+static inline ssize_t cnet_receive_frame(int fd, void *buffer, size_t length, int *outgoing, int *checksum_not_ready) {
+    struct sockaddr_ll source;
+    struct iovec vector = { .iov_base = buffer, .iov_len = length };
+    union { struct cmsghdr align; char bytes[CMSG_SPACE(32)]; } control;
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_name = &source;
+    message.msg_namelen = sizeof source;
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control.bytes;
+    message.msg_controllen = sizeof control.bytes;
+    ssize_t received = recvmsg(fd, &message, 0);
+    if (received < 0) return received;
+    *outgoing = source.sll_pkttype == PACKET_OUTGOING;
+    *checksum_not_ready = 0;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level == SOL_PACKET && header->cmsg_type == PACKET_AUXDATA) {
+            uint32_t status;
+            memcpy(&status, CMSG_DATA(header), sizeof status);
+            *checksum_not_ready = (status & CNET_TP_STATUS_CSUMNOTREADY) != 0;
+        }
+    }
+    return received;
+}
+
 #endif

@@ -1,0 +1,47 @@
+/// One thing that happened to one node, in the terms the boot timeline needs: the spine
+/// every responder feeds (DESIGN.md). The server translates DHCP, TFTP and DNS events into
+/// these, so the timeline depends on no protocol module and replays from any source.
+public struct BootEvent: Hashable, Sendable {
+    /// Wall-clock milliseconds since the epoch.
+    public var time: Int64
+    public var kind: Kind
+
+    public init(time: Int64, kind: Kind) {
+        self.time = time
+        self.kind = kind
+    }
+
+    public enum Kind: Hashable, Sendable {
+        /// A DHCP message from the node and what it got. `firmware` is true for boot ROMs,
+        /// bootcode.bin and the Pi 4 bootloader (PXE class), false for the kernel and the OS.
+        case dhcp(DHCPExchange)
+        case transferStarted(file: String)
+        case transferFinished(file: String, bytes: Int, milliseconds: Int, retransmits: Int)
+        case transferFailed(file: String, reason: String)
+        /// `routine` for files the firmware probes and normally misses (bootsig.bin, the
+        /// serial-prefix probe): recorded, never a failure.
+        case fileNotFound(file: String, routine: Bool)
+        /// The node's first DNS query: its OS is up.
+        case firstDNSQuery
+    }
+
+    public struct DHCPExchange: Hashable, Sendable {
+        public enum Message: String, Hashable, Sendable { case discover, request, inform, decline, release }
+        public enum Answer: String, Hashable, Sendable { case offer, ack, nak, none }
+
+        public var message: Message
+        public var answer: Answer
+        public var firmware: Bool
+        public var transactionID: UInt32
+        /// Why there was no answer, when there was none (e.g. "node is disabled").
+        public var ignoredBecause: String?
+
+        public init(message: Message, answer: Answer, firmware: Bool, transactionID: UInt32, ignoredBecause: String? = nil) {
+            self.message = message
+            self.answer = answer
+            self.firmware = firmware
+            self.transactionID = transactionID
+            self.ignoredBecause = ignoredBecause
+        }
+    }
+}

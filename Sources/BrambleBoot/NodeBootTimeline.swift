@@ -1,0 +1,117 @@
+/// One node's boot, rebuilt from its events: the current stage with the time it was reached,
+/// every step with its time since power-on, failures with their reasons, and how many times
+/// it rebooted. What an operator cannot get from dnsmasq: which step node 37 stopped at.
+public struct NodeBootTimeline: Hashable, Sendable {
+    public struct Step: Hashable, Sendable {
+        public var time: Int64
+        public var stage: BootStage
+        /// What moved it there, readable: "DHCPOFFER 10.42.0.5", "bootcode.bin (52 KB, 120 ms)".
+        public var detail: String
+    }
+
+    public struct Failure: Hashable, Sendable {
+        public var time: Int64
+        public var stage: BootStage
+        public var reason: String
+    }
+
+    public private(set) var stage: BootStage = .waiting
+    public private(set) var steps: [Step] = []
+    public private(set) var failures: [Failure] = []
+    /// When this boot began: its first firmware DHCP message.
+    public private(set) var bootStarted: Int64?
+    public private(set) var reboots = 0
+    /// Firmware DISCOVERs answered since the node was last addressed without it reading a
+    /// file: a ROM that keeps asking is not taking the offers.
+    private var unacceptedOffers = 0
+    private var kernelDHCPTransaction: UInt32?
+
+    /// Offers a ROM may ignore before that is a failure (the Pi 3 ROM tries 5 times).
+    static let offersBeforeFailure = 3
+
+    public init() {}
+
+    /// Time from the start of this boot to `up`, or nil while it is not up.
+    public var bootDuration: Int64? {
+        guard stage == .up, let bootStarted, let upTime = steps.last(where: { $0.stage == .up })?.time else { return nil }
+        return upTime - bootStarted
+    }
+
+    /// When the current stage was reached.
+    public var stageReached: Int64? { steps.last?.time }
+
+    public mutating func apply(_ event: BootEvent) {
+        switch event.kind {
+        case .dhcp(let exchange): applyDHCP(exchange, at: event.time)
+        case .transferStarted(let file):
+            // The first read after the address is the firmware stage: bootcode.bin on a
+            // Pi 3, whatever the Pi 4 bootloader reads first.
+            if stage >= .addressed { advance(to: .firmware, at: event.time, detail: "reading \(file)") }
+            unacceptedOffers = 0
+        case .transferFinished(let file, let bytes, let milliseconds, let retransmits):
+            let retries = retransmits > 0 ? ", \(retransmits) retransmits" : ""
+            let detail = "\(file) (\(bytes) bytes, \(milliseconds) ms\(retries))"
+            if let revealed = BootStage.revealed(byFile: file), revealed > stage { advance(to: revealed, at: event.time, detail: detail) }
+        case .transferFailed(let file, let reason):
+            fail("\(file): \(reason)", at: event.time)
+        case .fileNotFound(let file, let routine):
+            if !routine { fail("file not found: \(file)", at: event.time) }
+        case .firstDNSQuery:
+            if stage >= .loader { advance(to: .up, at: event.time, detail: "first DNS query") }
+        }
+    }
+
+    private mutating func applyDHCP(_ exchange: BootEvent.DHCPExchange, at time: Int64) {
+        if let reason = exchange.ignoredBecause {
+            fail("DHCP \(exchange.message.rawValue) not answered: \(reason)", at: time)
+            return
+        }
+        if exchange.answer == .nak {
+            fail("DHCP \(exchange.message.rawValue) refused (NAK)", at: time)
+            return
+        }
+        if exchange.firmware {
+            if exchange.message == .discover && (stage >= .loader || bootStarted == nil) {
+                if bootStarted != nil { reboots += 1 }
+                startBoot(at: time)
+            }
+            if exchange.message == .discover && stage == .addressed && exchange.answer == .offer {
+                unacceptedOffers += 1
+                if unacceptedOffers == Self.offersBeforeFailure {
+                    fail("the firmware keeps asking: \(unacceptedOffers) offers not taken (no TFTP read followed)", at: time)
+                }
+            }
+            if stage < .romDHCP { advance(to: .romDHCP, at: time, detail: "firmware DHCP\(exchange.message == .discover ? "DISCOVER" : "REQUEST")") }
+            if exchange.answer != .none, stage < .addressed { advance(to: .addressed, at: time, detail: "DHCP\(exchange.answer.rawValue.uppercased())") }
+            return
+        }
+        // The kernel's ip=dhcp, then the OS's own client in a new transaction.
+        guard stage >= .loader else { return }
+        if stage < .kernelDHCP {
+            kernelDHCPTransaction = exchange.transactionID
+            advance(to: .kernelDHCP, at: time, detail: "kernel DHCP\(exchange.message.rawValue.uppercased())")
+        } else if stage == .kernelDHCP, exchange.transactionID != kernelDHCPTransaction {
+            advance(to: .up, at: time, detail: "OS DHCP\(exchange.message.rawValue.uppercased())")
+        }
+    }
+
+    private mutating func startBoot(at time: Int64) {
+        stage = .waiting
+        steps = []
+        failures = []
+        bootStarted = time
+        unacceptedOffers = 0
+        kernelDHCPTransaction = nil
+    }
+
+    private mutating func advance(to newStage: BootStage, at time: Int64, detail: String) {
+        guard newStage > stage else { return }
+        if bootStarted == nil { bootStarted = time }
+        stage = newStage
+        steps.append(Step(time: time, stage: newStage, detail: detail))
+    }
+
+    private mutating func fail(_ reason: String, at time: Int64) {
+        failures.append(Failure(time: time, stage: stage, reason: reason))
+    }
+}
