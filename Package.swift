@@ -49,6 +49,7 @@ let package = Package(
                 "BrambleNodeMap",
                 "BrambleDHCP",
                 "BrambleTFTP",
+                "BrambleDNS",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,7 +118,7 @@ let package = Package(
         .testTarget(name: "BrambleBootTests", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(
             name: "BrambleServerTests",
-            dependencies: ["BrambleServer", "BrambleDHCP", "BrambleWire", "CNetShims"],
+            dependencies: ["BrambleServer", "BrambleDHCP", "BrambleDNS", "BrambleNodeMap", "BrambleWire", "CNetShims"],
             swiftSettings: strictSettings
         ),
         // Black-box tests in network namespaces the tests create (root; see NetworkLab).

@@ -8,15 +8,17 @@ import Logging
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve DHCP and TFTP for the node map on the cluster interface.",
+        abstract: "Serve DHCP, TFTP and DNS for the node map on the cluster interface.",
         discussion: """
             Answers DHCP from the node map on a raw socket bound to the cluster interface, with \
-            the Raspberry Pi boot options, and TFTP read requests on port 69 of the hub address \
+            the Raspberry Pi boot options; TFTP read requests on port 69 of the hub address \
             from <pxe>/boot (Pi serial prefixes, per-node nodes/NAME/ files and .tmpl templates; \
             read-only; at most tftp-max-transfers transfers, tftp-max-per-client per client, \
-            refused with "server busy" beyond). It reloads the node map and config when they are \
-            saved or on SIGHUP (an invalid edit is logged and the previous map keeps serving). \
-            SIGTERM or SIGINT stops it. It needs root to bind its sockets, then drops to the \
+            refused with "server busy" beyond); and DNS for the cluster domain and its reverse \
+            zone on the hub's address (UDP and TCP port 53; other names are forwarded to the \
+            upstream resolvers, and clients outside the cluster subnet are refused). It reloads \
+            the node map and config when they are saved or on SIGHUP (an invalid edit is logged \
+            and the previous map keeps serving). SIGTERM or SIGINT stops it. It needs root to bind its sockets, then drops to the \
             `bramble` user (or `nobody`) keeping only CAP_NET_ADMIN, which seeding the ARP table \
             for Pi 3B clients needs.
             """
@@ -46,7 +48,7 @@ extension SystemCallError: UserFacingError {
     public var message: String {
         var text = "bramble serve: \(description)"
         switch errno {
-        case EPERM, EACCES: text += "\n  bramble serve needs root to open its raw socket and bind ports 67 and 69 (it drops privileges once bound)"
+        case EPERM, EACCES: text += "\n  bramble serve needs root to open its raw socket and bind ports 53, 67 and 69 (it drops privileges once bound)"
         case EADDRINUSE: text += "\n  another server holds the port: is dnsmasq still running on this interface? (systemctl stop dnsmasq)"
         case ENODEV, ENXIO: text += "\n  no such interface: set `interface` in bramble.conf or pass --interface"
         default: break

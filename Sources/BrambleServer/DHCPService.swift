@@ -22,6 +22,10 @@ final class DHCPService {
     private var frameBuffer = [UInt8](repeating: 0, count: 65_536)
     private var nextIdentification: UInt16 = 0
     private(set) var requestsHandled = 0
+    /// Every DHCP event, after it is logged: DNS resets a node's "OS up" watch on its DISCOVER.
+    var onEvent: ((DHCPEvent) -> Void)?
+    /// The pool's active leases after a journalled change: DNS names hosts by their leases.
+    var onLeasesChanged: (([Lease]) -> Void)?
 
     init(interface: String, hub: IPv4Interface, responder: DHCPResponder, journal: LeaseJournalFile?, loop: EventLoop, logger: Logger) throws(SystemCallError) {
         packetSocket = try PacketSocket(interface: interface, filter: .udpDestinationPort(67))
@@ -43,6 +47,8 @@ final class DHCPService {
     var nodeMap: NodeMap { responder.nodeMap }
 
     func replaceNodeMap(_ map: NodeMap) { responder.replaceNodeMap(map) }
+
+    func activeLeases(now: Int64) -> [Lease] { responder.pool?.activeLeases(now: now) ?? [] }
 
     func serial(of mac: MACAddress) -> RaspberryPiSerial? { responder.serial(of: mac) }
 
@@ -70,7 +76,10 @@ final class DHCPService {
         requestsHandled += 1
         let now = Int64(time(nil))
         let response = responder.respond(to: message, now: now)
-        if let event = response.event { log(event) }
+        if let event = response.event {
+            log(event)
+            onEvent?(event)
+        }
         if let entry = response.journal, let journal {
             do {
                 try journal.append(entry)
@@ -80,6 +89,7 @@ final class DHCPService {
                 return
             }
             compactJournalIfLarge(now: now)
+            onLeasesChanged?(activeLeases(now: now))
         }
         if let entry = response.arpEntry { seedARP(entry) }
         guard let reply = response.reply else { return }

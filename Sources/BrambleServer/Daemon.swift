@@ -30,6 +30,7 @@ public final class Daemon {
     private let loop: EventLoop
     private var dhcp: DHCPService?
     private var tftp: TFTPService?
+    private var dns: DNSService?
     private var signals: SignalSource?
     private var watcher: FileWatcher?
 
@@ -68,6 +69,7 @@ public final class Daemon {
             defaultRoot: Self.defaultRoot(configuration), nodeMap: nodeMap, limits: Self.tftpLimits(configuration), loop: loop,
             logger: logger
         ) { [unowned self] mac in self.dhcp?.serial(of: mac)?.description }
+        try startDNS(nodeMap: nodeMap)
         watcher = try FileWatcher(paths: [configuration.nodesPath] + (sources.configPath.map { [$0] } ?? []), loop: loop) { [unowned self] changed in
             self.logger.info("changed on disk: \(changed.sorted().joined(separator: ", ")): reloading")
             self.reload()
@@ -103,8 +105,22 @@ public final class Daemon {
         dhcp?.replaceNodeMap(newMap)
         tftp?.replaceNodeMap(newMap)
         tftp?.reconfigure(bootDirectory: newConfiguration.bootDirectory, defaultRoot: Self.defaultRoot(newConfiguration), limits: Self.tftpLimits(newConfiguration))
+        dns?.replace(nodeMap: newMap, domain: newConfiguration.domain)
         let enrolled = newMap.nodes.filter { $0.mac != nil }.count
         logger.notice("reloaded: \(enrolled) of \(newMap.nodes.count) nodes enrolled")
+    }
+
+    /// DNS on port 53, bound while privileged, fed by DHCP's events and leases.
+    private func startDNS(nodeMap: NodeMap) throws(SystemCallError) {
+        let upstreams = DNSService.upstreams(
+            configured: configuration.upstreams, hub: configuration.address.address, resolvConf: ResolvConf.defaultPath, logger: logger)
+        let dns = try DNSService(
+            settings: .init(hub: configuration.address, domain: configuration.domain, upstreams: upstreams),
+            nodeMap: nodeMap, loop: loop, logger: logger)
+        dns.replaceLeases(dhcp?.activeLeases(now: Int64(time(nil))) ?? [])
+        dhcp?.onEvent = { [unowned dns] in dns.dhcpObserved($0) }
+        dhcp?.onLeasesChanged = { [unowned dns] in dns.replaceLeases($0) }
+        self.dns = dns
     }
 
     private func prepareStateDirectory(owner: PrivilegeDrop.Account?) throws(SystemCallError) {

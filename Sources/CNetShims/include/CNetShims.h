@@ -23,6 +23,12 @@
 
 static inline int cnet_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
 static inline int cnet_set_keepcaps(int on) { return prctl(PR_SET_KEEPCAPS, on, 0, 0, 0); }
+/// accept4(2) is a GNU extension the Glibc module hides: a non-blocking, close-on-exec
+/// descriptor in one call, with no window where a fork could inherit it.
+int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+static inline int cnet_accept_nonblocking(int fd, struct sockaddr *address, socklen_t *length) {
+    return accept4(fd, address, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
 static inline int cnet_gettid(void) { return (int)syscall(SYS_gettid); }
 
 /// Adds or replaces a permanent-until-expiry ARP entry, as dnsmasq does before answering a

@@ -1,0 +1,281 @@
+import BrambleDHCP
+import BrambleDNS
+import BrambleNodeMap
+import BrambleWire
+import Glibc
+import Logging
+
+/// DNS on the wire: UDP and TCP on the hub's cluster address, answers from the
+/// ``ClusterZone``, everything else through the ``DNSForwarder`` to the upstream resolvers,
+/// each upstream query from a socket of its own (a fresh random source port, RFC 5452).
+///
+/// The sockets bind the cluster address, not the interface: a bound address takes only
+/// packets sent to it, and queries the hub sends itself (they arrive on `lo`, which an
+/// interface-bound socket never sees) are answered too. Who may ask is the zone's rule:
+/// outside the cluster subnet, REFUSED, so the hub is never an open resolver.
+final class DNSService {
+    struct Settings {
+        var hub: IPv4Interface
+        var domain: DomainName
+        /// Empty: names outside the cluster are answered SERVFAIL.
+        var upstreams: [UpstreamServer]
+        var port: UInt16 = 53
+        /// TCP clients served at once; more are accepted and closed at once, so they fail
+        /// fast rather than wait in the kernel's backlog.
+        var maximumConnections = 64
+        var idleMilliseconds = 10_000
+    }
+
+    private enum UpstreamChannel {
+        case datagram(UDPSocket)
+        case stream(DNSStreamConnection, serial: UInt64)
+    }
+
+    private let settings: Settings
+    private let udp: UDPSocket
+    private let listener: TCPListener
+    private let loop: EventLoop
+    private let logger: Logger
+    private var nodeMap: NodeMap
+    private var domain: DomainName
+    private var dynamicHosts: [DynamicHost] = []
+    private var zone: ClusterZone
+    private var forwarder: DNSForwarder<DNSClient>
+    private var bootWatch = NodeBootWatch()
+    private var generator = SystemRandomNumberGenerator()
+    private var connections: [UInt64: DNSStreamConnection] = [:]
+    private var upstreamChannels: [UInt16: UpstreamChannel] = [:]
+    private var nextSerial: UInt64 = 0
+    private var forwarderTimer: (deadline: UInt64, id: EventLoop.TimerID)?
+    /// Reused for every datagram and every encoded answer: the answer path allocates only
+    /// what decoding and the zone's answer need.
+    private var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
+    private var sendBuffer: [UInt8] = []
+    private(set) var queriesReceived = 0
+
+    init(settings: Settings, nodeMap: NodeMap, loop: EventLoop, logger: Logger) throws(SystemCallError) {
+        udp = try UDPSocket(address: settings.hub.address, port: settings.port)
+        listener = try TCPListener(address: settings.hub.address, port: settings.port)
+        self.settings = settings
+        self.loop = loop
+        self.logger = logger
+        self.nodeMap = nodeMap
+        domain = settings.domain
+        zone = ClusterZone(nodeMap: nodeMap, hub: settings.hub, domain: settings.domain, serial: Self.serial(after: 0))
+        forwarder = DNSForwarder(configuration: .init(upstreams: settings.upstreams))
+        try loop.register(udp.fd) { [unowned self] _ in self.readDatagrams() }
+        try loop.register(listener.fd) { [unowned self] _ in self.acceptConnections() }
+        logger.info("DNS on \(settings.hub.address):\(udp.localPort), UDP and TCP, for \(settings.domain.name) and the reverse zone of \(settings.hub.subnet)")
+    }
+
+    deinit {
+        loop.deregister(udp.fd)
+        loop.deregister(listener.fd)
+    }
+
+    var localPort: UInt16 { udp.localPort }
+
+    /// The configured upstreams, or the hub's resolv.conf minus the hub and loopback; says
+    /// in the log which it is, and once if there are none.
+    static func upstreams(configured: [UpstreamServer], hub: IPv4Address, resolvConf: String, logger: Logger) -> [UpstreamServer] {
+        let upstreams = configured.isEmpty ? ResolvConf.upstreams(atPath: resolvConf, excluding: hub) : configured
+        let origin = configured.isEmpty ? "from \(resolvConf)" : "from the config"
+        if upstreams.isEmpty {
+            logger.warning("DNS: no upstream resolver (none set with `upstream`, none usable in \(resolvConf)): names outside the cluster get SERVFAIL")
+        } else {
+            logger.info("DNS: forwarding names outside the cluster to \(upstreams.map(\.description).joined(separator: ", ")) (\(origin))")
+        }
+        return upstreams
+    }
+
+    /// A reloaded node map or domain: a new zone, swapped in whole.
+    func replace(nodeMap: NodeMap, domain: DomainName) {
+        self.nodeMap = nodeMap
+        self.domain = domain
+        rebuildZone()
+    }
+
+    /// A node's DISCOVER starts a new boot: its next first query is an "OS up" again.
+    func dhcpObserved(_ event: DHCPEvent) {
+        if event.received == .discover, let id = event.nodeID, let address = settings.hub.subnet.host(id) {
+            bootWatch.nodeRebooted(at: address)
+        }
+    }
+
+    /// The pool's active leases: those with a client host name become names in the zone.
+    func replaceLeases(_ leases: [Lease]) {
+        let hosts = leases.compactMap { lease in lease.hostname.map { DynamicHost(hostname: Array($0.utf8), address: lease.address) } }
+        guard hosts != dynamicHosts else { return }
+        dynamicHosts = hosts
+        rebuildZone()
+    }
+
+    private func rebuildZone() {
+        zone = ClusterZone(
+            nodeMap: nodeMap, hub: settings.hub, domain: domain, dynamicHosts: dynamicHosts, serial: Self.serial(after: zone.serial))
+    }
+
+    /// The SOA serial: the time in seconds, or one more than the last when changes come
+    /// faster, so every new zone has a larger serial.
+    private static func serial(after previous: UInt32) -> UInt32 {
+        max(UInt32(truncatingIfNeeded: time(nil)), previous &+ 1)
+    }
+
+    // MARK: queries
+
+    private func readDatagrams() {
+        while let datagram = udp.receive(into: &receiveBuffer) {
+            handle(query: datagram.payload, from: .datagram(datagram.source, port: datagram.sourcePort), address: datagram.source, overTCP: false)
+        }
+    }
+
+    private func acceptConnections() {
+        while let stream = listener.accept() {
+            guard connections.count < settings.maximumConnections else {
+                logger.debug("DNS: TCP connection from \(stream.peer) closed: \(settings.maximumConnections) already open")
+                continue
+            }
+            nextSerial += 1
+            let serial = nextSerial
+            let peer = stream.peer
+            do {
+                connections[serial] = try DNSStreamConnection(
+                    stream: stream, loop: loop, idleMilliseconds: settings.idleMilliseconds,
+                    onMessage: { [weak self] bytes in self?.handle(query: bytes, from: .stream(connection: serial), address: peer, overTCP: true) },
+                    onClose: { [weak self] in self?.connections[serial] = nil })
+            } catch {
+                logger.warning("DNS: cannot watch a TCP connection from \(peer): \(error)")
+            }
+        }
+    }
+
+    private func handle(query bytes: ArraySlice<UInt8>, from client: DNSClient, address: IPv4Address, overTCP: Bool) {
+        queriesReceived &+= 1
+        let query: DNSMessage
+        do {
+            query = try DNSMessage(decoding: bytes)
+        } catch {
+            if mayAsk(address), let reply = DNSMessage.formatErrorResponse(toUndecodable: bytes) { send(bytes: reply, to: client) }
+            return
+        }
+        if address != settings.hub.address, let node = bootWatch.firstQuery(from: address, nodeMap: nodeMap) {
+            logger.notice("\(node.name) (\(address)) OS up: first DNS query")
+        }
+        switch zone.respond(to: query, from: address) {
+        case .answer(let response):
+            send(response, to: client, maximumSize: query.maximumResponseSize(overTCP: overTCP))
+        case .forward:
+            perform(forwarder.forward(query, from: client, overTCP: overTCP, now: loop.now.nanoseconds, generator: &generator))
+        case .drop:
+            return
+        }
+    }
+
+    /// The zone's rule for who is served, for the one reply the zone does not make.
+    private func mayAsk(_ address: IPv4Address) -> Bool {
+        settings.hub.subnet.contains(address) || address.value >> 24 == 127
+    }
+
+    private func send(_ message: DNSMessage, to client: DNSClient, maximumSize: Int) {
+        message.encode(into: &sendBuffer, maximumSize: maximumSize)
+        switch client {
+        case .datagram(let address, let port): udp.send(sendBuffer, to: address, port: port)
+        case .stream(let serial): connections[serial]?.send(sendBuffer)
+        }
+    }
+
+    private func send(bytes: [UInt8], to client: DNSClient) {
+        switch client {
+        case .datagram(let address, let port): udp.send(bytes, to: address, port: port)
+        case .stream(let serial): connections[serial]?.send(bytes)
+        }
+    }
+
+    // MARK: forwarding
+
+    private func perform(_ actions: [DNSForwarderAction<DNSClient>]) {
+        for action in actions {
+            switch action {
+            case .sendUpstream(let query): sendUpstream(query)
+            case .closeUpstream(let id): closeUpstream(id)
+            case .respond(let client, let message, let maximumSize): send(message, to: client, maximumSize: maximumSize)
+            case .discarded(let reason): logger.debug("DNS: \(reason)")
+            }
+        }
+        scheduleForwarderTimer()
+    }
+
+    /// A socket of its own per query. If it cannot be opened the query simply times out
+    /// in the forwarder, which then tries the next upstream or answers SERVFAIL.
+    private func sendUpstream(_ query: UpstreamQuery) {
+        let upstream = query.upstream
+        do {
+            if query.overTCP {
+                nextSerial += 1
+                let serial = nextSerial
+                let connection = try DNSStreamConnection(
+                    stream: TCPStream.connect(to: upstream.address, port: upstream.port), loop: loop,
+                    idleMilliseconds: settings.idleMilliseconds,
+                    onMessage: { [weak self] bytes in self?.receiveUpstream(bytes, from: upstream) },
+                    onClose: { [weak self] in self?.upstreamStreamClosed(query.id, serial: serial) })
+                upstreamChannels[query.id] = .stream(connection, serial: serial)
+                connection.send(query.bytes)
+            } else {
+                let socket = try UDPSocket(port: 0)
+                try loop.register(socket.fd) { [weak self] _ in self?.readUpstream(query.id) }
+                upstreamChannels[query.id] = .datagram(socket)
+                if !socket.send(query.bytes, to: upstream.address, port: upstream.port) {
+                    logger.debug("DNS: cannot send to \(upstream): \(SystemCallError("sendto"))")
+                }
+            }
+        } catch {
+            logger.warning("DNS: cannot open a socket for an upstream query to \(upstream): \(error)")
+        }
+    }
+
+    private func closeUpstream(_ id: UInt16) {
+        switch upstreamChannels.removeValue(forKey: id) {
+        case .datagram(let socket)?: loop.deregister(socket.fd)
+        case .stream(let connection, _)?: connection.close()
+        case nil: break
+        }
+    }
+
+    private func upstreamStreamClosed(_ id: UInt16, serial: UInt64) {
+        if case .stream(_, let current)? = upstreamChannels[id], current == serial { upstreamChannels[id] = nil }
+    }
+
+    private func readUpstream(_ id: UInt16) {
+        while case .datagram(let socket)? = upstreamChannels[id], let datagram = socket.receive(into: &receiveBuffer) {
+            receiveUpstream(datagram.payload, from: UpstreamServer(address: datagram.source, port: datagram.sourcePort))
+        }
+    }
+
+    private func receiveUpstream(_ bytes: ArraySlice<UInt8>, from source: UpstreamServer) {
+        let response: DNSMessage
+        do {
+            response = try DNSMessage(decoding: bytes)
+        } catch {
+            logger.debug("DNS: undecodable answer from \(source): \(error)")
+            return
+        }
+        perform(forwarder.receive(response, from: source, now: loop.now.nanoseconds, generator: &generator))
+    }
+
+    /// One loop timer at the forwarder's earliest deadline; a later query's deadline never
+    /// comes before it (one timeout for all), so the timer is only ever moved when none is set.
+    private func scheduleForwarderTimer() {
+        guard let deadline = forwarder.nextDeadline else { return }
+        if let current = forwarderTimer {
+            guard deadline < current.deadline else { return }
+            loop.cancel(current.id)
+        }
+        let id = loop.schedule(at: MonotonicInstant(nanoseconds: deadline)) { [weak self] in self?.forwarderDeadlinePassed() }
+        forwarderTimer = (deadline, id)
+    }
+
+    private func forwarderDeadlinePassed() {
+        forwarderTimer = nil
+        perform(forwarder.expire(now: loop.now.nanoseconds, generator: &generator))
+    }
+}
