@@ -7,12 +7,24 @@ public struct TFTPRetransmissionPolicy: Hashable, Sendable {
     /// Used unless the client negotiated `timeout`.
     public var defaultTimeout: Duration
     /// Resends of the same packet (or window) without progress before the transfer ends.
-    /// With the defaults a silent client is dropped 6 s after the last packet it answered,
-    /// well inside the Pi 4's 30 s per-file budget yet quick for the abandoned probes.
+    /// With the defaults a silent probe is dropped 6 s after the last packet it answered,
+    /// quick enough for the abandoned probes.
     public var maximumRetransmissions: Int
+    /// How long to wait after the last retransmission before giving up on a transfer past
+    /// its first block (probes keep the plain timeout).
+    ///
+    /// It must outlast the client's own retransmission timer. Clients such as atftp answer
+    /// only the first duplicate DATA with an extra ACK, ignore the rest, and restart their
+    /// timer (5 s) on each one they ignore, so while the server resends every second they
+    /// never re-ACK. If both the ACK and that extra ACK are lost, the client's re-ACK only
+    /// comes once the server has gone quiet: 5 s after the last resend. 12 s leaves room
+    /// for two such re-ACKs, and the whole silence (5 s + 12 s) stays well inside the
+    /// Pi 4's 30 s per-file budget.
+    public var finalWait: Duration
 
-    public init(defaultTimeout: Duration = .seconds(1), maximumRetransmissions: Int = 5) {
+    public init(defaultTimeout: Duration = .seconds(1), maximumRetransmissions: Int = 5, finalWait: Duration = .seconds(12)) {
         self.defaultTimeout = defaultTimeout
         self.maximumRetransmissions = maximumRetransmissions
+        self.finalWait = finalWait
     }
 }

@@ -136,7 +136,12 @@ public struct TFTPTransfer: Sendable {
                 if acknowledged <= 1 { return [.abandoned(.wentSilent(acknowledgedBlocks: acknowledged))] }
                 return [.failed(.timedOut(lastAcknowledgedBlock: acknowledged))]
             }
-            window.timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: window.timer.consecutiveTimeouts + 1)
+            let attempt = window.timer.consecutiveTimeouts + 1
+            // After the last resend, stay quiet long enough for the client's own timer to
+            // fire: a client that ignores duplicate DATA re-ACKs only once we stop sending.
+            let isLast = attempt == policy.maximumRetransmissions && window.lastAcknowledged > 1
+            let wait = isLast ? max(timeout, policy.finalWait) : timeout
+            window.timer = RetransmissionTimer(deadline: now + wait, consecutiveTimeouts: attempt)
             state = .sending(window)
             let resent = window.firstUnacknowledged..<window.nextUnsent
             retransmits += resent.count

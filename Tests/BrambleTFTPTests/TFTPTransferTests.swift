@@ -250,7 +250,29 @@ func transfer(size: Int, blockSize: Int = 512, windowSize: Int = 1, options: TFT
         for attempt in 1...5 {
             #expect(transfer.timerFired(now: at(Double(attempt))).sentBlocks == [3])
         }
-        #expect(transfer.timerFired(now: at(6)) == [.failed(.timedOut(lastAcknowledgedBlock: 2))])
+        // After the last resend the transfer waits the policy's final wait (12 s), not 1 s.
+        #expect(transfer.timerFired(now: at(6)) == [.armTimer(deadline: at(17))])
+        #expect(transfer.timerFired(now: at(17)) == [.failed(.timedOut(lastAcknowledgedBlock: 2))])
+    }
+
+    /// atftp under loss: its ACK 3 and the one extra ACK it sends for the first duplicate
+    /// DATA 3 are both lost; it ignores the later duplicates and restarts its 5 s timer on
+    /// each, so it re-sends ACK 3 only 5 s after the server's last resend. The transfer must
+    /// still be alive then, and carry on with block 4.
+    @Test func clientThatReACKsOnlyAfterTheServerGoesQuiet() {
+        var transfer = transfer(size: 50_000)
+        _ = transfer.start(now: at(0))
+        _ = transfer.received(.acknowledgement(block: 1), now: at(0))
+        #expect(transfer.received(.acknowledgement(block: 2), now: at(0)).sentBlocks == [3])
+        for attempt in 1...5 {
+            #expect(transfer.timerFired(now: at(Double(attempt))).sentBlocks == [3])
+        }
+        let quiet = transfer.timerFired(now: at(6))
+        #expect(quiet.sentBlocks.isEmpty)
+        #expect(!quiet.contains { if case .failed = $0 { true } else { false } })
+        #expect(!transfer.hasEnded)
+        let resumed = transfer.received(.acknowledgement(block: 3), now: at(10))
+        #expect(resumed == [.sendData(transfer.block(4)), .armTimer(deadline: at(11))])
     }
 
     /// Progress resets the retry count: five losses, an ACK, five more losses still finish.
