@@ -59,14 +59,16 @@ final class DHCPService {
 
     private func readFrames() {
         while let frame = packetSocket.receive(into: &frameBuffer) {
-            handle(frame: Array(frame.bytes), verifyingChecksum: !frame.checksumNotReady)
+            handle(frame: frame.bytes, verifyingChecksum: !frame.checksumNotReady)
         }
     }
 
-    private func handle(frame: [UInt8], verifyingChecksum: Bool) {
+    /// Decodes straight from the receive buffer (no copy per request): the slice is only
+    /// read before the next receive reuses the buffer.
+    private func handle(frame: ArraySlice<UInt8>, verifyingChecksum: Bool) {
         let message: DHCPMessage
         do {
-            let decoded = try EthernetUDPFrame(decoding: frame[...], verifyingUDPChecksum: verifyingChecksum)
+            let decoded = try EthernetUDPFrame(decoding: frame, verifyingUDPChecksum: verifyingChecksum)
             guard decoded.destinationPort == 67 else { return }
             message = try DHCPMessage(decoding: decoded.payload)
         } catch {

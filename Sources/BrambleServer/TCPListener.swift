@@ -15,19 +15,10 @@ final class TCPListener {
         do throws(SystemCallError) {
             var one: Int32 = 1
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-            var local = SocketAddress.make(address, port)
-            let bound = withUnsafePointer(to: &local) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard bound == 0 else { throw SystemCallError("bind(\(address):\(port)/tcp)") }
+            guard SocketAddress.bind(fd, address, port) else { throw SystemCallError("bind(\(address):\(port)/tcp)") }
             guard listen(fd, backlog) == 0 else { throw SystemCallError("listen(\(address):\(port))") }
-            var actual = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &actual) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
             self.fd = fd
-            localPort = UInt16(bigEndian: actual.sin_port)
+            localPort = SocketAddress.localPort(of: fd)
         } catch {
             close(fd)
             throw error

@@ -35,18 +35,9 @@ public final class UDPSocket {
                 let pinned = device.withCString { setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, $0, socklen_t(strlen($0) + 1)) }
                 guard pinned == 0 else { throw SystemCallError("setsockopt(SO_BINDTODEVICE, \(device))") }
             }
-            var local = Self.socketAddress(address, port)
-            let bound = withUnsafePointer(to: &local) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard bound == 0 else { throw SystemCallError("bind(\(address):\(port))") }
-            var actual = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &actual) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
+            guard SocketAddress.bind(fd, address, port) else { throw SystemCallError("bind(\(address):\(port))") }
             self.fd = fd
-            localPort = UInt16(bigEndian: actual.sin_port)
+            localPort = SocketAddress.localPort(of: fd)
         } catch {
             close(fd)
             throw error
@@ -78,7 +69,7 @@ public final class UDPSocket {
     /// Sends straight from memory the caller owns (a mapped boot file), with no copy.
     @discardableResult
     public func send(_ payload: UnsafeRawBufferPointer, to address: IPv4Address, port: UInt16) -> Bool {
-        var destination = Self.socketAddress(address, port)
+        var destination = SocketAddress.make(address, port)
         let sent = withUnsafePointer(to: &destination) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 sendto(fd, payload.baseAddress, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -92,7 +83,7 @@ public final class UDPSocket {
     /// in the kernel spares copying every block into a packet buffer first.
     @discardableResult
     public func send(header: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer, to address: IPv4Address, port: UInt16) -> Bool {
-        var destination = Self.socketAddress(address, port)
+        var destination = SocketAddress.make(address, port)
         var vectors = (
             iovec(iov_base: UnsafeMutableRawPointer(mutating: header.baseAddress), iov_len: header.count),
             iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress), iov_len: body.count)
@@ -110,13 +101,5 @@ public final class UDPSocket {
             }
         }
         return sent >= 0
-    }
-
-    private static func socketAddress(_ address: IPv4Address, _ port: UInt16) -> sockaddr_in {
-        var socketAddress = sockaddr_in()
-        socketAddress.sin_family = sa_family_t(AF_INET)
-        socketAddress.sin_port = port.bigEndian
-        socketAddress.sin_addr.s_addr = address.value.bigEndian
-        return socketAddress
     }
 }
