@@ -1,3 +1,4 @@
+import BrambleBoot
 import BrambleDHCP
 import BrambleNodeMap
 import BrambleWire
@@ -33,6 +34,7 @@ public final class Daemon {
     private var dns: DNSService?
     private var signals: SignalSource?
     private var watcher: FileWatcher?
+    private var recorder: BootRecorder?
 
     public init(configuration: BrambleConfig, sources: Sources, logger: Logger) throws(SystemCallError) {
         self.configuration = configuration
@@ -70,6 +72,7 @@ public final class Daemon {
             logger: logger
         ) { [unowned self] mac in self.dhcp?.serial(of: mac)?.description }
         try startDNS(nodeMap: nodeMap)
+        connectBootEvents(to: BootRecorder(nodeMap: nodeMap, logs: NodeLogDirectory(path: logsDirectory), logger: logger))
         watcher = try FileWatcher(paths: [configuration.nodesPath] + (sources.configPath.map { [$0] } ?? []), loop: loop) { [unowned self] changed in
             self.logger.info("changed on disk: \(changed.sorted().joined(separator: ", ")): reloading")
             self.reload()
@@ -106,6 +109,7 @@ public final class Daemon {
         tftp?.replaceNodeMap(newMap)
         tftp?.reconfigure(bootDirectory: newConfiguration.bootDirectory, defaultRoot: Self.defaultRoot(newConfiguration), limits: Self.tftpLimits(newConfiguration))
         dns?.replace(nodeMap: newMap, domain: newConfiguration.domain)
+        recorder?.replaceNodeMap(newMap)
         let enrolled = newMap.nodes.filter { $0.mac != nil }.count
         logger.notice("reloaded: \(enrolled) of \(newMap.nodes.count) nodes enrolled")
     }
@@ -123,10 +127,32 @@ public final class Daemon {
         self.dns = dns
     }
 
+    /// The boot-event spine: DHCP (by the node its MAC maps to), TFTP and DNS (by the node
+    /// their client address is) into the one recorder. DNS keeps its own DHCP observer.
+    private func connectBootEvents(to recorder: BootRecorder) {
+        let dnsObserver = dhcp?.onEvent
+        dhcp?.onEvent = { [unowned recorder] event in
+            dnsObserver?(event)
+            guard let id = event.nodeID, let kind = BootEvent.Kind(event) else { return }
+            recorder.record(kind, nodeID: id, time: WallClock.milliseconds())
+        }
+        tftp?.onBootEvent = { [unowned recorder] address, kind in
+            guard let node = recorder.nodeMap.node(address: address) else { return }
+            recorder.record(kind, nodeID: node.id, time: WallClock.milliseconds())
+        }
+        dns?.onFirstQuery = { [unowned recorder] node in recorder.record(.firstDNSQuery, nodeID: node.id, time: WallClock.milliseconds()) }
+        self.recorder = recorder
+    }
+
+    private var logsDirectory: String { configuration.stateDirectory + "/logs" }
+
+    /// The state directory and its `logs/`, owned by the account the daemon drops to, which
+    /// writes leases and boot logs from then on.
     private func prepareStateDirectory(owner: PrivilegeDrop.Account?) throws(SystemCallError) {
-        let path = configuration.stateDirectory
-        if mkdir(path, 0o750) != 0 && errno != EEXIST { throw SystemCallError("mkdir(\(path))") }
-        if let owner, chown(path, owner.uid, owner.gid) != 0 { throw SystemCallError("chown(\(path))") }
+        for path in [configuration.stateDirectory, logsDirectory] {
+            if mkdir(path, 0o750) != 0 && errno != EEXIST { throw SystemCallError("mkdir(\(path))") }
+            if let owner, chown(path, owner.uid, owner.gid) != 0 { throw SystemCallError("chown(\(path))") }
+        }
     }
 
     private func openJournal() throws(SystemCallError) -> (file: LeaseJournalFile?, entries: [LeaseJournalEntry]) {
