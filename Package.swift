@@ -69,6 +69,7 @@ let package = Package(
                 "BrambleServer",
                 "BrambleBoot",
                 "BrambleControl",
+                "CNetShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -135,7 +136,7 @@ let package = Package(
         // Black-box tests in network namespaces the tests create (root; see NetworkLab).
         .testTarget(
             name: "BrambleIntegrationTests",
-            dependencies: ["BrambleDHCP", "BrambleWire", "BrambleControl"],
+            dependencies: ["BrambleDHCP", "BrambleWire", "BrambleControl", "BrambleBoot"],
             swiftSettings: strictSettings
         ),
         .testTarget(
