@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "BrambleCommandsTests",
             dependencies: [
-                "BrambleCommands", "BrambleNodeMap", "BrambleWire",
+                "BrambleCommands", "BrambleNodeMap", "BrambleWire", "BrambleBoot", "BrambleControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
