@@ -10,6 +10,9 @@ public struct ControlRequest: Codable, Hashable, Sendable {
         /// From now on, every new boot event (of ``ControlRequest/node`` when given) as
         /// ``ControlResponse/event`` lines, until the client hangs up.
         case follow
+        /// From now on, every DHCP DISCOVER or REQUEST from a MAC outside the node map as
+        /// ``ControlResponse/discovery`` lines: what `bramble enroll` binds to IDs.
+        case discoveries
     }
 
     public var command: Command

@@ -6,14 +6,20 @@ public struct ControlResponse: Codable, Hashable, Sendable {
     public var history: NodeHistory?
     /// A boot event, on a `follow` subscription.
     public var event: BootLogRecord?
+    /// A MAC outside the node map asking for an address, on a `discoveries` subscription.
+    public var discovery: Discovery?
     /// A request done: the reload's result, or the start of a `follow`.
     public var message: String?
 
-    public init(error: String? = nil, status: StatusReport? = nil, history: NodeHistory? = nil, event: BootLogRecord? = nil, message: String? = nil) {
+    public init(
+        error: String? = nil, status: StatusReport? = nil, history: NodeHistory? = nil, event: BootLogRecord? = nil, discovery: Discovery? = nil,
+        message: String? = nil
+    ) {
         self.error = error
         self.status = status
         self.history = history
         self.event = event
+        self.discovery = discovery
         self.message = message
     }
 }

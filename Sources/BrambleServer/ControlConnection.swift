@@ -12,9 +12,10 @@ final class ControlConnection {
     /// A client that sends no complete request for this long is closed; followers are not.
     static let idleMilliseconds = 10_000
 
-    /// What a `follow` request subscribed to: every node, or one.
-    struct Subscription {
-        var nodeID: Int?
+    /// What the client follows: boot events (of every node, or one), or unknown MACs asking.
+    enum Subscription: Equatable {
+        case bootEvents(nodeID: Int?)
+        case discoveries
     }
 
     let stream: TCPStream

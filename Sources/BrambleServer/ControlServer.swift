@@ -41,8 +41,15 @@ final class ControlServer {
     /// Sends a boot event to every client following it.
     func publish(_ record: BootLogRecord) {
         for connection in connections.values {
-            guard let subscription = connection.subscription, subscription.nodeID == nil || subscription.nodeID == record.nodeID else { continue }
+            guard case .bootEvents(let nodeID) = connection.subscription, nodeID == nil || nodeID == record.nodeID else { continue }
             connection.send(ControlResponse(event: record))
+        }
+    }
+
+    /// Tells the clients enrolling nodes that a MAC outside the node map asked for an address.
+    func publish(_ discovery: Discovery) {
+        for connection in connections.values where connection.subscription == .discoveries {
+            connection.send(ControlResponse(discovery: discovery))
         }
     }
 

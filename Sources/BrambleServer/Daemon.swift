@@ -134,6 +134,13 @@ public final class Daemon {
             path: configuration.stateDirectory + "/control.sock", owner: owner.map { ($0.uid, $0.gid) }, loop: loop, logger: logger
         ) { [unowned self] request, connection in self.serve(request, on: connection) }
         recorder?.onRecord = { [unowned control] record in control.publish(record) }
+        let observer = dhcp?.onEvent
+        dhcp?.onEvent = { [unowned control] event in
+            observer?(event)
+            guard event.nodeID == nil, event.received == .discover || event.received == .request else { return }
+            control.publish(
+                Discovery(mac: event.mac.description, client: event.client.description, firmware: event.client.isPXE, time: WallClock.milliseconds()))
+        }
         self.control = control
     }
 
@@ -152,12 +159,15 @@ public final class Daemon {
             }
         case .follow:
             if request.node == nil {
-                connection.subscription = .init(nodeID: nil)
+                connection.subscription = .bootEvents(nodeID: nil)
                 connection.send(ControlResponse(message: "following every node's boot events"))
             } else if let node = node(named: request.node, for: connection) {
-                connection.subscription = .init(nodeID: node.id)
+                connection.subscription = .bootEvents(nodeID: node.id)
                 connection.send(ControlResponse(message: "following \(node.name)'s boot events"))
             }
+        case .discoveries:
+            connection.subscription = .discoveries
+            connection.send(ControlResponse(message: "following DHCP requests from MACs outside the node map"))
         }
     }
 

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func requestsRoundTrip() throws {
-        for request in [ControlRequest(command: .status), ControlRequest(command: .history, node: "node05"), ControlRequest(command: .follow), ControlRequest(command: .reload)] {
+        for request in [ControlRequest(command: .status), ControlRequest(command: .history, node: "node05"), ControlRequest(command: .follow), ControlRequest(command: .reload), ControlRequest(command: .discoveries)] {
             let bytes = try ControlLine.encode(request)
             #expect(try ControlLine.decode(ControlRequest.self, from: bytes.dropLast()) == request)
         }
@@ -37,6 +37,7 @@ import Testing
             ControlResponse(history: NodeHistory(nodeID: 5, node: "node05", records: [record])),
             ControlResponse(event: record),
             ControlResponse(message: "reloaded"),
+            ControlResponse(discovery: Discovery(mac: "b8:27:eb:12:34:56", client: "Pi 3B ROM", firmware: true, time: 5)),
         ]
         for response in responses {
             #expect(try ControlLine.decode(ControlResponse.self, from: ControlLine.encode(response).dropLast()) == response)

@@ -59,8 +59,11 @@ import Testing
                 switch request.command {
                 case .status: connection.send(ControlResponse(status: StatusReport(now: 7, nodes: [])))
                 case .follow:
-                    connection.subscription = .init(nodeID: request.node.flatMap { Int($0) })
+                    connection.subscription = .bootEvents(nodeID: request.node.flatMap { Int($0) })
                     connection.send(ControlResponse(message: "following"))
+                case .discoveries:
+                    connection.subscription = .discoveries
+                    connection.send(ControlResponse(message: "discoveries"))
                 case .history, .reload: connection.send(ControlResponse(error: "not here"))
                 }
             }
@@ -130,6 +133,23 @@ import Testing
         for time in 0..<5000 { harness.server.publish(BootLogRecord(nodeID: 5, node: "node05", time: Int64(time), stage: .romDHCP, failure: false, line: line)) }
         try harness.turn()
         #expect(harness.server.connectionCount == 1, "both followers dropped; the idle client stays until its timeout")
+    }
+
+    @Test func discoveriesGoToTheirSubscribersOnly() throws {
+        let harness = try Harness()
+        let enrolling = try Client(path: harness.path)
+        enrolling.send(#"{"command":"discoveries"}"# + "\n")
+        let following = try Client(path: harness.path)
+        following.send(#"{"command":"follow"}"# + "\n")
+        try harness.turn()
+        #expect(try enrolling.response()?.message == "discoveries")
+        #expect(try following.response()?.message == "following")
+        harness.server.publish(Discovery(mac: "b8:27:eb:12:34:56", client: "Pi 3B ROM", firmware: true, time: 9))
+        harness.server.publish(BootLogRecord(nodeID: 5, node: "node05", time: 2, stage: .romDHCP, failure: false, line: "five"))
+        try harness.turn()
+        #expect(try enrolling.response()?.discovery?.mac == "b8:27:eb:12:34:56")
+        #expect(enrolling.line() == nil, "no boot events for an enrolling client")
+        #expect(try following.response()?.event?.line == "five")
     }
 
     @Test func connectionsAreBounded() throws {
