@@ -56,7 +56,33 @@ final class ControlClient {
     /// The next response line: nil when the daemon closed the connection; an error when
     /// none came in time or it cannot be read.
     func next(timeoutMilliseconds: Int32) throws(ControlSocketError) -> ControlResponse? {
-        guard let line = try nextLine(timeoutMilliseconds: timeoutMilliseconds) else { return nil }
+        switch try nextLine(timeoutMilliseconds: timeoutMilliseconds) {
+        case .line(let line): return try decode(line)
+        case .closed: return nil
+        case .timedOut: throw ControlSocketError(path: path, reason: "no answer within \(timeoutMilliseconds) ms")
+        }
+    }
+
+    /// The next line if one comes within the time: nil when none did; an error when the
+    /// daemon closed the connection (a subscription never ends by itself).
+    func poll(timeoutMilliseconds: Int32) throws(ControlSocketError) -> ControlResponse? {
+        switch try nextLine(timeoutMilliseconds: timeoutMilliseconds) {
+        case .line(let line): return try decode(line)
+        case .closed: throw ControlSocketError(path: path, reason: "the daemon closed the connection")
+        case .timedOut: return nil
+        }
+    }
+
+    /// Whether a line is already buffered: read it before waiting on the socket again.
+    var hasBufferedLine: Bool { pending.contains(UInt8(ascii: "\n")) }
+
+    private enum LineResult {
+        case line([UInt8])
+        case closed
+        case timedOut
+    }
+
+    private func decode(_ line: [UInt8]) throws(ControlSocketError) -> ControlResponse {
         do {
             return try ControlLine.decode(ControlResponse.self, from: line)
         } catch {
@@ -64,25 +90,23 @@ final class ControlClient {
         }
     }
 
-    /// Whether a line is already buffered: read it before waiting on the socket again.
-    var hasBufferedLine: Bool { pending.contains(UInt8(ascii: "\n")) }
-
-    private func nextLine(timeoutMilliseconds: Int32) throws(ControlSocketError) -> [UInt8]? {
+    private func nextLine(timeoutMilliseconds: Int32) throws(ControlSocketError) -> LineResult {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Array(pending[..<newline])
                 pending.removeSubrange(...newline)
-                return line
+                return .line(line)
             }
             guard pending.count <= ControlLine.maximumResponseLength else { throw ControlSocketError(path: path, reason: "answer too long") }
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, timeoutMilliseconds)
+            let ready = Glibc.poll(&poller, 1, timeoutMilliseconds)
             if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { throw ControlSocketError(path: path, reason: "no answer within \(timeoutMilliseconds) ms") }
+            if ready == 0 { return .timedOut }
+            guard ready > 0 else { throw ControlSocketError(path: path, reason: String(cString: strerror(errno))) }
             let count = read(fd, &buffer, buffer.count)
             if count < 0 && errno == EINTR { continue }
-            if count <= 0 { return nil }
+            if count <= 0 { return .closed }
             pending += buffer[0..<count]
         }
     }

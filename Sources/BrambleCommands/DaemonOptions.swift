@@ -16,10 +16,16 @@ struct DaemonOptions: ParsableArguments {
 
     static let socketName = "control.sock"
 
+    /// The daemon's configuration as these flags select it (the node map's path for `enroll`).
+    func configuration(defaultConfigPath: String = ConfigOptions.defaultConfigPath) throws(ConfigLoadError) -> BrambleConfig {
+        let overrides = ConfigOverrides(stateDirectory: stateDir.map(ConfigOptions.absolute))
+        return try ConfigOptions.loadConfiguration(configFile: configFile, overrides: overrides, defaultConfigPath: defaultConfigPath)
+    }
+
     /// `<state-dir>/control.sock`, from `--state-dir`, else the config file's `state-dir`.
     func socketPath(defaultConfigPath: String = ConfigOptions.defaultConfigPath) throws(ConfigLoadError) -> String {
-        let overrides = ConfigOverrides(stateDirectory: stateDir.map(ConfigOptions.absolute))
-        let configuration = try ConfigOptions.loadConfiguration(configFile: configFile, overrides: overrides, defaultConfigPath: defaultConfigPath)
-        return configuration.stateDirectory + "/" + Self.socketName
+        Self.socketPath(in: try configuration(defaultConfigPath: defaultConfigPath))
     }
+
+    static func socketPath(in configuration: BrambleConfig) -> String { configuration.stateDirectory + "/" + socketName }
 }
