@@ -159,6 +159,14 @@ struct BootLogIntegrationTests {
         #expect(frames.allSatisfy { $0.contains("12  node12  10.42.0.12  addressed") && $0.contains("3 nodes: 1 addressed, 2 waiting; 1 with an error") }, "\(drawn)")
         #expect(drawn.hasPrefix("\u{1B}[?25l") && drawn.hasSuffix("\u{1B}[?25h"), "the cursor is hidden while drawing and shown again")
 
+        // Any client speaks the protocol: one JSON line each way.
+        let reload = try NetworkLab.execute([
+            "python3", "-c",
+            "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b'{\"command\":\"reload\"}\\n'); print(s.makefile().readline().strip())",
+            setup.server.file("state/control.sock").path,
+        ], timeout: 10)
+        #expect(reload.output.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"message":"reloaded: 3 of 3 nodes enrolled"}"#, "\(reload.output)")
+
         let unknown = try setup.server.bramble(["logs", "61", "--config", setup.server.configPath])
         #expect(unknown.status == 1 && unknown.output.contains("no node 61 in "), "\(unknown.output)")
         let log = try setup.server.bramble(["logs", "2c:cf:67:7c:d4:67", "--config", setup.server.configPath])
