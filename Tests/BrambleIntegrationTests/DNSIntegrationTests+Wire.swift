@@ -105,4 +105,32 @@ extension DNSIntegrationTests {
         #expect(fresh.records == ["new.example.test. A 192.0.2.8"], "\(fresh)")
         #expect(cluster.server.process?.processIdentifier == pid && cluster.server.process?.isRunning == true, "no restart")
     }
+
+    @Test func changedResolvConfNameserversApplyOnReload() throws {
+        var directory = ""
+        defer { if !directory.isEmpty { try? FileManager.default.removeItem(atPath: directory) } }
+        let cluster = try cluster(config: "", resolvConf: "nameserver \(Self.upstreamAddress)\n")
+        directory = Self.hubResolvConfDirectory(cluster.hub)
+        let lab = cluster.lab
+        #expect(cluster.server.log.contains("forwarding names outside the cluster to \(Self.upstreamAddress) (from /etc/resolv.conf)"), "\(cluster.server.log)")
+        let before = try dig(lab, from: cluster.node, "www.example.test")
+        #expect(before.records == ["www.example.test. A 192.0.2.7"], "\(before)")
+        let second = try lab.addHost("up2", address: "10.42.0.241/24")
+        let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/tiny-dns.py").path
+        let log = cluster.server.file("tiny-dns-2.log").path
+        let process = try lab.start(in: second, ["python3", script, "10.42.0.241", "53", "192.0.2.8"], output: log)
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while !((try? String(contentsOfFile: log, encoding: .utf8))?.contains("tiny-dns on") ?? false), Date() < deadline { usleep(20_000) }
+        // In place: the daemon sees the file through a bind mount of this very inode.
+        try "nameserver 10.42.0.241\n".write(toFile: directory + "/resolv.conf", atomically: false, encoding: .utf8)
+        let mark = cluster.server.log.count
+        kill(try #require(cluster.server.process?.processIdentifier), SIGHUP)
+        try cluster.server.waitForLog("reloaded", after: mark)
+        let after = try dig(lab, from: cluster.node, "www.example.test")
+        #expect(after.records == ["www.example.test. A 192.0.2.8"], "the new nameserver answers: \(after)\n\(cluster.server.log)")
+    }
 }
