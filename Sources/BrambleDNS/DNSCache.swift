@@ -110,13 +110,11 @@ public struct DNSCache: Sendable {
     public mutating func writeAnswer(
         to view: DNSQueryView, in bytes: ArraySlice<UInt8>, now: UInt64, maximumSize: Int, into out: inout [UInt8]
     ) -> Bool {
-        guard let index = liveSlot(slotByKey.value(for: view, in: bytes, flags: view.dnssecOK ? 1 : 0), now: now),
-              let stored = slots[index].stored
-        else { return false }
+        guard let index = liveSlot(slotByKey.value(for: view, in: bytes, flags: view.dnssecOK ? 1 : 0), now: now) else { return false }
         let authenticData = slots[index].answer.authenticData && (view.authenticDataWanted || view.dnssecOK)
-        return stored.write(
+        return slots[index].stored?.write(
             answering: view, in: bytes, elapsedSeconds: elapsedSeconds(index, now: now), authenticData: authenticData,
-            maximumSize: maximumSize, into: &out)
+            maximumSize: maximumSize, into: &out) ?? false
     }
 
     /// The answer for `key` with TTLs reduced by the whole seconds it has been stored, or

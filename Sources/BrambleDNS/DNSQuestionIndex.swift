@@ -56,8 +56,10 @@ struct DNSQuestionIndex: Sendable {
         let mask = buckets.count - 1
         var bucket = Int(truncatingIfNeeded: hash) & mask
         while buckets[bucket] >= 0 {
-            let entry = entries[Int(buckets[bucket])]
-            if entry.hash == hash, Self.matches(entry.key, name: name, view: view, flags: flags) { return entry.value }
+            let index = Int(buckets[bucket])
+            if entries[index].hash == hash, Self.matches(entries[index].key, name: name, view: view, flags: flags) {
+                return entries[index].value
+            }
             bucket = (bucket + 1) & mask
         }
         return nil

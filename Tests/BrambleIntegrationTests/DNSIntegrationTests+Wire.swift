@@ -108,7 +108,10 @@ extension DNSIntegrationTests {
 
     @Test func changedResolvConfNameserversApplyOnReload() throws {
         var directory = ""
-        defer { if !directory.isEmpty { try? FileManager.default.removeItem(atPath: directory) } }
+        defer {
+            if !directory.isEmpty { try? FileManager.default.removeItem(atPath: directory) }
+            rmdir("/etc/netns")  // only when now empty: nothing else of ours is in it
+        }
         let cluster = try cluster(config: "", resolvConf: "nameserver \(Self.upstreamAddress)\n")
         directory = Self.hubResolvConfDirectory(cluster.hub)
         let lab = cluster.lab
