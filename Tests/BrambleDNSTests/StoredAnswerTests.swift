@@ -257,4 +257,33 @@ import Testing
             #expect(index.value(for: DNSQueryView(bytes[...])!, in: bytes[...], flags: 0) == reference[key], "H\(id) as received")
         }
     }
+
+    /// Any bytes: no view, or a view that agrees with the full decoder on everything the
+    /// fast path uses, so the fast path never answers what the decoder would reject.
+    @Test func aViewAgreesWithTheDecoderOnMutatedQueries() throws {
+        var generator = SeededGenerator(seed: 23)
+        let seeds = [
+            query("node05.cluster", .a).encoded(), query("5.0.42.10.in-addr.arpa", .ptr, edns: DNSEDNS(dnssecOK: true)).encoded(),
+            query("www.Example.COM", .aaaa, edns: DNSEDNS(udpPayloadSize: 4096)).encoded(),
+        ]
+        var views = 0
+        for step in 0..<20_000 {
+            var bytes = seeds[step % seeds.count]
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            }
+            if Bool.random(using: &generator) { bytes.removeLast(Int.random(in: 0..<bytes.count, using: &generator)) }
+            guard let view = DNSQueryView(bytes[...]) else { continue }
+            views += 1
+            let decoded = try DNSMessage(decoding: bytes)
+            let question = try #require(decoded.question)
+            #expect(question.name.wire[...] == view.name(in: bytes[...]) && question.type == view.type && question.recordClass == view.recordClass)
+            #expect(decoded.header.id == view.id && !decoded.header.isResponse && decoded.header.opcode == 0)
+            #expect(decoded.answers.isEmpty && decoded.authorities.isEmpty && decoded.additionals.isEmpty)
+            #expect(decoded.edns?.version ?? 0 == 0)
+            #expect(decoded.maximumResponseSize(overTCP: false) == view.maximumResponseSize(overTCP: false))
+            #expect(decoded.edns?.dnssecOK ?? false == view.dnssecOK)
+        }
+        #expect(views > 1_000, "enough mutations keep the common shape to test: \(views)")
+    }
 }
