@@ -121,6 +121,9 @@ public final class Daemon {
         tftp?.replaceNodeMap(newMap)
         tftp?.reconfigure(bootDirectory: newConfiguration.bootDirectory, defaultRoot: Self.defaultRoot(newConfiguration), limits: Self.tftpLimits(newConfiguration))
         dns?.replace(nodeMap: newMap, domain: newConfiguration.domain)
+        dns?.replace(upstreams: DNSService.upstreams(
+            configured: newConfiguration.upstreams, hub: newConfiguration.address.address, resolvConf: ResolvConf.defaultPath,
+            logger: logger))
         recorder?.replaceNodeMap(newMap)
         let enrolled = newMap.nodes.filter { $0.mac != nil }.count
         let message = "reloaded: \(enrolled) of \(newMap.nodes.count) nodes enrolled"
