@@ -226,6 +226,7 @@ public final class Daemon {
             if mkdir(path, 0o750) != 0 && errno != EEXIST { throw SystemCallError("mkdir(\(path))") }
             if let owner, chown(path, owner.uid, owner.gid) != 0 { throw SystemCallError("chown(\(path))") }
         }
+        if let owner { try NodeLogDirectory(path: logsDirectory).handOver(to: owner.uid, owner.gid) }
     }
 
     private func openJournal() throws(SystemCallError) -> (file: LeaseJournalFile?, entries: [LeaseJournalEntry]) {
