@@ -140,7 +140,7 @@ public final class Daemon {
         let observer = dhcp?.onEvent
         dhcp?.onEvent = { [unowned control] event in
             observer?(event)
-            guard event.nodeID == nil, event.received == .discover || event.received == .request else { return }
+            guard event.nodeID == nil, event.received == .discover || event.received == .request, control.isFollowingDiscoveries else { return }
             control.publish(
                 Discovery(mac: event.mac.description, client: event.client.description, firmware: event.client.isPXE, time: WallClock.milliseconds()))
         }
