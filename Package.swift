@@ -91,6 +91,8 @@ let package = Package(
             dependencies: [
                 "BrambleNodeMap",
                 "BrambleWire",
+                "BrambleServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -214,6 +214,7 @@ public struct CaptureReplay {
             return
         }
         answer.header.id = replayID
+        report.upstreamAnswerRewrites[datagram.number] = (replayID, Self.upstreamPort(for: replayID))
         let source = UpstreamServer(address: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
         perform(forwarder.receive(answer, from: source, now: UInt64(max(0, datagram.timestamp.totalNanoseconds)), generator: &random))
     }
@@ -225,7 +226,7 @@ public struct CaptureReplay {
                 guard let message = try? DNSMessage(decoding: query.bytes[...]), let question = message.question else { continue }
                 replayUpstreamIDs[question, default: []].append(query.id)
                 emit(.upstream(question: question.description), ReplayedPacket(
-                    cause: currentCause, timestamp: lastTimestamp, source: hub, sourcePort: 53,
+                    cause: currentCause, timestamp: lastTimestamp, source: hub, sourcePort: Self.upstreamPort(for: query.id),
                     destination: query.upstream.address, destinationPort: query.upstream.port, payload: query.bytes))
             case .closeUpstream(let id):
                 for (question, ids) in replayUpstreamIDs where ids.contains(id) {
@@ -245,6 +246,10 @@ public struct CaptureReplay {
             cause: currentCause, timestamp: lastTimestamp, source: hub, sourcePort: 53, destination: address, destinationPort: port,
             payload: bytes))
     }
+
+    /// The source port replay gives an upstream query (the daemon's is random): ephemeral,
+    /// and a function of the ID, so `--update` can route the upstream's answer to it.
+    static func upstreamPort(for id: UInt16) -> UInt16 { 49152 + id % 16384 }
 
     private func dnsID(_ payload: ArraySlice<UInt8>) -> UInt16 {
         payload.count >= 2 ? NetworkByteOrder.uint16(payload, at: 0) : 0

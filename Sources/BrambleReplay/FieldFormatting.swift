@@ -13,16 +13,16 @@ enum FieldFormatting {
     /// Addresses as dotted quads, times as seconds, the rest as ``bytes(_:)``.
     static func dhcpOption(_ code: UInt8, _ value: [UInt8]?) -> String {
         guard let value, !value.isEmpty else { return bytes(value) }
-        switch code {
-        case 1, 3, 6, 28, 42, 50, 54 where value.count % 4 == 0:
+        if [1, 3, 6, 28, 42, 50, 54].contains(code), value.count % 4 == 0 {
             return stride(from: 0, to: value.count, by: 4).map { "\(IPv4Address(bytes: value[$0..<($0 + 4)])!)" }.joined(separator: ", ")
-        case 51, 58, 59 where value.count == 4:
-            return "\(value.reduce(0) { $0 << 8 | UInt32($1) }) s"
-        case 53 where value.count == 1:
-            return ["", "DISCOVER", "OFFER", "REQUEST", "DECLINE", "ACK", "NAK", "RELEASE", "INFORM"][safe: Int(value[0])] ?? "\(value[0])"
-        default:
-            return bytes(value)
         }
+        if [51, 58, 59].contains(code), value.count == 4 {
+            return "\(value.reduce(0) { $0 << 8 | UInt32($1) }) s"
+        }
+        if code == 53, value.count == 1 {
+            return ["", "DISCOVER", "OFFER", "REQUEST", "DECLINE", "ACK", "NAK", "RELEASE", "INFORM"][safe: Int(value[0])] ?? "\(value[0])"
+        }
+        return bytes(value)
     }
 
     static func hex(_ value: [UInt8]) -> String {

@@ -12,6 +12,9 @@ public struct ReplayReport: Sendable {
     public var skipped: [(number: Int, reason: String)] = []
     /// Today's answers, for `--update`.
     public var produced: [ReplayedPacket] = []
+    /// Upstream answers in the capture, by packet number, and the query ID and port of the
+    /// replay's upstream query they answered: `--update` rewrites them to match.
+    public var upstreamAnswerRewrites: [Int: (id: UInt16, port: UInt16)] = [:]
 
     public var isClean: Bool { differences.isEmpty }
 

@@ -55,7 +55,8 @@ struct TFTPReplayServer {
             return [.error(.illegalOperation, message: "mail mode is for writing; read in octet or netascii")]
         }
         let node = configuration.nodeMap.node(address: address)
-        let identity = TFTPClient(node: node, serial: node?.mac.flatMap { serialOf($0) })
+        let mac = node?.mac
+        let identity = TFTPClient(node: node, serial: mac.flatMap { serialOf($0) })
         let resolved: TFTPResolvedPath
         do throws(TFTPPathRefusal) {
             resolved = try TFTPPathResolver(nodeMap: configuration.nodeMap).resolve(request.fileName, for: identity, in: configuration.bootTree)

@@ -71,7 +71,7 @@ public final class PacketCapture {
     /// A frame from or for the raw socket. A received frame whose UDP checksum the kernel
     /// left for offload (a sender on this host) is recorded with checksum 0, which readers
     /// take as "not computed" rather than as a corrupt packet.
-    func record(frame: ArraySlice<UInt8>, checksumNotReady: Bool = false) {
+    public func record(frame: ArraySlice<UInt8>, checksumNotReady: Bool = false) {
         guard !failed else { return }
         let start = buffer.count
         PcapEncoder.appendRecord(frame, at: Self.now(), to: &buffer)
@@ -81,7 +81,7 @@ public final class PacketCapture {
 
     /// A datagram from or for a UDP socket, framed with the hub's and the peer's addresses.
     /// `local` of 0.0.0.0 (a socket bound to any address) is recorded as the hub's address.
-    func record(
+    public func record(
         _ payload: UnsafeRawBufferPointer, _ more: UnsafeRawBufferPointer? = nil,
         from source: IPv4Address, port sourcePort: UInt16, to destination: IPv4Address, port destinationPort: UInt16, sent: Bool
     ) {

@@ -75,3 +75,34 @@ struct FixtureReplayTests {
         #expect(text.contains("TFTP client 10.42.0.5:") && text.contains("data differs from byte 0"), "\(text)")
     }
 }
+
+/// `--update`'s capture: the client packets with today's answers, which replay clean.
+struct ReplayUpdateTests {
+    @Test(arguments: ["pi4-bootloader", "dns-forwarded", "tftp-errors"]) func todaysAnswersReplayClean(_ name: String) throws {
+        let directory = FixtureReplayTests.fixtures.appendingPathComponent(name)
+        let options = try ConfigOptions.parse(["--config", directory.appendingPathComponent("bramble.conf").path])
+        let configuration = try options.loadConfiguration()
+        let setup = try ReplayCommand.setup(configuration)
+        let original = try CaptureFileReader.read(path: directory.appendingPathComponent("capture.pcap").path)
+        let report = CaptureReplay.run(original, configuration: setup)
+        let updated = ReplayCapture.frames(original: original, report: report, hub: configuration.address.address)
+        #expect(updated.count == original.count, "one answer for every recorded one")
+        let again = CaptureReplay.run(updated, configuration: setup)
+        #expect(again.isClean, "\(again.differences)")
+        #expect(again.compared == report.compared)
+    }
+
+    @Test func theUpdateGoesBesideTheCapture() {
+        #expect(ReplayCommand.updatePath(for: "Fixtures/x/capture.pcap") == "Fixtures/x/capture.new.pcap")
+        #expect(ReplayCommand.updatePath(for: "trace.pcapng") == "trace.pcapng.new.pcap")
+    }
+
+    @Test func captureSizesTakeUnits() throws {
+        #expect(try ByteSize.parse("64MiB") == 64 << 20)
+        #expect(try ByteSize.parse("512k") == 512 << 10)
+        #expect(try ByteSize.parse("1000") == 1000)
+        for bad in ["0", "12x", "MiB", "-5", ""] {
+            #expect(throws: (any Error).self) { try ByteSize.parse(bad) }
+        }
+    }
+}
