@@ -29,8 +29,11 @@ public final class PacketCapture {
         }
     }
 
-    static let flushThreshold = 256 * 1024
     static let flushIntervalMilliseconds = 1000
+
+    /// Buffered bytes that trigger a write before the timer: 256 KiB, or a quarter of a
+    /// small bound, so one write never carries a file far past `--capture-size`.
+    let flushThreshold: Int
 
     private let file: CaptureFile
     private let hubMAC: MACAddress
@@ -52,7 +55,8 @@ public final class PacketCapture {
         self.hubAddress = hubAddress
         self.logger = logger
         file = try CaptureFile(path: settings.path, maximumBytes: settings.maximumBytes)
-        buffer.reserveCapacity(Self.flushThreshold + 2048)
+        flushThreshold = min(256 * 1024, max(4096, settings.maximumBytes / 4))
+        buffer.reserveCapacity(flushThreshold + 2048)
     }
 
     public var path: String { file.path }
@@ -124,7 +128,7 @@ public final class PacketCapture {
 
     private func recorded() {
         packetsRecorded += 1
-        if buffer.count >= Self.flushThreshold { flush() }
+        if buffer.count >= flushThreshold { flush() }
     }
 
     static func standInMAC(for address: IPv4Address) -> MACAddress {

@@ -45,10 +45,8 @@ import Testing
         let frame = EthernetUDPFrame(
             sourceMAC: MACAddress(0xb8, 0x27, 0xeb, 0, 0, 5), destinationMAC: .broadcast, sourceAddress: .any, destinationAddress: .broadcast,
             sourcePort: 68, destinationPort: 67, payload: [UInt8](repeating: 1, count: 300)[...]).encoded()
-        for _ in 0..<60 {
-            capture.record(frame: frame[...])
-            capture.flush()
-        }
+        for _ in 0..<60 { capture.record(frame: frame[...]) }
+        capture.flush()
         let current = try CaptureFileReader.read(path: path)
         let previous = try CaptureFileReader.read(path: path + ".1")
         var status = stat()
