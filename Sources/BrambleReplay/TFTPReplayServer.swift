@@ -27,8 +27,6 @@ struct TFTPReplayServer {
 
     var hub: IPv4Address { configuration.hub.address }
 
-    func isActive(_ tid: ReplayConversation) -> Bool { transfers[tid] != nil }
-
     /// A datagram to port 69: what the server sends back.
     mutating func request(_ payload: ArraySlice<UInt8>, from tid: ReplayConversation, at now: TFTPInstant) -> [TFTPPacket] {
         let packet: TFTPPacket
