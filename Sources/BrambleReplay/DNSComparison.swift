@@ -28,10 +28,23 @@ public enum DNSComparison {
         let capture = capture.map(withoutSerial)
         let replay = replay.map(withoutSerial)
         for index in 0..<max(capture.count, replay.count) {
-            let c = index < capture.count ? "\(capture[index])" : "absent"
-            let r = index < replay.count ? "\(replay[index])" : "absent"
+            let c = index < capture.count ? text(capture[index]) : "absent"
+            let r = index < replay.count ? text(replay[index]) : "absent"
             FieldFormatting.compare("\(name) record \(index + 1)", c, r, into: &lines)
         }
+    }
+
+    /// A record as a zone file writes it: `web05.cluster. 0 IN A 10.42.0.5`.
+    static func text(_ record: DNSResourceRecord) -> String {
+        let data: String = switch record.data {
+        case .a(let address): "\(address)"
+        case .ns(let name), .cname(let name), .ptr(let name): "\(name)"
+        case .soa(let soa):
+            "\(soa.primaryServer) \(soa.responsibleMailbox) \(soa.serial) \(soa.refresh) \(soa.retry) \(soa.expire) \(soa.minimum)"
+        case .mx(let preference, let exchange): "\(preference) \(exchange)"
+        case .other(_, let bytes): FieldFormatting.hex(bytes)
+        }
+        return "\(record.name) \(record.ttl) \(record.recordClass) \(record.type) \(data)"
     }
 
     private static func withoutSerial(_ record: DNSResourceRecord) -> DNSResourceRecord {

@@ -42,8 +42,7 @@ enum ReplayPacketComparison {
             return "DHCP \(type), yiaddr \(message.yourAddress)"
         case .tftp:
             guard let packet = try? TFTPPacket(decoding: payload) else { return "\(payload.count) bytes" }
-            if case .data(let block, let data) = packet { return "DATA block \(block), \(data.count) bytes" }
-            return "\(packet)"
+            return TFTPComparison.text(packet)
         case .dns, .upstream:
             guard let message = try? DNSMessage(decoding: payload) else { return "\(payload.count) bytes" }
             return "DNS \(message.responseCode) for \(message.questions.map(\.description).joined(separator: ", ")), \(message.answers.count) answers"

@@ -15,7 +15,19 @@ public enum TFTPComparison {
             }
             return lines
         default:
-            return ["packet: capture \(capture), replay \(replay)"]
+            return ["packet: capture \(text(capture)), replay \(text(replay))"]
+        }
+    }
+
+    /// A packet as tcpdump shows it: `DATA block 3, 512 bytes`, `ERROR 1 "file not found: x"`.
+    static func text(_ packet: TFTPPacket) -> String {
+        switch packet {
+        case .readRequest(let request): "RRQ \"\(request.fileName)\" \(request.mode) \(request.options)"
+        case .writeRequest(let request): "WRQ \"\(request.fileName)\" \(request.mode) \(request.options)"
+        case .data(let block, let payload): "DATA block \(block), \(payload.count) bytes"
+        case .acknowledgement(let block): "ACK block \(block)"
+        case .error(let code, let message): "ERROR \(code.rawValue) \"\(message)\""
+        case .optionAcknowledgement(let options): "OACK \(options)"
         }
     }
 }

@@ -49,3 +49,13 @@ struct ComparisonTests {
         #expect(lines.count == 1 && lines[0].hasPrefix("answer record 1:"), "\(lines)")
     }
 }
+
+/// Differences read like tcpdump and zone files, not like Swift's reflection.
+struct DifferenceTextTests {
+    @Test func tftpAndDNSPacketsArePrintedReadably() throws {
+        let lines = TFTPComparison.differences(capture: .error(.fileNotFound, message: "file not found: x"), replay: .error(.accessViolation, message: "is a directory: x"))
+        #expect(lines == [#"packet: capture ERROR 1 "file not found: x", replay ERROR 2 "is a directory: x""#])
+        let record = DNSResourceRecord(name: try DNSName(parsing: "web05.cluster"), ttl: 0, data: .a(IPv4Address(10, 42, 0, 5)))
+        #expect(DNSComparison.text(record) == "web05.cluster. 0 IN A 10.42.0.5")
+    }
+}
