@@ -3,7 +3,7 @@ import Glibc
 
 /// The file behind `--capture`: a pcap file of bounded size, rotated to `PATH.1` when the
 /// next write would pass the bound, so a long-running hub keeps the newest traffic in at
-/// most twice the bound on disk.
+/// most twice the bound on disk (in one bound's worth when the directory refuses the rename).
 final class CaptureFile {
     let path: String
     let maximumBytes: Int
@@ -34,11 +34,21 @@ final class CaptureFile {
         try write(records)
     }
 
+    /// Why the last rotation could not keep the previous file as `path.1` (the directory is
+    /// not writable by the account bramble dropped to), nil while rotation works.
+    private(set) var cannotKeepPrevious: SystemCallError?
+
+    /// Moves the file to `path.1` and starts a new one; when the rename is refused, starts
+    /// over in the same file instead, so the bound holds and capturing goes on.
     private func rotate() throws(SystemCallError) {
-        close(fd)
-        fd = -1
-        guard rename(path, path + ".1") == 0 else { throw SystemCallError("rename(\(path), \(path).1)") }
-        fd = try Self.create(path)
+        if rename(path, path + ".1") == 0 {
+            close(fd)
+            fd = -1
+            fd = try Self.create(path)
+        } else {
+            cannotKeepPrevious = SystemCallError("rename(\(path), \(path).1)")
+            guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw SystemCallError("ftruncate(\(path))") }
+        }
         bytesInFile = 0
         rotations += 1
         try write(PcapEncoder.fileHeader())

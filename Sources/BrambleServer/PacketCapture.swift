@@ -42,6 +42,7 @@ public final class PacketCapture {
     private var buffer: [UInt8] = []
     private var identification: UInt16 = 0
     private var failed = false
+    private var warnedAboutRotation = false
     public private(set) var packetsRecorded = 0
 
     /// Opens (truncates) the file; reads the MAC of `interface` for the frames it builds.
@@ -119,6 +120,10 @@ public final class PacketCapture {
         guard !buffer.isEmpty, !failed else { return }
         do {
             try file.append(buffer)
+            if let refusal = file.cannotKeepPrevious, !warnedAboutRotation {
+                warnedAboutRotation = true
+                logger.warning("capture \(file.path): cannot keep the full file as \(file.path).1 (\(refusal)); starting it over in place instead. Make the directory writable by the user bramble runs as to keep the previous file.")
+            }
         } catch {
             failed = true
             logger.error("capture \(file.path) stopped after \(packetsRecorded) packets: \(error)")

@@ -71,3 +71,28 @@ import Testing
         #expect((try? CapturedDatagram(decoding: read[0])) != nil)
     }
 }
+
+/// A rename the file system refuses: the file starts over in place, within the bound.
+@Suite struct CaptureFileRotationTests {
+    @Test func aRefusedRenameStartsTheFileOverInPlace() throws {
+        let path = "/tmp/bramble-capture-refused-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).pcap"
+        // `path.1` is a non-empty directory: renaming a file over it fails, even for root.
+        mkdir(path + ".1", 0o755)
+        let blocker = open(path + ".1/keep", O_CREAT | O_WRONLY, 0o644)
+        close(blocker)
+        defer {
+            unlink(path)
+            unlink(path + ".1/keep")
+            rmdir(path + ".1")
+        }
+        let file = try CaptureFile(path: path, maximumBytes: 8192)
+        let record = [UInt8](repeating: 9, count: 3000)
+        for _ in 0..<5 { try file.append(record) }
+        #expect(file.cannotKeepPrevious != nil)
+        #expect(file.rotations == 2)
+        var status = stat()
+        stat(path, &status)
+        #expect(Int(status.st_size) == file.bytesInFile && file.bytesInFile <= 8192)
+        #expect(Int(status.st_size) == PcapEncoder.fileHeaderLength + 3000, "only the newest record after starting over")
+    }
+}
