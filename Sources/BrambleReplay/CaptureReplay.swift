@@ -94,7 +94,6 @@ public struct CaptureReplay {
         for conversation in Set(expected.keys).union(produced.keys).sorted() {
             compare(conversation, capture: expected[conversation] ?? [], replay: produced[conversation] ?? [])
         }
-        report.produced.sort { ($0.cause, $0.timestamp) < ($1.cause, $1.timestamp) }
         return report
     }
 
@@ -103,8 +102,8 @@ public struct CaptureReplay {
     private mutating func advanceClock(to timestamp: CaptureTimestamp) {
         lastTimestamp = max(lastTimestamp, timestamp)
         let now = UInt64(max(0, lastTimestamp.totalNanoseconds))
-        for (tid, packet) in tftp.fireTimers(until: TFTPInstant(nanoseconds: now)) {
-            emitTFTP(packet, to: tid)
+        for (tid, packet, deadline) in tftp.fireTimers(until: TFTPInstant(nanoseconds: now)) {
+            emitTFTP(packet, to: tid, at: CaptureTimestamp(totalNanoseconds: Int64(deadline.nanoseconds)))
         }
         if let deadline = forwarder.nextDeadline, deadline <= now {
             perform(forwarder.expire(now: now, generator: &random))
@@ -163,10 +162,12 @@ public struct CaptureReplay {
         for packet in tftp.received(datagram.payload, from: tid, at: instant(datagram)) { emitTFTP(packet, to: tid) }
     }
 
-    private mutating func emitTFTP(_ packet: TFTPPacket, to tid: ReplayConversation) {
+    /// A TFTP packet to `tid`, sent at the current packet's time or, for a retransmission,
+    /// at the timer's deadline.
+    private mutating func emitTFTP(_ packet: TFTPPacket, to tid: ReplayConversation, at time: CaptureTimestamp? = nil) {
         guard case .tftp(let client, let port) = tid else { return }
         emit(tid, ReplayedPacket(
-            cause: currentCause, timestamp: lastTimestamp, source: hub, sourcePort: 69, destination: client, destinationPort: port,
+            cause: currentCause, timestamp: time ?? lastTimestamp, source: hub, sourcePort: 69, destination: client, destinationPort: port,
             payload: packet.encoded()))
     }
 

@@ -90,15 +90,15 @@ struct TFTPReplayServer {
     }
 
     /// Fires every timer due by `now`, earliest first: the retransmissions the capture shows.
-    mutating func fireTimers(until now: TFTPInstant) -> [(ReplayConversation, TFTPPacket)] {
-        var sent: [(ReplayConversation, TFTPPacket)] = []
+    mutating func fireTimers(until now: TFTPInstant) -> [(ReplayConversation, TFTPPacket, TFTPInstant)] {
+        var sent: [(ReplayConversation, TFTPPacket, TFTPInstant)] = []
         while let (tid, state) = transfers.filter({ $0.value.deadline.map { $0 <= now } ?? false }).min(by: { $0.value.deadline! < $1.value.deadline! }) {
             var state = state
             let deadline = state.deadline!
             state.deadline = nil
             let packets = perform(state.transfer.timerFired(now: deadline), on: &state)
             transfers[tid] = state.transfer.hasEnded ? nil : state
-            sent += packets.map { (tid, $0) }
+            sent += packets.map { (tid, $0, deadline) }
         }
         return sent
     }

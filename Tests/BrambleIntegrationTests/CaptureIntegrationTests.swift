@@ -21,6 +21,11 @@ struct CaptureIntegrationTests {
         try bootcode.write(to: boot.appendingPathComponent("bootcode.bin"))
         let tinyDNS = ServerUnderTest.repository.appendingPathComponent("scripts/lib/tiny-dns.py").path
         _ = try lab.start(in: upstream, ["python3", tinyDNS, "10.42.0.240"], output: server.file("tiny-dns.log").path)
+        let upstreamLog = server.file("tiny-dns.log").path
+        let deadline = Date().addingTimeInterval(10)
+        while !((try? String(contentsOfFile: upstreamLog, encoding: .utf8))?.contains("tiny-dns on") ?? false), Date() < deadline {
+            usleep(20_000)
+        }
         let capture = server.file("capture.pcap").path
         try server.start(arguments: ["--no-drop-privileges", "--capture", capture])
 

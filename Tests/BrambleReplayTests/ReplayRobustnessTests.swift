@@ -65,3 +65,27 @@ struct ReplayRobustnessTests {
         #expect(report.fed.values.reduce(0, +) > 1000)
     }
 }
+
+/// TFTP retransmissions come from the transfer's timer, fired by the capture's clock.
+struct ReplayTimerTests {
+    @Test func anUnacknowledgedBlockIsResentEachTimeoutUntilTheTransferGivesUp() throws {
+        let hub = IPv4Address(10, 42, 0, 250)
+        let client = IPv4Address(10, 42, 0, 5)
+        func frame(_ number: Int, at seconds: Int64, _ payload: [UInt8], port: UInt16 = 69) -> CapturedFrame {
+            CapturedFrame(number: number, timestamp: CaptureTimestamp(seconds: 1_700_000_000 + seconds, nanoseconds: 0), bytes: EthernetUDPFrame(
+                sourceMAC: MACAddress(0xb8, 0x27, 0xeb, 0, 0, 5), destinationMAC: .broadcast, sourceAddress: client, destinationAddress: hub,
+                sourcePort: 49152, destinationPort: port, payload: payload[...]).encoded())
+        }
+        let request = TFTPPacket.readRequest(TFTPRequest(fileName: "bootcode.bin")).encoded()
+        // The request, then a late stray packet that only moves the clock 30 s on.
+        let frames = [frame(1, at: 0, request), frame(2, at: 30, [0, 9], port: 5000)]
+        let report = CaptureReplay.run(frames, configuration: try ReplayRobustnessTests.configuration())
+        let sent = report.produced.compactMap { try? TFTPPacket(decoding: $0.payload[...]) }
+        let firstBlocks = sent.filter { if case .data(block: 1, _) = $0 { true } else { false } }
+        #expect(firstBlocks.count == 6, "the first send and 5 retransmissions: \(sent.map(TFTPComparison.text))")
+        let times = report.produced.map { $0.timestamp.seconds - 1_700_000_000 }
+        #expect(times.prefix(6) == [0, 1, 2, 3, 4, 5], "one per second of the capture's clock: \(times)")
+        #expect(report.differences.count == report.produced.count, "the capture has no server packets: each sent one is extra")
+        #expect(report.differences.allSatisfy { $0.description.contains("replay sends a packet the capture does not have: DATA block 1, 512 bytes") })
+    }
+}
