@@ -43,7 +43,7 @@ public final class PacketCapture {
     private var identification: UInt16 = 0
     private var failed = false
     private var warnedAboutRotation = false
-    public private(set) var packetsRecorded = 0
+    private var packetsRecorded = 0
 
     /// Opens (truncates) the file; reads the MAC of `interface` for the frames it builds.
     public init(settings: Settings, interface: String, hubAddress: IPv4Address, logger: Logger) throws(SystemCallError) {
@@ -59,8 +59,6 @@ public final class PacketCapture {
         flushThreshold = min(256 * 1024, max(4096, settings.maximumBytes / 4))
         buffer.reserveCapacity(flushThreshold + 2048)
     }
-
-    public var path: String { file.path }
 
     /// Lets the account the daemon drops to keep writing and rotating the file.
     func chown(to uid: uid_t, gid: gid_t) { file.chown(to: uid, gid: gid) }
