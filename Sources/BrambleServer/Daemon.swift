@@ -108,6 +108,9 @@ public final class Daemon {
         tftp?.replaceNodeMap(newMap)
         tftp?.reconfigure(bootDirectory: newConfiguration.bootDirectory, defaultRoot: Self.defaultRoot(newConfiguration), limits: Self.tftpLimits(newConfiguration))
         dns?.replace(nodeMap: newMap, domain: newConfiguration.domain)
+        dns?.replace(upstreams: DNSService.upstreams(
+            configured: newConfiguration.upstreams, hub: newConfiguration.address.address, resolvConf: ResolvConf.defaultPath,
+            logger: logger))
         let enrolled = newMap.nodes.filter { $0.mac != nil }.count
         logger.notice("reloaded: \(enrolled) of \(newMap.nodes.count) nodes enrolled")
     }
