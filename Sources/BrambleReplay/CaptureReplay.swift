@@ -182,8 +182,7 @@ public struct CaptureReplay {
         let client = ReplayConversation.dns(
             client: datagram.frame.sourceAddress, port: datagram.frame.sourcePort, id: dnsID(datagram.payload))
         guard let query = try? DNSMessage(decoding: datagram.payload) else {
-            if configuration.hub.subnet.contains(datagram.frame.sourceAddress) || datagram.frame.sourceAddress.value >> 24 == 127,
-               let reply = DNSMessage.formatErrorResponse(toUndecodable: datagram.payload) {
+            if zone.serves(datagram.frame.sourceAddress), let reply = DNSMessage.formatErrorResponse(toUndecodable: datagram.payload) {
                 emitDNS(reply, to: client)
             }
             return
