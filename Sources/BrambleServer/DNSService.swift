@@ -58,7 +58,7 @@ final class DNSService {
     var onFirstQuery: ((NodeEntry) -> Void)?
 
     init(settings: Settings, nodeMap: NodeMap, loop: EventLoop, logger: Logger) throws(SystemCallError) {
-        udp = try UDPSocket(address: settings.hub.address, port: settings.port)
+        udp = try UDPSocket(address: settings.hub.address, port: settings.port, capture: loop.capture)
         listener = try TCPListener(address: settings.hub.address, port: settings.port)
         self.settings = settings
         self.loop = loop
@@ -254,7 +254,7 @@ final class DNSService {
                 upstreamChannels[query.id] = .stream(connection, serial: serial)
                 connection.send(query.bytes)
             } else {
-                let socket = try UDPSocket(port: 0)
+                let socket = try UDPSocket(port: 0, capture: loop.capture)
                 try loop.register(socket.fd) { [weak self] _ in self?.readUpstream(query.id) }
                 upstreamChannels[query.id] = .datagram(socket)
                 if !socket.send(query.bytes, to: upstream.address, port: upstream.port) {
