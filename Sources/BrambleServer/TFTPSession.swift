@@ -59,21 +59,23 @@ final class TFTPSession {
 
     private var now: TFTPInstant { TFTPInstant(nanoseconds: loop.now.nanoseconds) }
 
+    /// One datagram per readiness: the loop's epoll is level-triggered, so another queued
+    /// datagram wakes this again at once. Reading until EAGAIN would cost a second, empty
+    /// `recvfrom` per block, since a lockstep client has only one ACK in flight.
     private func readable() {
-        while !ended, let datagram = socket.receive(into: &receiveBuffer) {
-            guard datagram.source == client, datagram.sourcePort == clientPort else {
-                answerUnknownTransferID(datagram)
-                continue
-            }
-            let packet: TFTPPacket
-            do {
-                packet = try TFTPPacket(decoding: datagram.payload)
-            } catch {
-                logger.debug("TFTP \(client):\(clientPort) \(fileName): ignored a malformed packet: \(error)")
-                continue
-            }
-            perform(transfer.received(packet, now: now))
+        guard !ended, let datagram = socket.receive(into: &receiveBuffer) else { return }
+        guard datagram.source == client, datagram.sourcePort == clientPort else {
+            answerUnknownTransferID(datagram)
+            return
         }
+        let packet: TFTPPacket
+        do {
+            packet = try TFTPPacket(decoding: datagram.payload)
+        } catch {
+            logger.debug("TFTP \(client):\(clientPort) \(fileName): ignored a malformed packet: \(error)")
+            return
+        }
+        perform(transfer.received(packet, now: now))
     }
 
     /// ERROR 5 to a sender that is not this transfer's client; never in answer to an ERROR,
@@ -85,19 +87,11 @@ final class TFTPSession {
         Self.unknownTransferID.withUnsafeBytes { _ = socket.send($0, to: datagram.source, port: datagram.sourcePort) }
     }
 
-    private func perform(_ actions: [TFTPTransfer.Action]) {
-        for action in actions {
-            switch action {
-            case .send(let packet):
-                socket.send(packet.encoded(), to: client, port: clientPort)
-            case .sendData(let block):
-                sendData(block)
-            case .armTimer(let deadline):
-                arm(MonotonicInstant(nanoseconds: deadline.nanoseconds))
-            case .finished, .failed, .abandoned:
-                end(TFTPEvent(ending: action))
-            }
-        }
+    private func perform(_ actions: TFTPTransfer.Actions) {
+        if let packet = actions.packet { socket.send(packet.encoded(), to: client, port: clientPort) }
+        for index in actions.blocks { sendData(actions.block(index)) }
+        if let deadline = actions.deadline { arm(MonotonicInstant(nanoseconds: deadline.nanoseconds)) }
+        if let ending = actions.ending { end(TFTPEvent(ending: ending)) }
     }
 
     /// Header from the stack, payload straight from the file's bytes: one `sendmsg`, no copy.
