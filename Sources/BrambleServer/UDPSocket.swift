@@ -102,4 +102,24 @@ public final class UDPSocket {
         }
         return sent >= 0
     }
+    /// How a ``sendSegmented(_:segmentSize:to:port:)`` went.
+    public enum SegmentedSend {
+        case sent
+        /// The kernel had no room (a full send queue): as good as lost on the wire.
+        case dropped
+        /// The kernel cannot segment here (EIO: the interface cannot offload the checksum);
+        /// send the datagrams one by one.
+        case unsupported(SystemCallError)
+    }
+
+    /// Sends the bytes gathered in `vectors` as datagrams of `segmentSize` bytes, the last
+    /// possibly shorter, with one `sendmsg` (UDP GSO): the network stack runs once for the
+    /// lot instead of once per datagram. A TFTP window is its blocks' headers and mapped
+    /// ranges in turn, with no copy.
+    public func sendSegmented(_ vectors: UnsafeBufferPointer<iovec>, segmentSize: Int, to address: IPv4Address, port: UInt16) -> SegmentedSend {
+        var destination = SocketAddress.make(address, port)
+        guard cnet_send_segmented(fd, vectors.baseAddress, vectors.count, &destination, UInt16(segmentSize)) < 0 else { return .sent }
+        let error = SystemCallError("sendmsg(UDP_SEGMENT)")
+        return error.errno == EAGAIN || error.errno == ENOBUFS ? .dropped : .unsupported(error)
+    }
 }
