@@ -182,7 +182,7 @@ struct TFTPIntegrationTests {
     ///   `--connect-timeout 3` makes it ask for 1 s.
     /// - atftp re-sends its request, not its ACK, when its ACK of the OACK is lost, and
     ///   aborts ("unexpected OACK") when the server rightly repeats the OACK: a client bug
-    ///   hit by about one fetch in twenty. Only that abort is retried, at most twice.
+    ///   hit whenever that ACK is lost (5% here). Only that abort is retried, at most twice.
     ///   `--tftp-timeout 1` shortens its re-ACK wait from 5 s; windowsize 8 keeps the
     ///   number of timeouts down.
     /// - tftp-hpa's client has no options: 391 blocks of 512 in lockstep, about 35 losses,
