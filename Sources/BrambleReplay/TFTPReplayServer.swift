@@ -103,7 +103,7 @@ struct TFTPReplayServer {
         return sent
     }
 
-    private func perform(_ actions: [TFTPTransfer.Action], on state: inout Transfer) -> [TFTPPacket] {
+    private func perform(_ actions: TFTPTransfer.Actions, on state: inout Transfer) -> [TFTPPacket] {
         var packets: [TFTPPacket] = []
         for action in actions {
             switch action {

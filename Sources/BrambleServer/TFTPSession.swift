@@ -1,5 +1,7 @@
 import BrambleTFTP
 import BrambleWire
+import CNetShims
+import Glibc
 import Logging
 
 /// One read transfer on the wire: its own UDP socket (a new transfer ID, RFC 1350 section 4)
@@ -27,6 +29,12 @@ final class TFTPSession {
     /// for the fields read here.
     private var receiveBuffer = [UInt8](repeating: 0, count: 1024)
     private var ended = false
+    /// Windows (RFC 7440) leave as one UDP GSO train until the kernel refuses one; then
+    /// this transfer sends block by block. The buffers hold one window's DATA headers and
+    /// the iovecs pointing at them and at the file, allocated once per transfer.
+    private var segmenting: Bool
+    private var windowHeaders: [UInt32]
+    private var windowVectors: [iovec]
 
     private static let unknownTransferID = TFTPPacket.error(.unknownTransferID, message: "unknown transfer ID").encoded()
 
@@ -42,6 +50,10 @@ final class TFTPSession {
         self.loop = loop
         self.logger = logger
         self.onEnd = onEnd
+        let windowSize = transfer.parameters.windowSize
+        segmenting = windowSize > 1
+        windowHeaders = windowSize > 1 ? [UInt32](repeating: 0, count: windowSize) : []
+        windowVectors = windowSize > 1 ? [iovec](repeating: iovec(), count: 2 * windowSize) : []
         try loop.register(socket.fd) { [unowned self] _ in self.readable() }
     }
 
@@ -59,21 +71,23 @@ final class TFTPSession {
 
     private var now: TFTPInstant { TFTPInstant(nanoseconds: loop.now.nanoseconds) }
 
+    /// One datagram per readiness: the loop's epoll is level-triggered, so another queued
+    /// datagram wakes this again at once. Reading until EAGAIN would cost a second, empty
+    /// `recvfrom` per block, since a lockstep client has only one ACK in flight.
     private func readable() {
-        while !ended, let datagram = socket.receive(into: &receiveBuffer) {
-            guard datagram.source == client, datagram.sourcePort == clientPort else {
-                answerUnknownTransferID(datagram)
-                continue
-            }
-            let packet: TFTPPacket
-            do {
-                packet = try TFTPPacket(decoding: datagram.payload)
-            } catch {
-                logger.debug("TFTP \(client):\(clientPort) \(fileName): ignored a malformed packet: \(error)")
-                continue
-            }
-            perform(transfer.received(packet, now: now))
+        guard !ended, let datagram = socket.receive(into: &receiveBuffer) else { return }
+        guard datagram.source == client, datagram.sourcePort == clientPort else {
+            answerUnknownTransferID(datagram)
+            return
         }
+        let packet: TFTPPacket
+        do {
+            packet = try TFTPPacket(decoding: datagram.payload)
+        } catch {
+            logger.debug("TFTP \(client):\(clientPort) \(fileName): ignored a malformed packet: \(error)")
+            return
+        }
+        perform(transfer.received(packet, now: now))
     }
 
     /// ERROR 5 to a sender that is not this transfer's client; never in answer to an ERROR,
@@ -85,19 +99,14 @@ final class TFTPSession {
         Self.unknownTransferID.withUnsafeBytes { _ = socket.send($0, to: datagram.source, port: datagram.sourcePort) }
     }
 
-    private func perform(_ actions: [TFTPTransfer.Action]) {
-        for action in actions {
-            switch action {
-            case .send(let packet):
-                socket.send(packet.encoded(), to: client, port: clientPort)
-            case .sendData(let block):
-                sendData(block)
-            case .armTimer(let deadline):
-                arm(MonotonicInstant(nanoseconds: deadline.nanoseconds))
-            case .finished, .failed, .abandoned:
-                end(TFTPEvent(ending: action))
-            }
+    private func perform(_ actions: TFTPTransfer.Actions) {
+        if let packet = actions.packet { socket.send(packet.encoded(), to: client, port: clientPort) }
+        let sentAsTrain = actions.blocks.count > 1 && segmenting && sendWindow(actions)
+        if !sentAsTrain {
+            for index in actions.blocks { sendData(actions.block(index)) }
         }
+        if let deadline = actions.deadline { arm(MonotonicInstant(nanoseconds: deadline.nanoseconds)) }
+        if let ending = actions.ending { end(TFTPEvent(ending: ending)) }
     }
 
     /// Header from the stack, payload straight from the file's bytes: one `sendmsg`, no copy.
@@ -108,6 +117,39 @@ final class TFTPSession {
                 _ = socket.send(header: headerBytes, body: body, to: client, port: clientPort)
             }
         }
+    }
+
+    /// The window's blocks as one GSO `sendmsg`: each block's 4-byte header from
+    /// ``windowHeaders`` followed by its range of the file. Every block but the file's last
+    /// is full, and the last can only end a window, so the kernel's cut at 4 + block size
+    /// falls exactly between blocks. False when the kernel cannot segment: send one by one.
+    private func sendWindow(_ actions: TFTPTransfer.Actions) -> Bool {
+        let blocks = actions.blocks
+        let first = actions.block(blocks.lowerBound), last = actions.block(blocks.upperBound - 1)
+        let span = first.range.lowerBound..<last.range.upperBound
+        let outcome = transfer.contents.withBytes(in: span) { body in
+            windowHeaders.withUnsafeMutableBufferPointer { headers in
+                windowVectors.withUnsafeMutableBufferPointer { vectors in
+                    var count = 0
+                    for (slot, index) in blocks.enumerated() {
+                        let block = actions.block(index)
+                        headers[slot] = (UInt32(TFTPOpcode.data.rawValue) << 16 | UInt32(block.number)).bigEndian
+                        vectors[count] = iovec(iov_base: UnsafeMutableRawPointer(headers.baseAddress! + slot), iov_len: 4)
+                        count += 1
+                        guard !block.range.isEmpty else { continue }
+                        let start = UnsafeMutableRawPointer(mutating: body.baseAddress! + (block.range.lowerBound - span.lowerBound))
+                        vectors[count] = iovec(iov_base: start, iov_len: block.range.count)
+                        count += 1
+                    }
+                    return socket.sendSegmented(
+                        UnsafeBufferPointer(rebasing: vectors[0..<count]), segmentSize: 4 + transfer.parameters.blockSize, to: client, port: clientPort)
+                }
+            }
+        }
+        guard case .unsupported(let error) = outcome else { return true }
+        logger.debug("TFTP \(fileName) to \(client):\(clientPort): \(error); sending block by block")
+        segmenting = false
+        return false
     }
 
     private func arm(_ deadline: MonotonicInstant) {

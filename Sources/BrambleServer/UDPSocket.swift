@@ -127,4 +127,48 @@ public final class UDPSocket {
         }
         return sent >= 0
     }
+    /// How a ``sendSegmented(_:segmentSize:to:port:)`` went.
+    public enum SegmentedSend {
+        case sent
+        /// The kernel had no room (a full send queue): as good as lost on the wire.
+        case dropped
+        /// The kernel cannot segment here (EIO: the interface cannot offload the checksum);
+        /// send the datagrams one by one.
+        case unsupported(SystemCallError)
+    }
+
+    /// Sends the bytes gathered in `vectors` as datagrams of `segmentSize` bytes, the last
+    /// possibly shorter, with one `sendmsg` (UDP GSO): the network stack runs once for the
+    /// lot instead of once per datagram. A TFTP window is its blocks' headers and mapped
+    /// ranges in turn, with no copy.
+    public func sendSegmented(_ vectors: UnsafeBufferPointer<iovec>, segmentSize: Int, to address: IPv4Address, port: UInt16) -> SegmentedSend {
+        var destination = SocketAddress.make(address, port)
+        guard cnet_send_segmented(fd, vectors.baseAddress, vectors.count, &destination, UInt16(segmentSize)) < 0 else {
+            if let capture { recordSegments(vectors, segmentSize: segmentSize, to: address, port: port, in: capture) }
+            return .sent
+        }
+        let error = SystemCallError("sendmsg(UDP_SEGMENT)")
+        return error.errno == EAGAIN || error.errno == ENOBUFS ? .dropped : .unsupported(error)
+    }
+
+    /// `--capture` sees the datagrams the kernel cut, one record each, as on the wire.
+    private func recordSegments(_ vectors: UnsafeBufferPointer<iovec>, segmentSize: Int, to address: IPv4Address, port: UInt16, in capture: PacketCapture) {
+        var segment: [UInt8] = []
+        segment.reserveCapacity(segmentSize)
+        for vector in vectors {
+            var bytes = UnsafeRawBufferPointer(start: vector.iov_base, count: vector.iov_len)[...]
+            while !bytes.isEmpty {
+                let taken = bytes.prefix(segmentSize - segment.count)
+                segment.append(contentsOf: taken)
+                bytes = bytes.dropFirst(taken.count)
+                if segment.count == segmentSize {
+                    segment.withUnsafeBytes { capture.record($0, from: localAddress, port: localPort, to: address, port: port, sent: true) }
+                    segment.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        if !segment.isEmpty {
+            segment.withUnsafeBytes { capture.record($0, from: localAddress, port: localPort, to: address, port: port, sent: true) }
+        }
+    }
 }

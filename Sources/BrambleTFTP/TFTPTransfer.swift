@@ -9,7 +9,7 @@
 ///    answers those with ERROR 5 (unknown transfer ID) and carries on.
 /// 3. ``timerFired(now:)`` when the deadline of the latest ``Action/armTimer(deadline:)``
 ///    passes. Each `armTimer` replaces the previous deadline; firing early is harmless.
-/// 4. Perform the returned actions in order. After `finished`, `failed` or `abandoned`
+/// 4. Perform the returned ``Actions`` in order. After `finished`, `failed` or `abandoned`
 ///    the transfer is over: close its socket, drop its timer, forward the event.
 ///
 /// Retransmission happens only when the timer fires, never on a duplicate ACK: answering
@@ -61,7 +61,8 @@ public struct TFTPTransfer: Sendable {
     public let policy: TFTPRetransmissionPolicy
     /// Blocks in the file: the last one is short, empty when the size is a multiple of the
     /// block size, so even an empty file has one.
-    public let blockCount: Int
+    public var blockCount: Int { layout.blockCount }
+    let layout: TFTPBlockLayout
     private var state: State = .notStarted
     private var startedAt = TFTPInstant(nanoseconds: 0)
     private var retransmits = 0
@@ -70,7 +71,7 @@ public struct TFTPTransfer: Sendable {
         self.contents = contents
         self.parameters = parameters
         self.policy = policy
-        blockCount = contents.count / parameters.blockSize + 1
+        layout = TFTPBlockLayout(blockSize: parameters.blockSize, byteCount: contents.count)
     }
 
     /// The timeout in force: the client's, if it negotiated one.
@@ -81,60 +82,59 @@ public struct TFTPTransfer: Sendable {
     }
 
     /// Sends the OACK, or without options the first window of data.
-    public mutating func start(now: TFTPInstant) -> [Action] {
-        guard case .notStarted = state else { return [] }
+    public mutating func start(now: TFTPInstant) -> Actions {
+        guard case .notStarted = state else { return none }
         startedAt = now
         guard parameters.sendsOptionAcknowledgement else { return sendFirstWindow(now: now) }
         let timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: 0)
         state = .awaitingOptionAcknowledgement(timer)
-        return [.send(.optionAcknowledgement(parameters.acknowledgedOptions)), .armTimer(deadline: timer.deadline)]
+        return actions(packet: .optionAcknowledgement(parameters.acknowledgedOptions), deadline: timer.deadline)
     }
 
-    public mutating func received(_ packet: TFTPPacket, now: TFTPInstant) -> [Action] {
+    public mutating func received(_ packet: TFTPPacket, now: TFTPInstant) -> Actions {
         switch (state, packet) {
         case (.notStarted, _), (.ended, _):
-            return []
+            return none
         case (.awaitingOptionAcknowledgement, .acknowledgement(let number)):
-            return number == 0 ? sendFirstWindow(now: now) : []
+            return number == 0 ? sendFirstWindow(now: now) : none
         case (.sending(let window), .acknowledgement(let number)):
             return acknowledged(number, window: window, now: now)
         case (_, .error(let code, let message)):
             let wasProbing = code == .notDefined && acknowledgedBlocks <= 1
             state = .ended
-            if wasProbing { return [.abandoned(.endedEarly(message: message))] }
-            return [.failed(.clientError(code, message: message))]
+            if wasProbing { return actions(ending: .abandoned(.endedEarly(message: message))) }
+            return actions(ending: .failed(.clientError(code, message: message)))
         case (_, .readRequest), (_, .writeRequest), (_, .data), (_, .optionAcknowledgement):
             state = .ended
-            return [
-                .send(.error(.illegalOperation, message: "\(packet.opcode) is not part of a read transfer")),
-                .failed(.illegalPacket(packet.opcode)),
-            ]
+            return actions(
+                packet: .error(.illegalOperation, message: "\(packet.opcode) is not part of a read transfer"),
+                ending: .failed(.illegalPacket(packet.opcode)))
         }
     }
 
     /// Resends what is unacknowledged, or ends the transfer once the retries are spent.
-    public mutating func timerFired(now: TFTPInstant) -> [Action] {
+    public mutating func timerFired(now: TFTPInstant) -> Actions {
         switch state {
         case .notStarted, .ended:
-            return []
+            return none
         case .awaitingOptionAcknowledgement(var timer):
-            guard now >= timer.deadline else { return [.armTimer(deadline: timer.deadline)] }
+            guard now >= timer.deadline else { return actions(deadline: timer.deadline) }
             guard timer.consecutiveTimeouts < policy.maximumRetransmissions else {
                 state = .ended
-                return [.abandoned(.wentSilent(acknowledgedBlocks: 0))]
+                return actions(ending: .abandoned(.wentSilent(acknowledgedBlocks: 0)))
             }
             timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: timer.consecutiveTimeouts + 1)
             state = .awaitingOptionAcknowledgement(timer)
             retransmits += 1
-            return [.send(.optionAcknowledgement(parameters.acknowledgedOptions)), .armTimer(deadline: timer.deadline)]
+            return actions(packet: .optionAcknowledgement(parameters.acknowledgedOptions), deadline: timer.deadline)
         case .sending(var window):
-            guard now >= window.timer.deadline else { return [.armTimer(deadline: window.timer.deadline)] }
+            guard now >= window.timer.deadline else { return actions(deadline: window.timer.deadline) }
             guard window.timer.consecutiveTimeouts < policy.maximumRetransmissions else {
                 state = .ended
                 let acknowledged = window.lastAcknowledged
                 // A client that took at most the first block was probing, as the Pi does.
-                if acknowledged <= 1 { return [.abandoned(.wentSilent(acknowledgedBlocks: acknowledged))] }
-                return [.failed(.timedOut(lastAcknowledgedBlock: acknowledged))]
+                if acknowledged <= 1 { return actions(ending: .abandoned(.wentSilent(acknowledgedBlocks: acknowledged))) }
+                return actions(ending: .failed(.timedOut(lastAcknowledgedBlock: acknowledged)))
             }
             let attempt = window.timer.consecutiveTimeouts + 1
             // After the last resend, stay quiet long enough for the client's own timer to
@@ -145,16 +145,12 @@ public struct TFTPTransfer: Sendable {
             state = .sending(window)
             let resent = window.firstUnacknowledged..<window.nextUnsent
             retransmits += resent.count
-            return resent.map { .sendData(block($0)) } + [.armTimer(deadline: window.timer.deadline)]
+            return actions(blocks: resent, deadline: window.timer.deadline)
         }
     }
 
     /// The block with this 1-based number, counted without wrapping.
-    public func block(_ index: Int) -> TFTPDataBlock {
-        let start = (index - 1) * parameters.blockSize
-        let end = min(start + parameters.blockSize, contents.count)
-        return TFTPDataBlock(number: UInt16(truncatingIfNeeded: index), range: start..<end)
-    }
+    public func block(_ index: Int) -> TFTPDataBlock { layout.block(index) }
 
     /// The whole DATA packet, copied out of ``contents``: for tests and for callers that
     /// cannot send header and payload separately.
@@ -169,12 +165,23 @@ public struct TFTPTransfer: Sendable {
         if case .sending(let window) = state { window.lastAcknowledged } else { 0 }
     }
 
-    private mutating func sendFirstWindow(now: TFTPInstant) -> [Action] {
+    private var none: Actions { Actions(layout: layout) }
+
+    private func actions(packet: TFTPPacket? = nil, blocks: Range<Int> = 0..<0, deadline: TFTPInstant? = nil, ending: Action? = nil) -> Actions {
+        var actions = Actions(layout: layout)
+        actions.packet = packet
+        actions.blocks = blocks
+        actions.deadline = deadline
+        actions.ending = ending
+        return actions
+    }
+
+    private mutating func sendFirstWindow(now: TFTPInstant) -> Actions {
         let timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: 0)
         var window = Window(firstUnacknowledged: 1, nextUnsent: 1, timer: timer)
-        let actions = sendNewBlocks(of: &window)
+        let blocks = sendNewBlocks(of: &window)
         state = .sending(window)
-        return actions + [.armTimer(deadline: timer.deadline)]
+        return actions(blocks: blocks, deadline: timer.deadline)
     }
 
     /// An ACK moves the window only when it acknowledges a block that was sent and not yet
@@ -186,28 +193,29 @@ public struct TFTPTransfer: Sendable {
     /// when an RFC 7440 client acknowledges short of the window to report a gap: a client
     /// that acknowledges every block would otherwise get each block up to `windowSize`
     /// times. They go again when the timer fires, from the first unacknowledged block.
-    private mutating func acknowledged(_ number: UInt16, window: Window, now: TFTPInstant) -> [Action] {
+    private mutating func acknowledged(_ number: UInt16, window: Window, now: TFTPInstant) -> Actions {
         var window = window
         let distance = Int(number &- UInt16(truncatingIfNeeded: window.lastAcknowledged))
         let block = window.lastAcknowledged + distance
-        guard distance > 0, block < window.nextUnsent else { return [] }
+        guard distance > 0, block < window.nextUnsent else { return none }
         if block == blockCount {
             state = .ended
-            return [.finished(summary(now: now))]
+            return actions(ending: .finished(summary(now: now)))
         }
         window.firstUnacknowledged = block + 1
         window.timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: 0)
-        let actions = sendNewBlocks(of: &window)
+        let blocks = sendNewBlocks(of: &window)
         state = .sending(window)
-        return actions + [.armTimer(deadline: window.timer.deadline)]
+        return actions(blocks: blocks, deadline: window.timer.deadline)
     }
 
-    private func sendNewBlocks(of window: inout Window) -> [Action] {
+    /// The blocks of the window never sent before (possibly none), marked as sent.
+    private func sendNewBlocks(of window: inout Window) -> Range<Int> {
         let end = min(window.firstUnacknowledged + parameters.windowSize, blockCount + 1)
-        guard window.nextUnsent < end else { return [] }
+        guard window.nextUnsent < end else { return 0..<0 }
         let blocks = window.nextUnsent..<end
         window.nextUnsent = end
-        return blocks.map { .sendData(block($0)) }
+        return blocks
     }
 
     private func summary(now: TFTPInstant) -> TFTPTransferSummary {

@@ -1,5 +1,6 @@
 import BrambleCapture
 @testable import BrambleServer
+import CNetShims
 import BrambleWire
 import Glibc
 import Logging
@@ -37,6 +38,29 @@ import Testing
         #expect(Array(frames[0].payload) == query)
         #expect(frames[1].sourceAddress == hub && frames[1].sourcePort == 50000 && frames[1].destinationPort == 40001)
         #expect(Array(frames[1].payload) == header + body, "header and body of a gathered send are one datagram")
+    }
+
+    /// A GSO train (a TFTP window) is recorded as the datagrams the kernel cut from it.
+    @Test func aSegmentedSendIsRecordedOneDatagramPerSegment() throws {
+        defer { cleanUp() }
+        let capture = try capture()
+        let loopback = IPv4Address(127, 0, 0, 1)
+        let receiver = try UDPSocket(address: loopback, port: 0)
+        let sender = try UDPSocket(address: loopback, port: 0, capture: capture)
+        let bytes: [UInt8] = [0, 3, 0, 1] + Array("abcdef".utf8) + [0, 3, 0, 2] + Array("ghijkl".utf8) + [0, 3, 0, 3]
+        let outcome = bytes.withUnsafeBytes { raw in
+            let base = UnsafeMutableRawPointer(mutating: raw.baseAddress!)
+            let vectors = [iovec(iov_base: base, iov_len: 13), iovec(iov_base: base + 13, iov_len: bytes.count - 13)]
+            return vectors.withUnsafeBufferPointer { sender.sendSegmented($0, segmentSize: 10, to: loopback, port: receiver.localPort) }
+        }
+        guard case .sent = outcome else {
+            Issue.record("segmented send failed: \(outcome)")
+            return
+        }
+        capture.flush()
+        let frames = try CaptureFileReader.read(path: path).map { try CapturedDatagram(decoding: $0).frame }
+        #expect(frames.map { Array($0.payload) } == [Array(bytes[0..<10]), Array(bytes[10..<20]), Array(bytes[20...])])
+        #expect(frames.allSatisfy { $0.destinationPort == receiver.localPort && $0.sourcePort == sender.localPort })
     }
 
     @Test func aFullFileRotatesToDotOneAndBothStayReadable() throws {

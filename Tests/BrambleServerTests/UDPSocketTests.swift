@@ -1,5 +1,6 @@
 @testable import BrambleServer
 import BrambleWire
+import CNetShims
 import Glibc
 import Testing
 
@@ -52,5 +53,27 @@ import Testing
         usleep(20_000)
         #expect(client.receive(into: &buffer).map { Array($0.payload) } == header + body)
         #expect(client.receive(into: &buffer).map { Array($0.payload) } == header, "an empty last block is the header alone")
+    }
+    /// One GSO send becomes one datagram per segment, cut by size wherever the iovecs
+    /// happen to end: the last one shorter, as a TFTP window's final block is.
+    @Test func aSegmentedSendArrivesAsOneDatagramPerSegment() throws {
+        let loopback = IPv4Address(127, 0, 0, 1)
+        let server = try UDPSocket(address: loopback, port: 0)
+        let client = try UDPSocket(address: loopback, port: 0)
+        let bytes: [UInt8] = [0, 3, 0, 1] + Array("abcdef".utf8) + [0, 3, 0, 2] + Array("ghijkl".utf8) + [0, 3, 0, 3] + Array("mn".utf8)
+        let outcome = bytes.withUnsafeBytes { raw in
+            let base = UnsafeMutableRawPointer(mutating: raw.baseAddress!)
+            let vectors = [iovec(iov_base: base, iov_len: 7), iovec(iov_base: base + 7, iov_len: bytes.count - 7)]
+            return vectors.withUnsafeBufferPointer { server.sendSegmented($0, segmentSize: 10, to: loopback, port: client.localPort) }
+        }
+        guard case .sent = outcome else {
+            Issue.record("segmented send failed: \(outcome)")
+            return
+        }
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        usleep(20_000)
+        var received: [[UInt8]] = []
+        while let datagram = client.receive(into: &buffer) { received.append(Array(datagram.payload)) }
+        #expect(received == [Array(bytes[0..<10]), Array(bytes[10..<20]), Array(bytes[20...])])
     }
 }

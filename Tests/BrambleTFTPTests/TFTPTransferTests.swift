@@ -1,15 +1,16 @@
 import BrambleTFTP
 import Testing
 
+/// Compares actions with the list a test expects, in order.
+func == (actions: TFTPTransfer.Actions, expected: [TFTPTransfer.Action]) -> Bool {
+    Array(actions) == expected
+}
+
 /// Reads the actions back as what a client would see.
-extension [TFTPTransfer.Action] {
+extension TFTPTransfer.Actions {
     /// Wire numbers of the DATA blocks sent, in order.
     var sentBlocks: [UInt16] {
         compactMap { if case .sendData(let block) = $0 { block.number } else { nil } }
-    }
-
-    var deadline: TFTPInstant? {
-        compactMap { if case .armTimer(let deadline) = $0 { deadline } else { nil } }.last
     }
 }
 
@@ -124,6 +125,26 @@ func transfer(size: Int, blockSize: Int = 512, windowSize: Int = 1, options: TFT
         #expect(transfer.received(.acknowledgement(block: 3), now: at(0.2)) == [])
         #expect(transfer.received(.acknowledgement(block: 6), now: at(0.3)).sentBlocks == [9, 10])
         #expect(transfer.received(.acknowledgement(block: 5), now: at(0.4)) == [])
+    }
+
+    /// The fields the server reads, without going through the collection: the window as
+    /// one range of block indices, each block's wire number and bytes, the new deadline.
+    @Test func actionsDescribeAWindowAsOneRangeOfBlocks() {
+        var transfer = transfer(size: 100, blockSize: 8, windowSize: 4)
+        _ = transfer.start(now: at(0))
+        let actions = transfer.received(.acknowledgement(block: 2), now: at(0.5))
+        #expect(actions.packet == nil)
+        #expect(actions.blocks == 5..<7)
+        #expect(actions.block(6) == TFTPDataBlock(number: 6, range: 40..<48))
+        #expect(actions.deadline == at(1.5))
+        #expect(actions.ending == nil)
+        #expect(Array(actions) == [
+            .sendData(TFTPDataBlock(number: 5, range: 32..<40)), .sendData(TFTPDataBlock(number: 6, range: 40..<48)),
+            .armTimer(deadline: at(1.5)),
+        ])
+        let refused = transfer.received(.data(block: 1, payload: []), now: at(0.6))
+        #expect(refused.blocks.isEmpty && refused.deadline == nil)
+        #expect(Array(refused) == [.send(.error(.illegalOperation, message: "DATA is not part of a read transfer")), .failed(.illegalPacket(.data))])
     }
 
     @Test func ackForABlockNeverSentIsIgnored() {
