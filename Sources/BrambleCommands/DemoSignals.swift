@@ -6,10 +6,16 @@ import Synchronization
 let demoStopSignal = Atomic<Int32>(0)
 
 enum DemoSignals {
+    /// Installs the handlers and unblocks the signals, which a parent (a test runner, a
+    /// service manager) may have left blocked in the mask the demo inherited.
     static func install() {
+        var mask = sigset_t()
+        sigemptyset(&mask)
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber) { received in demoStopSignal.store(received, ordering: .relaxed) }
+            sigaddset(&mask, signalNumber)
         }
+        sigprocmask(SIG_UNBLOCK, &mask, nil)
     }
 
     static var received: Int32 { demoStopSignal.load(ordering: .relaxed) }

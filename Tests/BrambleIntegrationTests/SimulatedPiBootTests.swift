@@ -108,7 +108,7 @@ struct SimulatedPiBootTests {
         #expect(log.contains("DHCPDISCOVER from b8:27:eb:10:00:01 node01 (Pi 3B ROM) -> DHCPOFFER 10.42.0.1"), "\(log)")
         #expect(log.contains("DHCPDISCOVER from b8:27:eb:20:00:11 node17 (Pi ROM/bootcode, serial 20000011) -> DHCPOFFER 10.42.0.17"))
         #expect(log.contains("DHCPREQUEST from dc:a6:32:30:00:21 node33 (Pi 4 bootloader, serial 30000021) -> DHCPACK 10.42.0.33"))
-        #expect(log.contains("TFTP sent kernel7l.img to 10.42.0.33 node33: 614400 bytes in 600 blocks of 1024"))
+        #expect(log.contains("TFTP sent kernel7l.img to 10.42.0.33 node33: 614400 bytes in 601 blocks of 1024"))
         #expect(log.contains("TFTP sent kernel7.img to 10.42.0.1 node01: 614400 bytes in 1201 blocks of 512"))
         for (name, address) in [("node01", "10.42.0.1"), ("node17", "10.42.0.17"), ("node33", "10.42.0.33")] {
             #expect(log.contains("\(name) (\(address)) OS up: first DNS query"))
@@ -126,7 +126,7 @@ struct SimulatedPiBootTests {
         let result = try #require(lines.last)
         #expect(result["step"] as? String == "result" && result["ok"] as? Bool == false)
         #expect(result["failed"] as? String == "kernel", "\(lines)")
-        #expect(result["reason"] as? String == "kernel7.img: size probe failed: TFTP error 1 'file not found'", "\(result)")
+        #expect(result["reason"] as? String == "kernel7.img: not found on the TFTP server (TFTP error 1 'file not found: kernel7.img')", "\(result)")
         #expect(!lines.contains { $0["step"] as? String == "kernel-dhcp" }, "no kernel, no kernel DHCP")
         #expect(cluster.server.log.contains("TFTP sent cmdline.txt to 10.42.0.17 node17"))
         #expect(!cluster.server.log.contains("OS up"))

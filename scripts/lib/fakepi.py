@@ -344,13 +344,13 @@ class FakePi:
                 self.report.emit("tftp", file=path, result="not-found", ms=self.clock.ms() - started)
                 return None
             if result.outcome != "probe":
-                raise BootFailure(step, stage, "%s: size probe failed: %s" % (path, result.error or result.outcome))
+                raise BootFailure(step, stage, failure_reason(path, result))
         result = tftp_read(self.server, path, options, False, self.clock, step, stage)
         if result.outcome == "not-found" and optional:
             self.report.emit("tftp", file=path, result="not-found", ms=self.clock.ms() - started)
             return None
         if result.outcome != "ok":
-            raise BootFailure(step, stage, "%s: %s" % (path, result.error or result.outcome))
+            raise BootFailure(step, stage, failure_reason(path, result))
         if result.tsize is not None and result.tsize != len(result.data):
             raise BootFailure(step, stage, "%s: OACK said tsize %d, received %d bytes" % (path, result.tsize, len(result.data)))
         self.check_tree(path, result.data, step, stage)
@@ -554,6 +554,12 @@ class FakePi:
             return 1
         finally:
             client.close()
+
+
+def failure_reason(path, result):
+    if result.outcome == "not-found":
+        return "%s: not found on the TFTP server (%s)" % (path, result.error)
+    return "%s: %s" % (path, result.error or "unexpected %s" % result.outcome)
 
 
 def dns_addresses(message, offset):
