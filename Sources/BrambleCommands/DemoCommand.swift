@@ -92,6 +92,7 @@ struct DemoCommand: ParsableCommand {
         print(DemoView.table(progress))
         print()
         print(DemoView.summary(progress, totalSeconds: last, server: stats))
+        fflush(nil)
         let failed = progress.filter { if case .up? = $0.outcome { false } else { true } }.count
         if failed > 0 {
             throw DemoError("\(failed) of \(progress.count) nodes did not come up; rerun with --keep to read serve.log and pis/NAME.jsonl")

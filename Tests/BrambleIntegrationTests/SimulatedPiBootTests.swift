@@ -38,11 +38,11 @@ struct SimulatedPiBootTests {
         let server: ServerUnderTest
         let boot: URL
 
-        init(omitting missing: Set<String> = []) throws {
+        init(omitting missing: Set<String> = [], nodes: String = SimulatedPiBootTests.nodes) throws {
             lab = try NetworkLab()
             let hub = try lab.addHost("hub", address: "10.42.0.250/24")
             for pi in SimulatedPiBootTests.pis { try lab.addHost(pi.name, mac: pi.mac) }
-            server = try ServerUnderTest(lab: lab, hub: hub, nodes: SimulatedPiBootTests.nodes)
+            server = try ServerUnderTest(lab: lab, hub: hub, nodes: nodes)
             boot = server.file("pxe/boot")
             try FileManager.default.createDirectory(at: boot, withIntermediateDirectories: true)
             var generator = SystemRandomNumberGenerator()
@@ -57,10 +57,10 @@ struct SimulatedPiBootTests {
         }
 
         /// Boots the given Pis at once; returns each one's exit status and JSON lines.
-        func boot(_ pis: [Pi]) throws -> [String: (status: Int32, lines: [[String: Any]])] {
+        func boot(_ pis: [Pi], extra: [String] = []) throws -> [String: (status: Int32, lines: [[String: Any]])] {
             let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/fakepi.py").path
             let running = try pis.map { pi in
-                let command = ["python3", script, "--model", pi.model, "--serial", pi.serial, "--tree", boot.path, "--time-limit", "60"]
+                let command = ["python3", script, "--model", pi.model, "--serial", pi.serial, "--tree", boot.path, "--time-limit", "60"] + extra
                 return (pi, try lab.start(in: "\(lab.prefix)-\(pi.name)", command, output: server.file("\(pi.name).jsonl").path))
             }
             let deadline = Date().addingTimeInterval(70)
@@ -130,5 +130,20 @@ struct SimulatedPiBootTests {
         #expect(!lines.contains { $0["step"] as? String == "kernel-dhcp" }, "no kernel, no kernel DHCP")
         #expect(cluster.server.log.contains("TFTP sent cmdline.txt to 10.42.0.17 node17"))
         #expect(!cluster.server.log.contains("OS up"))
+    }
+
+    @Test("a Pi the hub does not know sends its DISCOVER again 5 s later, then gives up")
+    func unknownPiGivesUp() throws {
+        let cluster = try Cluster(nodes: "2   b8:27:eb:10:00:02\n")
+        let stranger = Self.pis[0]
+        let results = try cluster.boot([stranger], extra: ["--rom-tries", "2"])
+        let (status, lines) = try #require(results[stranger.name])
+        #expect(status == 1)
+        let result = try #require(lines.last)
+        #expect(result["failed"] as? String == "rom-dhcp", "\(lines)")
+        #expect(result["reason"] as? String == "no DHCPOFFER after 2 DISCOVERs 5 s apart")
+        let elapsed = try #require(result["t"] as? Int)
+        #expect((10_000...12_000).contains(elapsed), "two tries of 5 s each: \(elapsed) ms")
+        #expect(cluster.server.log.contains("DHCPDISCOVER from b8:27:eb:10:00:01 (Pi 3B ROM) ignored: unknown MAC"), "\(cluster.server.log)")
     }
 }

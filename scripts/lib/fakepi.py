@@ -207,27 +207,33 @@ class TFTPResult:
         self.error, self.retransmits = error, retransmits
 
 
-def tftp_read(server, name, options, probe, clock, step, stage, file_timeout=30.0, retry=1.0):
+def tftp_read(server, name, options, probe, clock, step, stage, file_timeout=None, retry=1.0):
     """Reads `name` (options: a list of (name, value)); `probe` stops after the OACK with
-    ERROR 0 "Early terminate", as the firmware does to learn a file's size."""
+    ERROR 0 "Early terminate", as the firmware does to learn a file's size. `file_timeout`
+    bounds the whole file (the Pi 4's TFTP_FILE_TIMEOUT); without it only the run's time
+    limit does. A second without a packet resends the last one, six in a row end the read."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         sock.bind(("0.0.0.0", 0))
+        # A receive timeout in the kernel: one system call per packet, not poll + receive.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", int(retry), int(retry % 1 * 1e6)))
         request = struct.pack("!H", 1) + name.encode() + b"\0octet\0"
         for key, value in options:
             request += key.encode() + b"\0" + value.encode() + b"\0"
-        deadline = time.monotonic() + clock.bounded(file_timeout, step, stage)
+        limit = clock.bounded(file_timeout or clock.remaining(), step, stage)
+        deadline = time.monotonic() + limit
         last_sent, destination = request, (server, 69)
         peer, expected, blksize, tsize = None, 1, 512, None
         received, retransmits, silent = bytearray(), 0, 0
         sock.sendto(request, destination)
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if time.monotonic() > deadline:
+                what = "the %.0f s file timeout" % file_timeout if file_timeout else "the time limit"
                 return TFTPResult("timeout", bytes(received), tsize, blksize,
-                                  "no answer for %.0f s after %d bytes" % (file_timeout, len(received)), retransmits)
-            ready, _, _ = select.select([sock], [], [], min(retry, remaining))
-            if not ready:
+                                  "not complete within %s (%d of %s bytes)" % (what, len(received), tsize or "?"), retransmits)
+            try:
+                packet, source = sock.recvfrom(65536)
+            except (BlockingIOError, socket.timeout):
                 silent += 1
                 if silent > 5:
                     return TFTPResult("timeout", bytes(received), tsize, blksize,
@@ -235,7 +241,6 @@ def tftp_read(server, name, options, probe, clock, step, stage, file_timeout=30.
                 sock.sendto(last_sent, destination)
                 retransmits += 1
                 continue
-            packet, source = sock.recvfrom(65536)
             if peer is None:
                 peer = destination = source
             elif source != peer:
@@ -295,6 +300,9 @@ class FakePi:
         self.mac = bytes.fromhex(self.mac_text.replace(":", ""))
         self.bytes_read = 0
         self.prefix = ""
+        # The Pi 4 EEPROM's TFTP_FILE_TIMEOUT (30 s a file); no such limit is documented for
+        # the Pi 3 ROM and bootcode.bin, which retry per packet.
+        self.file_timeout = 30.0 if self.model == "4" else None
 
     # -- helpers --
 
@@ -339,13 +347,13 @@ class FakePi:
         path = self.prefix + name
         started = self.clock.ms()
         if probe_first:
-            result = tftp_read(self.server, path, options, True, self.clock, step, stage)
+            result = tftp_read(self.server, path, options, True, self.clock, step, stage, self.file_timeout)
             if result.outcome == "not-found" and optional:
                 self.report.emit("tftp", file=path, result="not-found", ms=self.clock.ms() - started)
                 return None
             if result.outcome != "probe":
                 raise BootFailure(step, stage, failure_reason(path, result))
-        result = tftp_read(self.server, path, options, False, self.clock, step, stage)
+        result = tftp_read(self.server, path, options, False, self.clock, step, stage, self.file_timeout)
         if result.outcome == "not-found" and optional:
             self.report.emit("tftp", file=path, result="not-found", ms=self.clock.ms() - started)
             return None
@@ -361,7 +369,7 @@ class FakePi:
 
     def expect_missing(self, name, step, stage, options):
         """The serial-prefix probe: "file not found" clears the prefix; a file there sets it."""
-        result = tftp_read(self.server, name, options, True, self.clock, step, stage)
+        result = tftp_read(self.server, name, options, True, self.clock, step, stage, self.file_timeout)
         if result.outcome == "not-found":
             self.report.emit("tftp", file=name, result="not-found", expected=True)
             return False
