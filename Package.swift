@@ -35,6 +35,9 @@ let package = Package(
         .target(name: "BrambleDNS", dependencies: ["BrambleWire", "BrambleNodeMap"], swiftSettings: strictSettings),
         // Boot events to per-node stages and timelines. Pure: events in, timelines out.
         .target(name: "BrambleBoot", swiftSettings: strictSettings),
+        // The control socket's protocol: requests, responses and the `status --json` contract,
+        // Codable, one JSON object per line. Pure: no sockets.
+        .target(name: "BrambleControl", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
@@ -50,6 +53,8 @@ let package = Package(
                 "BrambleDHCP",
                 "BrambleTFTP",
                 "BrambleDNS",
+                "BrambleBoot",
+                "BrambleControl",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -62,6 +67,9 @@ let package = Package(
                 "BrambleWire",
                 "BrambleNodeMap",
                 "BrambleServer",
+                "BrambleBoot",
+                "BrambleControl",
+                "CNetShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -116,21 +124,25 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "BrambleBootTests", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
+        .testTarget(name: "BrambleControlTests", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(
             name: "BrambleServerTests",
-            dependencies: ["BrambleServer", "BrambleDHCP", "BrambleDNS", "BrambleNodeMap", "BrambleWire", "CNetShims"],
+            dependencies: [
+                "BrambleServer", "BrambleDHCP", "BrambleDNS", "BrambleNodeMap", "BrambleWire", "CNetShims", "BrambleBoot",
+                "BrambleControl", "BrambleTFTP",
+            ],
             swiftSettings: strictSettings
         ),
         // Black-box tests in network namespaces the tests create (root; see NetworkLab).
         .testTarget(
             name: "BrambleIntegrationTests",
-            dependencies: ["BrambleDHCP", "BrambleWire"],
+            dependencies: ["BrambleDHCP", "BrambleWire", "BrambleControl", "BrambleBoot"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "BrambleCommandsTests",
             dependencies: [
-                "BrambleCommands", "BrambleNodeMap", "BrambleWire",
+                "BrambleCommands", "BrambleNodeMap", "BrambleWire", "BrambleBoot", "BrambleControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

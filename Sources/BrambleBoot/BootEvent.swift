@@ -18,9 +18,13 @@ public struct BootEvent: Hashable, Sendable {
         case transferStarted(file: String)
         case transferFinished(file: String, bytes: Int, milliseconds: Int, retransmits: Int)
         case transferFailed(file: String, reason: String)
+        /// The client read the file's size or first block and left: how the Pi firmware
+        /// checks that a file exists. Recorded, never a failure.
+        case transferProbed(file: String)
         /// `routine` for files the firmware probes and normally misses (bootsig.bin, the
-        /// serial-prefix probe): recorded, never a failure.
-        case fileNotFound(file: String, routine: Bool)
+        /// serial-prefix probe): recorded, never a failure. `tried` lists the boot-tree paths
+        /// looked at, so the log says where the file was expected.
+        case fileNotFound(file: String, routine: Bool, tried: [String])
         /// The node's first DNS query: its OS is up.
         case firstDNSQuery
     }
@@ -33,15 +37,24 @@ public struct BootEvent: Hashable, Sendable {
         public var answer: Answer
         public var firmware: Bool
         public var transactionID: UInt32
-        /// Why there was no answer, when there was none (e.g. "node is disabled").
+        /// Why there was no answer, when that is a failure (e.g. "node is disabled").
         public var ignoredBecause: String?
+        /// The kind of client, readable ("Pi 3B ROM", "DHCP client"), for the log line.
+        public var client: String
+        /// The address offered or acknowledged.
+        public var address: String?
 
-        public init(message: Message, answer: Answer, firmware: Bool, transactionID: UInt32, ignoredBecause: String? = nil) {
+        public init(
+            message: Message, answer: Answer, firmware: Bool, transactionID: UInt32, ignoredBecause: String? = nil,
+            client: String = "", address: String? = nil
+        ) {
             self.message = message
             self.answer = answer
             self.firmware = firmware
             self.transactionID = transactionID
             self.ignoredBecause = ignoredBecause
+            self.client = client
+            self.address = address
         }
     }
 }

@@ -40,9 +40,17 @@ public struct NodeBootTimeline: Hashable, Sendable {
     /// When the current stage was reached.
     public var stageReached: Int64? { steps.last?.time }
 
-    public mutating func apply(_ event: BootEvent) {
+    /// The reason of the latest failure of this boot, for `bramble status`.
+    public var lastError: String? { failures.last?.reason }
+
+    /// Failures kept per boot: a disabled node asks every few seconds for as long as it is on.
+    static let failureLimit = 32
+
+    /// Moves the timeline on by one event; returns the failure it stands for, if any.
+    @discardableResult
+    public mutating func apply(_ event: BootEvent) -> String? {
         switch event.kind {
-        case .dhcp(let exchange): applyDHCP(exchange, at: event.time)
+        case .dhcp(let exchange): return applyDHCP(exchange, at: event.time)
         case .transferStarted(let file):
             // The first read after the address is the firmware stage: bootcode.bin on a
             // Pi 3, whatever the Pi 4 bootloader reads first.
@@ -53,46 +61,65 @@ public struct NodeBootTimeline: Hashable, Sendable {
             let detail = "\(file) (\(bytes) bytes, \(milliseconds) ms\(retries))"
             if let revealed = BootStage.revealed(byFile: file), revealed > stage { advance(to: revealed, at: event.time, detail: detail) }
         case .transferFailed(let file, let reason):
-            fail("\(file): \(reason)", at: event.time)
-        case .fileNotFound(let file, let routine):
-            if !routine { fail("file not found: \(file)", at: event.time) }
+            return fail("\(file): \(reason)", at: event.time)
+        case .transferProbed:
+            break
+        case .fileNotFound(let file, let routine, let tried):
+            if !routine { return fail("file not found: \(file)" + (tried.isEmpty ? "" : " (tried \(tried.joined(separator: ", ")))"), at: event.time) }
         case .firstDNSQuery:
-            if stage >= .loader { advance(to: .up, at: event.time, detail: "first DNS query") }
+            if stage >= .loader {
+                advance(to: .up, at: event.time, detail: "first DNS query")
+            } else if stage == .waiting && bootStarted == nil {
+                markAlreadyRunning(at: event.time, detail: "first DNS query")
+            }
         }
+        return nil
     }
 
-    private mutating func applyDHCP(_ exchange: BootEvent.DHCPExchange, at time: Int64) {
+    private mutating func applyDHCP(_ exchange: BootEvent.DHCPExchange, at time: Int64) -> String? {
         if let reason = exchange.ignoredBecause {
-            fail("DHCP \(exchange.message.rawValue) not answered: \(reason)", at: time)
-            return
+            return fail("DHCP \(exchange.message.rawValue) not answered: \(reason)", at: time)
         }
         if exchange.answer == .nak {
-            fail("DHCP \(exchange.message.rawValue) refused (NAK)", at: time)
-            return
+            return fail("DHCP \(exchange.message.rawValue) refused (NAK)", at: time)
         }
         if exchange.firmware {
             if exchange.message == .discover && (stage >= .loader || bootStarted == nil) {
-                if bootStarted != nil { reboots += 1 }
+                if bootStarted != nil || !steps.isEmpty { reboots += 1 }
                 startBoot(at: time)
             }
+            var failure: String?
             if exchange.message == .discover && stage == .addressed && exchange.answer == .offer {
                 unacceptedOffers += 1
                 if unacceptedOffers == Self.offersBeforeFailure {
-                    fail("the firmware keeps asking: \(unacceptedOffers) offers not taken (no TFTP read followed)", at: time)
+                    failure = fail("the firmware keeps asking: \(unacceptedOffers) offers not taken (no TFTP read followed)", at: time)
                 }
             }
             if stage < .romDHCP { advance(to: .romDHCP, at: time, detail: "firmware DHCP\(exchange.message == .discover ? "DISCOVER" : "REQUEST")") }
             if exchange.answer != .none, stage < .addressed { advance(to: .addressed, at: time, detail: "DHCP\(exchange.answer.rawValue.uppercased())") }
-            return
+            return failure
+        }
+        // A node heard for the first time with its OS's DHCP client: it was up before
+        // bramble started (or booted from its own disk).
+        if stage == .waiting && bootStarted == nil {
+            markAlreadyRunning(at: time, detail: "OS DHCP\(exchange.message.rawValue.uppercased())")
+            return nil
         }
         // The kernel's ip=dhcp, then the OS's own client in a new transaction.
-        guard stage >= .loader else { return }
+        guard stage >= .loader else { return nil }
         if stage < .kernelDHCP {
             kernelDHCPTransaction = exchange.transactionID
             advance(to: .kernelDHCP, at: time, detail: "kernel DHCP\(exchange.message.rawValue.uppercased())")
         } else if stage == .kernelDHCP, exchange.transactionID != kernelDHCPTransaction {
             advance(to: .up, at: time, detail: "OS DHCP\(exchange.message.rawValue.uppercased())")
         }
+        return nil
+    }
+
+    /// `up` without a boot seen: no boot start, so no boot duration.
+    private mutating func markAlreadyRunning(at time: Int64, detail: String) {
+        stage = .up
+        steps.append(Step(time: time, stage: .up, detail: "\(detail), already running"))
     }
 
     private mutating func startBoot(at time: Int64) {
@@ -111,7 +138,14 @@ public struct NodeBootTimeline: Hashable, Sendable {
         steps.append(Step(time: time, stage: newStage, detail: detail))
     }
 
-    private mutating func fail(_ reason: String, at time: Int64) {
+    /// Records a failure (a repeat of the last one only moves its time) and returns its reason.
+    private mutating func fail(_ reason: String, at time: Int64) -> String {
+        if let last = failures.last, last.reason == reason, last.stage == stage {
+            failures[failures.count - 1].time = time
+            return reason
+        }
+        if failures.count == Self.failureLimit { failures.removeFirst() }
         failures.append(Failure(time: time, stage: stage, reason: reason))
+        return reason
     }
 }

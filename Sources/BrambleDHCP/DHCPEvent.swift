@@ -16,6 +16,8 @@ public struct DHCPEvent: Hashable, Sendable {
     public var serial: RaspberryPiSerial?
     public var relay: IPv4Address?
     public var outcome: Outcome
+    /// The client's xid: the boot log tells the kernel's DHCP from the OS's by it.
+    public var transactionID: UInt32 = 0
     /// False for repeats the log should not print again (an unknown MAC asking every few
     /// seconds is logged once a minute).
     public var worthLogging: Bool = true

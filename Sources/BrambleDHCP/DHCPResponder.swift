@@ -46,7 +46,8 @@ public struct DHCPResponder: Sendable {
         var event = DHCPEvent(
             mac: mac, nodeID: node?.id, nodeName: node?.name, received: messageType, client: client.kind,
             vendorClass: request.options.vendorClassIdentifier, serial: client.serial,
-            relay: request.relayAgentAddress == .any ? nil : request.relayAgentAddress, outcome: .ignored(.noReplyExpected))
+            relay: request.relayAgentAddress == .any ? nil : request.relayAgentAddress, outcome: .ignored(.noReplyExpected),
+            transactionID: request.transactionID)
 
         func ignored(_ reason: DHCPIgnoreReason, worthLogging: Bool = true) -> DHCPResponse {
             event.outcome = .ignored(reason)

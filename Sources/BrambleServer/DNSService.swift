@@ -52,6 +52,8 @@ final class DNSService {
     private var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
     private var sendBuffer: [UInt8] = []
     private(set) var queriesReceived = 0
+    /// A node's first query since its last DISCOVER: its OS is up.
+    var onFirstQuery: ((NodeEntry) -> Void)?
 
     init(settings: Settings, nodeMap: NodeMap, loop: EventLoop, logger: Logger) throws(SystemCallError) {
         udp = try UDPSocket(address: settings.hub.address, port: settings.port)
@@ -160,6 +162,7 @@ final class DNSService {
         }
         if address != settings.hub.address, let node = bootWatch.firstQuery(from: address, nodeMap: nodeMap) {
             logger.notice("\(node.name) (\(address)) OS up: first DNS query")
+            onFirstQuery?(node)
         }
         switch zone.respond(to: query, from: address) {
         case .answer(let response):

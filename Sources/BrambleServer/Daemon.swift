@@ -1,3 +1,5 @@
+import BrambleBoot
+import BrambleControl
 import BrambleDHCP
 import BrambleNodeMap
 import BrambleWire
@@ -33,6 +35,8 @@ public final class Daemon {
     private var dns: DNSService?
     private var signals: SignalSource?
     private var watcher: FileWatcher?
+    private var recorder: BootRecorder?
+    private var control: ControlServer?
 
     public init(configuration: BrambleConfig, sources: Sources, logger: Logger) throws(SystemCallError) {
         self.configuration = configuration
@@ -47,7 +51,7 @@ public final class Daemon {
         signals = try SignalSource(signals: [SIGTERM, SIGINT, SIGHUP], loop: loop) { [unowned self] signal in
             if signal == SIGHUP {
                 self.logger.info("SIGHUP: reloading")
-                self.reload()
+                _ = self.reload()
             } else {
                 self.logger.info("signal \(signal): stopping")
                 self.loop.stop()
@@ -70,9 +74,11 @@ public final class Daemon {
             logger: logger
         ) { [unowned self] mac in self.dhcp?.serial(of: mac)?.description }
         try startDNS(nodeMap: nodeMap)
+        connectBootEvents(to: BootRecorder(nodeMap: nodeMap, logs: NodeLogDirectory(path: logsDirectory), logger: logger))
+        try startControl(owner: account)
         watcher = try FileWatcher(paths: [configuration.nodesPath] + (sources.configPath.map { [$0] } ?? []), loop: loop) { [unowned self] changed in
             self.logger.info("changed on disk: \(changed.sorted().joined(separator: ", ")): reloading")
-            self.reload()
+            _ = self.reload()
         }
         if let account {
             try PrivilegeDrop.drop(to: account)
@@ -81,18 +87,27 @@ public final class Daemon {
         let enrolled = nodeMap.nodes.filter { $0.mac != nil }.count
         logger.notice("ready: DHCP on \(configuration.interface) as \(configuration.address), \(enrolled) of \(nodeMap.nodes.count) nodes enrolled, pool \(configuration.pool.map(String.init(describing:)) ?? "off"); TFTP from \(configuration.bootDirectory), blocks up to \(tftp?.maximumBlockSize ?? 0) bytes, \(configuration.tftpMaxTransfers) transfers at most (\(configuration.tftpMaxPerClient) per client)")
         try loop.run()
+        recorder?.onRecord = nil
+        control = nil
         logger.notice("stopped after \(dhcp?.requestsHandled ?? 0) DHCP requests and \(tftp?.transfersStarted ?? 0) TFTP transfers")
     }
 
-    private func reload() {
+    /// Why a reload kept the previous node map and config: the files' problems, as logged.
+    struct ReloadRefused: Error {
+        let reason: String
+    }
+
+    /// Rereads, validates and swaps; returns what the log says, for `bramble` over the control socket.
+    private func reload() -> Result<String, ReloadRefused> {
         let newConfiguration: BrambleConfig
         let newMap: NodeMap
         do {
             newConfiguration = try sources.loadConfiguration()
             newMap = try sources.loadNodeMap(newConfiguration)
         } catch {
-            logger.error("reload refused, still serving the previous node map and config:\n\(error)")
-            return
+            let reason = "reload refused, still serving the previous node map and config:\n\(error)"
+            logger.error("\(reason)")
+            return .failure(ReloadRefused(reason: reason))
         }
         if newConfiguration.interface != configuration.interface || newConfiguration.address != configuration.address
             || newConfiguration.pool != configuration.pool || newConfiguration.stateDirectory != configuration.stateDirectory {
@@ -106,8 +121,67 @@ public final class Daemon {
         tftp?.replaceNodeMap(newMap)
         tftp?.reconfigure(bootDirectory: newConfiguration.bootDirectory, defaultRoot: Self.defaultRoot(newConfiguration), limits: Self.tftpLimits(newConfiguration))
         dns?.replace(nodeMap: newMap, domain: newConfiguration.domain)
+        recorder?.replaceNodeMap(newMap)
         let enrolled = newMap.nodes.filter { $0.mac != nil }.count
-        logger.notice("reloaded: \(enrolled) of \(newMap.nodes.count) nodes enrolled")
+        let message = "reloaded: \(enrolled) of \(newMap.nodes.count) nodes enrolled"
+        logger.notice("\(message)")
+        return .success(message)
+    }
+
+    /// The control socket, bound while privileged and handed to the account the daemon drops to.
+    private func startControl(owner: PrivilegeDrop.Account?) throws(SystemCallError) {
+        let control = try ControlServer(
+            path: configuration.stateDirectory + "/control.sock", owner: owner.map { ($0.uid, $0.gid) }, loop: loop, logger: logger
+        ) { [unowned self] request, connection in self.serve(request, on: connection) }
+        recorder?.onRecord = { [unowned control] record in control.publish(record) }
+        let observer = dhcp?.onEvent
+        dhcp?.onEvent = { [unowned control] event in
+            observer?(event)
+            guard event.nodeID == nil, event.received == .discover || event.received == .request else { return }
+            control.publish(
+                Discovery(mac: event.mac.description, client: event.client.description, firmware: event.client.isPXE, time: WallClock.milliseconds()))
+        }
+        self.control = control
+    }
+
+    private func serve(_ request: ControlRequest, on connection: ControlConnection) {
+        guard let recorder else { return }
+        switch request.command {
+        case .status:
+            connection.send(ControlResponse(status: recorder.status(now: WallClock.milliseconds())))
+        case .history:
+            guard let node = node(named: request.node, for: connection) else { return }
+            connection.send(ControlResponse(history: recorder.history(of: node)))
+        case .reload:
+            switch reload() {
+            case .success(let message): connection.send(ControlResponse(message: message))
+            case .failure(let refusal): connection.send(ControlResponse(error: refusal.reason))
+            }
+        case .follow:
+            if request.node == nil {
+                connection.subscription = .bootEvents(nodeID: nil)
+                connection.send(ControlResponse(message: "following every node's boot events"))
+            } else if let node = node(named: request.node, for: connection) {
+                connection.subscription = .bootEvents(nodeID: node.id)
+                connection.send(ControlResponse(message: "following \(node.name)'s boot events"))
+            }
+        case .discoveries:
+            connection.subscription = .discoveries
+            connection.send(ControlResponse(message: "following DHCP requests from MACs outside the node map"))
+        }
+    }
+
+    /// The node a request names by ID, name or MAC; answers the error itself when there is none.
+    private func node(named reference: String?, for connection: ControlConnection) -> NodeEntry? {
+        guard let reference, let recorder else {
+            connection.send(ControlResponse(error: "name a node: its ID, name or MAC"))
+            return nil
+        }
+        guard let node = recorder.nodeMap.node(matching: reference) else {
+            connection.send(ControlResponse(error: "no node \(reference) in \(configuration.nodesPath): give an ID, a name or a MAC of the node map"))
+            return nil
+        }
+        return node
     }
 
     /// DNS on port 53, bound while privileged, fed by DHCP's events and leases.
@@ -123,10 +197,32 @@ public final class Daemon {
         self.dns = dns
     }
 
+    /// The boot-event spine: DHCP (by the node its MAC maps to), TFTP and DNS (by the node
+    /// their client address is) into the one recorder. DNS keeps its own DHCP observer.
+    private func connectBootEvents(to recorder: BootRecorder) {
+        let dnsObserver = dhcp?.onEvent
+        dhcp?.onEvent = { [unowned recorder] event in
+            dnsObserver?(event)
+            guard let id = event.nodeID, let kind = BootEvent.Kind(event) else { return }
+            recorder.record(kind, nodeID: id, time: WallClock.milliseconds())
+        }
+        tftp?.onBootEvent = { [unowned recorder] address, kind in
+            guard let node = recorder.nodeMap.node(address: address) else { return }
+            recorder.record(kind, nodeID: node.id, time: WallClock.milliseconds())
+        }
+        dns?.onFirstQuery = { [unowned recorder] node in recorder.record(.firstDNSQuery, nodeID: node.id, time: WallClock.milliseconds()) }
+        self.recorder = recorder
+    }
+
+    private var logsDirectory: String { configuration.stateDirectory + "/logs" }
+
+    /// The state directory and its `logs/`, owned by the account the daemon drops to, which
+    /// writes leases and boot logs from then on.
     private func prepareStateDirectory(owner: PrivilegeDrop.Account?) throws(SystemCallError) {
-        let path = configuration.stateDirectory
-        if mkdir(path, 0o750) != 0 && errno != EEXIST { throw SystemCallError("mkdir(\(path))") }
-        if let owner, chown(path, owner.uid, owner.gid) != 0 { throw SystemCallError("chown(\(path))") }
+        for path in [configuration.stateDirectory, logsDirectory] {
+            if mkdir(path, 0o750) != 0 && errno != EEXIST { throw SystemCallError("mkdir(\(path))") }
+            if let owner, chown(path, owner.uid, owner.gid) != 0 { throw SystemCallError("chown(\(path))") }
+        }
     }
 
     private func openJournal() throws(SystemCallError) -> (file: LeaseJournalFile?, entries: [LeaseJournalEntry]) {

@@ -1,3 +1,4 @@
+import BrambleBoot
 import BrambleNodeMap
 import BrambleTFTP
 import BrambleWire
@@ -43,6 +44,8 @@ final class TFTPService {
     private var sessionsPerClient: [IPv4Address: Int] = [:]
     private var requestBuffer = [UInt8](repeating: 0, count: 65_536)
     private(set) var transfersStarted = 0
+    /// Each transfer's start and end and each missing file, for the client's boot timeline.
+    var onBootEvent: ((_ client: IPv4Address, BootEvent.Kind) -> Void)?
 
     private static let readOnly = TFTPPacket.error(.accessViolation, message: "access violation: the boot tree is read-only").encoded()
     private static let busy = TFTPPacket.error(.notDefined, message: "server busy, retry").encoded()
@@ -148,6 +151,10 @@ final class TFTPService {
         } catch {
             logRefusal(error, fileName: request.fileName, client: client)
             refuse(tid, error.errorCode, error.clientMessage(for: request.fileName))
+            if let onBootEvent, node != nil,
+                let kind = BootEvent.Kind(refusal: error, fileName: request.fileName, tried: resolver.searchedPaths(request.fileName, for: identity)) {
+                onBootEvent(tid.address, kind)
+            }
             return
         }
         guard let contents = contents(of: resolved, fileName: request.fileName, client: client, tid: tid) else { return }
@@ -168,7 +175,9 @@ final class TFTPService {
         sessions[tid] = session
         sessionsPerClient[tid.address] = perClient + 1
         transfersStarted += 1
-        log(.started(fileName: request.fileName, resolved: resolved, parameters: parameters), fileName: request.fileName, client: client)
+        let started = TFTPEvent.started(fileName: request.fileName, resolved: resolved, parameters: parameters)
+        log(started, fileName: request.fileName, client: client)
+        onBootEvent?(tid.address, BootEvent.Kind(started, fileName: request.fileName))
         session.start()
     }
 
@@ -215,6 +224,7 @@ final class TFTPService {
         let remaining = sessionsPerClient[tid.address, default: 1] - 1
         sessionsPerClient[tid.address] = remaining > 0 ? remaining : nil
         log(event, fileName: session.fileName, client: who(session.client))
+        onBootEvent?(session.client, BootEvent.Kind(event, fileName: session.fileName))
     }
 
     /// "10.42.0.5 node05", or the bare address for a client outside the node map.

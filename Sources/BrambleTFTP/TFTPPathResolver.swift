@@ -57,6 +57,19 @@ public struct TFTPPathResolver: Sendable {
         return try lookUp(file, in: Self.overrideDirectories(for: client.node), node: client.node, serial: serial, tree: tree)
     }
 
+    /// The boot-tree paths a request looks at, in order (templates aside), so a boot log's
+    /// "not found" says where the file was expected; empty for names that are refused.
+    public func searchedPaths(_ fileName: String, for client: TFTPClient) -> [String] {
+        guard let components = try? Self.checkedComponents(fileName) else { return [] }
+        var file = components.joined(separator: "/")
+        var directories = Self.overrideDirectories(for: client.node)
+        if components.count > 1, let prefix = RaspberryPiBootPrefix(components[0]) {
+            file = components.dropFirst().joined(separator: "/")
+            directories = [String(components[0])] + Self.overrideDirectories(for: owner(of: prefix, client: client) ?? client.node)
+        }
+        return directories.map { $0.isEmpty ? file : "\($0)/\(file)" }
+    }
+
     /// The node the prefix names: by the node map's `serial=` or MAC, or the client's own
     /// node when the prefix is the serial it reported in DHCP.
     private func owner(of prefix: RaspberryPiBootPrefix, client: TFTPClient) -> NodeEntry? {

@@ -22,8 +22,8 @@ import Testing
     }
 
     var pi3Boot: [BootEvent.Kind] {
-        [romDiscover()] + read("bootcode.bin", bytes: 52_000) + [.fileNotFound(file: "bootsig.bin", routine: true), romDiscover(),
-         .fileNotFound(file: "9d5ac15a/start.elf", routine: true)]
+        [romDiscover()] + read("bootcode.bin", bytes: 52_000) + [.fileNotFound(file: "bootsig.bin", routine: true, tried: ["bootsig.bin"]), romDiscover(),
+         .fileNotFound(file: "9d5ac15a/start.elf", routine: true, tried: [])]
             + read("start.elf") + read("fixup.dat") + read("config.txt") + read("cmdline.txt") + read("bcm2710-rpi-3-b.dtb") + read("kernel7.img")
             + [plain(.discover, .offer, xid: 7), plain(.request, .ack, xid: 7), plain(.discover, .offer, xid: 9), plain(.request, .ack, xid: 9)]
     }
@@ -50,14 +50,16 @@ import Testing
     }
 
     @Test func aSerialPrefixFallbackIsNotAFailure() {
-        let timeline = run([romDiscover()] + read("bootcode.bin") + [.fileNotFound(file: "b66c4c16/start.elf", routine: true)] + read("start.elf"))
+        let timeline = run([romDiscover()] + read("bootcode.bin") + [.fileNotFound(file: "b66c4c16/start.elf", routine: true, tried: [])] + read("start.elf"))
         #expect(timeline.stage == .loader && timeline.failures.isEmpty)
     }
 
     @Test func aMissingKernelIsAFailureAtTheLoaderStage() {
-        let timeline = run([romDiscover()] + read("bootcode.bin") + read("start.elf") + read("cmdline.txt") + [.fileNotFound(file: "kernel7.img", routine: false)])
+        let timeline = run([romDiscover()] + read("bootcode.bin") + read("start.elf") + read("cmdline.txt")
+            + [.fileNotFound(file: "kernel7.img", routine: false, tried: ["nodes/node05/kernel7.img", "kernel7.img"])])
         #expect(timeline.stage == .loader)
-        #expect(timeline.failures.map(\.reason) == ["file not found: kernel7.img"])
+        #expect(timeline.failures.map(\.reason) == ["file not found: kernel7.img (tried nodes/node05/kernel7.img, kernel7.img)"])
+        #expect(timeline.lastError == timeline.failures.last?.reason)
         #expect(timeline.failures.first?.stage == .loader)
         #expect(timeline.bootDuration == nil)
     }
@@ -78,11 +80,52 @@ import Testing
         #expect(timeline.failures.first?.reason.hasPrefix("the firmware keeps asking: 3 offers not taken") == true)
     }
 
-    @Test func aDisabledNodeAskingIsAFailureWithTheReason() {
+    @Test func aDisabledNodeAskingIsAFailureWithTheReasonRecordedOnce() {
         let ignored = Exchange(message: .discover, answer: .none, firmware: true, transactionID: 1, ignoredBecause: "node is disabled")
-        let timeline = run([.dhcp(ignored)])
+        var timeline = NodeBootTimeline()
+        for second in 0..<50 {
+            let failure = timeline.apply(BootEvent(time: Int64(second) * 1000, kind: .dhcp(ignored)))
+            #expect(failure == "DHCP discover not answered: node is disabled")
+        }
         #expect(timeline.stage == .waiting)
         #expect(timeline.failures.map(\.reason) == ["DHCP discover not answered: node is disabled"])
+        #expect(timeline.failures.first?.time == 49_000, "a repeat moves the failure's time")
+    }
+
+    @Test func aTimedOutKernelTransferIsTheLastError() {
+        var timeline = run([romDiscover()] + read("bootcode.bin") + read("start.elf"))
+        let failure = timeline.apply(BootEvent(time: 9_000_000, kind: .transferFailed(file: "kernel7.img", reason: "timed out: no answer after block 12")))
+        #expect(failure == "kernel7.img: timed out: no answer after block 12")
+        #expect(timeline.lastError == failure)
+        #expect(timeline.failures.first?.stage == .loader)
+    }
+
+    @Test func probesAndRoutineMissesAreNoFailures() {
+        var timeline = run([romDiscover()] + read("bootcode.bin"))
+        #expect(timeline.apply(BootEvent(time: 5_000_000, kind: .transferProbed(file: "start.elf"))) == nil)
+        #expect(timeline.apply(BootEvent(time: 5_000_001, kind: .fileNotFound(file: "bootsig.bin", routine: true, tried: ["bootsig.bin"]))) == nil)
+        #expect(timeline.failures.isEmpty && timeline.stage == .firmware)
+    }
+
+    @Test func aNodeFirstHeardFromItsOSIsUpWithoutABootTime() {
+        let byDNS = run([.firstDNSQuery])
+        #expect(byDNS.stage == .up && byDNS.bootStarted == nil && byDNS.bootDuration == nil)
+        #expect(byDNS.steps.first?.detail == "first DNS query, already running")
+        let byDHCP = run([plain(.request, .ack, xid: 4)])
+        #expect(byDHCP.stage == .up && byDHCP.bootDuration == nil)
+        let rebooted = run([plain(.request, .ack, xid: 4), romDiscover()])
+        #expect(rebooted.stage == .addressed && rebooted.reboots == 1, "its next ROM DISCOVER is a boot like any other")
+    }
+
+    @Test func anEarlyDNSQueryDoesNotSkipStages() {
+        let timeline = run([romDiscover()] + read("bootcode.bin") + [.firstDNSQuery])
+        #expect(timeline.stage == .firmware)
+    }
+
+    @Test func aNAKIsAFailure() {
+        let nak = Exchange(message: .request, answer: .nak, firmware: false, transactionID: 5)
+        let timeline = run([romDiscover(), .dhcp(nak)])
+        #expect(timeline.lastError == "DHCP request refused (NAK)")
     }
 
     @Test func fileNamesRevealStages() {

@@ -1,0 +1,77 @@
+import BrambleBoot
+import BrambleControl
+import BrambleNodeMap
+import Logging
+
+/// The consumer of the one boot-event stream: a timeline per node of the map (by ID), its
+/// log file, the last few hundred records in memory for `bramble logs`, and the records
+/// handed on to followers (`bramble logs --follow`, enrollment).
+final class BootRecorder {
+    /// Records kept per node for `history`; older ones are in the node's log file.
+    static let historyLimit = 256
+
+    private(set) var nodeMap: NodeMap
+    private var timelines: [Int: NodeBootTimeline] = [:]
+    private var history: [Int: [BootLogRecord]] = [:]
+    private let logs: NodeLogDirectory?
+    private let logger: Logger
+    private var logFailing = false
+    /// Every new record, after it is logged.
+    var onRecord: ((BootLogRecord) -> Void)?
+
+    init(nodeMap: NodeMap, logs: NodeLogDirectory?, logger: Logger) {
+        self.nodeMap = nodeMap
+        self.logs = logs
+        self.logger = logger
+    }
+
+    /// Timelines stay with their IDs: a node renamed or re-enrolled keeps its boot so far.
+    func replaceNodeMap(_ map: NodeMap) { nodeMap = map }
+
+    /// One event of the node with this ID; events of IDs outside the map are not recorded.
+    func record(_ kind: BootEvent.Kind, nodeID: Int, time: Int64) {
+        guard let node = nodeMap.node(id: nodeID) else { return }
+        var timeline = timelines[nodeID] ?? NodeBootTimeline()
+        let failure = timeline.apply(BootEvent(time: time, kind: kind))
+        timelines[nodeID] = timeline
+        let line = BootLogLine.format(
+            time: time, bootStarted: timeline.bootStarted, node: node.name, stage: timeline.stage, failure: failure != nil,
+            text: kind.description)
+        let record = BootLogRecord(nodeID: nodeID, node: node.name, time: time, stage: timeline.stage, failure: failure != nil, line: line)
+        var records = history[nodeID] ?? []
+        if records.count == Self.historyLimit { records.removeFirst(records.count / 4) }
+        records.append(record)
+        history[nodeID] = records
+        write(line, node: node.name)
+        onRecord?(record)
+    }
+
+    func timeline(ofNode id: Int) -> NodeBootTimeline { timelines[id] ?? NodeBootTimeline() }
+
+    func status(now: Int64) -> StatusReport {
+        StatusReport(
+            now: now,
+            nodes: nodeMap.nodes.map { node in
+                NodeStatus(
+                    id: node.id, name: node.name, ip: String(describing: nodeMap.address(of: node)),
+                    mac: node.mac.map(String.init(describing:)), timeline: timeline(ofNode: node.id))
+            })
+    }
+
+    func history(of node: NodeEntry) -> NodeHistory {
+        NodeHistory(nodeID: node.id, node: node.name, records: history[node.id] ?? [])
+    }
+
+    /// A log that cannot be written is reported once, when it starts failing, not per line.
+    private func write(_ line: String, node: String) {
+        guard let logs else { return }
+        do {
+            try logs.append(line, toNode: node)
+            if logFailing { logger.notice("boot logs in \(logs.path) are written again") }
+            logFailing = false
+        } catch {
+            if !logFailing { logger.error("cannot write the boot log of \(node): \(error)") }
+            logFailing = true
+        }
+    }
+}

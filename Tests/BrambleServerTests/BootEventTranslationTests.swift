@@ -1,0 +1,35 @@
+import BrambleBoot
+@testable import BrambleDHCP
+@testable import BrambleServer
+import BrambleTFTP
+import BrambleWire
+import Testing
+
+@Suite struct BootEventTranslationTests {
+    func event(_ received: DHCPMessageType, _ client: DHCPClientKind, _ outcome: DHCPEvent.Outcome) -> DHCPEvent {
+        DHCPEvent(
+            mac: MACAddress("b8:27:eb:00:00:05")!, nodeID: 5, nodeName: "node05", received: received, client: client, vendorClass: nil,
+            serial: nil, relay: nil, outcome: outcome, transactionID: 0x1234)
+    }
+
+    @Test func aROMDiscoverAnsweredIsAFirmwareOffer() {
+        let kind = BootEvent.Kind(event(.discover, .pi3BBootROM, .replied(.offer, address: IPv4Address(10, 42, 0, 5))))
+        #expect(kind == .dhcp(.init(message: .discover, answer: .offer, firmware: true, transactionID: 0x1234, client: "Pi 3B ROM", address: "10.42.0.5")))
+    }
+
+    @Test func aDisabledNodeIsAFailureAndAnotherServersChoiceIsNot() {
+        guard case .dhcp(let disabled)? = BootEvent.Kind(event(.discover, .pi4Bootloader, .ignored(.disabledNode))) else { Issue.record(); return }
+        #expect(disabled.ignoredBecause == "node is disabled" && disabled.answer == .none)
+        guard case .dhcp(let elsewhere)? = BootEvent.Kind(event(.request, .plain, .ignored(.otherServerChosen(IPv4Address(10, 42, 0, 1))))) else { Issue.record(); return }
+        #expect(elsewhere.ignoredBecause == nil && !elsewhere.firmware)
+    }
+
+    @Test func tftpEndsAndRefusals() {
+        let summary = TFTPTransferSummary(bytes: 52_480, blocks: 103, duration: .milliseconds(41), retransmits: 2, blockSize: 512, windowSize: 1)
+        #expect(BootEvent.Kind(.finished(summary), fileName: "bootcode.bin") == .transferFinished(file: "bootcode.bin", bytes: 52_480, milliseconds: 41, retransmits: 2))
+        #expect(BootEvent.Kind(.failed(.timedOut(lastAcknowledgedBlock: 9)), fileName: "k") == .transferFailed(file: "k", reason: "timed out: no answer after block 9"))
+        #expect(BootEvent.Kind(.probeEnded(.endedEarly(message: "Early terminate")), fileName: "start.elf") == .transferProbed(file: "start.elf"))
+        #expect(BootEvent.Kind(refusal: .notFound(isRoutine: false), fileName: "k", tried: ["k"]) == .fileNotFound(file: "k", routine: false, tried: ["k"]))
+        #expect(BootEvent.Kind(refusal: .accessViolation(reason: "x"), fileName: "../x", tried: []) == nil)
+    }
+}

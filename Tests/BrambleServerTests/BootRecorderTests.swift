@@ -1,0 +1,81 @@
+import BrambleBoot
+import BrambleControl
+import BrambleNodeMap
+@testable import BrambleServer
+import BrambleWire
+import Glibc
+import Logging
+import Testing
+
+@Suite struct BootRecorderTests {
+    static let map = try! NodeMap(
+        parsing: "5 b8:27:eb:00:00:05\n7 dc:a6:32:00:00:07 rack7\n9 b8:27:eb:xx:xx:xx\n", fileName: "nodes", subnet: IPv4Interface("10.42.0.250/24")!.subnet)
+
+    static func contents(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func romDiscover() -> BootEvent.Kind {
+        .dhcp(BootEvent.DHCPExchange(message: .discover, answer: .offer, firmware: true, transactionID: 1, client: "Pi 3B ROM", address: "10.42.0.5"))
+    }
+
+    @Test func eventsBecomeTimelinesLogLinesHistoryAndFollowedRecords() throws {
+        let directory = BootFileCacheTests.temporaryDirectory()
+        let recorder = BootRecorder(nodeMap: Self.map, logs: NodeLogDirectory(path: directory), logger: Logger(label: "test"))
+        var followed: [BootLogRecord] = []
+        recorder.onRecord = { followed.append($0) }
+        recorder.record(romDiscover(), nodeID: 5, time: 1_000_000)
+        recorder.record(BootEvent.Kind.transferStarted(file: "bootcode.bin"), nodeID: 5, time: 1_000_250)
+        recorder.record(BootEvent.Kind.fileNotFound(file: "kernel7.img", routine: false, tried: ["nodes/node05/kernel7.img", "kernel7.img"]), nodeID: 5, time: 1_002_000)
+        recorder.record(BootEvent.Kind.firstDNSQuery, nodeID: 42, time: 1_003_000)
+
+        let log = try #require(Self.contents("\(directory)/node05.log"))
+        #expect(log == """
+            1970-01-01T00:16:40.000Z +0.000s node05 addressed   DHCPDISCOVER (Pi 3B ROM) -> OFFER 10.42.0.5
+            1970-01-01T00:16:40.250Z +0.250s node05 firmware    TFTP bootcode.bin started
+            1970-01-01T00:16:42.000Z +2.000s node05 firmware    FAILED TFTP kernel7.img not found (tried nodes/node05/kernel7.img, kernel7.img)
+
+            """)
+        #expect(Self.contents("\(directory)/node42.log") == nil, "no node 42 in the map")
+        #expect(followed.map(\.stage) == ["addressed", "firmware", "firmware"])
+        #expect(followed.map(\.failure) == [false, false, true])
+        #expect(recorder.history(of: Self.map.node(id: 5)!).records == followed)
+
+        let status = recorder.status(now: 1_010_000)
+        #expect(status.nodes.map(\.id) == [5, 7, 9])
+        #expect(status.nodes[0].stage == .firmware && status.nodes[0].stageSince == 1_000_250 && status.nodes[0].bootStarted == 1_000_000)
+        #expect(status.nodes[0].lastError == "file not found: kernel7.img (tried nodes/node05/kernel7.img, kernel7.img)")
+        #expect(status.nodes[1].name == "rack7" && status.nodes[1].ip == "10.42.0.7" && status.nodes[1].mac == "dc:a6:32:00:00:07")
+        #expect(status.nodes[2].mac == nil && status.nodes[2].stage == .waiting)
+        #expect(status.summary["firmware"] == 1 && status.summary["waiting"] == 2)
+    }
+
+    @Test func logsRotateAtTheLimitKeepingOneOldFile() throws {
+        let directory = BootFileCacheTests.temporaryDirectory()
+        let logs = NodeLogDirectory(path: directory, limit: 100)
+        let line = String(repeating: "x", count: 39)
+        for _ in 0..<3 { try logs.append(line, toNode: "node05") }
+        #expect(Self.contents("\(directory)/node05.log") == line + "\n")
+        #expect(Self.contents("\(directory)/node05.log.1") == line + "\n" + line + "\n")
+        for _ in 0..<2 { try logs.append("y", toNode: "node05") }
+        #expect(Self.contents("\(directory)/node05.log") == line + "\ny\ny\n")
+    }
+
+    @Test func historyIsBounded() {
+        let recorder = BootRecorder(nodeMap: Self.map, logs: nil, logger: Logger(label: "test"))
+        for second in 0..<1000 { recorder.record(BootEvent.Kind.transferStarted(file: "f\(second)"), nodeID: 7, time: Int64(second) * 1000) }
+        let records = recorder.history(of: Self.map.node(id: 7)!).records
+        #expect(records.count <= BootRecorder.historyLimit && records.count > BootRecorder.historyLimit / 2)
+        #expect(records.last?.line.hasSuffix("TFTP f999 started") == true)
+    }
+}
