@@ -34,7 +34,8 @@ struct DemoBootTree {
     var configPath: String { directory.appendingPathComponent("bramble.conf").path }
     var bootPath: String { directory.appendingPathComponent("pxe/boot").path }
     var serveLogPath: String { directory.appendingPathComponent("serve.log").path }
-    var controlSocketPath: String { directory.appendingPathComponent("state/control.sock").path }
+    /// Where the live view's `bramble status` writes its answer.
+    var statusOutputPath: String { directory.appendingPathComponent("status.out").path }
     func simulatorLogPath(_ bay: DemoBay) -> String { directory.appendingPathComponent("pis/\(bay.name).jsonl").path }
 
     /// Writes the config, the node map for `bays` and the boot tree.

@@ -95,8 +95,8 @@ final class DemoCluster {
         }
     }
 
-    /// Runs a short command to completion (at most 30 s), feeding it `input`.
-    static func run(_ arguments: [String], input: String?) throws -> (status: Int32, output: String) {
+    /// Runs a short command to completion (at most `timeout` s), feeding it `input`.
+    static func run(_ arguments: [String], input: String?, timeout: Double = 30) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -109,11 +109,11 @@ final class DemoCluster {
         if let input { feed.fileHandleForWriting.write(Data(input.utf8)) }
         try feed.fileHandleForWriting.close()
         // The commands print little (far less than a pipe holds), so reading after the exit is safe.
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(2_000) }
         if process.isRunning {
             process.terminate()
-            throw DemoError("\(arguments.joined(separator: " ")) took more than 30 s")
+            throw DemoError("\(arguments.joined(separator: " ")) took more than \(Int(timeout)) s")
         }
         process.waitUntilExit()
         let collected = output.fileHandleForReading.readDataToEndOfFile()

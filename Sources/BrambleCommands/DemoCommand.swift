@@ -79,36 +79,56 @@ struct DemoCommand: ParsableCommand {
         fflush(nil)
 
         var progress = bays.map(DemoNodeProgress.init)
+        let status = DemoStatus(executable: executable, configPath: tree.configPath, outputPath: tree.statusOutputPath)
         let start = Date()
-        try boot(&progress, cluster: cluster, tree: tree, script: script, interval: interval, limit: limit, since: start)
+        try boot(&progress, cluster: cluster, tree: tree, script: script, status: status, interval: interval, limit: limit, since: start)
 
         let stats = DemoServerStats.read(pid: server.processIdentifier, logPath: tree.serveLogPath)
+        let finalStatus = status.report()
+        status.cancel()
         DemoCluster.stop(server)
         let last = progress.compactMap { node -> Double? in
             guard case .up(let milliseconds)? = node.outcome, let poweredOn = node.poweredOn else { return nil }
             return poweredOn + Double(milliseconds) / 1000
         }.max() ?? Date().timeIntervalSince(start)
+        let report = try? finalStatus.get()
         print()
-        print(DemoView.table(progress))
+        print(DemoView.table(progress, status: report))
         print()
         print(DemoView.summary(progress, totalSeconds: last, server: stats))
+        var disagreements: [String] = []
+        switch finalStatus {
+        case .success(let report):
+            disagreements = DemoView.disagreements(progress, status: report)
+            if disagreements.isEmpty {
+                print("bramble status agrees with the simulators on every node: \(report.counts)")
+            } else {
+                print("bramble status disagrees with the simulators on \(disagreements.count) nodes: " + disagreements.joined(separator: "; "))
+            }
+        case .failure(let error):
+            print("\(error.message): the table is from the simulators' own reports")
+        }
         fflush(nil)
         let failed = progress.filter { if case .up? = $0.outcome { false } else { true } }.count
         if failed > 0 {
             throw DemoError("\(failed) of \(progress.count) nodes did not come up; rerun with --keep to read serve.log and pis/NAME.jsonl")
+        }
+        if !disagreements.isEmpty {
+            throw DemoError("bramble status and the simulators disagree; rerun with --keep to read serve.log and state/logs/")
         }
     }
 
     /// Powers the bays on in order and follows them until every one is up or failed, the
     /// time limit passes, or a signal asks to stop.
     private func boot(_ progress: inout [DemoNodeProgress], cluster: DemoCluster, tree: DemoBootTree, script: String,
-                      interval: Double, limit: Double, since start: Date) throws {
+                      status: DemoStatus, interval: Double, limit: Double, since start: Date) throws {
         var view = DemoView(interactive: isatty(STDOUT_FILENO) == 1)
         var simulators: [Int: Process] = [:]
         while true {
             if DemoSignals.received != 0 {
                 print("\nbramble demo: stopping on signal \(DemoSignals.received); removing the namespaces")
                 fflush(nil)
+                status.cancel()
                 throw DemoError("interrupted; every namespace and temporary file was removed")
             }
             let elapsed = Date().timeIntervalSince(start)
@@ -127,7 +147,7 @@ struct DemoCommand: ParsableCommand {
                     simulators[index] = nil
                 }
             }
-            view.show(progress, elapsed: elapsed)
+            view.show(progress, elapsed: elapsed, status: status)
             // Flushed every tick, so a pipe (`| tee`) or a file shows progress as it happens.
             fflush(nil)
             if simulators.isEmpty && progress.allSatisfy({ $0.poweredOn != nil }) { return }

@@ -8,14 +8,50 @@ struct DemoView {
     private var drawnLines = 0
     private var lastProgressLine = -Double.infinity
     private var reported: Set<Int> = []
+    private var statusLines: [String] = []
+    private var lastStatus = -Double.infinity
+    /// Why `bramble status` could not be shown, once it failed.
+    private(set) var statusUnavailable: String?
 
-    init(interactive: Bool) { self.interactive = interactive }
+    /// The terminal's height: `bramble status` is shown as it prints only when it fits.
+    private let rows: Int
 
-    /// One tick of the live view.
-    mutating func show(_ nodes: [DemoNodeProgress], elapsed: Double, status: [String]? = nil) {
+    init(interactive: Bool) {
+        self.interactive = interactive
+        let size = interactive ? try? DemoCluster.run(["stty", "-F", "/dev/tty", "size"], input: nil, timeout: 2) : nil
+        rows = size.flatMap { Int($0.output.split(separator: " ").first ?? "") } ?? 24
+    }
+
+    /// One tick of the live view. With `status`, the view is the daemon's: `bramble status`
+    /// redrawn in place on a terminal (about once a second; as a grid of its stages when its
+    /// table does not fit), its stage counts every 5 s otherwise. Should `bramble status`
+    /// fail, the view says why and goes on from the simulators' own reports.
+    mutating func show(_ nodes: [DemoNodeProgress], elapsed: Double, status: DemoStatus?) {
+        let status = statusUnavailable == nil ? status : nil
+        let fits = nodes.count + 3 < rows
+        if let status {
+            switch status.collect() {
+            case .table(let table)?: statusLines = table.split(separator: "\n").map(String.init)
+            case .report(let report)?:
+                if interactive {
+                    statusLines = Self.grid(nodes, stages: report) + ["bramble status: " + report.counts]
+                } else {
+                    print(String(format: "%6.1f s  ", elapsed) + "bramble status: " + report.counts)
+                }
+            case .unavailable(let reason)?:
+                statusUnavailable = reason
+                if !interactive { print("\(reason)\n(the live view goes on from the simulators' own reports)") }
+            case nil: break
+            }
+        }
         if interactive {
+            if let status, elapsed - lastStatus >= 1 {
+                lastStatus = elapsed
+                status.request(json: !fits)
+            }
             var lines = [header(nodes, elapsed: elapsed)]
-            lines += status ?? grid(nodes)
+            if let statusUnavailable { lines.append(statusUnavailable + " (showing the simulators' own reports)") }
+            lines += statusUnavailable == nil && !statusLines.isEmpty ? statusLines : grid(nodes)
             var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A\u{1B}[J" : ""
             text += lines.joined(separator: "\n") + "\n"
             drawnLines = lines.count
@@ -30,6 +66,7 @@ struct DemoView {
         if elapsed - lastProgressLine >= 5 {
             lastProgressLine = elapsed
             print(header(nodes, elapsed: elapsed))
+            status?.request(json: true)
         }
     }
 
@@ -43,17 +80,31 @@ struct DemoView {
 
     /// Six nodes a row: `01 kernel` while booting, `01 up 9.1s`, `01 FAILED`, `01 -` when off.
     private func grid(_ nodes: [DemoNodeProgress]) -> [String] {
-        let cells = nodes.map { node -> String in
-            let label = node.bay.id < 10 ? "0\(node.bay.id)" : "\(node.bay.id)"
-            let state: String
+        Self.rows(of: nodes.map { node in
             switch node.outcome {
-            case .up(let milliseconds)?: state = String(format: "up %.1fs", Double(milliseconds) / 1000)
-            case .failed?: state = "FAILED"
-            case nil: state = node.poweredOn == nil ? "-" : node.stage
+            case .up(let milliseconds)?: (node.bay.id, String(format: "up %.1fs", Double(milliseconds) / 1000))
+            case .failed?: (node.bay.id, "FAILED")
+            case nil: (node.bay.id, node.poweredOn == nil ? "-" : node.stage)
             }
-            return (label + " " + state).padding(toLength: 16, withPad: " ", startingAt: 0)
+        })
+    }
+
+    /// The same grid with the stages `bramble status` reports.
+    private static func grid(_ nodes: [DemoNodeProgress], stages report: DemoStatus.Report) -> [String] {
+        rows(of: nodes.map { node in
+            guard let reported = report.nodes.first(where: { $0.id == node.bay.id }) else { return (node.bay.id, "?") }
+            if reported.stage == "up", let milliseconds = reported.bootMilliseconds {
+                return (node.bay.id, String(format: "up %.1fs", Double(milliseconds) / 1000))
+            }
+            return (node.bay.id, reported.lastError == nil ? reported.stage : reported.stage + "!")
+        })
+    }
+
+    private static func rows(of cells: [(id: Int, state: String)]) -> [String] {
+        let text = cells.map { cell in
+            ((cell.id < 10 ? "0\(cell.id)" : "\(cell.id)") + " " + cell.state).padding(toLength: 16, withPad: " ", startingAt: 0)
         }
-        return stride(from: 0, to: cells.count, by: 6).map { cells[$0..<min($0 + 6, cells.count)].joined() }
+        return stride(from: 0, to: text.count, by: 6).map { text[$0..<min($0 + 6, text.count)].joined() }
     }
 
     static func describe(_ outcome: DemoNodeProgress.Outcome) -> String {
@@ -63,21 +114,47 @@ struct DemoView {
         }
     }
 
-    /// The final table: one row per node.
-    static func table(_ nodes: [DemoNodeProgress]) -> String {
-        var lines = [" ID  NAME    MODEL   ADDRESS     POWER-ON  BOOT s      MB  RESULT"]
+    /// The final table: one row per node, with what `bramble status` says of it last.
+    static func table(_ nodes: [DemoNodeProgress], status: DemoStatus.Report?) -> String {
+        var lines = [" ID  NAME    MODEL   ADDRESS     POWER-ON  BOOT s      MB  " + (status == nil ? "" : "STATUS           ") + "RESULT"]
         for node in nodes {
             let boot: String
             if case .up(let milliseconds)? = node.outcome { boot = String(format: "%6.1f", Double(milliseconds) / 1000) } else { boot = "     -" }
             let result = node.outcome.map(describe) ?? "not powered on"
-            lines.append(String(format: "%3d  ", node.bay.id)
+            var row = String(format: "%3d  ", node.bay.id)
                 + node.bay.name.padding(toLength: 8, withPad: " ", startingAt: 0)
                 + node.bay.model.label.padding(toLength: 8, withPad: " ", startingAt: 0)
                 + node.bay.address.padding(toLength: 12, withPad: " ", startingAt: 0)
                 + (node.poweredOn.map { String(format: "%6.1f s", $0) } ?? "       -")
-                + "  " + boot + String(format: "  %6.2f", Double(node.bytes) / 1_000_000) + "  " + result)
+                + "  " + boot + String(format: "  %6.2f", Double(node.bytes) / 1_000_000) + "  "
+            if let status {
+                row += statusCell(status.nodes.first { $0.id == node.bay.id }).padding(toLength: 17, withPad: " ", startingAt: 0)
+            }
+            lines.append(row + result)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// "up 3.7 s" (the daemon's boot time, from the first ROM DHCP) or the stage it is in.
+    private static func statusCell(_ node: DemoStatus.Report.Node?) -> String {
+        guard let node else { return "not in status" }
+        if node.stage == "up", let milliseconds = node.bootMilliseconds {
+            return String(format: "up %.1f s", Double(milliseconds) / 1000)
+        }
+        return node.stage
+    }
+
+    /// Where `bramble status` and the simulators disagree: a node one calls up and the other not.
+    static func disagreements(_ nodes: [DemoNodeProgress], status: DemoStatus.Report) -> [String] {
+        nodes.compactMap { node in
+            let simulatorUp = if case .up? = node.outcome { true } else { false }
+            guard let reported = status.nodes.first(where: { $0.id == node.bay.id }) else {
+                return "\(node.bay.name) (missing from bramble status)"
+            }
+            guard (reported.stage == "up") != simulatorUp else { return nil }
+            let error = reported.lastError.map { ", last error: \($0)" } ?? ""
+            return "\(node.bay.name) (bramble status: \(reported.stage)\(error); simulator: \(simulatorUp ? "up" : "not up"))"
+        }
     }
 
     /// The closing summary: boots, failures, times, what the server sent and what it cost.

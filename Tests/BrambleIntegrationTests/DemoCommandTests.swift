@@ -33,6 +33,8 @@ struct DemoCommandTests {
             #expect(output.contains("\(name) up in "), "\(name): \(output)")
         }
         #expect(output.contains("6 of 6 nodes up, 0 failed"), "\(output)")
+        #expect(output.contains("bramble status agrees with the simulators on every node: 6 up"), "\(output)")
+        #expect(output.contains("bramble status: "), "the live view shows the daemon's stages")
         #expect(output.contains("bramble serve sent"), "\(output)")
         #expect(output.contains("CPU s, peak RSS"), "\(output)")
         #expect(!output.contains("FAILED"))

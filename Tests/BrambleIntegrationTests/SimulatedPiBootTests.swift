@@ -56,6 +56,14 @@ struct SimulatedPiBootTests {
             try server.start()
         }
 
+        /// `bramble status --json` of the running server, its nodes by ID.
+        func status() throws -> [Int: [String: Any]] {
+            let result = try server.bramble(["status", "--json", "--config", server.configPath])
+            let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+            let nodes = try #require(object?["nodes"] as? [[String: Any]], "\(result.output)")
+            return Dictionary(uniqueKeysWithValues: nodes.compactMap { node in (node["id"] as? Int).map { ($0, node) } })
+        }
+
         /// Boots the given Pis at once; returns each one's exit status and JSON lines.
         func boot(_ pis: [Pi], extra: [String] = []) throws -> [String: (status: Int32, lines: [[String: Any]])] {
             let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/fakepi.py").path
@@ -114,6 +122,11 @@ struct SimulatedPiBootTests {
             #expect(log.contains("\(name) (\(address)) OS up: first DNS query"))
         }
         #expect(!log.contains("failed"), "\(log)")
+        let status = try cluster.status()
+        for id in [1, 17, 33] {
+            #expect(status[id]?["stage"] as? String == "up", "bramble status: \(status)")
+            #expect(status[id]?["lastError"] is NSNull)
+        }
     }
 
     @Test("a Pi whose kernel is missing stops at the kernel step and says which file")
@@ -130,6 +143,10 @@ struct SimulatedPiBootTests {
         #expect(!lines.contains { $0["step"] as? String == "kernel-dhcp" }, "no kernel, no kernel DHCP")
         #expect(cluster.server.log.contains("TFTP sent cmdline.txt to 10.42.0.17 node17"))
         #expect(!cluster.server.log.contains("OS up"))
+        let node = try #require(try cluster.status()[17])
+        #expect(node["stage"] as? String != "up")
+        let error = try #require(node["lastError"] as? String, "bramble status names the failure: \(node)")
+        #expect(error.contains("kernel7.img"), "\(error)")
     }
 
     @Test("a Pi the hub does not know sends its DISCOVER again 5 s later, then gives up")
