@@ -93,13 +93,13 @@ struct DemoCommand: ParsableCommand {
         }.max() ?? Date().timeIntervalSince(start)
         let report = try? finalStatus.get()
         print()
-        print(DemoView.table(progress, status: report))
+        print(DemoReport.table(progress, status: report))
         print()
-        print(DemoView.summary(progress, totalSeconds: last, server: stats))
+        print(DemoReport.summary(progress, totalSeconds: last, server: stats))
         var disagreements: [String] = []
         switch finalStatus {
         case .success(let report):
-            disagreements = DemoView.disagreements(progress, status: report)
+            disagreements = DemoReport.disagreements(progress, status: report)
             if disagreements.isEmpty {
                 print("bramble status agrees with the simulators on every node: \(report.counts)")
             } else {
@@ -193,8 +193,10 @@ struct DemoCommand: ParsableCommand {
 
     private static func makeTemporaryDirectory() throws -> URL {
         var template = Array("/tmp/bramble-demo-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw DemoError("cannot create a temporary directory in /tmp") }
-        let path = String(cString: made)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw DemoError("cannot create a temporary directory in /tmp")
+        }
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         chmod(path, 0o755)
         return URL(fileURLWithPath: path)
     }
