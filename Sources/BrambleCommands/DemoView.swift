@@ -12,13 +12,17 @@ struct DemoView {
     /// Why `bramble status` could not be shown, once it failed.
     private(set) var statusUnavailable: String?
 
-    /// The terminal's height: `bramble status` is shown as it prints only when it fits.
+    /// The terminal's size: `bramble status` is shown as it prints only when it fits, and
+    /// lines are cut to the width so that redrawing in place counts lines right.
     private let rows: Int
+    private let columns: Int
 
     init(interactive: Bool) {
         self.interactive = interactive
         let size = interactive ? try? DemoCluster.run(["stty", "-F", "/dev/tty", "size"], input: nil, timeout: 2) : nil
-        rows = size.flatMap { Int($0.output.split(separator: " ").first ?? "") } ?? 24
+        let numbers = size.map { $0.output.split(whereSeparator: \.isWhitespace).compactMap { Int($0) } } ?? []
+        rows = numbers.count == 2 ? numbers[0] : 24
+        columns = numbers.count == 2 ? numbers[1] : 80
     }
 
     /// One tick of the live view. With `status`, the view is the daemon's: `bramble status`
@@ -52,7 +56,7 @@ struct DemoView {
             if let statusUnavailable { lines.append(statusUnavailable + " (showing the simulators' own reports)") }
             lines += statusUnavailable == nil && !statusLines.isEmpty ? statusLines : grid(nodes)
             var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A\u{1B}[J" : ""
-            text += lines.joined(separator: "\n") + "\n"
+            text += lines.map { String($0.prefix(max(20, columns - 1))) }.joined(separator: "\n") + "\n"
             drawnLines = lines.count
             FileHandle.standardOutput.write(Data(text.utf8))
             return

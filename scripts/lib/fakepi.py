@@ -605,13 +605,13 @@ def main():
         parser.error("--serial must be 8 hex digits")
     pi = FakePi(arguments)
 
-    def out_of_time(signum, frame):
-        pi.report.emit("result", ok=False, failed=pi.report.stage, reason="killed by the time limit (signal %d)" % signum,
-                       bytes=pi.bytes_read)
+    def stopped(signum, frame):
+        reason = "the %.0f s time limit passed" % arguments.time_limit if signum == signal.SIGALRM else "stopped by signal %d" % signum
+        pi.report.emit("result", ok=False, failed=pi.report.stage, reason=reason, bytes=pi.bytes_read)
         os._exit(1)
 
-    signal.signal(signal.SIGALRM, out_of_time)
-    signal.signal(signal.SIGTERM, out_of_time)
+    signal.signal(signal.SIGALRM, stopped)
+    signal.signal(signal.SIGTERM, stopped)
     signal.alarm(int(arguments.time_limit) + 5)
     sys.exit(pi.boot())
 
