@@ -81,6 +81,31 @@ struct DemoCommandTests {
         #expect(!FileManager.default.fileExists(atPath: directory))
     }
 
+    @Test("nodes that fail are named with their reason, the demo exits 1 and still removes everything")
+    func failingNodes() throws {
+        let before = try Self.demoNamespaces()
+        let simulator = FileManager.default.temporaryDirectory.appendingPathComponent("bramble-demo-failing-\(getpid()).py")
+        try """
+            import json
+            print(json.dumps({"step": "power-on", "stage": "rom-dhcp", "t": 0}))
+            print(json.dumps({"step": "result", "stage": "rom-dhcp", "t": 5, "ok": False, "failed": "rom-dhcp",
+                              "reason": "no DHCPOFFER after 5 DISCOVERs 5 s apart"}))
+            raise SystemExit(1)
+            """.write(to: simulator, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: simulator) }
+        let result = try NetworkLab.execute(
+            [ServerUnderTest.executable.path, "demo", "--nodes", "2", "--interval", "0.1s", "--simulator", simulator.path], timeout: 60)
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("node01 FAILED at rom-dhcp: no DHCPOFFER after 5 DISCOVERs 5 s apart"), "\(result.output)")
+        #expect(result.output.contains("0 of 2 nodes up, 2 failed"))
+        #expect(result.output.contains("bramble demo: 2 of 2 nodes did not come up"))
+        let prefix = try #require(Self.prefix(in: result.output))
+        #expect(try NetworkLab.leftoverNamespaces(prefix: prefix).isEmpty)
+        #expect(try Self.demoNamespaces() == before)
+        let directory = try #require(Self.workDirectory(in: result.output))
+        #expect(!FileManager.default.fileExists(atPath: directory))
+    }
+
     @Test("without root it says so in one line and exits 1")
     func needsRoot() throws {
         let result = try NetworkLab.execute(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
