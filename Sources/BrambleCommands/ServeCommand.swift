@@ -18,7 +18,9 @@ struct ServeCommand: ParsableCommand {
             zone on the hub's address (UDP and TCP port 53; other names are forwarded to the \
             upstream resolvers, and clients outside the cluster subnet are refused). It reloads \
             the node map and config when they are saved or on SIGHUP (an invalid edit is logged \
-            and the previous map keeps serving). SIGTERM or SIGINT stops it. It needs root to bind its sockets, then drops to the \
+            and the previous map keeps serving). Every node's boot goes to \
+            <state-dir>/logs/NAME.log, and `bramble status`, `logs`, `enroll` and `power-on` reach \
+            the daemon through <state-dir>/control.sock. SIGTERM or SIGINT stops it. It needs root to bind its sockets, then drops to the \
             `bramble` user (or `nobody`) keeping only CAP_NET_ADMIN, which seeding the ARP table \
             for Pi 3B clients needs.
             """

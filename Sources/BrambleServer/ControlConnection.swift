@@ -27,6 +27,8 @@ final class ControlConnection {
     private var lastRequest: MonotonicInstant
     private var idleTimer: EventLoop.TimerID?
     private(set) var isClosed = false
+    /// A last response is queued: close once it is written.
+    private var closeAfterFlush = false
     var subscription: Subscription?
     private let onRequest: (ControlConnection, Result<ControlRequest, ControlRequestError>) -> Void
     private let onClose: () -> Void
@@ -66,8 +68,6 @@ final class ControlConnection {
         if outputStart == output.count { close() } else { closeAfterFlush = true }
     }
 
-    private var closeAfterFlush = false
-
     func close() {
         guard !isClosed else { return }
         isClosed = true
@@ -87,6 +87,8 @@ final class ControlConnection {
         while !isClosed {
             switch stream.read(into: &buffer) {
             case .received(let count):
+                // Past a refused request, what else the client sends is dropped unread.
+                guard !closeAfterFlush else { continue }
                 input += buffer[0..<count]
                 takeLines()
             case .wouldBlock:
@@ -112,7 +114,10 @@ final class ControlConnection {
                 onRequest(self, .failure(.malformed(String(describing: error))))
             }
         }
-        if input.count > ControlLine.maximumRequestLength { onRequest(self, .failure(.lineTooLong)) }
+        if !closeAfterFlush, input.count > ControlLine.maximumRequestLength {
+            input = []
+            onRequest(self, .failure(.lineTooLong))
+        }
     }
 
     private func flush() {

@@ -143,6 +143,22 @@ struct BootLogIntegrationTests {
         #expect(stuck.lastError == "the firmware keeps asking: 3 offers not taken (no TFTP read followed)", "\(stuck)")
         #expect(try setup.status().nodes.first { $0.id == 40 }?.stage == .waiting)
 
+        let watcher = Process()
+        watcher.executableURL = ServerUnderTest.executable
+        watcher.arguments = ["status", "--watch", "--interval", "0.2", "--config", setup.server.configPath]
+        let screen = Pipe()
+        watcher.standardOutput = screen
+        try watcher.run()
+        usleep(1_000_000)
+        kill(watcher.processIdentifier, SIGINT)
+        watcher.waitUntilExit()
+        #expect(watcher.terminationStatus == 0, "Ctrl-C ends --watch cleanly")
+        let drawn = String(decoding: screen.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let frames = drawn.components(separatedBy: "\u{1B}[H\u{1B}[J").dropFirst()
+        #expect((3...6).contains(frames.count), "redrawn in place about every 0.2 s: \(frames.count) frames")
+        #expect(frames.allSatisfy { $0.contains("12  node12  10.42.0.12  addressed") && $0.contains("3 nodes: 1 addressed, 2 waiting; 1 with an error") }, "\(drawn)")
+        #expect(drawn.hasPrefix("\u{1B}[?25l") && drawn.hasSuffix("\u{1B}[?25h"), "the cursor is hidden while drawing and shown again")
+
         let unknown = try setup.server.bramble(["logs", "61", "--config", setup.server.configPath])
         #expect(unknown.status == 1 && unknown.output.contains("no node 61 in "), "\(unknown.output)")
         let log = try setup.server.bramble(["logs", "2c:cf:67:7c:d4:67", "--config", setup.server.configPath])
