@@ -287,7 +287,7 @@ def tftp_read(server, name, options, probe, clock, step, stage, file_timeout=Non
 # ---- the simulated Pi -------------------------------------------------------------------------
 
 class FakePi:
-    def __init__(self, arguments):
+    def __init__(self, arguments, mac_text):
         self.model = arguments.model
         self.serial = arguments.serial.lower()
         self.interface = arguments.interface
@@ -295,9 +295,8 @@ class FakePi:
         self.rom_tries = arguments.rom_tries
         self.clock = Clock(arguments.time_limit)
         self.report = Reporter(self.clock)
-        with open("/sys/class/net/%s/address" % self.interface) as f:
-            self.mac_text = f.read().strip()
-        self.mac = bytes.fromhex(self.mac_text.replace(":", ""))
+        self.mac_text = mac_text
+        self.mac = bytes.fromhex(mac_text.replace(":", ""))
         self.bytes_read = 0
         self.prefix = ""
         # The Pi 4 EEPROM's TFTP_FILE_TIMEOUT (30 s a file); no such limit is documented for
@@ -327,6 +326,20 @@ class FakePi:
         if vendor_class:
             options.append((60, VENDOR_CLASS))
         return options
+
+    def rom_discover(self, bootcode):
+        """The Pi 3 ROM's DHCPDISCOVER, or bootcode.bin's (1 and 3 asked too, the serial in 97)."""
+        if bootcode:
+            return dhcp_frame(self.mac, PI3_XID, self.pxe_options(1, BOOTCODE_PARAMETERS, serial_guid=True), 322, 128, False)
+        return dhcp_frame(self.mac, PI3_XID, self.pxe_options(1, ROM_PARAMETERS), 320, 128, False)
+
+    def pi4_discover(self, xid):
+        return dhcp_frame(self.mac, xid, self.pxe_options(1, PI4_PARAMETERS), 322, 64, False)
+
+    def kernel_message(self, xid, secs, extra=()):
+        """The Linux ip=dhcp client's DISCOVER (no `extra`) or REQUEST (53=3, 54, 50 first)."""
+        options = list(extra) if extra else [(53, b"\x01")]
+        return dhcp_frame(self.mac, xid, options + [(55, bytes(KERNEL_PARAMETERS))], 548, 64, True, secs)
 
     def check_tree(self, name, data, step, stage):
         if not self.tree:
@@ -384,9 +397,7 @@ class FakePi:
         """The Pi 3 ROM, or bootcode.bin after it: DISCOVER, take the OFFER, never REQUEST.
         bootcode.bin asks for 1 and 3 too and always sends the serial in option 97."""
         step = "bootcode-dhcp" if bootcode else "rom-dhcp"
-        parameters = BOOTCODE_PARAMETERS if bootcode else ROM_PARAMETERS
-        options = self.pxe_options(1, parameters, serial_guid=bootcode)
-        frame = dhcp_frame(self.mac, PI3_XID, options, 322 if bootcode else 320, 128, False)
+        frame = self.rom_discover(bootcode)
         started = self.clock.ms()
         for attempt in range(1, self.rom_tries + 1):
             offer = client.exchange(frame, PI3_XID, (2,), 5.0, step, self.report.stage)
@@ -399,7 +410,7 @@ class FakePi:
         step, stage = "rom-dhcp", self.report.stage
         xid = random.getrandbits(32)
         started = time.monotonic()
-        discover = dhcp_frame(self.mac, xid, self.pxe_options(1, PI4_PARAMETERS), 322, 64, False)
+        discover = self.pi4_discover(xid)
         attempt = 0
         while time.monotonic() - started < 45:
             attempt += 1
@@ -484,12 +495,11 @@ class FakePi:
         wait = 2.0
         while True:
             secs = int(time.monotonic() - started)
-            discover = dhcp_frame(self.mac, xid, [(53, b"\x01"), (55, bytes(KERNEL_PARAMETERS))], 548, 64, True, secs)
+            discover = self.kernel_message(xid, secs)
             offer = client.exchange(discover, xid, (2,), wait, step, stage)
             if offer:
-                request = dhcp_frame(self.mac, xid, [(53, b"\x03"), (54, offer["options"].get(54, b"")),
-                                                     (50, socket.inet_aton(offer["yiaddr"])),
-                                                     (55, bytes(KERNEL_PARAMETERS))], 548, 64, True, secs)
+                request = self.kernel_message(xid, secs, [(53, b"\x03"), (54, offer["options"].get(54, b"")),
+                                                          (50, socket.inet_aton(offer["yiaddr"]))])
                 ack = client.exchange(request, xid, (5, 6), wait, step, stage)
                 if ack and ack["type"] == 5:
                     return ack, round((time.monotonic() - started) * 1000)
@@ -600,10 +610,22 @@ def main():
     parser.add_argument("--tree", help="the boot tree: every file read in full must equal its copy here")
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds for the whole boot")
     parser.add_argument("--rom-tries", type=int, default=5, help="DHCPDISCOVERs before the ROM gives up")
+    parser.add_argument("--print-frame", choices=["rom", "bootcode", "pi4", "kernel"],
+                        help="print that DHCPDISCOVER as hex (with --mac, --xid) and exit: for the frame tests")
+    parser.add_argument("--mac", help="with --print-frame: the MAC instead of the interface's")
+    parser.add_argument("--xid", default="12345678", help="with --print-frame: the transaction ID (hex) of a pi4 or kernel frame")
     arguments = parser.parse_args()
     if len(arguments.serial) != 8 or any(c not in "0123456789abcdefABCDEF" for c in arguments.serial):
         parser.error("--serial must be 8 hex digits")
-    pi = FakePi(arguments)
+    if arguments.print_frame:
+        pi = FakePi(arguments, arguments.mac or "02:00:00:00:00:01")
+        xid = int(arguments.xid, 16)
+        frames = {"rom": lambda: pi.rom_discover(False), "bootcode": lambda: pi.rom_discover(True),
+                  "pi4": lambda: pi.pi4_discover(xid), "kernel": lambda: pi.kernel_message(xid, 0)}
+        print(frames[arguments.print_frame]().hex())
+        return
+    with open("/sys/class/net/%s/address" % arguments.interface) as f:
+        pi = FakePi(arguments, f.read().strip())
 
     def stopped(signum, frame):
         reason = "the %.0f s time limit passed" % arguments.time_limit if signum == signal.SIGALRM else "stopped by signal %d" % signum
