@@ -82,6 +82,19 @@ final class DemoCluster {
         namespaces = []
     }
 
+    /// Removes the namespaces of earlier demos whose process is gone (killed with SIGKILL,
+    /// which no clean-up survives); returns how many.
+    static func removeAbandoned() -> Int {
+        let abandoned = existingNamespaces(prefix: "bdemo").filter { name in
+            guard let pid = Int32(name.dropFirst("bdemo".count).prefix { $0.isNumber }) else { return false }
+            return kill(pid, 0) != 0 && errno == ESRCH
+        }
+        let cluster = DemoCluster(prefix: "")
+        cluster.namespaces = abandoned
+        cluster.tearDown()
+        return abandoned.count
+    }
+
     /// Namespaces whose names start with `prefix` (none should be left after tear-down).
     static func existingNamespaces(prefix: String) -> [String] {
         guard let list = try? run(["ip", "netns", "list"], input: nil) else { return [] }

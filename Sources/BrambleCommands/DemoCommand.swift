@@ -68,6 +68,8 @@ struct DemoCommand: ParsableCommand {
             }
         }
 
+        let abandoned = DemoCluster.removeAbandoned()
+        if abandoned > 0 { print("removed \(abandoned) namespaces left by an earlier demo that was killed") }
         let bays = DemoBay.selection(count: nodes)
         print("bramble demo: \(bays.count) simulated Pis (\(Self.modelCounts(bays))), hub 10.42.0.250 in namespace \(cluster.hubNamespace) (files in \(directory.path))")
         try tree.write(bays: bays)

@@ -16,6 +16,8 @@ enum DemoSignals {
             sigaddset(&mask, signalNumber)
         }
         sigprocmask(SIG_UNBLOCK, &mask, nil)
+        // Output into a closed pipe (`| head`) must not kill the demo before it cleans up.
+        signal(SIGPIPE, SIG_IGN)
     }
 
     static var received: Int32 { demoStopSignal.load(ordering: .relaxed) }

@@ -81,9 +81,12 @@ struct DemoCommandTests {
         #expect(!FileManager.default.fileExists(atPath: directory))
     }
 
-    @Test("nodes that fail are named with their reason, the demo exits 1 and still removes everything")
+    @Test("nodes that fail are named with their reason, the demo exits 1 and still removes everything, also what a killed demo left")
     func failingNodes() throws {
         let before = try Self.demoNamespaces()
+        // A namespace of a demo killed with SIGKILL (no process has this pid).
+        let abandoned = "bdemo4194302-sw"
+        #expect(try NetworkLab.execute(["ip", "netns", "add", abandoned], timeout: 10).status == 0)
         let simulator = FileManager.default.temporaryDirectory.appendingPathComponent("bramble-demo-failing-\(getpid()).py")
         try """
             import json
@@ -96,6 +99,7 @@ struct DemoCommandTests {
         let result = try NetworkLab.execute(
             [ServerUnderTest.executable.path, "demo", "--nodes", "2", "--interval", "0.1s", "--simulator", simulator.path], timeout: 60)
         #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("removed 1 namespaces left by an earlier demo that was killed"), "\(result.output)")
         #expect(result.output.contains("node01 FAILED at rom-dhcp: no DHCPOFFER after 5 DISCOVERs 5 s apart"), "\(result.output)")
         #expect(result.output.contains("0 of 2 nodes up, 2 failed"))
         #expect(result.output.contains("bramble demo: 2 of 2 nodes did not come up"))
