@@ -89,35 +89,7 @@ struct DemoCommand: ParsableCommand {
         let finalStatus = status.report()
         status.cancel()
         DemoCluster.stop(server)
-        let last = progress.compactMap { node -> Double? in
-            guard case .up(let milliseconds)? = node.outcome, let poweredOn = node.poweredOn else { return nil }
-            return poweredOn + Double(milliseconds) / 1000
-        }.max() ?? Date().timeIntervalSince(start)
-        let report = try? finalStatus.get()
-        print()
-        print(DemoReport.table(progress, status: report))
-        print()
-        print(DemoReport.summary(progress, totalSeconds: last, server: stats))
-        var disagreements: [String] = []
-        switch finalStatus {
-        case .success(let report):
-            disagreements = DemoReport.disagreements(progress, status: report)
-            if disagreements.isEmpty {
-                print("bramble status agrees with the simulators on every node: \(report.counts)")
-            } else {
-                print("bramble status disagrees with the simulators on \(disagreements.count) nodes: " + disagreements.joined(separator: "; "))
-            }
-        case .failure(let error):
-            print("\(error.message): the table is from the simulators' own reports")
-        }
-        fflush(nil)
-        let failed = progress.filter { if case .up? = $0.outcome { false } else { true } }.count
-        if failed > 0 {
-            throw DemoError("\(failed) of \(progress.count) nodes did not come up; rerun with --keep to read serve.log and pis/NAME.jsonl")
-        }
-        if !disagreements.isEmpty {
-            throw DemoError("bramble status and the simulators disagree; rerun with --keep to read serve.log and state/logs/")
-        }
+        try DemoReport.conclude(progress, status: finalStatus, server: stats, since: start)
     }
 
     /// Powers the bays on in order and follows them until every one is up or failed, the

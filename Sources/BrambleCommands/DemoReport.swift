@@ -1,8 +1,44 @@
 import Foundation
+import Glibc
 
 /// What the demo prints at the end: a table of every node's boot (with what `bramble
 /// status` says of it) and a summary of boots, times and the server's cost.
 enum DemoReport {
+    /// Prints the table, the summary and whether `bramble status` agrees, then throws when
+    /// a node did not come up or the hub and the simulators disagree.
+    static func conclude(_ progress: [DemoNodeProgress], status finalStatus: Result<DemoStatus.Report, DemoError>,
+                         server stats: DemoServerStats, since start: Date) throws {
+        let last = progress.compactMap { node -> Double? in
+            guard case .up(let milliseconds)? = node.outcome, let poweredOn = node.poweredOn else { return nil }
+            return poweredOn + Double(milliseconds) / 1000
+        }.max() ?? Date().timeIntervalSince(start)
+        let report = try? finalStatus.get()
+        print()
+        print(table(progress, status: report))
+        print()
+        print(summary(progress, totalSeconds: last, server: stats))
+        var disagreeing: [String] = []
+        switch finalStatus {
+        case .success(let report):
+            disagreeing = disagreements(progress, status: report)
+            if disagreeing.isEmpty {
+                print("bramble status agrees with the simulators on every node: \(report.counts)")
+            } else {
+                print("bramble status disagrees with the simulators on \(disagreeing.count) nodes: " + disagreeing.joined(separator: "; "))
+            }
+        case .failure(let error):
+            print("\(error.message): the table is from the simulators' own reports")
+        }
+        fflush(nil)
+        let failed = progress.filter { if case .up? = $0.outcome { false } else { true } }.count
+        if failed > 0 {
+            throw DemoError("\(failed) of \(progress.count) nodes did not come up; rerun with --keep to read serve.log and pis/NAME.jsonl")
+        }
+        if !disagreeing.isEmpty {
+            throw DemoError("bramble status and the simulators disagree; rerun with --keep to read serve.log and state/logs/")
+        }
+    }
+
     /// The final table: one row per node, with what `bramble status` says of it last.
     static func table(_ nodes: [DemoNodeProgress], status: DemoStatus.Report?) -> String {
         var lines = [" ID  NAME    MODEL   ADDRESS     POWER-ON  BOOT s      MB  " + (status == nil ? "" : "STATUS           ") + "RESULT"]
@@ -16,10 +52,13 @@ enum DemoReport {
                 + node.bay.address.padding(toLength: 12, withPad: " ", startingAt: 0)
                 + (node.poweredOn.map { String(format: "%6.1f s", $0) } ?? "       -")
                 + "  " + boot + String(format: "  %6.2f", Double(node.bytes) / 1_000_000) + "  "
+            var hubError = ""
             if let status {
-                row += statusCell(status.nodes.first { $0.id == node.bay.id }).padding(toLength: 17, withPad: " ", startingAt: 0)
+                let reported = status.nodes.first { $0.id == node.bay.id }
+                row += statusCell(reported).padding(toLength: 17, withPad: " ", startingAt: 0)
+                if case .failed? = node.outcome, let error = reported?.lastError { hubError = " (the hub: \(error))" }
             }
-            lines.append(row + result)
+            lines.append(row + result + hubError)
         }
         return lines.joined(separator: "\n")
     }
