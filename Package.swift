@@ -42,6 +42,17 @@ let package = Package(
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
         .systemLibrary(name: "CLibcap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        // Capture files: the pcap record format (written by our own small encoder), reading
+        // pcap and pcapng through libpcap, and decoding what is read into typed frames.
+        .target(name: "BrambleCapture", dependencies: ["CPcap", "BrambleWire"], swiftSettings: strictSettings),
+        // Replay: a capture's client packets through the pure responders, their answers
+        // compared field by field with the capture's. Pure: packets in, differences out.
+        .target(
+            name: "BrambleReplay",
+            dependencies: ["BrambleCapture", "BrambleWire", "BrambleNodeMap", "BrambleDHCP", "BrambleTFTP", "BrambleDNS"],
+            swiftSettings: strictSettings
+        ),
         // The daemon's I/O edge: the one event loop, sockets, signals, file watches.
         .target(
             name: "BrambleServer",
@@ -55,6 +66,7 @@ let package = Package(
                 "BrambleDNS",
                 "BrambleBoot",
                 "BrambleControl",
+                "BrambleCapture",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -70,6 +82,11 @@ let package = Package(
                 "BrambleBoot",
                 "BrambleControl",
                 "CNetShims",
+                "BrambleCapture",
+                "BrambleReplay",
+                "BrambleDHCP",
+                "BrambleTFTP",
+                "BrambleDNS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,6 +99,8 @@ let package = Package(
             dependencies: [
                 "BrambleNodeMap",
                 "BrambleWire",
+                "BrambleServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -123,13 +142,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "BrambleReplayTests",
+            dependencies: ["BrambleReplay", "BrambleCapture", "BrambleWire", "BrambleNodeMap", "BrambleDHCP", "BrambleTFTP", "BrambleDNS", "BrambleCommands"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "BrambleBootTests", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleControlTests", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(
             name: "BrambleServerTests",
             dependencies: [
-                "BrambleServer", "BrambleDHCP", "BrambleDNS", "BrambleNodeMap", "BrambleWire", "CNetShims", "BrambleBoot",
-                "BrambleControl", "BrambleTFTP",
+                "BrambleServer", "BrambleCapture", "BrambleDHCP", "BrambleDNS", "BrambleNodeMap", "BrambleWire", "CNetShims",
+                "BrambleBoot", "BrambleControl", "BrambleTFTP",
             ],
             swiftSettings: strictSettings
         ),

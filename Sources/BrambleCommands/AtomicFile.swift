@@ -5,6 +5,10 @@ import Glibc
 /// over the original, fsync the directory.
 enum AtomicFile {
     static func replace(_ path: String, with contents: String) throws(FileAccessError) {
+        try replace(path, bytes: Array(contents.utf8))
+    }
+
+    static func replace(_ path: String, bytes contents: [UInt8]) throws(FileAccessError) {
         let target = resolvedPath(path)
         let directory = parentDirectory(of: target)
         var template = Array("\(directory)/.\(baseName(of: target)).XXXXXX".utf8CString)
@@ -24,7 +28,7 @@ enum AtomicFile {
             } else {
                 fchmod(fd, 0o644)
             }
-            try writeAll(fd, Array(contents.utf8), path: temporary)
+            try writeAll(fd, contents, path: temporary)
             guard fsync(fd) == 0 else { throw FileAccessError(path: temporary, operation: "fsync", errno: errno) }
         }
         guard rename(temporary, target) == 0 else { throw FileAccessError(path: target, operation: "replace", errno: errno) }

@@ -5,7 +5,10 @@ public struct BrambleCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bramble",
         abstract: "Netboot provisioning for Raspberry Pi clusters: DHCP, TFTP and DNS from one node map.",
-        subcommands: [ServeCommand.self, CheckCommand.self, NodesCommand.self, StatusCommand.self, LogsCommand.self, EnrollCommand.self, PowerOnCommand.self, DemoCommand.self]
+        subcommands: [
+            ServeCommand.self, CheckCommand.self, NodesCommand.self, StatusCommand.self, LogsCommand.self, EnrollCommand.self,
+            PowerOnCommand.self, ReplayCommand.self, DemoCommand.self,
+        ]
     )
 
     public init() {}

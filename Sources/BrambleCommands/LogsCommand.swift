@@ -22,10 +22,10 @@ struct LogsCommand: ParsableCommand {
     func run() throws {
         let client = try ControlClient(path: try daemon.socketPath())
         let requests = follow ? [ControlRequest(command: .follow, node: node), ControlRequest(command: .history, node: node)] : [ControlRequest(command: .history, node: node)]
-        // With --follow, the subscription starts before the history is read: nothing falls between.
+        // With --follow, the subscription starts before the history is taken: nothing falls
+        // between, and events that arrive before the history are in it already.
         let interrupt = follow ? InterruptWatch() : nil
         try client.send(requests)
-        var lastShown: Int64 = .min
         var historyShown = false
         while true {
             if let interrupt, !client.hasBufferedLine {
@@ -38,11 +38,10 @@ struct LogsCommand: ParsableCommand {
             if let error = response.error { throw DaemonRefusal(message: error) }
             if let history = response.history {
                 for record in history.records { print(record.line) }
-                lastShown = history.records.last?.time ?? lastShown
                 historyShown = true
                 if !follow { return }
             }
-            if let event = response.event, historyShown, event.time >= lastShown {
+            if let event = response.event, historyShown {
                 print(event.line)
                 fflush(nil)
             }

@@ -43,7 +43,7 @@ struct PowerOnPacing {
         return node.stage
     }
 
-    func isBooting(_ node: NodeStatus, now: Int64) -> Bool {
+    func isBooting(_ node: NodeStatus) -> Bool {
         guard poweredAt[node.id] != nil else { return (BootStage.firmware...BootStage.kernel).contains(node.stage) }
         return outcomes[node.id] == nil && freshStage(node) < .kernelDHCP
     }
@@ -62,7 +62,7 @@ struct PowerOnPacing {
                 step.notes.append("\(node.name): not up \(StatusTable.duration(timeout)) after power-on, stuck at \(stage)\(node.lastError.map { ": \($0)" } ?? "")")
             }
         }
-        var booting = report.nodes.filter { isBooting($0, now: now) }.count
+        var booting = report.nodes.filter { isBooting($0) }.count
         // Bays powered this run but missing from the report (not in the node map) count too.
         booting += poweredAt.keys.filter { id in outcomes[id] == nil && !report.nodes.contains { $0.id == id } }.count
         while booting < maxBooting, !queue.isEmpty {

@@ -29,6 +29,14 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup var config: ConfigOptions
     @Flag(help: "Keep running as the user that started bramble (for tests and containers).")
     var noDropPrivileges = false
+    @Option(help: ArgumentHelp(
+        "Record every DHCP, TFTP and DNS packet received and sent, as Ethernet frames in a pcap file (tcpdump -r, Wireshark, bramble replay).",
+        valueName: "FILE.pcap"))
+    var capture: String?
+    @Option(help: ArgumentHelp(
+        "The capture file's bound, e.g. 64MiB; a full file is moved to FILE.pcap.1 and a new one started. (default: 64MiB)",
+        valueName: "SIZE"), transform: ByteSize.parse)
+    var captureSize: Int = 64 << 20
 
     func run() throws {
         let configuration = try config.loadConfiguration()
@@ -42,7 +50,8 @@ struct ServeCommand: ParsableCommand {
             loadConfiguration: { try options.loadConfiguration() },
             loadNodeMap: { configuration in try NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet).load() })
         let daemon = try Daemon(configuration: configuration, sources: sources, logger: logger)
-        try daemon.run(nodeMap: nodeMap, dropPrivileges: !noDropPrivileges)
+        let captureSettings = capture.map { PacketCapture.Settings(path: $0, maximumBytes: captureSize) }
+        try daemon.run(nodeMap: nodeMap, dropPrivileges: !noDropPrivileges, capture: captureSettings)
     }
 }
 

@@ -17,7 +17,7 @@ extension ClusterZone {
     /// everything, so the hub is never an open resolver to whatever its uplink reaches.
     public func respond(to query: DNSMessage, from client: IPv4Address) -> ZoneDisposition {
         guard !query.header.isResponse else { return .drop }
-        guard subnet.contains(client) || Self.isLoopback(client) else { return .answer(reply(to: query, .refused)) }
+        guard serves(client) else { return .answer(reply(to: query, .refused)) }
         guard query.header.opcode == DNSHeader.standardQueryOpcode else { return .answer(reply(to: query, .notImplemented)) }
         guard let question = query.question else { return .answer(reply(to: query, .formatError)) }
         if let edns = query.edns, edns.version > 0 { return .answer(reply(to: query, .badVersion)) }
@@ -32,7 +32,7 @@ extension ClusterZone {
     /// IXFR: zone transfers are refused like AXFR.
     private static let incrementalTransferType = DNSRecordType(rawValue: 251)
 
-    private static func isLoopback(_ address: IPv4Address) -> Bool { address.value >> 24 == 127 }
+    static func isLoopback(_ address: IPv4Address) -> Bool { address.value >> 24 == 127 }
 
     private func forwardZoneAnswer(_ query: DNSMessage, _ question: DNSQuestion) -> DNSMessage {
         if question.name == domain {

@@ -78,6 +78,18 @@ public struct ClusterZone: Sendable {
         reverseEmptyNonTerminals = emptyNonTerminals
     }
 
+    /// Whether the zone answers `client` at all: the cluster subnet and the hub's loopback.
+    public func serves(_ client: IPv4Address) -> Bool {
+        subnet.contains(client) || Self.isLoopback(client)
+    }
+
+    /// Whether the query's name is plainly not the zone's: more than one label, outside the
+    /// domain and the reverse zone's apex. Such queries go to the forwarder.
+    public func isPlainlyElsewhere(_ view: DNSQueryView, in bytes: ArraySlice<UInt8>) -> Bool {
+        view.labelCount(in: bytes) > 1 && !view.name(in: bytes, isSubdomainOf: domain)
+            && !view.name(in: bytes, isSubdomainOf: reverseZone.apex)
+    }
+
     /// Collects names, first claim wins.
     private struct Builder {
         let domain: DNSName

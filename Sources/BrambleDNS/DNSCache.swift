@@ -2,6 +2,10 @@
 /// evicted first. Time is injected (`now`, monotonic nanoseconds) so expiry is testable and
 /// a wall-clock jump cannot empty or freeze the cache.
 ///
+/// Each entry also keeps its response encoded (``DNSStoredResponse``), and the index finds
+/// entries by the question's bytes as received, so a hit is answered by copying bytes and
+/// patching the ID and the TTLs' countdown, with no decoding and no allocation.
+///
 /// What is kept (RFC 2308, RFC 2181 section 8):
 /// - answers, for the smallest TTL among their records;
 /// - NXDOMAIN and NODATA, for min(SOA TTL, SOA MINIMUM) of the authority section's SOA,
@@ -45,7 +49,7 @@ public struct DNSCache: Sendable {
 
     public let limits: Limits
     private var slots: [Slot] = []
-    private var slotByKey: [DNSCacheKey: Int] = [:]
+    private var slotByKey: DNSQuestionIndex
     private var freeSlots: [Int] = []
     /// Most recently used end of the list, or `none`.
     private var newest = none
@@ -55,7 +59,9 @@ public struct DNSCache: Sendable {
 
     private struct Slot {
         var key: DNSCacheKey
+        var keyBytes: [UInt8]
         var answer: Answer
+        var stored: DNSStoredResponse?
         var storedAt: UInt64
         var expiresAt: UInt64
         var size: Int
@@ -63,22 +69,59 @@ public struct DNSCache: Sendable {
         var older: Int
     }
 
-    public init(limits: Limits = Limits()) {
+    /// - Parameter hashSeed: random in the server: clients choose the names, and must not
+    ///   be able to choose names that share a bucket.
+    public init(limits: Limits = Limits(), hashSeed: UInt64 = 0) {
         self.limits = limits
+        slotByKey = DNSQuestionIndex(seed: hashSeed)
     }
 
     public var count: Int { slotByKey.count }
 
-    /// The answer for `key` with TTLs reduced by the whole seconds it has been stored, or
-    /// nil when there is none or it has expired (an expired entry is dropped on the spot).
-    public mutating func lookup(_ key: DNSCacheKey, now: UInt64) -> Answer? {
-        guard let index = slotByKey[key] else { return nil }
+    /// Forgets every entry.
+    public mutating func removeAll() {
+        while oldest != Self.none { remove(oldest) }
+    }
+
+    private static func indexKey(_ key: DNSCacheKey) -> [UInt8] {
+        DNSQuestionIndex.key(
+            name: key.question.name, type: key.question.type, recordClass: key.question.recordClass, flags: key.dnssecOK ? 1 : 0)
+    }
+
+    /// The live entry for `index`'s key, or nil; drops it when it has expired.
+    private mutating func liveSlot(_ index: Int?, now: UInt64) -> Int? {
+        guard let index else { return nil }
         guard now < slots[index].expiresAt else {
             remove(index)
             return nil
         }
         moveToNewest(index)
-        let elapsed = UInt32(clamping: (now - min(now, slots[index].storedAt)) / Self.nanosecondsPerSecond)
+        return index
+    }
+
+    private func elapsedSeconds(_ index: Int, now: UInt64) -> UInt32 {
+        UInt32(clamping: (now - min(now, slots[index].storedAt)) / Self.nanosecondsPerSecond)
+    }
+
+    /// Writes the cached response to a query of the common shape into `out`, as the
+    /// forwarder's answer from ``lookup(_:now:)`` would be encoded: the query's ID, RD, CD
+    /// and case, TTLs reduced by the time in the cache, AD only for clients that asked for
+    /// it. False when nothing live is cached or the answer needs truncating.
+    public mutating func writeAnswer(
+        to view: DNSQueryView, in bytes: ArraySlice<UInt8>, now: UInt64, maximumSize: Int, into out: inout [UInt8]
+    ) -> Bool {
+        guard let index = liveSlot(slotByKey.value(for: view, in: bytes, flags: view.dnssecOK ? 1 : 0), now: now) else { return false }
+        let authenticData = slots[index].answer.authenticData && (view.authenticDataWanted || view.dnssecOK)
+        return slots[index].stored?.write(
+            answering: view, in: bytes, elapsedSeconds: elapsedSeconds(index, now: now), authenticData: authenticData,
+            maximumSize: maximumSize, into: &out) ?? false
+    }
+
+    /// The answer for `key` with TTLs reduced by the whole seconds it has been stored, or
+    /// nil when there is none or it has expired (an expired entry is dropped on the spot).
+    public mutating func lookup(_ key: DNSCacheKey, now: UInt64) -> Answer? {
+        guard let index = liveSlot(slotByKey.value(for: Self.indexKey(key)), now: now) else { return nil }
+        let elapsed = elapsedSeconds(index, now: now)
         var answer = slots[index].answer
         if elapsed > 0 {
             for i in answer.answers.indices { answer.answers[i].ttl = answer.answers[i].ttl &- min(elapsed, answer.answers[i].ttl) }
@@ -131,14 +174,19 @@ public struct DNSCache: Sendable {
     }
 
     private mutating func insert(_ answer: Answer, for key: DNSCacheKey, ttl: UInt32, now: UInt64) {
-        let size = Self.approximateSize(of: answer, key: key)
-        guard size <= limits.maximumBytes, limits.maximumEntries > 0 else { return }
-        if let existing = slotByKey[key] { remove(existing) }
+        guard limits.maximumEntries > 0 else { return }
+        let keyBytes = Self.indexKey(key)
+        let stored = DNSStoredResponse(DNSMessage(
+            header: DNSHeader(id: 0, isResponse: true, recursionAvailable: true), responseCode: answer.responseCode,
+            questions: [key.question], answers: answer.answers, authorities: answer.authorities))
+        let size = Self.approximateSize(of: answer, key: key) + keyBytes.count + (stored?.bytes.count ?? 0)
+        guard size <= limits.maximumBytes else { return }
+        if let existing = slotByKey.value(for: keyBytes) { remove(existing) }
         while count >= limits.maximumEntries || byteCount + size > limits.maximumBytes {
             remove(oldest)
         }
         let slot = Slot(
-            key: key, answer: answer, storedAt: now,
+            key: key, keyBytes: keyBytes, answer: answer, stored: stored, storedAt: now,
             expiresAt: now &+ UInt64(ttl) * Self.nanosecondsPerSecond, size: size, newer: Self.none, older: newest)
         let index: Int
         if let free = freeSlots.popLast() {
@@ -151,15 +199,16 @@ public struct DNSCache: Sendable {
         if newest != Self.none { slots[newest].newer = index }
         newest = index
         if oldest == Self.none { oldest = index }
-        slotByKey[key] = index
+        slotByKey.insert(keyBytes, value: index)
         byteCount += size
     }
 
     private mutating func remove(_ index: Int) {
         unlink(index)
-        slotByKey[slots[index].key] = nil
+        slotByKey.remove(slots[index].keyBytes)
         byteCount -= slots[index].size
         slots[index].answer = Answer(responseCode: .noError, answers: [], authorities: [], authenticData: false)
+        slots[index].stored = nil
         freeSlots.append(index)
     }
 
@@ -180,7 +229,8 @@ public struct DNSCache: Sendable {
     }
 
     /// Wire bytes of the records (uncompressed), the key's name, and a fixed overhead for
-    /// the entry's bookkeeping: close enough to bound memory.
+    /// the entry's bookkeeping; the caller adds the index key and the encoded response:
+    /// close enough to bound memory.
     private static func approximateSize(of answer: Answer, key: DNSCacheKey) -> Int {
         let entryOverhead = 64
         func size(_ record: DNSResourceRecord) -> Int {

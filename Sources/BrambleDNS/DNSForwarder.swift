@@ -59,11 +59,14 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
         let key: DNSCacheKey
         var requesters: [Requester]
         var upstreamIndex: Int
+        /// Where the current upstream query went: answers come only from there, even when
+        /// the upstream list has been replaced since.
+        var upstream: UpstreamServer
         var overTCP: Bool
         var deadline: UInt64
     }
 
-    public let configuration: Configuration
+    public private(set) var configuration: Configuration
     public private(set) var cache: DNSCache
     private var pendingByID: [UInt16: PendingQuery] = [:]
     private var idByKey: [DNSCacheKey: UInt16] = [:]
@@ -84,6 +87,24 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
     /// been answered since): the server's timer.
     public var nextDeadline: UInt64? {
         deadlinesHead < deadlines.count ? deadlines[deadlinesHead].deadline : nil
+    }
+
+    /// New upstream resolvers (a reloaded config or resolv.conf). The cache is emptied, as
+    /// the new resolvers may answer differently; queries in flight keep waiting for the
+    /// upstream they went to, and fail over to the new list.
+    public mutating func replaceUpstreams(_ upstreams: [UpstreamServer]) {
+        guard upstreams != configuration.upstreams else { return }
+        configuration.upstreams = upstreams
+        cache.removeAll()
+    }
+
+    /// Answers a query of the common shape from the cache, straight into `out` (see
+    /// ``DNSCache/writeAnswer(to:in:now:maximumSize:into:)``); false when it is not cached,
+    /// and the query takes the full path through ``forward(_:from:overTCP:now:generator:)``.
+    public mutating func writeCachedAnswer(
+        to view: DNSQueryView, in bytes: ArraySlice<UInt8>, now: UInt64, maximumSize: Int, into out: inout [UInt8]
+    ) -> Bool {
+        cache.writeAnswer(to: view, in: bytes, now: now, maximumSize: maximumSize, into: &out)
     }
 
     /// A query the zone said to forward, from `client`. Answers from the cache at once;
@@ -112,7 +133,8 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
         }
         guard !configuration.upstreams.isEmpty else { return [respond(requester, code: .serverFailure)] }
         guard pendingByID.count < configuration.maximumPendingQueries else { return [.discarded(.tooManyPendingQueries)] }
-        let pending = PendingQuery(key: key, requesters: [requester], upstreamIndex: 0, overTCP: false, deadline: 0)
+        let pending = PendingQuery(
+            key: key, requesters: [requester], upstreamIndex: 0, upstream: configuration.upstreams[0], overTCP: false, deadline: 0)
         return [.sendUpstream(start(pending, now: now, generator: &generator))]
     }
 
@@ -123,7 +145,7 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
     ) -> [Action] {
         let id = response.header.id
         guard let pending = pendingByID[id] else { return [.discarded(.unknownID(id))] }
-        let expected = configuration.upstreams[pending.upstreamIndex]
+        let expected = pending.upstream
         guard source == expected else { return [.discarded(.wrongSource(source, expected: expected))] }
         guard response.header.isResponse, response.question == pending.key.question else {
             return [.discarded(.questionMismatch(id: id))]
@@ -174,6 +196,7 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
         }
         var next = pending
         next.upstreamIndex += 1
+        next.upstream = configuration.upstreams[next.upstreamIndex]
         next.overTCP = false
         return [.sendUpstream(start(next, now: now, generator: &generator))]
     }
@@ -195,7 +218,7 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
             questions: [pending.key.question],
             edns: DNSEDNS(dnssecOK: pending.key.dnssecOK))
         return UpstreamQuery(
-            id: id, upstream: configuration.upstreams[pending.upstreamIndex], overTCP: pending.overTCP,
+            id: id, upstream: pending.upstream, overTCP: pending.overTCP,
             bytes: query.encoded(maximumSize: DNSMessage.maximumTCPSize))
     }
 

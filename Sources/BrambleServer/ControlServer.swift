@@ -46,6 +46,10 @@ final class ControlServer {
         }
     }
 
+    /// Whether a client is enrolling: DHCP skips building discoveries nobody reads (a
+    /// benchmark's or a foreign network's unknown MACs arrive by the thousand).
+    var isFollowingDiscoveries: Bool { connections.values.contains { $0.subscription == .discoveries } }
+
     /// Tells the clients enrolling nodes that a MAC outside the node map asked for an address.
     func publish(_ discovery: Discovery) {
         for connection in connections.values where connection.subscription == .discoveries {

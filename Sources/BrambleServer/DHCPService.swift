@@ -28,8 +28,8 @@ final class DHCPService {
     var onLeasesChanged: (([Lease]) -> Void)?
 
     init(interface: String, hub: IPv4Interface, responder: DHCPResponder, journal: LeaseJournalFile?, loop: EventLoop, logger: Logger) throws(SystemCallError) {
-        packetSocket = try PacketSocket(interface: interface, filter: .udpDestinationPort(67))
-        serverSocket = try UDPSocket(port: 67, device: interface, broadcast: true)
+        packetSocket = try PacketSocket(interface: interface, filter: .udpDestinationPort(67), capture: loop.capture)
+        serverSocket = try UDPSocket(port: 67, device: interface, broadcast: true, capture: loop.capture, capturingReceived: false)
         self.loop = loop
         self.responder = responder
         self.journal = journal

@@ -40,6 +40,8 @@ final class DNSService {
     private var domain: DomainName
     private var dynamicHosts: [DynamicHost] = []
     private var zone: ClusterZone
+    /// The zone's answers as sent, emptied with every new zone.
+    private var memo = DNSAnswerMemo(seed: .random(in: .min ... .max))
     private var forwarder: DNSForwarder<DNSClient>
     private var bootWatch = NodeBootWatch()
     private var generator = SystemRandomNumberGenerator()
@@ -56,7 +58,7 @@ final class DNSService {
     var onFirstQuery: ((NodeEntry) -> Void)?
 
     init(settings: Settings, nodeMap: NodeMap, loop: EventLoop, logger: Logger) throws(SystemCallError) {
-        udp = try UDPSocket(address: settings.hub.address, port: settings.port)
+        udp = try UDPSocket(address: settings.hub.address, port: settings.port, capture: loop.capture)
         listener = try TCPListener(address: settings.hub.address, port: settings.port)
         self.settings = settings
         self.loop = loop
@@ -64,7 +66,7 @@ final class DNSService {
         self.nodeMap = nodeMap
         domain = settings.domain
         zone = ClusterZone(nodeMap: nodeMap, hub: settings.hub, domain: settings.domain, serial: Self.serial(after: 0))
-        forwarder = DNSForwarder(configuration: .init(upstreams: settings.upstreams))
+        forwarder = DNSForwarder(configuration: .init(upstreams: settings.upstreams), cache: DNSCache(hashSeed: .random(in: .min ... .max)))
         try loop.register(udp.fd) { [unowned self] _ in self.readDatagrams() }
         try loop.register(listener.fd) { [unowned self] _ in self.acceptConnections() }
         logger.info("DNS on \(settings.hub.address):\(udp.localPort), UDP and TCP, for \(settings.domain.name) and the reverse zone of \(settings.hub.subnet)")
@@ -90,6 +92,11 @@ final class DNSService {
         return upstreams
     }
 
+    /// Upstreams from a reloaded config or resolv.conf; the cache starts afresh.
+    func replace(upstreams: [UpstreamServer]) {
+        forwarder.replaceUpstreams(upstreams)
+    }
+
     /// A reloaded node map or domain: a new zone, swapped in whole.
     func replace(nodeMap: NodeMap, domain: DomainName) {
         self.nodeMap = nodeMap
@@ -113,6 +120,7 @@ final class DNSService {
     }
 
     private func rebuildZone() {
+        memo.removeAll()
         zone = ClusterZone(
             nodeMap: nodeMap, hub: settings.hub, domain: domain, dynamicHosts: dynamicHosts, serial: Self.serial(after: zone.serial))
     }
@@ -151,21 +159,35 @@ final class DNSService {
         }
     }
 
+    /// Queries of the common shape (``DNSQueryView``) whose question the zone has answered
+    /// before, or whose forwarded answer is cached, are answered from stored bytes with
+    /// nothing decoded; the rest are decoded in full and answered by the zone or the
+    /// forwarder, and the zone's answers remembered.
     private func handle(query bytes: ArraySlice<UInt8>, from client: DNSClient, address: IPv4Address, overTCP: Bool) {
         queriesReceived &+= 1
+        let view = DNSQueryView(bytes)
+        if let view {
+            noticeBoot(of: address)
+            let maximumSize = view.maximumResponseSize(overTCP: overTCP)
+            if zone.serves(address),
+               memo.write(to: view, in: bytes, maximumSize: maximumSize, into: &sendBuffer)
+                || (zone.isPlainlyElsewhere(view, in: bytes)
+                    && forwarder.writeCachedAnswer(to: view, in: bytes, now: loop.now.nanoseconds, maximumSize: maximumSize, into: &sendBuffer)) {
+                sendEncoded(to: client)
+                return
+            }
+        }
         let query: DNSMessage
         do {
             query = try DNSMessage(decoding: bytes)
         } catch {
-            if mayAsk(address), let reply = DNSMessage.formatErrorResponse(toUndecodable: bytes) { send(bytes: reply, to: client) }
+            if zone.serves(address), let reply = DNSMessage.formatErrorResponse(toUndecodable: bytes) { send(bytes: reply, to: client) }
             return
         }
-        if address != settings.hub.address, let node = bootWatch.firstQuery(from: address, nodeMap: nodeMap) {
-            logger.notice("\(node.name) (\(address)) OS up: first DNS query")
-            onFirstQuery?(node)
-        }
+        if view == nil { noticeBoot(of: address) }
         switch zone.respond(to: query, from: address) {
         case .answer(let response):
+            if let view, zone.serves(address) { memo.remember(response, answering: view, in: bytes) }
             send(response, to: client, maximumSize: query.maximumResponseSize(overTCP: overTCP))
         case .forward:
             perform(forwarder.forward(query, from: client, overTCP: overTCP, now: loop.now.nanoseconds, generator: &generator))
@@ -174,13 +196,21 @@ final class DNSService {
         }
     }
 
-    /// The zone's rule for who is served, for the one reply the zone does not make.
-    private func mayAsk(_ address: IPv4Address) -> Bool {
-        settings.hub.subnet.contains(address) || address.value >> 24 == 127
+    /// The first query from a node's address since it booted: its OS is up.
+    private func noticeBoot(of address: IPv4Address) {
+        if address != settings.hub.address, let node = bootWatch.firstQuery(from: address, nodeMap: nodeMap) {
+            logger.notice("\(node.name) (\(address)) OS up: first DNS query")
+            onFirstQuery?(node)
+        }
     }
 
     private func send(_ message: DNSMessage, to client: DNSClient, maximumSize: Int) {
         message.encode(into: &sendBuffer, maximumSize: maximumSize)
+        sendEncoded(to: client)
+    }
+
+    /// Sends what ``sendBuffer`` holds.
+    private func sendEncoded(to client: DNSClient) {
         switch client {
         case .datagram(let address, let port): udp.send(sendBuffer, to: address, port: port)
         case .stream(let serial): connections[serial]?.send(sendBuffer)
@@ -224,7 +254,7 @@ final class DNSService {
                 upstreamChannels[query.id] = .stream(connection, serial: serial)
                 connection.send(query.bytes)
             } else {
-                let socket = try UDPSocket(port: 0)
+                let socket = try UDPSocket(port: 0, capture: loop.capture)
                 try loop.register(socket.fd) { [weak self] _ in self?.readUpstream(query.id) }
                 upstreamChannels[query.id] = .datagram(socket)
                 if !socket.send(query.bytes, to: upstream.address, port: upstream.port) {

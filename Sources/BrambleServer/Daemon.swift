@@ -47,7 +47,7 @@ public final class Daemon {
 
     /// Serves until stopped. Everything that needs privileges happens before the drop;
     /// capabilities are per thread, and no other thread exists yet.
-    public func run(nodeMap: NodeMap, dropPrivileges: Bool) throws {
+    public func run(nodeMap: NodeMap, dropPrivileges: Bool, capture: PacketCapture.Settings? = nil) throws {
         signals = try SignalSource(signals: [SIGTERM, SIGINT, SIGHUP], loop: loop) { [unowned self] signal in
             if signal == SIGHUP {
                 self.logger.info("SIGHUP: reloading")
@@ -62,6 +62,8 @@ public final class Daemon {
             throw SystemCallError("getpwnam(bramble or nobody)", errno: ENOENT)
         }
         try prepareStateDirectory(owner: account)
+        try startCapture(capture, owner: account)
+        defer { loop.capture?.flush() }
         let journal = try openJournal()
         var responder = DHCPResponder(settings: responderSettings(configuration), nodeMap: nodeMap, pool: pool(configuration))
         responder.restore(journal.entries)
@@ -121,6 +123,9 @@ public final class Daemon {
         tftp?.replaceNodeMap(newMap)
         tftp?.reconfigure(bootDirectory: newConfiguration.bootDirectory, defaultRoot: Self.defaultRoot(newConfiguration), limits: Self.tftpLimits(newConfiguration))
         dns?.replace(nodeMap: newMap, domain: newConfiguration.domain)
+        dns?.replace(upstreams: DNSService.upstreams(
+            configured: newConfiguration.upstreams, hub: newConfiguration.address.address, resolvConf: ResolvConf.defaultPath,
+            logger: logger))
         recorder?.replaceNodeMap(newMap)
         let enrolled = newMap.nodes.filter { $0.mac != nil }.count
         let message = "reloaded: \(enrolled) of \(newMap.nodes.count) nodes enrolled"
@@ -137,7 +142,7 @@ public final class Daemon {
         let observer = dhcp?.onEvent
         dhcp?.onEvent = { [unowned control] event in
             observer?(event)
-            guard event.nodeID == nil, event.received == .discover || event.received == .request else { return }
+            guard event.nodeID == nil, event.received == .discover || event.received == .request, control.isFollowingDiscoveries else { return }
             control.publish(
                 Discovery(mac: event.mac.description, client: event.client.description, firmware: event.client.isPXE, time: WallClock.milliseconds()))
         }
@@ -184,6 +189,17 @@ public final class Daemon {
         return node
     }
 
+    /// `--capture`: opened before the services, so every socket they open records through it.
+    private func startCapture(_ settings: PacketCapture.Settings?, owner: PrivilegeDrop.Account?) throws(SystemCallError) {
+        guard let settings else { return }
+        let capture = try PacketCapture(
+            settings: settings, interface: configuration.interface.name, hubAddress: configuration.address.address, logger: logger)
+        if let owner { capture.chown(to: owner.uid, gid: owner.gid) }
+        capture.startFlushing(on: loop)
+        loop.capture = capture
+        logger.info("capturing DHCP, TFTP and DNS packets to \(settings.path) (rotated at \(settings.maximumBytes) bytes to \(settings.path).1)")
+    }
+
     /// DNS on port 53, bound while privileged, fed by DHCP's events and leases.
     private func startDNS(nodeMap: NodeMap) throws(SystemCallError) {
         let upstreams = DNSService.upstreams(
@@ -223,6 +239,7 @@ public final class Daemon {
             if mkdir(path, 0o750) != 0 && errno != EEXIST { throw SystemCallError("mkdir(\(path))") }
             if let owner, chown(path, owner.uid, owner.gid) != 0 { throw SystemCallError("chown(\(path))") }
         }
+        if let owner { try NodeLogDirectory(path: logsDirectory).handOver(to: owner.uid, owner.gid) }
     }
 
     private func openJournal() throws(SystemCallError) -> (file: LeaseJournalFile?, entries: [LeaseJournalEntry]) {

@@ -28,6 +28,8 @@ public final class EventLoop {
     private var nextTimerID: UInt64 = 0
     private var stopRequested = false
     private let clock: () -> MonotonicInstant
+    /// `bramble serve --capture`: the services' sockets record through it. Set before they open.
+    public var capture: PacketCapture?
 
     public init(clock: @escaping () -> MonotonicInstant = MonotonicInstant.now) throws(SystemCallError) {
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))

@@ -8,23 +8,23 @@ import Glibc
 /// one that stays inside (`kernel.img -> kernel-6.6.img`) is served. Anything other than a
 /// regular file or a directory (a FIFO, a device) is treated as missing: opening a FIFO
 /// would block the one event loop.
-struct FileSystemBootTree: TFTPBootTree {
+public struct FileSystemBootTree: TFTPBootTree {
     /// `<pxe>/boot` as configured.
-    let root: String
+    public let root: String
 
-    init(root: String) { self.root = root }
+    public init(root: String) { self.root = root }
 
     /// The real path of a file the resolver chose, checked again at the moment it is opened:
     /// the file is opened by this path, with no symbolic link left to follow, so a link
     /// swapped in after the resolver looked cannot lead the open outside the root.
-    func realPathInsideRoot(_ relativePath: String) -> String? {
+    public func realPathInsideRoot(_ relativePath: String) -> String? {
         guard let realRoot = Self.realPath(root), let real = Self.realPath(root + "/" + relativePath),
               real.hasPrefix(realRoot == "/" ? "/" : realRoot + "/")
         else { return nil }
         return real
     }
 
-    func entry(at relativePath: String) -> TFTPBootTreeEntry {
+    public func entry(at relativePath: String) -> TFTPBootTreeEntry {
         guard Self.realPath(root + "/" + relativePath) != nil else { return .missing }
         guard let real = realPathInsideRoot(relativePath) else { return .outsideRoot }
         var status = stat()

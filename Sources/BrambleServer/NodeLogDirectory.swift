@@ -20,6 +20,21 @@ struct NodeLogDirectory {
 
     func filePath(forNode name: String) -> String { "\(path)/\(name).log" }
 
+    /// Gives the logs a run as root left behind to the account the daemon drops to, so it
+    /// can go on appending to them. Links are left alone, never followed.
+    func handOver(to uid: uid_t, _ gid: gid_t) throws(SystemCallError) {
+        guard let directory = opendir(path) else { throw SystemCallError("opendir(\(path))") }
+        defer { closedir(directory) }
+        let fd = dirfd(directory)
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasSuffix(".log") || name.hasSuffix(".log.1") else { continue }
+            var status = stat()
+            guard fstatat(fd, name, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            if status.st_uid != uid, fchownat(fd, name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0 { throw SystemCallError("chown(\(path)/\(name))") }
+        }
+    }
+
     func append(_ line: String, toNode name: String) throws(SystemCallError) {
         let file = filePath(forNode: name)
         var bytes = Array(line.utf8)

@@ -10,8 +10,10 @@ public final class PacketSocket {
     public let interfaceName: String
     public let interfaceIndex: Int32
     public let interfaceMAC: MACAddress
+    /// `--capture`: told of every frame received and sent.
+    private let capture: PacketCapture?
 
-    public init(interface: String, filter: PacketFilter) throws(SystemCallError) {
+    public init(interface: String, filter: PacketFilter, capture: PacketCapture? = nil) throws(SystemCallError) {
         let ethertypeIPv4 = UInt16(ETH_P_IP).bigEndian
         let fd = socket(AF_PACKET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Int32(ethertypeIPv4))
         guard fd >= 0 else { throw SystemCallError("socket(AF_PACKET)") }
@@ -40,6 +42,7 @@ public final class PacketSocket {
             interfaceName = interface
             interfaceIndex = index
             interfaceMAC = MACAddress(bytes: mac)!
+            self.capture = capture
         } catch {
             close(fd)
             throw error
@@ -65,6 +68,7 @@ public final class PacketSocket {
             let count = buffer.withUnsafeMutableBytes { cnet_receive_frame(fd, $0.baseAddress, $0.count, &outgoing, &checksumNotReady) }
             guard count >= 0 else { return nil }
             if outgoing != 0 { continue }
+            capture?.record(frame: buffer[0..<count], checksumNotReady: checksumNotReady != 0)
             return ReceivedFrame(bytes: buffer[0..<count], checksumNotReady: checksumNotReady != 0)
         }
     }
@@ -72,5 +76,6 @@ public final class PacketSocket {
     public func send(frame: [UInt8]) throws(SystemCallError) {
         let sent = frame.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
         guard sent == frame.count else { throw SystemCallError("send(AF_PACKET, \(frame.count) bytes)") }
+        capture?.record(frame: frame[...])
     }
 }

@@ -55,7 +55,7 @@ final class TFTPService {
         interface: String, hub: IPv4Address, bootDirectory: String, defaultRoot: String, nodeMap: NodeMap, limits: Limits,
         loop: EventLoop, logger: Logger, serialOf: @escaping (MACAddress) -> String?
     ) throws(SystemCallError) {
-        let socket = try UDPSocket(address: hub, port: 69, device: interface)
+        let socket = try UDPSocket(address: hub, port: 69, device: interface, capture: loop.capture)
         self.socket = socket
         self.loop = loop
         self.logger = logger
@@ -162,7 +162,7 @@ final class TFTPService {
         let parameters = TFTPOptionNegotiation.negotiate(request.options, transferSize: sent.count, limits: serverLimits)
         let session: TFTPSession
         do throws(SystemCallError) {
-            let transferSocket = try UDPSocket(address: hub, port: 0)
+            let transferSocket = try UDPSocket(address: hub, port: 0, capture: loop.capture)
             session = try TFTPSession(
                 socket: transferSocket, client: tid.address, clientPort: tid.port, fileName: request.fileName,
                 transfer: TFTPTransfer(contents: sent, parameters: parameters), loop: loop, logger: logger

@@ -7,6 +7,10 @@ import Glibc
 public final class UDPSocket {
     public let fd: Int32
     public let localPort: UInt16
+    public let localAddress: IPv4Address
+    /// `--capture`: told of every datagram sent, and received when `capturesReceived`.
+    private let capture: PacketCapture?
+    private let capturesReceived: Bool
 
     /// A received datagram and where it came from.
     public struct Datagram {
@@ -17,7 +21,13 @@ public final class UDPSocket {
 
     /// Binds `address:port` (port 0: an ephemeral port, a new TFTP transfer ID), optionally
     /// pinned to `device` so a hub with an uplink never answers the uplink's side.
-    public init(address: IPv4Address = .any, port: UInt16, device: String? = nil, broadcast: Bool = false) throws(SystemCallError) {
+    ///
+    /// `capture` records its traffic; `capturingReceived: false` records only what it sends
+    /// (DHCP's port 67, whose requests the raw socket records).
+    public init(
+        address: IPv4Address = .any, port: UInt16, device: String? = nil, broadcast: Bool = false,
+        capture: PacketCapture? = nil, capturingReceived: Bool = true
+    ) throws(SystemCallError) {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemCallError("socket(AF_INET, SOCK_DGRAM)") }
         do throws(SystemCallError) {
@@ -38,6 +48,9 @@ public final class UDPSocket {
             guard SocketAddress.bind(fd, address, port) else { throw SystemCallError("bind(\(address):\(port))") }
             self.fd = fd
             localPort = SocketAddress.localPort(of: fd)
+            localAddress = address
+            self.capture = capture
+            capturesReceived = capturingReceived
         } catch {
             close(fd)
             throw error
@@ -56,7 +69,13 @@ public final class UDPSocket {
             }
         }
         guard count >= 0 else { return nil }
-        return Datagram(payload: buffer[0..<count], source: IPv4Address(UInt32(bigEndian: source.sin_addr.s_addr)), sourcePort: UInt16(bigEndian: source.sin_port))
+        let datagram = Datagram(payload: buffer[0..<count], source: IPv4Address(UInt32(bigEndian: source.sin_addr.s_addr)), sourcePort: UInt16(bigEndian: source.sin_port))
+        if capturesReceived, let capture {
+            buffer.withUnsafeBytes {
+                capture.record(UnsafeRawBufferPointer(rebasing: $0[0..<count]), from: datagram.source, port: datagram.sourcePort, to: localAddress, port: localPort, sent: false)
+            }
+        }
+        return datagram
     }
 
     /// Sends one datagram; returns false when the kernel refused it (queue full, no route),
@@ -74,6 +93,9 @@ public final class UDPSocket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 sendto(fd, payload.baseAddress, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
+        }
+        if sent >= 0, let capture {
+            capture.record(payload, from: localAddress, port: localPort, to: address, port: port, sent: true)
         }
         return sent >= 0
     }
@@ -99,6 +121,9 @@ public final class UDPSocket {
                     return sendmsg(fd, &message, 0)
                 }
             }
+        }
+        if sent >= 0, let capture {
+            capture.record(header, body, from: localAddress, port: localPort, to: address, port: port, sent: true)
         }
         return sent >= 0
     }

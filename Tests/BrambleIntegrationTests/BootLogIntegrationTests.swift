@@ -27,6 +27,9 @@ struct BootLogIntegrationTests {
             for (name, size) in ["bootcode.bin": 52_480, "start.elf": 300_000, "fixup.dat": 7_000, "config.txt": 40, "kernel7.img": 600_000] {
                 try Data(repeating: 0x5a, count: size).write(to: boot.appendingPathComponent(name))
             }
+            // A log an earlier run as root left: the daemon, dropping to nobody, goes on with it.
+            try FileManager.default.createDirectory(at: server.file("state/logs"), withIntermediateDirectories: true)
+            try "an earlier run's line\n".write(to: server.file("state/logs/node37.log"), atomically: false, encoding: .utf8)
             // As bramble serve would be started for real: it drops to nobody after binding.
             try server.start()
         }
@@ -119,7 +122,7 @@ struct BootLogIntegrationTests {
         }
         #expect(lines.first?.contains(" +0.000s node37 ") == true, "times count from the ROM's DISCOVER: \(lines.first ?? "")")
         let file = try String(contentsOf: setup.server.file("state/logs/node37.log"), encoding: .utf8)
-        #expect(file == logs.output, "the log file holds the same lines")
+        #expect(file == "an earlier run's line\n" + logs.output, "the log file holds the same lines, after the earlier run's")
         var owner = stat()
         #expect(stat(setup.server.file("state/logs/node37.log").path, &owner) == 0 && owner.st_uid != 0, "written after the privilege drop")
         var socket = stat()
@@ -158,6 +161,14 @@ struct BootLogIntegrationTests {
         #expect((3...6).contains(frames.count), "redrawn in place about every 0.2 s: \(frames.count) frames")
         #expect(frames.allSatisfy { $0.contains("12  node12  10.42.0.12  addressed") && $0.contains("3 nodes: 1 addressed, 2 waiting; 1 with an error") }, "\(drawn)")
         #expect(drawn.hasPrefix("\u{1B}[?25l") && drawn.hasSuffix("\u{1B}[?25h"), "the cursor is hidden while drawing and shown again")
+
+        // Any client speaks the protocol: one JSON line each way.
+        let reload = try NetworkLab.execute([
+            "python3", "-c",
+            "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b'{\"command\":\"reload\"}\\n'); print(s.makefile().readline().strip())",
+            setup.server.file("state/control.sock").path,
+        ], timeout: 10)
+        #expect(reload.output.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"message":"reloaded: 3 of 3 nodes enrolled"}"#, "\(reload.output)")
 
         let unknown = try setup.server.bramble(["logs", "61", "--config", setup.server.configPath])
         #expect(unknown.status == 1 && unknown.output.contains("no node 61 in "), "\(unknown.output)")

@@ -34,12 +34,19 @@ struct DNSIntegrationTests {
         let upstreamProcess: Process
     }
 
-    func cluster() throws -> Cluster {
+    /// - Parameter resolvConf: the hub's /etc/resolv.conf, through `ip netns exec`'s
+    ///   /etc/netns/HUB/ (the caller removes that directory, ``hubResolvConfDirectory``).
+    func cluster(config: String = "upstream = \(upstreamAddress)\n", resolvConf: String? = nil) throws -> Cluster {
         let lab = try NetworkLab()
         let hub = try lab.addHost("hub", address: "\(Self.hubAddress)/24")
         let node = try lab.addHost("n5", address: "10.42.0.5/24", mac: "b8:27:eb:00:00:05")
         let upstream = try lab.addHost("up", address: "\(Self.upstreamAddress)/24")
-        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes, config: "upstream = \(Self.upstreamAddress)\n")
+        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes, config: config)
+        if let resolvConf {
+            let directory = Self.hubResolvConfDirectory(hub)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            try resolvConf.write(toFile: directory + "/resolv.conf", atomically: false, encoding: .utf8)
+        }
         let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/tiny-dns.py").path
         let upstreamProcess = try lab.start(in: upstream, ["python3", script, Self.upstreamAddress], output: server.file("tiny-dns.log").path)
         let upstreamLog = server.file("tiny-dns.log").path
@@ -50,6 +57,8 @@ struct DNSIntegrationTests {
         try server.start()
         return Cluster(lab: lab, hub: hub, node: node, upstream: upstream, server: server, upstreamProcess: upstreamProcess)
     }
+
+    static func hubResolvConfDirectory(_ hub: String) -> String { "/etc/netns/\(hub)" }
 
     /// `dig` from `host`, one try with a time limit, so a silent server fails the test
     /// within seconds instead of hanging it.

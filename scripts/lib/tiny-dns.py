@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
 """A tiny upstream DNS server for tests and benchmarks, never a real resolver.
 
-Usage: tiny-dns.py ADDRESS [PORT]
+Usage: tiny-dns.py ADDRESS [PORT] [ANSWER]
 
-Answers A queries for example.test and every name below it with 192.0.2.7 (TTL 300),
-NODATA for other types there, and NXDOMAIN for everything else. UDP only. It runs inside
-a network namespace the test or benchmark creates, which stops it again.
+Answers A queries for example.test and every name below it with ANSWER (default
+192.0.2.7, TTL 300), NODATA for other types there, and NXDOMAIN for everything else.
+`big.example.test` gets 100 A records (192.0.2.0 ...), more than 512 bytes: over UDP
+the answer is truncated (TC, no records), over TCP it is whole. It runs inside a network
+namespace the test or benchmark creates, which stops it again; each TCP query is logged.
 """
 import signal
 import socket
 import struct
 import sys
+import threading
 
 ANSWER = bytes([192, 0, 2, 7])
 ZONE = (b"example", b"test")
+BIG = (b"big",) + ZONE
 
 
 def question_end(message):
@@ -30,7 +34,7 @@ def question_end(message):
     return None
 
 
-def respond(message):
+def respond(message, over_tcp=False):
     if len(message) < 12 or message[2] & 0x80:
         return None
     query_id, flags, questions = struct.unpack("!HHH", message[:6])
@@ -48,8 +52,47 @@ def respond(message):
         return struct.pack("!HHHHHH", query_id, 0x8083 | rd, 1, 0, 0, 0) + question
     if qtype != 1:
         return struct.pack("!HHHHHH", query_id, 0x8080 | rd, 1, 0, 0, 0) + question
+    if tuple(labels) == BIG:
+        if not over_tcp:
+            return struct.pack("!HHHHHH", query_id, 0x8280 | rd, 1, 0, 0, 0) + question
+        records = b"".join(struct.pack("!HHHIH", 0xC00C, 1, 1, 300, 4) + bytes([192, 0, 2, n]) for n in range(100))
+        return struct.pack("!HHHHHH", query_id, 0x8080 | rd, 1, 100, 0, 0) + question + records
     record = struct.pack("!HHHIH", 0xC00C, 1, 1, 300, 4) + ANSWER
     return struct.pack("!HHHHHH", query_id, 0x8080 | rd, 1, 1, 0, 0) + question + record
+
+
+def read_exactly(connection, count):
+    data = b""
+    while len(data) < count:
+        chunk = connection.recv(count - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+def serve_stream(connection):
+    with connection:
+        while True:
+            prefix = read_exactly(connection, 2)
+            message = prefix and read_exactly(connection, struct.unpack("!H", prefix)[0])
+            if not message:
+                return
+            print("TCP query", flush=True)
+            reply = respond(message, over_tcp=True)
+            if reply is not None:
+                connection.sendall(struct.pack("!H", len(reply)) + reply)
+
+
+def serve_tcp(address, port):
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((address, port))
+    listener.listen(16)
+    while True:
+        connection, _ = listener.accept()
+        connection.settimeout(10)
+        threading.Thread(target=serve_stream, args=(connection,), daemon=True).start()
 
 
 def main():
@@ -57,6 +100,10 @@ def main():
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     address = sys.argv[1]
     port = int(sys.argv[2]) if len(sys.argv) > 2 else 53
+    global ANSWER
+    if len(sys.argv) > 3:
+        ANSWER = socket.inet_aton(sys.argv[3])
+    threading.Thread(target=serve_tcp, args=(address, port), daemon=True).start()
     server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     server.bind((address, port))
     print(f"tiny-dns on {address}:{port}", flush=True)

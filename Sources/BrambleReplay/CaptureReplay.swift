@@ -1,0 +1,295 @@
+import BrambleCapture
+import BrambleDHCP
+import BrambleDNS
+import BrambleNodeMap
+import BrambleTFTP
+import BrambleWire
+
+/// Replays a capture through the pure responders and compares their answers with the
+/// capture's, conversation by conversation, in order.
+///
+/// The capture's timestamps are the clock: DHCP's `now` is the request's second, TFTP's
+/// and the forwarder's monotonic instants are its nanoseconds. Which side a packet is on
+/// follows from the hub's address and the well-known ports:
+/// - to port 67: a DHCP request; from the hub's port 67: a reply.
+/// - to the hub's port 69: a TFTP request; from the hub to that client's address and port
+///   (any server port: each transfer has its own): its transfer's packets; from that
+///   client to the hub's other ports: its ACKs and ERRORs.
+/// - to the hub's port 53: a DNS query; from the hub's port 53: an answer; from the hub to
+///   port 53: an upstream query; from port 53 to the hub: an upstream's answer, fed to the
+///   forwarder in place of the network (with its ID rewritten to the replay's query ID).
+public struct CaptureReplay {
+    private let configuration: ReplayConfiguration
+    private var dhcp: DHCPResponder
+    private var zone: ClusterZone
+    private var forwarder: DNSForwarder<ReplayConversation>
+    private var tftp: TFTPReplayServer
+    private var random = ReplayRandom()
+    private var expected: [ReplayConversation: [(number: Int, packet: ReplayedPacket)]] = [:]
+    private var produced: [ReplayConversation: [ReplayedPacket]] = [:]
+    private var report = ReplayReport()
+    /// Capture upstream query ID -> its question, to route the capture's upstream answers.
+    private var captureUpstreamQuestions: [UInt16: DNSQuestion] = [:]
+    /// Replay's upstream queries in flight, by question, oldest first.
+    private var replayUpstreamIDs: [DNSQuestion: [UInt16]] = [:]
+    /// TFTP clients whose request the capture shows.
+    private var tftpClients: Set<ReplayConversation> = []
+    private var lastTimestamp = CaptureTimestamp(seconds: 0, nanoseconds: 0)
+    private var currentCause = 0
+
+    public init(configuration: ReplayConfiguration) {
+        self.configuration = configuration
+        let responder = DHCPResponder(settings: configuration.dhcp, nodeMap: configuration.nodeMap, pool: configuration.pool)
+        dhcp = responder
+        zone = ClusterZone(nodeMap: configuration.nodeMap, hub: configuration.hub, domain: configuration.domain)
+        forwarder = DNSForwarder(configuration: .init(upstreams: configuration.upstreams))
+        tftp = TFTPReplayServer(configuration: configuration) { _ in nil }
+    }
+
+    private var hub: IPv4Address { configuration.hub.address }
+
+    /// Replays every frame and compares. Frames that are not this hub's DHCP, TFTP or DNS
+    /// traffic are listed as skipped.
+    public static func run(_ frames: [CapturedFrame], configuration: ReplayConfiguration) -> ReplayReport {
+        var replay = CaptureReplay(configuration: configuration)
+        for frame in frames { replay.feed(frame) }
+        return replay.finish()
+    }
+
+    public mutating func feed(_ frame: CapturedFrame) {
+        let datagram: CapturedDatagram
+        do {
+            datagram = try CapturedDatagram(decoding: frame)
+        } catch {
+            report.skipped.append((frame.number, "\(error)"))
+            return
+        }
+        advanceClock(to: datagram.timestamp)
+        currentCause = datagram.number
+        let f = datagram.frame
+        if f.destinationPort == 67, f.sourceAddress != hub {
+            dhcpRequest(datagram)
+        } else if f.sourcePort == 67, f.sourceAddress == hub {
+            dhcpReply(datagram)
+        } else if f.destinationAddress == hub, f.destinationPort == 69 {
+            tftpRequest(datagram)
+        } else if f.destinationAddress == hub, f.destinationPort == 53 {
+            dnsQuery(datagram)
+        } else if f.sourceAddress == hub, f.sourcePort == 53 {
+            expect(.dns(client: f.destinationAddress, port: f.destinationPort, id: dnsID(f.payload)), datagram)
+        } else if f.sourceAddress == hub, f.destinationPort == 53 {
+            captureUpstreamQuery(datagram)
+        } else if f.sourcePort == 53, f.destinationAddress == hub {
+            upstreamAnswer(datagram)
+        } else if f.sourceAddress == hub, tftpClients.contains(.tftp(client: f.destinationAddress, port: f.destinationPort)) {
+            expect(.tftp(client: f.destinationAddress, port: f.destinationPort), datagram)
+        } else if f.destinationAddress == hub, tftpClients.contains(.tftp(client: f.sourceAddress, port: f.sourcePort)) {
+            tftpClientPacket(datagram)
+        } else {
+            report.skipped.append((datagram.number, "not DHCP, TFTP or DNS of hub \(hub): \(f.sourceAddress):\(f.sourcePort) -> \(f.destinationAddress):\(f.destinationPort)"))
+        }
+    }
+
+    public mutating func finish() -> ReplayReport {
+        for conversation in Set(expected.keys).union(produced.keys).sorted() {
+            compare(conversation, capture: expected[conversation] ?? [], replay: produced[conversation] ?? [])
+        }
+        return report
+    }
+
+    // MARK: the clock
+
+    private mutating func advanceClock(to timestamp: CaptureTimestamp) {
+        lastTimestamp = max(lastTimestamp, timestamp)
+        let now = UInt64(max(0, lastTimestamp.totalNanoseconds))
+        for (tid, packet, deadline) in tftp.fireTimers(until: TFTPInstant(nanoseconds: now)) {
+            emitTFTP(packet, to: tid, at: CaptureTimestamp(totalNanoseconds: Int64(deadline.nanoseconds)))
+        }
+        if let deadline = forwarder.nextDeadline, deadline <= now {
+            perform(forwarder.expire(now: now, generator: &random))
+        }
+    }
+
+    // MARK: DHCP
+
+    private mutating func dhcpRequest(_ datagram: CapturedDatagram) {
+        report.fed["DHCP", default: 0] += 1
+        guard let request = try? DHCPMessage(decoding: datagram.payload) else { return }
+        let response = dhcp.respond(to: request, now: datagram.timestamp.seconds)
+        if response.journal != nil, let pool = dhcp.pool {
+            let hosts = pool.activeLeases(now: datagram.timestamp.seconds).compactMap { lease in
+                lease.hostname.map { DynamicHost(hostname: Array($0.utf8), address: lease.address) }
+            }
+            zone = ClusterZone(nodeMap: configuration.nodeMap, hub: configuration.hub, domain: configuration.domain, dynamicHosts: hosts)
+        }
+        let responder = dhcp
+        tftp.serialOf = { responder.serial(of: $0)?.description }
+        guard let reply = response.reply, let mac = reply.message.clientMAC,
+              let encoded = try? reply.message.encoded(maximumMessageSize: reply.maximumMessageSize) else { return }
+        let (address, port, destinationMAC): (IPv4Address, UInt16, MACAddress?) = switch reply.destination {
+        case .relay(let relay): (relay, 67, nil)
+        case .clientAddress(let address): (address, 68, nil)
+        case .broadcast: (.broadcast, 68, .broadcast)
+        case .clientHardware(let mac, let address): (address, 68, mac)
+        }
+        emit(.dhcp(client: mac), ReplayedPacket(
+            cause: datagram.number, timestamp: datagram.timestamp, source: hub, sourcePort: 67, destination: address,
+            destinationPort: port, destinationMAC: destinationMAC, payload: encoded.bytes))
+    }
+
+    private mutating func dhcpReply(_ datagram: CapturedDatagram) {
+        guard let reply = try? DHCPMessage(decoding: datagram.payload), let mac = reply.clientMAC else {
+            report.differences.append(ReplayDifference(
+                conversation: .dhcp(client: datagram.frame.destinationMAC), capturePacket: datagram.number, cause: nil,
+                details: ["the capture's reply is not a DHCP message the codec reads"]))
+            return
+        }
+        expect(.dhcp(client: mac), datagram)
+    }
+
+    // MARK: TFTP
+
+    private mutating func tftpRequest(_ datagram: CapturedDatagram) {
+        report.fed["TFTP", default: 0] += 1
+        let tid = ReplayConversation.tftp(client: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
+        tftpClients.insert(tid)
+        for packet in tftp.request(datagram.payload, from: tid, at: instant(datagram)) { emitTFTP(packet, to: tid) }
+    }
+
+    private mutating func tftpClientPacket(_ datagram: CapturedDatagram) {
+        report.fed["TFTP", default: 0] += 1
+        let tid = ReplayConversation.tftp(client: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
+        for packet in tftp.received(datagram.payload, from: tid, at: instant(datagram)) { emitTFTP(packet, to: tid) }
+    }
+
+    /// A TFTP packet to `tid`, sent at the current packet's time or, for a retransmission,
+    /// at the timer's deadline.
+    private mutating func emitTFTP(_ packet: TFTPPacket, to tid: ReplayConversation, at time: CaptureTimestamp? = nil) {
+        guard case .tftp(let client, let port) = tid else { return }
+        emit(tid, ReplayedPacket(
+            cause: currentCause, timestamp: time ?? lastTimestamp, source: hub, sourcePort: 69, destination: client, destinationPort: port,
+            payload: packet.encoded()))
+    }
+
+    private func instant(_ datagram: CapturedDatagram) -> TFTPInstant {
+        TFTPInstant(nanoseconds: UInt64(max(0, datagram.timestamp.totalNanoseconds)))
+    }
+
+    // MARK: DNS
+
+    private mutating func dnsQuery(_ datagram: CapturedDatagram) {
+        report.fed["DNS", default: 0] += 1
+        let client = ReplayConversation.dns(
+            client: datagram.frame.sourceAddress, port: datagram.frame.sourcePort, id: dnsID(datagram.payload))
+        guard let query = try? DNSMessage(decoding: datagram.payload) else {
+            if zone.serves(datagram.frame.sourceAddress), let reply = DNSMessage.formatErrorResponse(toUndecodable: datagram.payload) {
+                emitDNS(reply, to: client)
+            }
+            return
+        }
+        switch zone.respond(to: query, from: datagram.frame.sourceAddress) {
+        case .answer(let response):
+            emitDNS(response.encoded(maximumSize: query.maximumResponseSize(overTCP: false)), to: client)
+        case .forward:
+            perform(forwarder.forward(query, from: client, overTCP: false, now: UInt64(max(0, datagram.timestamp.totalNanoseconds)), generator: &random))
+        case .drop:
+            return
+        }
+    }
+
+    private mutating func captureUpstreamQuery(_ datagram: CapturedDatagram) {
+        guard let query = try? DNSMessage(decoding: datagram.payload), let question = query.question else {
+            report.skipped.append((datagram.number, "upstream query the codec cannot read"))
+            return
+        }
+        captureUpstreamQuestions[query.header.id] = question
+        expect(.upstream(question: question.description), datagram)
+    }
+
+    private mutating func upstreamAnswer(_ datagram: CapturedDatagram) {
+        guard var answer = try? DNSMessage(decoding: datagram.payload),
+              let question = captureUpstreamQuestions[answer.header.id],
+              let replayID = replayUpstreamIDs[question]?.first else {
+            report.skipped.append((datagram.number, "upstream answer to no query replay has in flight"))
+            return
+        }
+        answer.header.id = replayID
+        report.upstreamAnswerRewrites[datagram.number] = (replayID, Self.upstreamPort(for: replayID))
+        let source = UpstreamServer(address: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
+        perform(forwarder.receive(answer, from: source, now: UInt64(max(0, datagram.timestamp.totalNanoseconds)), generator: &random))
+    }
+
+    private mutating func perform(_ actions: [DNSForwarderAction<ReplayConversation>]) {
+        for action in actions {
+            switch action {
+            case .sendUpstream(let query):
+                guard let message = try? DNSMessage(decoding: query.bytes[...]), let question = message.question else { continue }
+                replayUpstreamIDs[question, default: []].append(query.id)
+                emit(.upstream(question: question.description), ReplayedPacket(
+                    cause: currentCause, timestamp: lastTimestamp, source: hub, sourcePort: Self.upstreamPort(for: query.id),
+                    destination: query.upstream.address, destinationPort: query.upstream.port, payload: query.bytes))
+            case .closeUpstream(let id):
+                for (question, ids) in replayUpstreamIDs where ids.contains(id) {
+                    replayUpstreamIDs[question] = ids.filter { $0 != id }
+                }
+            case .respond(let client, let message, let maximumSize):
+                emitDNS(message.encoded(maximumSize: maximumSize), to: client)
+            case .discarded:
+                continue
+            }
+        }
+    }
+
+    private mutating func emitDNS(_ bytes: [UInt8], to client: ReplayConversation) {
+        guard case .dns(let address, let port, _) = client else { return }
+        emit(client, ReplayedPacket(
+            cause: currentCause, timestamp: lastTimestamp, source: hub, sourcePort: 53, destination: address, destinationPort: port,
+            payload: bytes))
+    }
+
+    /// The source port replay gives an upstream query (the daemon's is random): ephemeral,
+    /// and a function of the ID, so `--update` can route the upstream's answer to it.
+    static func upstreamPort(for id: UInt16) -> UInt16 { 49152 + id % 16384 }
+
+    private func dnsID(_ payload: ArraySlice<UInt8>) -> UInt16 {
+        payload.count >= 2 ? NetworkByteOrder.uint16(payload, at: 0) : 0
+    }
+
+    // MARK: comparing
+
+    private mutating func emit(_ conversation: ReplayConversation, _ packet: ReplayedPacket) {
+        produced[conversation, default: []].append(packet)
+        report.produced.append(packet)
+    }
+
+    private mutating func expect(_ conversation: ReplayConversation, _ datagram: CapturedDatagram) {
+        let f = datagram.frame
+        expected[conversation, default: []].append((datagram.number, ReplayedPacket(
+            cause: datagram.number, timestamp: datagram.timestamp, source: f.sourceAddress, sourcePort: f.sourcePort,
+            destination: f.destinationAddress, destinationPort: f.destinationPort, destinationMAC: f.destinationMAC,
+            payload: Array(f.payload))))
+    }
+
+    private mutating func compare(_ conversation: ReplayConversation, capture: [(number: Int, packet: ReplayedPacket)], replay: [ReplayedPacket]) {
+        for index in 0..<max(capture.count, replay.count) {
+            let c = index < capture.count ? capture[index] : nil
+            let r = index < replay.count ? replay[index] : nil
+            var details: [String]
+            switch (c, r) {
+            case (let c?, let r?):
+                report.compared += 1
+                details = ReplayPacketComparison.differences(conversation, capture: c.packet, replay: r)
+            case (let c?, nil):
+                report.compared += 1
+                details = ["the capture's server sent this, replay sends nothing: \(ReplayPacketComparison.summary(conversation, c.packet.payload))"]
+            case (nil, let r?):
+                details = ["replay sends a packet the capture does not have: \(ReplayPacketComparison.summary(conversation, r.payload))"]
+            case (nil, nil):
+                details = []
+            }
+            if !details.isEmpty {
+                report.differences.append(ReplayDifference(conversation: conversation, capturePacket: c?.number, cause: r?.cause, details: details))
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import BrambleCapture
+import BrambleDHCP
+import BrambleDNS
+import BrambleNodeMap
+import BrambleTFTP
+import BrambleWire
+import Testing
+
+@testable import BrambleReplay
+
+/// Any bytes in a capture give a report, never a trap: frames of random bytes, and valid
+/// frames to the hub's ports carrying random payloads.
+struct ReplayRobustnessTests {
+    struct MemoryTree: TFTPBootTree {
+        let files: [String: [UInt8]]
+        func entry(at relativePath: String) -> TFTPBootTreeEntry { files[relativePath] == nil ? .missing : .file }
+    }
+
+    static func configuration() throws -> ReplayConfiguration {
+        let hub = try IPv4Interface(parsingHubAddress: "10.42.0.250/24")
+        let nodeMap = try NodeMap(parsing: "5 b8:27:eb:00:00:05 web05\n", fileName: "nodes", subnet: hub.subnet)
+        let tree = MemoryTree(files: ["bootcode.bin": [UInt8](repeating: 7, count: 1500)])
+        return ReplayConfiguration(
+            hub: hub, nodeMap: nodeMap, dhcp: DHCPResponderSettings(hub: hub, domain: "cluster", leaseSeconds: 3600), pool: nil,
+            domain: try DomainName(parsing: "cluster"), upstreams: [], defaultRoot: "10.42.0.250:/pxe/root",
+            bootTree: tree, bootFile: { tree.files[$0] })
+    }
+
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9e37_79b9_7f4a_7c15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func randomFramesAndPayloadsGiveAReport() throws {
+        var random = SplitMix(state: 7)
+        let hub = IPv4Address(10, 42, 0, 250)
+        let client = IPv4Address(10, 42, 0, 5)
+        var frames: [CapturedFrame] = []
+        for index in 0..<3000 {
+            let payload = (0..<Int.random(in: 0...600, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let bytes: [UInt8]
+            switch index % 5 {
+            case 0:
+                bytes = payload
+            default:
+                let (source, sourcePort, destination, destinationPort): (IPv4Address, UInt16, IPv4Address, UInt16) = [
+                    (IPv4Address.any, 68, IPv4Address.broadcast, 67), (client, 40000, hub, 69), (client, 40001, hub, 53),
+                    (hub, 53, client, 40001),
+                ][index % 4]
+                bytes = EthernetUDPFrame(
+                    sourceMAC: MACAddress(0xb8, 0x27, 0xeb, 0, 0, 5), destinationMAC: .broadcast, sourceAddress: source,
+                    destinationAddress: destination, sourcePort: sourcePort, destinationPort: destinationPort, payload: payload[...]
+                ).encoded()
+            }
+            frames.append(CapturedFrame(number: index + 1, timestamp: CaptureTimestamp(seconds: 1_700_000_000, nanoseconds: Int64(index) * 1_000_000), bytes: bytes))
+        }
+        let report = CaptureReplay.run(frames, configuration: try Self.configuration())
+        #expect(report.skipped.count >= 600, "the frames of random bytes are skipped with a reason")
+        #expect(report.fed.values.reduce(0, +) > 1000)
+    }
+}
+
+/// TFTP retransmissions come from the transfer's timer, fired by the capture's clock.
+struct ReplayTimerTests {
+    @Test func anUnacknowledgedBlockIsResentEachTimeoutUntilTheTransferGivesUp() throws {
+        let hub = IPv4Address(10, 42, 0, 250)
+        let client = IPv4Address(10, 42, 0, 5)
+        func frame(_ number: Int, at seconds: Int64, _ payload: [UInt8], port: UInt16 = 69) -> CapturedFrame {
+            CapturedFrame(number: number, timestamp: CaptureTimestamp(seconds: 1_700_000_000 + seconds, nanoseconds: 0), bytes: EthernetUDPFrame(
+                sourceMAC: MACAddress(0xb8, 0x27, 0xeb, 0, 0, 5), destinationMAC: .broadcast, sourceAddress: client, destinationAddress: hub,
+                sourcePort: 49152, destinationPort: port, payload: payload[...]).encoded())
+        }
+        let request = TFTPPacket.readRequest(TFTPRequest(fileName: "bootcode.bin")).encoded()
+        // The request, then a late stray packet that only moves the clock 30 s on.
+        let frames = [frame(1, at: 0, request), frame(2, at: 30, [0, 9], port: 5000)]
+        let report = CaptureReplay.run(frames, configuration: try ReplayRobustnessTests.configuration())
+        let sent = report.produced.compactMap { try? TFTPPacket(decoding: $0.payload[...]) }
+        let firstBlocks = sent.filter { if case .data(block: 1, _) = $0 { true } else { false } }
+        #expect(firstBlocks.count == 6, "the first send and 5 retransmissions: \(sent.map(TFTPComparison.text))")
+        let times = report.produced.map { $0.timestamp.seconds - 1_700_000_000 }
+        #expect(times.prefix(6) == [0, 1, 2, 3, 4, 5], "one per second of the capture's clock: \(times)")
+        #expect(report.differences.count == report.produced.count, "the capture has no server packets: each sent one is extra")
+        #expect(report.differences.allSatisfy { $0.description.contains("replay sends a packet the capture does not have: DATA block 1, 512 bytes") })
+    }
+}
