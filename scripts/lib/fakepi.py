@@ -1,0 +1,642 @@
+#!/usr/bin/env python3
+"""A simulated Raspberry Pi network boot, for the integration tests and `bramble demo`.
+
+Plays, inside one network namespace whose interface has the Pi's MAC and no address, the
+conversation of PI-NETBOOT.md (the project's shared notes) byte for byte where it is known:
+
+  3b, 3b+  the boot ROM's DHCPDISCOVER (raw frame from 0.0.0.0, xid 0x26f30339, 320-byte
+           BOOTP payload, options 53 55 93 94 97 60; option 97 constant on the 3B, the serial
+           on the 3B+), 5 tries 5 s apart, taking the OFFER (the ROM never sends a REQUEST);
+           TFTP `bootcode.bin` without options at 512-byte blocks and `bootsig.bin`;
+           bootcode.bin's own DISCOVER (same xid, 14 parameters, still no REQUEST); then
+           `<serial>/start.elf`, which must get "file not found" to clear the prefix, and
+           start.elf, fixup.dat, config.txt, cmdline.txt, the kernel, the dtb, all with
+           `tsize 0`, probing config.txt and the kernel first (OACK, "Early terminate").
+  4        the EEPROM bootloader: DISCOVER/OFFER/REQUEST/ACK with a random xid and 4 s
+           retries, the REQUEST without option 60; TFTP with `tsize 0 blksize 1024` in the
+           order of a real Pi 4's dnsmasq log: `<serial>/start4.elf`, `<serial>/start.elf`,
+           config.txt, the routine misses (pieeprom.sig, recover4.elf, recovery.elf),
+           start4.elf, fixup4.dat, config.txt again, dt-blob.bin, the kernel probe, the dtb,
+           cmdline.txt, the kernel.
+
+The TFTP phase runs on the address the firmware was given (configured on the interface,
+as the ROM's own stack would hold it). Then the kernel boots: the address is dropped, and
+the kernel's ip=dhcp client does a full DHCP exchange without PXE class (548-byte payload,
+parameters 1 3 6 12 15 17 26 40 42, a new random xid); the address it gets is configured
+and one DNS query for the node's own name (options 12 and 15) goes to the hub.
+
+Output: one JSON line per step, `{"step": ..., "stage": ..., "t": ms since start, ...}`,
+where `stage` is the boot stage the node has reached (the names of `bramble status`), and a
+final `{"step": "result", "ok": true|false, ...}` line naming the failed step and why.
+Exit status 0 only when the whole boot succeeded. Every wait has a timeout and the whole
+run a time limit. With --tree, every file read in full must equal the tree's copy.
+
+usage: fakepi.py --model 3b|3b+|4 --serial XXXXXXXX [--interface eth0] [--tree DIR]
+                 [--time-limit SECONDS] [--rom-tries N]
+"""
+import argparse
+import json
+import os
+import random
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+PI3_XID = 0x26F30339
+ROM_PARAMETERS = [43, 60, 67, 128, 129, 130, 131, 132, 133, 134, 135, 66]
+BOOTCODE_PARAMETERS = ROM_PARAMETERS + [1, 3]
+PI4_PARAMETERS = [1, 3, 43, 60, 66, 67, 128, 129, 130, 131, 132, 133, 134, 135]
+KERNEL_PARAMETERS = [1, 3, 6, 12, 15, 17, 26, 40, 42]
+VENDOR_CLASS = b"PXEClient:Arch:00000:UNDI:002001"
+PI4_BOARD_REVISION = 0x00C03115
+DHCP_NAMES = {1: "DISCOVER", 2: "OFFER", 3: "REQUEST", 5: "ACK", 6: "NAK"}
+
+
+class BootFailure(Exception):
+    """A step that did not succeed; the message says why, for the result line."""
+
+    def __init__(self, step, stage, reason):
+        super().__init__(reason)
+        self.step, self.stage, self.reason = step, stage, reason
+
+
+class Clock:
+    """Milliseconds since start, and the remaining share of the total time limit."""
+
+    def __init__(self, limit):
+        self.start = time.monotonic()
+        self.deadline = self.start + limit
+
+    def ms(self):
+        return round((time.monotonic() - self.start) * 1000)
+
+    def remaining(self):
+        return self.deadline - time.monotonic()
+
+    def bounded(self, seconds, step, stage):
+        remaining = self.remaining()
+        if remaining <= 0:
+            raise BootFailure(step, stage, "total time limit reached")
+        return min(seconds, remaining)
+
+
+class Reporter:
+    def __init__(self, clock):
+        self.clock = clock
+        self.stage = "waiting"
+
+    def emit(self, step, stage=None, **fields):
+        if stage:
+            self.stage = stage
+        line = {"step": step, "stage": self.stage, "t": self.clock.ms()}
+        line.update(fields)
+        print(json.dumps(line), flush=True)
+
+
+# ---- Ethernet / IPv4 / UDP / BOOTP frames -------------------------------------------------
+
+def ip_checksum(header):
+    total = sum(struct.unpack("!%dH" % (len(header) // 2), header))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def dhcp_frame(mac, xid, options, payload_length, ttl, dont_fragment, secs=0):
+    """A broadcast DHCP request from 0.0.0.0:68, UDP checksum 0 as every Pi firmware sends."""
+    bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, xid, secs, 0,
+                        bytes(4), bytes(4), bytes(4), bytes(4), mac + bytes(10), bytes(64), bytes(128))
+    bootp += b"\x63\x82\x53\x63"
+    for code, value in options:
+        bootp += bytes([code, len(value)]) + value
+    bootp += b"\xff"
+    bootp = bootp.ljust(payload_length, b"\0")
+    udp = struct.pack("!HHHH", 68, 67, 8 + len(bootp), 0) + bootp
+    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000 if dont_fragment else 0,
+                         ttl, 17, 0, bytes(4), b"\xff\xff\xff\xff")
+    header = header[:10] + struct.pack("!H", ip_checksum(header)) + header[12:]
+    return b"\xff" * 6 + mac + b"\x08\x00" + header + udp
+
+
+def parse_reply(frame, mac, xid):
+    """The DHCP reply in `frame` for this client and transaction, or None."""
+    if len(frame) < 14 + 20 + 8 + 240 or frame[12:14] != b"\x08\x00" or frame[23] != 17:
+        return None
+    if frame[0:6] not in (mac, b"\xff" * 6):
+        return None
+    ihl = (frame[14] & 0x0F) * 4
+    udp = 14 + ihl
+    if frame[udp:udp + 4] != b"\x00\x43\x00\x44":
+        return None
+    bootp = frame[udp + 8:]
+    if len(bootp) < 240 or bootp[0] != 2 or struct.unpack("!I", bootp[4:8])[0] != xid:
+        return None
+    if bootp[28:34] != mac or bootp[236:240] != b"\x63\x82\x53\x63":
+        return None
+    options, index = {}, 240
+    while index < len(bootp):
+        code = bootp[index]
+        if code == 255:
+            break
+        if code == 0:
+            index += 1
+            continue
+        if index + 1 >= len(bootp):
+            return None
+        length = bootp[index + 1]
+        value = bootp[index + 2:index + 2 + length]
+        if len(value) != length:
+            return None
+        options[code] = options.get(code, b"") + value
+        index += 2 + length
+    if 53 not in options:
+        return None
+    return {
+        "type": options[53][0],
+        "yiaddr": socket.inet_ntoa(bootp[16:20]),
+        "siaddr": socket.inet_ntoa(bootp[20:24]),
+        "source": socket.inet_ntoa(frame[14 + 12:14 + 16]),
+        "options": options,
+    }
+
+
+def ipv4(options, code):
+    value = options.get(code)
+    return socket.inet_ntoa(value[:4]) if value and len(value) >= 4 else None
+
+
+class DHCPClient:
+    """Sends raw frames and waits for the matching reply on an AF_PACKET socket."""
+
+    def __init__(self, interface, mac, clock):
+        self.mac, self.clock = mac, clock
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+        self.sock.bind((interface, 0))
+
+    def exchange(self, frame, xid, wanted, wait, step, stage):
+        """Sends `frame`; returns the first reply of a type in `wanted` within `wait` s, or None."""
+        self.sock.send(frame)
+        deadline = time.monotonic() + self.clock.bounded(wait, step, stage)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            ready, _, _ = select.select([self.sock], [], [], remaining)
+            if not ready:
+                return None
+            data, meta = self.sock.recvfrom(65536)
+            if meta[2] == socket.PACKET_OUTGOING:
+                continue
+            reply = parse_reply(data, self.mac, xid)
+            if reply and reply["type"] in wanted:
+                return reply
+
+    def close(self):
+        self.sock.close()
+
+
+# ---- TFTP -----------------------------------------------------------------------------------
+
+class TFTPResult:
+    def __init__(self, outcome, data=b"", tsize=None, blksize=512, error=None, retransmits=0):
+        self.outcome, self.data, self.tsize, self.blksize = outcome, data, tsize, blksize
+        self.error, self.retransmits = error, retransmits
+
+
+def tftp_read(server, name, options, probe, clock, step, stage, file_timeout=None, retry=1.0):
+    """Reads `name` (options: a list of (name, value)); `probe` stops after the OACK with
+    ERROR 0 "Early terminate", as the firmware does to learn a file's size. `file_timeout`
+    bounds the whole file (the Pi 4's TFTP_FILE_TIMEOUT); without it only the run's time
+    limit does. A second without a packet resends the last one, six in a row end the read."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.bind(("0.0.0.0", 0))
+        # A receive timeout in the kernel: one system call per packet, not poll + receive.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", int(retry), int(retry % 1 * 1e6)))
+        request = struct.pack("!H", 1) + name.encode() + b"\0octet\0"
+        for key, value in options:
+            request += key.encode() + b"\0" + value.encode() + b"\0"
+        limit = clock.bounded(file_timeout or clock.remaining(), step, stage)
+        deadline = time.monotonic() + limit
+        last_sent, destination = request, (server, 69)
+        peer, expected, blksize, tsize = None, 1, 512, None
+        received, retransmits, silent = bytearray(), 0, 0
+        sock.sendto(request, destination)
+        while True:
+            if time.monotonic() > deadline:
+                what = "the %.0f s file timeout" % file_timeout if file_timeout else "the time limit"
+                return TFTPResult("timeout", bytes(received), tsize, blksize,
+                                  "not complete within %s (%d of %s bytes)" % (what, len(received), tsize or "?"), retransmits)
+            try:
+                packet, source = sock.recvfrom(65536)
+            except (BlockingIOError, socket.timeout):
+                silent += 1
+                if silent > 5:
+                    return TFTPResult("timeout", bytes(received), tsize, blksize,
+                                      "server silent after %d bytes (%d retries)" % (len(received), silent - 1), retransmits)
+                sock.sendto(last_sent, destination)
+                retransmits += 1
+                continue
+            if peer is None:
+                peer = destination = source
+            elif source != peer:
+                sock.sendto(struct.pack("!HH", 5, 5) + b"Unknown transfer ID\0", source)
+                continue
+            if len(packet) < 4:
+                continue
+            silent = 0
+            opcode = struct.unpack("!H", packet[:2])[0]
+            if opcode == 5:
+                code = struct.unpack("!H", packet[2:4])[0]
+                message = packet[4:].split(b"\0")[0].decode(errors="replace")
+                outcome = "not-found" if code == 1 else "error"
+                return TFTPResult(outcome, bytes(received), tsize, blksize, "TFTP error %d %r" % (code, message), retransmits)
+            if opcode == 6 and expected == 1 and not received:
+                fields = packet[2:].split(b"\0")[:-1]
+                acknowledged = {fields[i].decode().lower(): fields[i + 1].decode() for i in range(0, len(fields) - 1, 2)}
+                if "tsize" in acknowledged:
+                    tsize = int(acknowledged["tsize"])
+                if "blksize" in acknowledged:
+                    blksize = int(acknowledged["blksize"])
+                if probe:
+                    sock.sendto(struct.pack("!HH", 5, 0) + b"Early terminate\0", peer)
+                    return TFTPResult("probe", b"", tsize, blksize)
+                last_sent = struct.pack("!HH", 4, 0)
+                sock.sendto(last_sent, peer)
+                continue
+            if opcode != 3:
+                continue
+            block = struct.unpack("!H", packet[2:4])[0]
+            if block == expected & 0xFFFF:
+                received += packet[4:]
+                last_sent = struct.pack("!HH", 4, block)
+                sock.sendto(last_sent, peer)
+                expected += 1
+                if len(packet) - 4 < blksize:
+                    return TFTPResult("ok", bytes(received), tsize, blksize, None, retransmits)
+            elif block == (expected - 1) & 0xFFFF:
+                sock.sendto(last_sent, peer)
+    finally:
+        sock.close()
+
+
+# ---- the simulated Pi -------------------------------------------------------------------------
+
+class FakePi:
+    def __init__(self, arguments, mac_text):
+        self.model = arguments.model
+        self.serial = arguments.serial.lower()
+        self.interface = arguments.interface
+        self.tree = arguments.tree
+        self.rom_tries = arguments.rom_tries
+        self.clock = Clock(arguments.time_limit)
+        self.report = Reporter(self.clock)
+        self.mac_text = mac_text
+        self.mac = bytes.fromhex(mac_text.replace(":", ""))
+        self.bytes_read = 0
+        self.prefix = ""
+        # The Pi 4 EEPROM's TFTP_FILE_TIMEOUT (30 s a file); no such limit is documented for
+        # the Pi 3 ROM and bootcode.bin, which retry per packet.
+        self.file_timeout = 30.0 if self.model == "4" else None
+
+    # -- helpers --
+
+    def set_address(self, address, mask):
+        prefix = bin(struct.unpack("!I", socket.inet_aton(mask))[0]).count("1") if mask else 24
+        subprocess.run(["ip", "addr", "flush", "dev", self.interface], check=True)
+        if address:
+            subprocess.run(["ip", "addr", "add", "%s/%d" % (address, prefix), "dev", self.interface], check=True)
+
+    def guid(self, serial_guid=False):
+        serial = bytes.fromhex(self.serial)[::-1]
+        if self.model == "3b" and not serial_guid:
+            return b"\x00" + b"\x44" * 16
+        if self.model != "4":
+            return b"\x00" + serial * 4
+        return b"\x00" + b"\x34\x69\x50\x52" + struct.pack("<I", PI4_BOARD_REVISION) + self.mac[2:6] + serial
+
+    def pxe_options(self, message, parameters, extra=(), vendor_class=True, serial_guid=False):
+        options = [(53, bytes([message])), (55, bytes(parameters)), (93, b"\x00\x00"), (94, b"\x01\x02\x01"),
+                   (97, self.guid(serial_guid))]
+        options += list(extra)
+        if vendor_class:
+            options.append((60, VENDOR_CLASS))
+        return options
+
+    def rom_discover(self, bootcode):
+        """The Pi 3 ROM's DHCPDISCOVER, or bootcode.bin's (1 and 3 asked too, the serial in 97)."""
+        if bootcode:
+            return dhcp_frame(self.mac, PI3_XID, self.pxe_options(1, BOOTCODE_PARAMETERS, serial_guid=True), 322, 128, False)
+        return dhcp_frame(self.mac, PI3_XID, self.pxe_options(1, ROM_PARAMETERS), 320, 128, False)
+
+    def pi4_discover(self, xid):
+        return dhcp_frame(self.mac, xid, self.pxe_options(1, PI4_PARAMETERS), 322, 64, False)
+
+    def kernel_message(self, xid, secs, extra=()):
+        """The Linux ip=dhcp client's DISCOVER (no `extra`) or REQUEST (53=3, 54, 50 first)."""
+        options = list(extra) if extra else [(53, b"\x01")]
+        return dhcp_frame(self.mac, xid, options + [(55, bytes(KERNEL_PARAMETERS))], 548, 64, True, secs)
+
+    def check_tree(self, name, data, step, stage):
+        if not self.tree:
+            return
+        candidates = [os.path.join(self.tree, name)]
+        if self.prefix and name.startswith(self.prefix):
+            candidates.append(os.path.join(self.tree, name[len(self.prefix):]))
+        for path in candidates:
+            if os.path.isfile(path):
+                with open(path, "rb") as f:
+                    if f.read() != data:
+                        raise BootFailure(step, stage, "%s: received %d bytes that differ from %s" % (name, len(data), path))
+                return
+        raise BootFailure(step, stage, "%s: served, but not in the tree %s" % (name, self.tree))
+
+    def fetch(self, name, step, stage, options=(), probe_first=False, optional=False, reached=None):
+        """Reads one boot file as the firmware does; returns its bytes (None for a routine miss)."""
+        path = self.prefix + name
+        started = self.clock.ms()
+        if probe_first:
+            result = tftp_read(self.server, path, options, True, self.clock, step, stage, self.file_timeout)
+            if result.outcome == "not-found" and optional:
+                self.report.emit("tftp", file=path, result="not-found", ms=self.clock.ms() - started)
+                return None
+            if result.outcome != "probe":
+                raise BootFailure(step, stage, failure_reason(path, result))
+        result = tftp_read(self.server, path, options, False, self.clock, step, stage, self.file_timeout)
+        if result.outcome == "not-found" and optional:
+            self.report.emit("tftp", file=path, result="not-found", ms=self.clock.ms() - started)
+            return None
+        if result.outcome != "ok":
+            raise BootFailure(step, stage, failure_reason(path, result))
+        if result.tsize is not None and result.tsize != len(result.data):
+            raise BootFailure(step, stage, "%s: OACK said tsize %d, received %d bytes" % (path, result.tsize, len(result.data)))
+        self.check_tree(path, result.data, step, stage)
+        self.bytes_read += len(result.data)
+        self.report.emit("tftp", reached, file=path, result="ok", bytes=len(result.data), blksize=result.blksize,
+                         probed=probe_first, retransmits=result.retransmits, ms=self.clock.ms() - started)
+        return result.data
+
+    def expect_missing(self, name, step, stage, options):
+        """The serial-prefix probe: "file not found" clears the prefix; a file there sets it."""
+        result = tftp_read(self.server, name, options, True, self.clock, step, stage, self.file_timeout)
+        if result.outcome == "not-found":
+            self.report.emit("tftp", file=name, result="not-found", expected=True)
+            return False
+        if result.outcome == "probe":
+            self.report.emit("tftp", file=name, result="found", expected=False)
+            return True
+        raise BootFailure(step, stage, "%s: %s" % (name, result.error or result.outcome))
+
+    # -- the boot --
+
+    def rom_dhcp(self, client, bootcode):
+        """The Pi 3 ROM, or bootcode.bin after it: DISCOVER, take the OFFER, never REQUEST.
+        bootcode.bin asks for 1 and 3 too and always sends the serial in option 97."""
+        step = "bootcode-dhcp" if bootcode else "rom-dhcp"
+        frame = self.rom_discover(bootcode)
+        started = self.clock.ms()
+        for attempt in range(1, self.rom_tries + 1):
+            offer = client.exchange(frame, PI3_XID, (2,), 5.0, step, self.report.stage)
+            if offer:
+                return offer, attempt, self.clock.ms() - started
+        raise BootFailure(step, self.report.stage, "no DHCPOFFER after %d DISCOVERs 5 s apart" % self.rom_tries)
+
+    def pi4_dhcp(self, client):
+        """The Pi 4 bootloader: a full DORA, 4 s retries, 45 s in all, REQUEST without option 60."""
+        step, stage = "rom-dhcp", self.report.stage
+        xid = random.getrandbits(32)
+        started = time.monotonic()
+        discover = self.pi4_discover(xid)
+        attempt = 0
+        while time.monotonic() - started < 45:
+            attempt += 1
+            offer = client.exchange(discover, xid, (2,), 4.0, step, stage)
+            if not offer:
+                continue
+            server_id = offer["options"].get(54, b"")
+            request = dhcp_frame(self.mac, xid, self.pxe_options(
+                3, PI4_PARAMETERS, [(50, socket.inet_aton(offer["yiaddr"])), (54, server_id)], vendor_class=False),
+                322, 64, False)
+            ack = client.exchange(request, xid, (5, 6), 4.0, step, stage)
+            if ack and ack["type"] == 5:
+                return ack, attempt, round((time.monotonic() - started) * 1000)
+            if ack:
+                raise BootFailure(step, stage, "DHCPNAK for %s" % offer["yiaddr"])
+        raise BootFailure(step, stage, "no DHCPACK within 45 s (%d DISCOVERs)" % attempt)
+
+    def firmware_server(self, reply):
+        if self.model == "4":
+            named = reply["options"].get(66)
+            return named.decode().strip("\0") if named else ipv4(reply["options"], 54)
+        return reply["source"]
+
+    def kernel_name(self, config):
+        text = config.decode(errors="replace") if config else ""
+        settings = {}
+        for line in text.splitlines():
+            line = line.split("#")[0].strip()
+            if "=" in line:
+                key, value = line.split("=", 1)
+                settings[key.strip()] = value.strip()
+        if "kernel" in settings:
+            return settings["kernel"]
+        if settings.get("arm_64bit") == "1":
+            return "kernel8.img"
+        return "kernel7l.img" if self.model == "4" else "kernel7.img"
+
+    def dtb_name(self):
+        return {"3b": "bcm2710-rpi-3-b.dtb", "3b+": "bcm2710-rpi-3-b-plus.dtb", "4": "bcm2711-rpi-4-b.dtb"}[self.model]
+
+    def pi3_firmware(self, client):
+        self.fetch("bootcode.bin", "bootcode", "addressed", reached="firmware")
+        self.fetch("bootsig.bin", "bootcode", "firmware", optional=True)
+        offer, attempts, ms = self.rom_dhcp(client, bootcode=True)
+        self.report.emit("bootcode-dhcp", ip=offer["yiaddr"], tries=attempts, ms=ms)
+        tsize = [("tsize", "0")]
+        if self.expect_missing("%s/start.elf" % self.serial, "loader", "firmware", tsize):
+            self.prefix = self.serial + "/"
+        self.fetch("start.elf", "loader", "firmware", tsize, reached="loader")
+        self.fetch("fixup.dat", "loader", "loader", tsize)
+        config = self.fetch("config.txt", "loader", "loader", tsize, probe_first=True)
+        self.fetch("cmdline.txt", "loader", "loader", tsize)
+        kernel = self.kernel_name(config)
+        self.fetch(kernel, "kernel", "loader", tsize, probe_first=True, reached="kernel")
+        self.fetch(self.dtb_name(), "dtb", "kernel", tsize)
+
+    def pi4_firmware(self):
+        options = [("tsize", "0"), ("blksize", "1024")]
+        found = self.expect_missing("%s/start4.elf" % self.serial, "firmware", "addressed", options)
+        if not found and not self.expect_missing("%s/start.elf" % self.serial, "firmware", "addressed", options):
+            self.prefix = ""
+        else:
+            self.prefix = self.serial + "/"
+        self.fetch("config.txt", "firmware", "addressed", options, reached="firmware")
+        for routine in ("pieeprom.sig", "recover4.elf", "recovery.elf"):
+            self.fetch(routine, "firmware", "firmware", options, optional=True)
+        self.fetch("start4.elf", "loader", "firmware", options, reached="loader")
+        self.fetch("fixup4.dat", "loader", "loader", options)
+        config = self.fetch("config.txt", "loader", "loader", options, probe_first=True)
+        self.fetch("dt-blob.bin", "loader", "loader", options, optional=True)
+        kernel = self.kernel_name(config)
+        self.fetch(self.dtb_name(), "dtb", "loader", options, probe_first=True)
+        self.fetch("cmdline.txt", "loader", "loader", options)
+        self.fetch(kernel, "kernel", "loader", options, probe_first=True, reached="kernel")
+
+    def kernel_dhcp(self, client):
+        """Linux ip=dhcp: no PXE class, 548-byte payload, DISCOVER/REQUEST with a new xid."""
+        step, stage = "kernel-dhcp", self.report.stage
+        self.set_address(None, None)
+        xid = random.getrandbits(32)
+        started = time.monotonic()
+        wait = 2.0
+        while True:
+            secs = int(time.monotonic() - started)
+            discover = self.kernel_message(xid, secs)
+            offer = client.exchange(discover, xid, (2,), wait, step, stage)
+            if offer:
+                request = self.kernel_message(xid, secs, [(53, b"\x03"), (54, offer["options"].get(54, b"")),
+                                                          (50, socket.inet_aton(offer["yiaddr"]))])
+                ack = client.exchange(request, xid, (5, 6), wait, step, stage)
+                if ack and ack["type"] == 5:
+                    return ack, round((time.monotonic() - started) * 1000)
+            wait = min(wait * 1.5, 30.0)
+
+    def dns_query(self, ack):
+        step, stage = "dns", self.report.stage
+        options = ack["options"]
+        host = options.get(12, b"").decode(errors="replace").strip("\0")
+        domain = options.get(15, b"").decode(errors="replace").strip("\0")
+        if not host:
+            raise BootFailure(step, stage, "the kernel's DHCPACK carried no host name (option 12)")
+        name = host + ("." + domain if domain else "")
+        resolver = ipv4(options, 6) or ipv4(options, 54)
+        if not resolver:
+            raise BootFailure(step, stage, "the kernel's DHCPACK named no DNS server (option 6)")
+        query_id = random.getrandbits(16)
+        question = b"".join(bytes([len(label)]) + label.encode() for label in name.split(".")) + b"\0"
+        query = struct.pack("!HHHHHH", query_id, 0x0100, 1, 0, 0, 0) + question + struct.pack("!HH", 1, 1)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        started = self.clock.ms()
+        try:
+            for attempt in range(3):
+                sock.sendto(query, (resolver, 53))
+                ready, _, _ = select.select([sock], [], [], self.clock.bounded(2.0, step, stage))
+                if not ready:
+                    continue
+                answer, _ = sock.recvfrom(4096)
+                if len(answer) < 12 or struct.unpack("!H", answer[:2])[0] != query_id:
+                    continue
+                flags, _, count = struct.unpack("!HHH", answer[2:8])
+                addresses = dns_addresses(answer, len(query))
+                if flags & 0x000F != 0 or count == 0:
+                    raise BootFailure(step, stage, "%s: DNS answer rcode %d with %d records" % (name, flags & 0xF, count))
+                if ack["yiaddr"] not in addresses:
+                    raise BootFailure(step, stage, "%s resolved to %s, not this node's %s" % (name, addresses, ack["yiaddr"]))
+                return name, resolver, addresses, self.clock.ms() - started
+            raise BootFailure(step, stage, "no DNS answer from %s for %s after 3 tries" % (resolver, name))
+        finally:
+            sock.close()
+
+    def boot(self):
+        self.report.emit("power-on", "rom-dhcp", model=self.model, mac=self.mac_text, serial=self.serial)
+        client = DHCPClient(self.interface, self.mac, self.clock)
+        try:
+            self.set_address(None, None)
+            if self.model == "4":
+                reply, attempts, ms = self.pi4_dhcp(client)
+            else:
+                reply, attempts, ms = self.rom_dhcp(client, bootcode=False)
+            self.server = self.firmware_server(reply)
+            self.set_address(reply["yiaddr"], ipv4(reply["options"], 1))
+            self.report.emit("rom-dhcp", "addressed", ip=reply["yiaddr"], server=self.server, tries=attempts, ms=ms,
+                             answer=DHCP_NAMES.get(reply["type"], str(reply["type"])))
+            if self.model == "4":
+                self.pi4_firmware()
+            else:
+                self.pi3_firmware(client)
+            ack, ms = self.kernel_dhcp(client)
+            self.set_address(ack["yiaddr"], ipv4(ack["options"], 1))
+            hostname = ack["options"].get(12, b"").decode(errors="replace")
+            self.report.emit("kernel-dhcp", "kernel-dhcp", ip=ack["yiaddr"], hostname=hostname, ms=ms)
+            name, resolver, addresses, ms = self.dns_query(ack)
+            self.report.emit("dns", "up", name=name, server=resolver, answer=addresses, ms=ms)
+            self.report.emit("result", ok=True, ip=ack["yiaddr"], name=hostname, bytes=self.bytes_read,
+                             bootMs=self.clock.ms())
+            return 0
+        except BootFailure as failure:
+            self.report.emit("result", ok=False, failed=failure.step, reason=failure.reason, bytes=self.bytes_read)
+            return 1
+        finally:
+            client.close()
+
+
+def failure_reason(path, result):
+    if result.outcome == "not-found":
+        return "%s: not found on the TFTP server (%s)" % (path, result.error)
+    return "%s: %s" % (path, result.error or "unexpected %s" % result.outcome)
+
+
+def dns_addresses(message, offset):
+    """The A records' addresses in a DNS answer whose question ends at `offset`."""
+    addresses, count = [], struct.unpack("!H", message[6:8])[0]
+    for _ in range(count):
+        while offset < len(message):
+            length = message[offset]
+            if length & 0xC0 == 0xC0:
+                offset += 2
+                break
+            offset += 1 + length
+            if length == 0:
+                break
+        if offset + 10 > len(message):
+            break
+        rtype, _, _, length = struct.unpack("!HHIH", message[offset:offset + 10])
+        data = message[offset + 10:offset + 10 + length]
+        if rtype == 1 and length == 4:
+            addresses.append(socket.inet_ntoa(data))
+        offset += 10 + length
+    return addresses
+
+
+def main():
+    parser = argparse.ArgumentParser(description="A simulated Raspberry Pi network boot (JSON lines out).")
+    parser.add_argument("--model", choices=["3b", "3b+", "4"], required=True)
+    parser.add_argument("--serial", required=True, help="8 hex digits")
+    parser.add_argument("--interface", default="eth0")
+    parser.add_argument("--tree", help="the boot tree: every file read in full must equal its copy here")
+    parser.add_argument("--time-limit", type=float, default=120.0, help="seconds for the whole boot")
+    parser.add_argument("--rom-tries", type=int, default=5, help="DHCPDISCOVERs before the ROM gives up")
+    parser.add_argument("--print-frame", choices=["rom", "bootcode", "pi4", "kernel"],
+                        help="print that DHCPDISCOVER as hex (with --mac, --xid) and exit: for the frame tests")
+    parser.add_argument("--mac", help="with --print-frame: the MAC instead of the interface's")
+    parser.add_argument("--xid", default="12345678", help="with --print-frame: the transaction ID (hex) of a pi4 or kernel frame")
+    arguments = parser.parse_args()
+    if len(arguments.serial) != 8 or any(c not in "0123456789abcdefABCDEF" for c in arguments.serial):
+        parser.error("--serial must be 8 hex digits")
+    if arguments.print_frame:
+        pi = FakePi(arguments, arguments.mac or "02:00:00:00:00:01")
+        xid = int(arguments.xid, 16)
+        frames = {"rom": lambda: pi.rom_discover(False), "bootcode": lambda: pi.rom_discover(True),
+                  "pi4": lambda: pi.pi4_discover(xid), "kernel": lambda: pi.kernel_message(xid, 0)}
+        print(frames[arguments.print_frame]().hex())
+        return
+    with open("/sys/class/net/%s/address" % arguments.interface) as f:
+        pi = FakePi(arguments, f.read().strip())
+
+    def stopped(signum, frame):
+        reason = "the %.0f s time limit passed" % arguments.time_limit if signum == signal.SIGALRM else "stopped by signal %d" % signum
+        pi.report.emit("result", ok=False, failed=pi.report.stage, reason=reason, bytes=pi.bytes_read)
+        os._exit(1)
+
+    signal.signal(signal.SIGALRM, stopped)
+    signal.signal(signal.SIGTERM, stopped)
+    signal.alarm(int(arguments.time_limit) + 5)
+    sys.exit(pi.boot())
+
+
+if __name__ == "__main__":
+    main()
