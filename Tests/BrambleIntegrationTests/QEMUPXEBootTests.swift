@@ -12,6 +12,7 @@ import Testing
 @Suite(.serialized, .enabled(if: NetworkLab.shouldRun, NetworkLab.skipReason))
 struct QEMUPXEBootTests {
     static let mac = "52:54:00:42:00:07"
+    /// Node 8 is a neighbour: the address iPXE gets must come from its own MAC's line.
     static let nodes = """
         7   \(mac)  qemu07
         8   52:54:00:42:00:08
@@ -27,7 +28,8 @@ struct QEMUPXEBootTests {
         """ + "\n"
 
     /// The second file, a template rendered for the node asking: its marker is on the last
-    /// line, after about 20 KB of comments, so it prints only when every block arrived.
+    /// line, after about 30 KB of comments (21 blocks of 1432), so it prints only when every
+    /// block arrived.
     static let secondTemplate: String = {
         let padding = (1...400).map { "# padding line \($0): the marker below prints only if the whole file arrived\n" }.joined()
         return "#!ipxe\n" + padding + "echo BRAMBLE-SECOND name={{name}} ip={{ip}} mac={{mac}} hub={{hub}}\n"
@@ -69,6 +71,7 @@ struct QEMUPXEBootTests {
             #expect(log.contains("DHCPDISCOVER from \(Self.mac) qemu07 (iPXE) -> DHCPOFFER 10.42.0.7"), "bramble:\n\(log)")
             #expect(log.contains("DHCPREQUEST from \(Self.mac) qemu07 (iPXE) -> DHCPACK 10.42.0.7"), "bramble:\n\(log)")
             #expect(log.contains("TFTP sent boot.ipxe to 10.42.0.7"), "bramble:\n\(log)")
+            #expect(log.contains("TFTP sending second.ipxe to 10.42.0.7 qemu07 from second.ipxe.tmpl (template)"), "bramble:\n\(log)")
             #expect(log.contains("TFTP sent second.ipxe to 10.42.0.7"), "bramble:\n\(log)")
         }
         #expect(try NetworkLab.leftoverNamespaces(prefix: prefix).isEmpty)
