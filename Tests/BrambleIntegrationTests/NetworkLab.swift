@@ -20,6 +20,8 @@ final class NetworkLab {
     let prefix: String
     let switchNamespace: String
     private(set) var hosts: [String] = []
+    /// Tap devices in the switch namespace: deleted before it, so none can outlive the lab.
+    private var taps: [String] = []
     private var processes: [Process] = []
 
     struct Unavailable: Error, CustomStringConvertible {
@@ -55,6 +57,16 @@ final class NetworkLab {
         return namespace
     }
 
+    /// Adds a tap device plugged into the bridge, for a virtual machine (QEMU's `-netdev tap`)
+    /// started in the switch namespace; returns the device's name there.
+    @discardableResult
+    func addTap(_ name: String) throws -> String {
+        try ip("-n", switchNamespace, "tuntap", "add", "dev", name, "mode", "tap")
+        taps.append(name)
+        try ip("-n", switchNamespace, "link", "set", name, "master", "br0", "up")
+        return name
+    }
+
     /// Runs a command in a namespace to completion, with a time limit; returns its output.
     @discardableResult
     func run(in namespace: String, _ arguments: [String], timeout: Double = 30) throws -> CommandResult {
@@ -85,6 +97,10 @@ final class NetworkLab {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         processes = []
+        for tap in taps {
+            _ = try? Self.execute(["ip", "-n", switchNamespace, "link", "del", tap], timeout: 10)
+        }
+        taps = []
         for namespace in hosts + [switchNamespace] {
             _ = try? Self.execute(["ip", "netns", "del", namespace], timeout: 10)
         }
