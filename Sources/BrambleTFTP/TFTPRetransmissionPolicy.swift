@@ -21,10 +21,20 @@ public struct TFTPRetransmissionPolicy: Hashable, Sendable {
     /// for two such re-ACKs, and the whole silence (5 s + 12 s) stays well inside the
     /// Pi 4's 30 s per-file budget.
     public var finalWait: Duration
+    /// How long the first OACK waits for its ACK before it is resent, unless the client
+    /// negotiated `timeout`. A repeated OACK is not harmless: atftp aborts the transfer on
+    /// the second one ("unexpected OACK"), and in a 48-client boot storm on a loaded hub a
+    /// client's ACK of the OACK can take over a second. The later resends keep the plain
+    /// timeout, so a silent probe is still dropped within seconds.
+    public var firstOptionAcknowledgementWait: Duration
 
-    public init(defaultTimeout: Duration = .seconds(1), maximumRetransmissions: Int = 5, finalWait: Duration = .seconds(12)) {
+    public init(
+        defaultTimeout: Duration = .seconds(1), maximumRetransmissions: Int = 5, finalWait: Duration = .seconds(12),
+        firstOptionAcknowledgementWait: Duration = .seconds(2)
+    ) {
         self.defaultTimeout = defaultTimeout
         self.maximumRetransmissions = maximumRetransmissions
         self.finalWait = finalWait
+        self.firstOptionAcknowledgementWait = firstOptionAcknowledgementWait
     }
 }

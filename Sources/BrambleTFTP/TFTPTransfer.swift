@@ -86,7 +86,8 @@ public struct TFTPTransfer: Sendable {
         guard case .notStarted = state else { return none }
         startedAt = now
         guard parameters.sendsOptionAcknowledgement else { return sendFirstWindow(now: now) }
-        let timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: 0)
+        let firstWait = parameters.timeout ?? policy.firstOptionAcknowledgementWait
+        let timer = RetransmissionTimer(deadline: now + firstWait, consecutiveTimeouts: 0)
         state = .awaitingOptionAcknowledgement(timer)
         return actions(packet: .optionAcknowledgement(parameters.acknowledgedOptions), deadline: timer.deadline)
     }

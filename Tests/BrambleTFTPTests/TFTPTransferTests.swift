@@ -50,19 +50,27 @@ func transfer(size: Int, blockSize: Int = 512, windowSize: Int = 1, options: TFT
     @Test func withAnOACKDataWaitsForAcknowledgementZero() {
         let oack: TFTPOptions = [TFTPOption("tsize", "1300"), TFTPOption("blksize", "1024")]
         var transfer = transfer(size: 1300, blockSize: 1024, options: oack)
-        #expect(transfer.start(now: at(0)) == [.send(.optionAcknowledgement(oack)), .armTimer(deadline: at(1))])
+        #expect(transfer.start(now: at(0)) == [.send(.optionAcknowledgement(oack)), .armTimer(deadline: at(2))])
         #expect(transfer.received(.acknowledgement(block: 1), now: at(0.1)) == [])
         #expect(transfer.received(.acknowledgement(block: 0), now: at(0.2)).sentBlocks == [1])
         #expect(transfer.received(.acknowledgement(block: 0), now: at(0.3)) == [])
         #expect(transfer.received(.acknowledgement(block: 1), now: at(0.4)).sentBlocks == [2])
     }
 
+    /// The first resend waits two seconds (a second OACK makes atftp abort), the later ones one.
     @Test func lostOACKIsResentByTheTimer() {
         var transfer = transfer(size: 10, options: [TFTPOption("tsize", "10")])
         _ = transfer.start(now: at(0))
-        #expect(transfer.timerFired(now: at(1)) == [
-            .send(.optionAcknowledgement([TFTPOption("tsize", "10")])), .armTimer(deadline: at(2)),
+        #expect(transfer.timerFired(now: at(1)) == [.armTimer(deadline: at(2))])
+        #expect(transfer.timerFired(now: at(2)) == [
+            .send(.optionAcknowledgement([TFTPOption("tsize", "10")])), .armTimer(deadline: at(3)),
         ])
+    }
+
+    /// A client that negotiated `timeout` gets its own timer for the OACK too.
+    @Test func anOACKWithANegotiatedTimeoutIsResentOnTheClientsTimer() {
+        var transfer = transfer(size: 10, options: [TFTPOption("tsize", "10"), TFTPOption("timeout", "1")], timeout: .seconds(1))
+        #expect(transfer.start(now: at(0)).deadline == at(1))
     }
 
     @Test func lostDataIsResentWhenTheTimerFires() {
@@ -259,8 +267,8 @@ func transfer(size: Int, blockSize: Int = 512, windowSize: Int = 1, options: TFT
     @Test func silenceAfterTheOACKIsAProbeToo() {
         var transfer = transfer(size: 10, options: [TFTPOption("tsize", "10")])
         _ = transfer.start(now: at(0))
-        for attempt in 1...5 { _ = transfer.timerFired(now: at(Double(attempt))) }
-        #expect(transfer.timerFired(now: at(6)) == [.abandoned(.wentSilent(acknowledgedBlocks: 0))])
+        for attempt in 2...6 { _ = transfer.timerFired(now: at(Double(attempt))) }
+        #expect(transfer.timerFired(now: at(7)) == [.abandoned(.wentSilent(acknowledgedBlocks: 0))])
     }
 
     @Test func silenceMidTransferIsAFailure() {
