@@ -73,6 +73,17 @@ struct QEMUPXEBootTests {
             #expect(log.contains("TFTP sent boot.ipxe to 10.42.0.7"), "bramble:\n\(log)")
             #expect(log.contains("TFTP sending second.ipxe to 10.42.0.7 qemu07 from second.ipxe.tmpl (template)"), "bramble:\n\(log)")
             #expect(log.contains("TFTP sent second.ipxe to 10.42.0.7"), "bramble:\n\(log)")
+
+            // The node's boot log: iPXE's DHCP as a boot ROM's (each line names the stage the
+            // event led to), then the firmware stage with both files it read.
+            let bootLog = try server.bramble(["logs", "qemu07", "--config", server.configPath])
+            #expect(bootLog.status == 0, "\(bootLog.output)")
+            for expected in [
+                " +0.000s qemu07 addressed   DHCPDISCOVER (iPXE) -> OFFER 10.42.0.7", " qemu07 addressed   DHCPREQUEST (iPXE) -> ACK 10.42.0.7",
+                " qemu07 firmware    TFTP boot.ipxe sent", " qemu07 firmware    TFTP second.ipxe sent",
+            ] {
+                #expect(bootLog.output.contains(expected), "no '\(expected)' in the boot log:\n\(bootLog.output)")
+            }
         }
         #expect(try NetworkLab.leftoverNamespaces(prefix: prefix).isEmpty)
     }
