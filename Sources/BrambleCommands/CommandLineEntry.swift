@@ -2,7 +2,7 @@ import ArgumentParser
 
 import Glibc
 
-extension BrambleCommand {
+extension ParsableCommand {
     /// Runs the command line and exits with DESIGN.md's contract: 0 success, 1 a user error
     /// (a message naming file and line), 2 a usage error. ArgumentParser's own default for
     /// usage errors is 64 (EX_USAGE); scripts written for dnsmasq-era tooling expect 2.
@@ -22,7 +22,7 @@ extension BrambleCommand {
         } catch let error as ValidationError {
             // Raised by a command after parsing (a bad MAC in its arguments): the message
             // alone says it; the root usage line would only distract.
-            let path = commandPath(to: type(of: command)) ?? ["bramble"]
+            let path = commandPath(to: type(of: command), from: Self.self) ?? ["bramble"]
             printToStandardError("Error: \(error.message)\nSee '\(path.joined(separator: " ")) --help'.")
             Glibc.exit(2)
         } catch {
@@ -32,7 +32,7 @@ extension BrambleCommand {
 
     /// The words that invoke `target` (`["bramble", "nodes", "set"]`), found by walking the
     /// subcommand tree, for hints that name the command the user actually ran.
-    static func commandPath(to target: any ParsableCommand.Type, from root: any ParsableCommand.Type = BrambleCommand.self) -> [String]? {
+    static func commandPath(to target: any ParsableCommand.Type, from root: any ParsableCommand.Type) -> [String]? {
         let name = root.configuration.commandName ?? "bramble"
         if root == target { return [name] }
         for sub in root.configuration.subcommands {
@@ -58,7 +58,7 @@ public protocol UserFacingError: Error {
     var message: String { get }
 }
 
-func printToStandardError(_ text: String) {
+package func printToStandardError(_ text: String) {
     var text = text
     if !text.hasSuffix("\n") { text += "\n" }
     var bytes = Array(text.utf8)[...]

@@ -7,8 +7,10 @@ import Logging
 /// log file, the last few hundred records in memory for `bramble logs`, and the records
 /// handed on to followers (`bramble logs --follow`, enrollment).
 final class BootRecorder {
-    /// Records kept per node for `history`; older ones are in the node's log file.
-    static let historyLimit = 256
+    /// Records kept per node for `history`; older ones are in the node's log file. A Pi's
+    /// boot is 15-30 records, so this holds the last two or three boots; 256 kept about
+    /// 13 MB for a 252-node map under DHCP load, more than the rest of the daemon's heap.
+    static let historyLimit = 64
 
     private(set) var nodeMap: NodeMap
     private var timelines: [Int: NodeBootTimeline] = [:]
@@ -31,17 +33,16 @@ final class BootRecorder {
     /// One event of the node with this ID; events of IDs outside the map are not recorded.
     func record(_ kind: BootEvent.Kind, nodeID: Int, time: Int64) {
         guard let node = nodeMap.node(id: nodeID) else { return }
-        var timeline = timelines[nodeID] ?? NodeBootTimeline()
-        let failure = timeline.apply(BootEvent(time: time, kind: kind))
-        timelines[nodeID] = timeline
+        // Mutated in place through the subscript: a copy taken out of the dictionary would
+        // copy the timeline's arrays on every event.
+        let failure = timelines[nodeID, default: NodeBootTimeline()].apply(BootEvent(time: time, kind: kind))
+        let timeline = timelines[nodeID, default: NodeBootTimeline()]
         let line = BootLogLine.format(
             time: time, bootStarted: timeline.bootStarted, node: node.name, stage: timeline.stage, failure: failure != nil,
             text: kind.description)
         let record = BootLogRecord(nodeID: nodeID, node: node.name, time: time, stage: timeline.stage, failure: failure != nil, line: line)
-        var records = history[nodeID] ?? []
-        if records.count == Self.historyLimit { records.removeFirst(records.count / 4) }
-        records.append(record)
-        history[nodeID] = records
+        if history[nodeID]?.count == Self.historyLimit { history[nodeID, default: []].removeFirst(Self.historyLimit / 4) }
+        history[nodeID, default: []].append(record)
         write(line, node: node.name)
         onRecord?(record)
     }

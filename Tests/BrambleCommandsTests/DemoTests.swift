@@ -1,4 +1,4 @@
-@testable import BrambleCommands
+@testable import BrambleDemo
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BrambleCommands
 import Foundation
 import Glibc
 
@@ -8,9 +9,9 @@ import Glibc
 /// ROM's DHCP, TFTP, the kernel's DHCP and a DNS query; the demo shows them booting and ends
 /// with every node's boot time and what the server cost. Everything it creates is removed
 /// again: on success, on failure and on Ctrl-C.
-struct DemoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "demo",
+public struct DemoCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "bramble demo",
         abstract: "Boot a virtual cluster of simulated Raspberry Pis from bramble serve, in network namespaces.",
         discussion: """
             Needs root (network namespaces) and python3. Builds a switch, a hub running \
@@ -36,7 +37,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "The Pi simulator (default: scripts/lib/fakepi.py of the checkout this binary was built in).")
     var simulator: String?
 
-    func validate() throws {
+    public func validate() throws {
         guard (1...DemoBay.maximumCount).contains(nodes) else {
             throw ValidationError("--nodes must be between 1 and \(DemoBay.maximumCount) (the Pi bays of a cluster module)")
         }
@@ -46,7 +47,9 @@ struct DemoCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    public init() {}
+
+    public func run() throws {
         guard geteuid() == 0 else { throw DemoError("needs root to create network namespaces (run it with sudo)") }
         guard let script = simulator ?? Self.locateSimulator(), FileManager.default.fileExists(atPath: script) else {
             throw DemoError("cannot find the Pi simulator scripts/lib/fakepi.py; pass --simulator PATH")
@@ -74,7 +77,9 @@ struct DemoCommand: ParsableCommand {
         print("bramble demo: \(bays.count) simulated Pis (\(Self.modelCounts(bays))), hub 10.42.0.250 in namespace \(cluster.hubNamespace) (files in \(directory.path))")
         try tree.write(bays: bays)
         try cluster.build(bays: bays)
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        // `bramble`, built next to this executable: the hub runs it and the live view asks it.
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("bramble").path
         let server = try cluster.start(in: cluster.hubNamespace, [executable, "serve", "--config", tree.configPath], output: tree.serveLogPath)
         try Self.waitUntilReady(server, log: tree.serveLogPath)
         print("bramble serve is ready; powering on one Pi every \(Self.format(interval)) s")

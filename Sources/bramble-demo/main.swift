@@ -1,0 +1,4 @@
+import BrambleCommands
+import BrambleDemo
+
+DemoCommand.runMain()
