@@ -1,10 +1,11 @@
 import Glibc
 
-/// A whole file's bytes (a boot file for replay), or nil when it cannot be read.
+/// Reading a whole file's bytes (a boot file for replay, the text files below), with errors
+/// that name the file and say why.
 enum BinaryFile {
-    static func read(_ path: String) -> [UInt8]? {
+    static func read(_ path: String) throws(FileAccessError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else { throw FileAccessError(path: path, operation: "open", errno: errno) }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
@@ -12,7 +13,7 @@ enum BinaryFile {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                return nil
+                throw FileAccessError(path: path, operation: "read", errno: errno)
             }
             if n == 0 { return bytes }
             bytes.append(contentsOf: chunk[0..<n])

@@ -49,7 +49,7 @@ struct ReplayCommand: ParsableCommand {
         let nodeMap = try NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet).load()
         let tree = FileSystemBootTree(root: configuration.bootDirectory)
         return ReplayConfiguration(config: configuration, nodeMap: nodeMap, bootTree: tree) { path in
-            tree.realPathInsideRoot(path).flatMap(BinaryFile.read)
+            tree.realPathInsideRoot(path).flatMap { try? BinaryFile.read($0) }
         }
     }
 

@@ -77,21 +77,28 @@ extension DNSIntegrationTests {
         #expect(!whole.flags.contains("tc"), "\(whole)")
     }
 
+    /// A second tiny upstream at 10.42.0.241 that answers every name with 192.0.2.8, running
+    /// once it says so; the caller stops it.
+    func startSecondUpstream(_ cluster: Cluster) throws -> Process {
+        let namespace = try cluster.lab.addHost("up2", address: "10.42.0.241/24")
+        let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/tiny-dns.py").path
+        let log = cluster.server.file("tiny-dns-2.log").path
+        let process = try cluster.lab.start(in: namespace, ["python3", script, "10.42.0.241", "53", "192.0.2.8"], output: log)
+        let deadline = Date().addingTimeInterval(10)
+        while !((try? String(contentsOfFile: log, encoding: .utf8))?.contains("tiny-dns on") ?? false), Date() < deadline { usleep(20_000) }
+        return process
+    }
+
     @Test func changedUpstreamsApplyOnReloadWithoutARestart() throws {
         let cluster = try cluster()
         let lab = cluster.lab
         let before = try dig(lab, from: cluster.node, "www.example.test")
         #expect(before.records == ["www.example.test. A 192.0.2.7"], "\(before)")
-        let second = try lab.addHost("up2", address: "10.42.0.241/24")
-        let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/tiny-dns.py").path
-        let log = cluster.server.file("tiny-dns-2.log").path
-        let process = try lab.start(in: second, ["python3", script, "10.42.0.241", "53", "192.0.2.8"], output: log)
+        let second = try startSecondUpstream(cluster)
         defer {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            kill(second.processIdentifier, SIGKILL)
+            second.waitUntilExit()
         }
-        let deadline = Date().addingTimeInterval(10)
-        while !((try? String(contentsOfFile: log, encoding: .utf8))?.contains("tiny-dns on") ?? false), Date() < deadline { usleep(20_000) }
         let pid = try #require(cluster.server.process?.processIdentifier)
         let mark = cluster.server.log.count
         let config = try String(contentsOfFile: cluster.server.configPath, encoding: .utf8)
@@ -118,16 +125,11 @@ extension DNSIntegrationTests {
         #expect(cluster.server.log.contains("forwarding names outside the cluster to \(Self.upstreamAddress) (from /etc/resolv.conf)"), "\(cluster.server.log)")
         let before = try dig(lab, from: cluster.node, "www.example.test")
         #expect(before.records == ["www.example.test. A 192.0.2.7"], "\(before)")
-        let second = try lab.addHost("up2", address: "10.42.0.241/24")
-        let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/tiny-dns.py").path
-        let log = cluster.server.file("tiny-dns-2.log").path
-        let process = try lab.start(in: second, ["python3", script, "10.42.0.241", "53", "192.0.2.8"], output: log)
+        let second = try startSecondUpstream(cluster)
         defer {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            kill(second.processIdentifier, SIGKILL)
+            second.waitUntilExit()
         }
-        let deadline = Date().addingTimeInterval(10)
-        while !((try? String(contentsOfFile: log, encoding: .utf8))?.contains("tiny-dns on") ?? false), Date() < deadline { usleep(20_000) }
         // In place: the daemon sees the file through a bind mount of this very inode.
         try "nameserver 10.42.0.241\n".write(toFile: directory + "/resolv.conf", atomically: false, encoding: .utf8)
         let mark = cluster.server.log.count
