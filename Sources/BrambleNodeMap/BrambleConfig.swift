@@ -68,4 +68,7 @@ public struct BrambleConfig: Hashable, Sendable {
     public var bootDirectory: String { ConfigPath.resolve("boot", relativeTo: pxeDirectory) }
     /// `<pxe>/root`, where the nodes' NFS roots live.
     public var rootDirectory: String { ConfigPath.resolve("root", relativeTo: pxeDirectory) }
+    /// `HUB:<pxe>/root`: the NFS root DHCP's option 17 and the boot-file templates name for
+    /// nodes without `root=`.
+    public var defaultNFSRoot: String { "\(address.address):\(rootDirectory)" }
 }

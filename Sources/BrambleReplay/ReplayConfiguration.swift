@@ -42,16 +42,10 @@ public struct ReplayConfiguration {
     public init(config: BrambleConfig, nodeMap: NodeMap, bootTree: any TFTPBootTree, bootFile: @escaping (String) -> [UInt8]?) {
         self.init(
             hub: config.address, nodeMap: nodeMap,
-            dhcp: DHCPResponderSettings(
-                hub: config.address, domain: config.domain.name, leaseSeconds: config.leaseTime.seconds,
-                nfsRootDirectory: config.rootDirectory,
-                bootMenu: (try? RaspberryPiBootMenu(text: config.piBootMenu.text)) ?? .padded,
-                bootFileByArchitecture: config.pxeBootFiles.fileByArchitecture,
-                iPXEBootFile: config.iPXEBootFile?.file,
-                pi3BReplyDelayMilliseconds: config.pi3BReplyDelay.milliseconds),
-            pool: config.pool.map { LeasePool(first: $0.first, last: $0.last, reserved: []) },
+            dhcp: DHCPResponderSettings(config),
+            pool: LeasePool(config),
             domain: config.domain, upstreams: config.upstreams,
-            defaultRoot: "\(config.address.address):\(config.rootDirectory)",
+            defaultRoot: config.defaultNFSRoot,
             bootTree: bootTree, bootFile: bootFile)
     }
 }

@@ -65,14 +65,14 @@ public final class Daemon {
         try startCapture(capture, owner: account)
         defer { loop.capture?.flush() }
         let journal = try openJournal()
-        var responder = DHCPResponder(settings: responderSettings(configuration), nodeMap: nodeMap, pool: pool(configuration))
+        var responder = DHCPResponder(settings: DHCPResponderSettings(configuration), nodeMap: nodeMap, pool: LeasePool(configuration))
         responder.restore(journal.entries)
         dhcp = try DHCPService(
             interface: configuration.interface.name, hub: configuration.address, responder: responder,
             journal: journal.file, loop: loop, logger: logger)
         tftp = try TFTPService(
             interface: configuration.interface.name, hub: configuration.address.address, bootDirectory: configuration.bootDirectory,
-            defaultRoot: Self.defaultRoot(configuration), nodeMap: nodeMap, limits: Self.tftpLimits(configuration), loop: loop,
+            defaultRoot: configuration.defaultNFSRoot, nodeMap: nodeMap, limits: Self.tftpLimits(configuration), loop: loop,
             logger: logger
         ) { [unowned self] mac in self.dhcp?.serial(of: mac)?.description }
         try startDNS(nodeMap: nodeMap)
@@ -121,7 +121,7 @@ public final class Daemon {
         configuration = newConfiguration
         dhcp?.replaceNodeMap(newMap)
         tftp?.replaceNodeMap(newMap)
-        tftp?.reconfigure(bootDirectory: newConfiguration.bootDirectory, defaultRoot: Self.defaultRoot(newConfiguration), limits: Self.tftpLimits(newConfiguration))
+        tftp?.reconfigure(bootDirectory: newConfiguration.bootDirectory, defaultRoot: newConfiguration.defaultNFSRoot, limits: Self.tftpLimits(newConfiguration))
         dns?.replace(nodeMap: newMap, domain: newConfiguration.domain)
         dns?.replace(upstreams: DNSService.upstreams(
             configured: newConfiguration.upstreams, hub: newConfiguration.address.address, resolvConf: ResolvConf.defaultPath,
@@ -248,27 +248,7 @@ public final class Daemon {
         return (file, entries)
     }
 
-    private func responderSettings(_ configuration: BrambleConfig) -> DHCPResponderSettings {
-        DHCPResponderSettings(
-            hub: configuration.address, domain: configuration.domain.name, leaseSeconds: configuration.leaseTime.seconds,
-            nfsRootDirectory: configuration.rootDirectory,
-            // BootMenuText already holds the limits RaspberryPiBootMenu checks.
-            bootMenu: (try? RaspberryPiBootMenu(text: configuration.piBootMenu.text)) ?? .padded,
-            bootFileByArchitecture: configuration.pxeBootFiles.fileByArchitecture,
-            iPXEBootFile: configuration.iPXEBootFile?.file,
-            pi3BReplyDelayMilliseconds: configuration.pi3BReplyDelay.milliseconds)
-    }
-
-    /// `HUB:<pxe>/root`, the NFS root templates name for nodes without `root=`, as DHCP's option 17 does.
-    private static func defaultRoot(_ configuration: BrambleConfig) -> String {
-        "\(configuration.address.address):\(configuration.rootDirectory)"
-    }
-
     private static func tftpLimits(_ configuration: BrambleConfig) -> TFTPService.Limits {
         TFTPService.Limits(total: configuration.tftpMaxTransfers.value, perClient: configuration.tftpMaxPerClient.value)
-    }
-
-    private func pool(_ configuration: BrambleConfig) -> LeasePool? {
-        configuration.pool.map { LeasePool(first: $0.first, last: $0.last, reserved: []) }
     }
 }
