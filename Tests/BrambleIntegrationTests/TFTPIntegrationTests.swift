@@ -218,6 +218,13 @@ struct TFTPIntegrationTests {
             for _ in 0..<2 where label.hasPrefix("atftp") && bytes != expected && output.contains("unexpected OACK") {
                 (bytes, output) = try setup.fetch(command, output: setup.server.file("fetched"), timeout: 90)
             }
+            // Once in about seven suite runs tftp-hpa ran its whole 90 s and was killed with
+            // nothing fetched, and bramble never saw its request (no "TFTP sending" line); not
+            // reproduced in isolation. Such a run is retried once, and says so in the log.
+            if label == "tftp-hpa", bytes == nil || bytes?.isEmpty == true, !setup.server.log.contains("bytes in 391 blocks of 512") {
+                print("tftp-hpa fetched nothing and bramble saw no request (\(output.suffix(200))); retrying once")
+                (bytes, output) = try setup.fetch(command, output: setup.server.file("fetched"), timeout: 90)
+            }
             #expect(bytes == expected, "\(label): \(bytes?.count ?? -1) of \(expected.count) bytes after \(Date().timeIntervalSince(began)) s; \(output.suffix(500))")
         }
         let log = setup.server.log
