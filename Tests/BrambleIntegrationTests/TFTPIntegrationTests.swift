@@ -187,6 +187,8 @@ struct TFTPIntegrationTests {
     ///   number of timeouts down.
     /// - tftp-hpa's client has no options: 391 blocks of 512 in lockstep, about 35 losses,
     ///   each recovered by the server's 1 s timer.
+    static let tftpHPARequest = "TFTP sending f200k.bin to 10.42.0.5 web05, no options"
+
     @Test func everyClientFetchesAMultiBlockFileOverALossyLink() throws {
         let setup = try Setup()
         let expected = Data((0..<200_000).map { _ in UInt8.random(in: 0...255) })
@@ -221,7 +223,7 @@ struct TFTPIntegrationTests {
             // Once in about seven suite runs tftp-hpa ran its whole 90 s and was killed with
             // nothing fetched, and bramble never saw its request (no "TFTP sending" line); not
             // reproduced in isolation. Such a run is retried once, and says so in the log.
-            if label == "tftp-hpa", bytes == nil || bytes?.isEmpty == true, !setup.server.log.contains("bytes in 391 blocks of 512") {
+            if label == "tftp-hpa", bytes == nil || bytes?.isEmpty == true, !setup.server.log.contains(Self.tftpHPARequest) {
                 print("tftp-hpa fetched nothing and bramble saw no request (\(output.suffix(200))); retrying once")
                 (bytes, output) = try setup.fetch(command, output: setup.server.file("fetched"), timeout: 90)
             }
@@ -230,6 +232,8 @@ struct TFTPIntegrationTests {
         let log = setup.server.log
         #expect(log.contains("options tsize=200000 blksize=1468 windowsize=8"), "\(log.suffix(2000))")
         #expect(log.contains("options tsize=200000 blksize=1468 timeout=1"))
-        #expect(log.contains("TFTP sent f200k.bin to 10.42.0.5 web05: 200000 bytes in 391 blocks of 512 (window 1)"))
+        // tftp-hpa asks for no options. Whether bramble logs the transfer as sent depends on
+        // the client's last ACK, which the loss may take after the client has what it needs.
+        #expect(log.contains(Self.tftpHPARequest))
     }
 }
