@@ -72,7 +72,9 @@ final class DNSService {
 
     init(settings: Settings, nodeMap: NodeMap, loop: EventLoop, logger: Logger) throws(SystemCallError) {
         udp = try UDPSocket(address: settings.hub.address, port: settings.port, capture: loop.capture)
-        listener = try TCPListener(address: settings.hub.address, port: settings.port)
+        // The port UDP got: the same as `settings.port`, or with port 0 (tests) one
+        // ephemeral port for both transports.
+        listener = try TCPListener(address: settings.hub.address, port: udp.localPort)
         self.settings = settings
         self.loop = loop
         self.logger = logger
