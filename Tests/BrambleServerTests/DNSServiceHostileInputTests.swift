@@ -184,4 +184,23 @@ import Testing
             #expect(try DNSMessage(decoding: reply).header.id == UInt16(index))
         }
     }
+
+    /// 150 queries queued at once do not hold the loop: another socket that became
+    /// readable after them is served after the first 64, and the rest follow.
+    @Test func aFloodOfDatagramsDoesNotStarveOtherSockets() throws {
+        let harness = try Harness()
+        let client = try UDPSocket(address: Self.loopback, port: 0)
+        let other = try UDPSocket(address: Self.loopback, port: 0)
+        let query = try Self.soaQuery(id: 1)
+        for _ in 0..<150 { #expect(client.send(query, to: Self.loopback, port: harness.service.localPort)) }
+        #expect(client.send([1], to: Self.loopback, port: other.localPort))
+        var seenAt: Int?
+        var buffer = [UInt8](repeating: 0, count: 64)
+        try harness.loop.register(other.fd) { [service = harness.service] _ in
+            while other.receive(into: &buffer) != nil { seenAt = seenAt ?? service.queriesReceived }
+        }
+        try harness.turn()
+        #expect(seenAt.map { $0 <= DNSService.datagramsPerTurn && $0 < 150 } == true, "DNS had handled \(String(describing: seenAt))")
+        #expect(harness.service.queriesReceived == 150)
+    }
 }
