@@ -35,9 +35,10 @@ public struct DNSMessage: Hashable, Sendable {
     public var question: DNSQuestion? { questions.count == 1 ? questions[0] : nil }
 
     /// The most bytes an error response from this server takes (FORMERR, REFUSED, NOTIMP,
-    /// SERVFAIL, BADVERS, all built by ``init(responseTo:code:)``): the header, at most one
-    /// question of at most 255 + 4 bytes, and an OPT record without options. Within the 512
-    /// bytes of any UDP reply, and as small as the query that caused it or close to it.
+    /// BADVERS from ``init(responseTo:code:)``, the forwarder's SERVFAIL): the header, at
+    /// most one question of at most 255 + 4 bytes, and an OPT record without options.
+    /// Within the 512 bytes of any UDP reply, and never much more than the query that
+    /// caused it.
     public static let maximumErrorResponseSize = headerLength + DNSName.maximumWireLength + 4 + 11
 
     /// An empty response to `query` with `code`: same ID, opcode, RD and CD, the question

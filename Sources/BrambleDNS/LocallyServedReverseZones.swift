@@ -3,7 +3,8 @@
 /// network" addresses. A query below one of them that is not the cluster's own is
 /// answered NXDOMAIN here and never forwarded, as dnsmasq's `bogus-priv` does: upstream
 /// could only say the same, and each such query would tell it about the cluster's
-/// addresses and spend a pending slot.
+/// addresses and spend a pending slot. Reverse names of public addresses are still
+/// forwarded: they have real answers, which a node's ssh, traceroute or logs look up.
 enum LocallyServedReverseZones {
     /// (network, prefix length) of each block.
     static let blocks: [(network: UInt32, prefixLength: Int)] = [
