@@ -154,7 +154,9 @@ struct DNSMessageWriter {
     /// pointer can reach, then a pointer to it (or the root byte when there is none).
     mutating func append(name: DNSName) {
         let wire = name.wire
-        // A name has at most 127 labels (255 bytes, 2 per label at least).
+        // A name has at most 127 labels (255 bytes, 2 per label at least). The scratch holds
+        // where each label starts in `wire` in its lower half, and the ID of the suffix
+        // starting at that label in its upper half.
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * 128) { scratch in
             var labelCount = 0
             var position = 0
@@ -163,8 +165,8 @@ struct DNSMessageWriter {
                 labelCount += 1
                 position += Int(wire[position]) + 1
             }
-            // From the right: the suffix starting at each label, while it is interned.
-            // `ids` lives in the scratch's upper half.
+            // From the right: the suffix starting at each label, while it is interned; the
+            // leftmost one a pointer can reach is the target.
             var parent: Int32 = 0
             var known = labelCount
             var target: (index: Int, offset: Int)?
