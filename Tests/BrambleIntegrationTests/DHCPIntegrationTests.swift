@@ -182,6 +182,8 @@ struct DHCPIntegrationTests {
         #expect(fields["Uid"]?.hasPrefix("65534") == true, "\(fields["Uid"] ?? "")")
         #expect(fields["CapEff"] == "0000000000001000", "CAP_NET_ADMIN (bit 12) only")
         #expect(fields["CapPrm"] == "0000000000001000")
+        #expect(fields["CapBnd"] == "0000000000001000", "the bounding set holds CAP_NET_ADMIN only: \(fields["CapBnd"] ?? "")")
+        #expect(fields["CapInh"] == "0000000000000000" && fields["CapAmb"] == "0000000000000000")
         #expect(fields["NoNewPrivs"] == "1")
     }
 
