@@ -187,6 +187,22 @@ struct DHCPIntegrationTests {
         #expect(fields["NoNewPrivs"] == "1")
     }
 
+    /// The account the daemon drops to owns the state directory: a link it plants there
+    /// must stop the next start (as root) with the path named, not be followed.
+    @Test func aLinkPlantedInTheStateDirectoryStopsTheStartAndItsTargetIsUntouched() throws {
+        let lab = try NetworkLab()
+        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes)
+        let target = server.file("root-owned")
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(at: server.file("state"), withIntermediateDirectories: false, attributes: [.posixPermissions: 0o750])
+        symlink(target.path, server.file("state/logs").path)
+        #expect(throws: (any Error).self) { try server.start() }
+        #expect(server.log.contains("state/logs is a symbolic link; the state directory must hold only bramble's own files: remove it"), "\(server.log)")
+        var status = stat()
+        #expect(stat(target.path, &status) == 0 && status.st_uid == 0 && status.st_mode & 0o7777 == 0o700, "the link's target keeps its owner and mode")
+    }
+
     static func bytes(fromHex text: String) -> [UInt8]? {
         var bytes: [UInt8] = []
         var index = text.startIndex
