@@ -147,14 +147,18 @@ final class DirectoryHandle {
 
     /// Refuses a link, a hard link, a type other than `expected` or a stranger's file.
     func check(_ status: stat, name: String, expected: mode_t) throws(UnsafeFileError) {
+        try Self.check(status, path: pathOf(name), expected: expected, place: place, allowed: allowedOwners)
+    }
+
+    private static func check(_ status: stat, path: String, expected: mode_t, place: UnsafeFileError.Place, allowed: Set<uid_t>) throws(UnsafeFileError) {
         let type = status.st_mode & S_IFMT
-        if type == S_IFLNK { throw .symbolicLink(path: pathOf(name), place: place) }
+        if type == S_IFLNK { throw .symbolicLink(path: path, place: place) }
         guard type == expected else {
-            throw .wrongType(path: pathOf(name), expected: UnsafeFileError.kind(expected), found: UnsafeFileError.kind(type), place: place)
+            throw .wrongType(path: path, expected: UnsafeFileError.kind(expected), found: UnsafeFileError.kind(type), place: place)
         }
-        if type == S_IFREG && status.st_nlink > 1 { throw .hardLink(path: pathOf(name), links: Int(status.st_nlink), place: place) }
-        guard allowedOwners.contains(status.st_uid) else {
-            throw .foreignOwner(path: pathOf(name), uid: status.st_uid, allowed: Self.ownerNames(allowedOwners))
+        if type == S_IFREG && status.st_nlink > 1 { throw .hardLink(path: path, links: Int(status.st_nlink), place: place) }
+        guard allowed.contains(status.st_uid) else {
+            throw .foreignOwner(path: path, uid: status.st_uid, allowed: ownerNames(allowed))
         }
     }
 
@@ -172,10 +176,9 @@ final class DirectoryHandle {
     }
 
     private static func openDirectory(at base: Int32, name: String, shownAs path: String, place: UnsafeFileError.Place, allowed: Set<uid_t>) throws(UnsafeFileError) -> Int32 {
-        let probe = DirectoryHandle(path: "", fd: -1, place: place, allowedOwners: allowed)
         var before = stat()
         guard fstatat(base, name, &before, AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(SystemCallError("stat(\(path))")) }
-        try probe.check(before, name: path, expected: S_IFDIR)
+        try check(before, path: path, expected: S_IFDIR, place: place, allowed: allowed)
         let fd = openat(base, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ELOOP || errno == ENOTDIR { throw .symbolicLink(path: path, place: place) }

@@ -21,8 +21,9 @@ final class UnixListener {
     ///   limit never bites however deep the state directory is. (`fchdir` would do the same
     ///   but changes the whole process's working directory.) bind never follows a link at
     ///   its last component: it creates the socket or fails with EADDRINUSE.
-    /// - the mode is set by the umask at bind, not by chmod afterwards: `chmod` follows
-    ///   links, and `fchmod` on a socket descriptor does not reach the file.
+    /// - the mode is set with `fchmodat(AT_SYMLINK_NOFOLLOW)`, which refuses a link
+    ///   (`chmod` would follow one, and `fchmod` on a socket descriptor does not reach the
+    ///   file); until then the socket has the umask's mode, no wider.
     /// - the owner is set with `fchownat(AT_SYMLINK_NOFOLLOW)`, which changes a link itself
     ///   if one was swapped in, never its target.
     init(directory: DirectoryHandle, name: String, mode: mode_t, owner: (uid: uid_t, gid: gid_t)?, backlog: Int32 = 16) throws(UnsafeFileError) {
@@ -42,13 +43,11 @@ final class UnixListener {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system(SystemCallError("socket(AF_UNIX, SOCK_STREAM)")) }
         do throws(UnsafeFileError) {
-            let previousMask = umask(~mode & 0o777)
             let bound = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
             }
-            let bindError = errno
-            umask(previousMask)
-            guard bound == 0 else { throw .system(SystemCallError("bind(\(directory.pathOf(name)))", errno: bindError)) }
+            guard bound == 0 else { throw .system(SystemCallError("bind(\(directory.pathOf(name)))")) }
+            guard fchmodat(directory.fd, name, mode, AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(SystemCallError("chmod(\(directory.pathOf(name)))")) }
             if let owner, fchownat(directory.fd, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) != 0 {
                 throw .system(SystemCallError("chown(\(directory.pathOf(name)))"))
             }
