@@ -168,6 +168,23 @@ struct DHCPIntegrationTests {
         #expect(journal.hasPrefix("grant 02:00:00:00:00:01 10.42.0.100 "))
     }
 
+    /// A client asking again and again for the lease it holds costs no journal write (and
+    /// no fdatasync) per request: the line on disk already covers it.
+    @Test func repeatedRequestsForAHeldLeaseAreJournalledOnce() throws {
+        let lab = try NetworkLab()
+        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+        let laptop = try lab.addHost("c1", mac: "02:00:00:00:00:01")
+        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes, config: "pool = 10.42.0.100-10.42.0.110\n")
+        try server.start()
+        for _ in 0..<5 {
+            let lease = try udhcpc(lab, in: laptop, server: server)
+            #expect(lease["ip"] == "10.42.0.100", "\(lease)")
+        }
+        let journal = try String(contentsOf: server.file("state/leases"), encoding: .utf8)
+        #expect(journal.split(separator: "\n").count == 1, "\(journal)")
+        #expect(server.log.components(separatedBy: "-> DHCPACK 10.42.0.100").count - 1 == 5)
+    }
+
     @Test func theDaemonRunsAsNobodyWithOnlyCapNetAdmin() throws {
         let lab = try NetworkLab()
         let hub = try lab.addHost("hub", address: "10.42.0.250/24")
