@@ -23,7 +23,7 @@ final class CaptureFile {
     init(path: String, maximumBytes: Int, owner: PrivilegeDrop.Account? = nil) throws(UnsafeFileError) {
         self.path = path
         self.maximumBytes = max(maximumBytes, PcapEncoder.fileHeaderLength + 4096)
-        (directory, name) = try DirectoryHandle.openParent(of: path)
+        (directory, name) = try DirectoryHandle.openParent(of: path, account: owner)
         fd = -1
         fd = try create(owner: owner)
         do throws(SystemCallError) { try write(PcapEncoder.fileHeader()) } catch { throw .system(error) }

@@ -55,8 +55,10 @@ final class DirectoryHandle {
     }
 
     /// The directory holding a file the operator named (`log-file`, `--capture`): the path
-    /// is theirs, followed as usual; the file in it is then opened with the same care.
-    static func openParent(of path: String) throws(UnsafeFileError) -> (directory: DirectoryHandle, name: String) {
+    /// is theirs, followed as usual; the file in it is then opened with the same care, and
+    /// may belong to root, the user running bramble or `account` (a capture an earlier run
+    /// handed over).
+    static func openParent(of path: String, account: PrivilegeDrop.Account? = nil) throws(UnsafeFileError) -> (directory: DirectoryHandle, name: String) {
         let slash = path.lastIndex(of: "/")
         let parent = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -65,7 +67,7 @@ final class DirectoryHandle {
         }
         let fd = Glibc.open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .system(SystemCallError("open(\(parent))")) }
-        return (DirectoryHandle(path: parent == "." ? "" : parent, fd: fd, place: .namedFile, allowedOwners: owners(nil)), name)
+        return (DirectoryHandle(path: parent == "." ? "" : parent, fd: fd, place: .namedFile, allowedOwners: owners(account)), name)
     }
 
     /// `name` inside this directory, for messages.

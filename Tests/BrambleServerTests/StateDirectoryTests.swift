@@ -191,5 +191,8 @@ import Testing
             #expect(status.st_mode & 0o7777 == mode_t(mode), "\(path): \(String(status.st_mode & 0o7777, radix: 8))")
         }
         _ = (journal, server, capture)
+        // The next run opens the capture the previous one handed over.
+        let again = try CaptureFile(path: root + "/capture.pcap", maximumBytes: 1 << 20, owner: account)
+        #expect(again.bytesInFile > 0)
     }
 }
