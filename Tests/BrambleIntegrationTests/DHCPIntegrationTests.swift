@@ -185,6 +185,45 @@ struct DHCPIntegrationTests {
         #expect(server.log.components(separatedBy: "-> DHCPACK 10.42.0.100").count - 1 == 5)
     }
 
+    /// The state directory on a full disk: the grant cannot be journalled, so it is not
+    /// ACKed (nor kept); once there is room the client gets an address, and after kill -9
+    /// nobody else gets it.
+    @Test func aFullDiskDelaysALeaseButLosesNoneThatWasAcked() throws {
+        let lab = try NetworkLab()
+        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+        let laptop = try lab.addHost("c1", mac: "02:00:00:00:00:01")
+        let other = try lab.addHost("c2", mac: "02:00:00:00:00:02")
+        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes, config: "pool = 10.42.0.100-10.42.0.110\n")
+        let state = server.file("state").path
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: false)
+        let mounted = try NetworkLab.execute(["mount", "-t", "tmpfs", "-o", "size=256k", "bramble-full", state], timeout: 10)
+        try #require(mounted.status == 0, "\(mounted.output)")
+        defer {
+            // Stopped before the unmount, and the directory removed (by the server's
+            // deinit) only after it.
+            server.stop()
+            _ = try? NetworkLab.execute(["umount", "-l", state], timeout: 10)
+        }
+        try server.start()
+
+        let filler = open(state + "/filler", O_WRONLY | O_CREAT, 0o600)
+        let block = [UInt8](repeating: 0, count: 4096)
+        while block.withUnsafeBytes({ write(filler, $0.baseAddress, $0.count) }) > 0 {}
+        close(filler)
+        let refused = try udhcpc(lab, in: laptop, server: server)
+        #expect(refused["failed"] != nil, "no ACK for a lease that is not on disk: \(refused)")
+        #expect(server.log.contains("not answering 02:00:00:00:00:01"), "\(server.log)")
+
+        unlink(state + "/filler")
+        let granted = try udhcpc(lab, in: laptop, server: server)
+        let address = try #require(granted["ip"], "\(granted)\n\(server.log)")
+        server.stop(signal: SIGKILL)
+        try server.start()
+        let second = try udhcpc(lab, in: other, server: server)
+        #expect(second["ip"] != nil && second["ip"] != address, "the ACKed lease is still taken after kill -9: \(second)")
+        #expect(try udhcpc(lab, in: laptop, server: server)["ip"] == address)
+    }
+
     @Test func theDaemonRunsAsNobodyWithOnlyCapNetAdmin() throws {
         let lab = try NetworkLab()
         let hub = try lab.addHost("hub", address: "10.42.0.250/24")
