@@ -131,26 +131,6 @@ import Testing
         }
     }
 
-    @Test func nodeLogLinksAreRefusedAtHandOverAndNeverWrittenThrough() throws {
-        let target = plantTarget()
-        let directory = try DirectoryHandle.openState(state, owner: nil)
-        let logs = NodeLogDirectory(directory: try directory.subdirectory("logs", owner: nil))
-        symlink(target, state + "/logs/node05.log")
-        let before = snapshot(target)
-        expectRefusal(.symbolicLink(path: state + "/logs/node05.log", place: .stateDirectory)) {
-            try logs.append("a line", toNode: "node05")
-        }
-        if let account = Self.nobody, geteuid() == 0 {
-            expectRefusal(.symbolicLink(path: state + "/logs/node05.log", place: .stateDirectory)) { try logs.handOver(to: account) }
-        }
-        #expect(snapshot(target) == before)
-        unlink(state + "/logs/node05.log")
-        symlink(target, state + "/logs/node05.log.1")
-        BootFileCacheTests.write(state + "/logs/node05.log", [UInt8](repeating: 0x78, count: NodeLogDirectory.defaultLimit))
-        try logs.append("rotated over the link, not through it", toNode: "node05")
-        #expect(snapshot(target) == before)
-    }
-
     @Test func aCaptureOrLogFileLinkIsRefusedAndItsTargetNotTruncated() throws {
         let target = plantTarget()
         let before = snapshot(target)
