@@ -25,8 +25,6 @@ struct NodeLogDirectory {
 
     var path: String { directory.path }
 
-    func filePath(forNode name: String) -> String { directory.pathOf(fileName(forNode: name)) }
-
     private func fileName(forNode name: String) -> String { "\(name).log" }
 
     /// Gives the logs a run as root left behind to the account the daemon drops to, so it
