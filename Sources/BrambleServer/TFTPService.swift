@@ -8,7 +8,8 @@ import Logging
 
 /// Read-only TFTP on the wire: requests on hub:69, each transfer on its own socket
 /// (``TFTPSession``) in the one event loop, files from `<pxe>/boot` through the path
-/// resolver, mapped once (``BootFileCache``), templates rendered per node.
+/// resolver, opened once per version (``BootFileCache``) and read block by block with
+/// `pread`, templates rendered per node.
 ///
 /// Every request is answered at once: with the file, or with an ERROR that says why
 /// (not found, access violation, read-only, busy). dnsmasq leaves requests beyond its
@@ -158,7 +159,14 @@ final class TFTPService {
             return
         }
         guard let contents = contents(of: resolved, fileName: request.fileName, client: client, tid: tid) else { return }
-        let sent: any TFTPFileContents = request.mode == .netascii ? NetasciiContents(source: contents) : contents
+        let sent: any TFTPFileContents
+        do throws(TFTPReadError) {
+            sent = request.mode == .netascii ? try NetasciiContents(source: contents) : contents
+        } catch {
+            logger.warning("TFTP \(request.fileName) for \(client): \(tree.root)/\(resolved.path): \(error)")
+            refuse(tid, .notDefined, TFTPTransfer.fileChangedMessage)
+            return
+        }
         let parameters = TFTPOptionNegotiation.negotiate(request.options, transferSize: sent.count, limits: serverLimits)
         let session: TFTPSession
         do throws(SystemCallError) {
@@ -181,10 +189,15 @@ final class TFTPService {
         session.start()
     }
 
-    /// The bytes to send: the mapped file, or a template rendered for the node. Refuses the
+    /// The largest template rendered. Templates are `cmdline.txt` and `config.txt`, a few
+    /// hundred bytes (the kernel's command line is at most 2 KB on arm64); a template is
+    /// read whole into memory, so a huge one is refused instead.
+    static let maximumTemplateSize = 65_536
+
+    /// The bytes to send: the open file, or a template rendered for the node. Refuses the
     /// request itself (and returns nil) when the file cannot be read or rendered.
     private func contents(of resolved: TFTPResolvedPath, fileName: String, client: String, tid: ClientTID) -> (any TFTPFileContents)? {
-        let file: MappedBootFile
+        let file: OpenBootFile
         do throws(SystemCallError) {
             guard let real = tree.realPathInsideRoot(resolved.path) else {
                 throw SystemCallError("realpath(\(resolved.path))", errno: ENOENT)
@@ -200,9 +213,22 @@ final class TFTPService {
             return nil
         }
         guard resolved.isTemplate, let node = resolved.node else { return file }
+        let source: [UInt8]
+        do throws(TFTPReadError) {
+            guard file.count <= Self.maximumTemplateSize else {
+                logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) is \(file.count) bytes, over the \(Self.maximumTemplateSize) a template may have; not sending it")
+                refuse(tid, .notDefined, "cannot render \(fileName): see the hub's log")
+                return nil
+            }
+            source = try file.bytes(in: 0..<file.count)
+        } catch {
+            logger.warning("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path): \(error)")
+            refuse(tid, .notDefined, TFTPTransfer.fileChangedMessage)
+            return nil
+        }
         let template: BootFileTemplate
         do throws(BootFileTemplateError) {
-            template = try BootFileTemplate(parsing: file.withBytes(in: 0..<file.count) { Array($0) })
+            template = try BootFileTemplate(parsing: source)
         } catch {
             logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) \(error); not sending it")
             refuse(tid, .notDefined, "cannot render \(fileName): see the hub's log")
