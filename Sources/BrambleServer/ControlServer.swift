@@ -29,7 +29,7 @@ final class ControlServer {
         self.loop = loop
         self.logger = logger
         self.handler = handler
-        try loop.register(listener.fd) { [unowned self] _ in self.acceptAll() }
+        try listener.watch(in: loop, logger: logger) { [unowned self] in self.acceptAll() }
     }
 
     deinit {

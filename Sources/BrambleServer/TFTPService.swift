@@ -70,7 +70,7 @@ final class TFTPService {
         let mtu = interface.withCString { cnet_interface_mtu(socket.fd, $0) }
         if mtu <= 0 { logger.warning("cannot read the MTU of \(interface) (\(SystemCallError("SIOCGIFMTU"))); assuming 1500") }
         serverLimits = TFTPServerLimits(interfaceMTU: mtu > 0 ? Int(mtu) : 1500)
-        try loop.register(socket.fd) { [unowned self] _ in self.readRequests() }
+        try socket.watch(in: loop) { [unowned self] in self.readRequests() }
     }
 
     deinit { loop.deregister(socket.fd) }

@@ -1,12 +1,17 @@
 import BrambleWire
 import CNetShims
 import Glibc
+import Logging
 
 /// A non-blocking listening Unix stream socket at a path (the control socket): readable
 /// means a connection is waiting.
 final class UnixListener {
     let fd: Int32
     let path: String
+    /// Connections ``accept()`` may still return this turn; nil when not watched through
+    /// ``watch(in:logger:_:)``.
+    private var turnBudget: Int?
+    private var pause: ListenerPause?
 
     /// Replaces whatever socket a previous run left at `path`, binds, sets `mode` and, when
     /// given, the owner (the account the daemon drops to, which must still accept on it).
@@ -40,6 +45,20 @@ final class UnixListener {
         self.path = path
     }
 
+    /// Calls `handler` whenever connections wait; from then on ``accept()`` returns at
+    /// most ``EventLoop/readBatch`` of them per call of the handler, and pauses the
+    /// listener when the daemon is out of descriptors (``ListenerPause``) instead of
+    /// letting the level-triggered loop spin on a connection it cannot take.
+    func watch(in loop: EventLoop, logger: Logger, _ handler: @escaping () -> Void) throws(SystemCallError) {
+        turnBudget = 0
+        pause = ListenerPause(fd: fd, name: path, loop: loop, logger: logger)
+        try loop.register(fd) { [weak self] _ in
+            guard let self else { return }
+            turnBudget = EventLoop.readBatch
+            handler()
+        }
+    }
+
     deinit {
         close(fd)
         unlink(path)
@@ -48,8 +67,15 @@ final class UnixListener {
     /// The next waiting connection, already non-blocking, or nil when none is queued.
     /// A Unix peer has no IPv4 address: the stream carries `0.0.0.0`.
     func accept() -> TCPStream? {
+        if let budget = turnBudget {
+            guard budget > 0 else { return nil }
+            turnBudget = budget - 1
+        }
         let connection = cnet_accept_nonblocking(fd, nil, nil)
-        guard connection >= 0 else { return nil }
+        guard connection >= 0 else {
+            pause?.acceptFailed(errno: errno)
+            return nil
+        }
         return TCPStream(fd: connection, peer: .any, peerPort: 0)
     }
 }
