@@ -43,6 +43,8 @@ final class TFTPService {
     private let cache = BootFileCache()
     private var sessions: [ClientTID: TFTPSession] = [:]
     private var sessionsPerClient: [IPv4Address: Int] = [:]
+    /// Transfers to addresses outside the node map, as of their start.
+    private var strangerSessions: Set<ClientTID> = []
     private var requestBuffer = [UInt8](repeating: 0, count: 65_536)
     private(set) var transfersStarted = 0
     /// Each transfer's start and end and each missing file, for the client's boot timeline.
@@ -137,13 +139,15 @@ final class TFTPService {
             return
         }
         let perClient = sessionsPerClient[tid.address, default: 0]
-        guard sessions.count < limits.total, perClient < limits.perClient else {
-            let which = sessions.count >= limits.total ? "\(limits.total) transfers in all (tftp-max-transfers)" : "\(limits.perClient) transfers from this client (tftp-max-per-client)"
-            logger.notice("TFTP \(request.fileName) for \(client) refused as busy: already \(which)")
+        let node = nodeMap.node(address: tid.address)
+        let running = TFTPAdmission.Running(
+            total: sessions.count, strangers: strangerSessions.count, fromClient: perClient,
+            unacknowledgedFromClient: perClient == 0 ? 0 : sessions.values.count { $0.client == tid.address && !$0.isAcknowledged })
+        if let refusal = TFTPAdmission(total: limits.total, perClient: limits.perClient).refusal(running: running, clientIsNode: node != nil) {
+            logger.notice("TFTP \(request.fileName) for \(client) refused as busy: already \(refusal)")
             socket.send(Self.busy, to: tid.address, port: tid.port)
             return
         }
-        let node = nodeMap.node(address: tid.address)
         let mac = node?.mac
         let identity = TFTPClient(node: node, serial: mac.flatMap { serialOf($0) })
         let resolved: TFTPResolvedPath
@@ -182,6 +186,7 @@ final class TFTPService {
         }
         sessions[tid] = session
         sessionsPerClient[tid.address] = perClient + 1
+        if node == nil { strangerSessions.insert(tid) }
         transfersStarted += 1
         let started = TFTPEvent.started(fileName: request.fileName, resolved: resolved, parameters: parameters)
         log(started, fileName: request.fileName, client: client)
@@ -247,6 +252,7 @@ final class TFTPService {
     private func ended(_ session: TFTPSession, _ event: TFTPEvent) {
         let tid = ClientTID(address: session.client, port: session.clientPort)
         sessions[tid] = nil
+        strangerSessions.remove(tid)
         let remaining = sessionsPerClient[tid.address, default: 1] - 1
         sessionsPerClient[tid.address] = remaining > 0 ? remaining : nil
         log(event, fileName: session.fileName, client: who(session.client))

@@ -80,6 +80,9 @@ final class TFTPSession {
     /// The transfer's parameters, for the start event.
     var parameters: TFTPTransferParameters { transfer.parameters }
 
+    /// Whether the client has acknowledged anything yet (``TFTPAdmission``).
+    var isAcknowledged: Bool { transfer.isAcknowledged }
+
     func start() {
         perform(transfer.start(now: now))
     }

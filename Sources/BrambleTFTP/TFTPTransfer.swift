@@ -86,6 +86,16 @@ public struct TFTPTransfer: Sendable {
     /// The timeout in force: the client's, if it negotiated one.
     public var timeout: Duration { parameters.timeout ?? policy.defaultTimeout }
 
+    /// The client has acknowledged something (the OACK or a block): it hears the hub,
+    /// so its source address is real. See ``TFTPAdmission``.
+    public var isAcknowledged: Bool {
+        switch state {
+        case .notStarted, .awaitingOptionAcknowledgement: false
+        case .sending(let window): window.lastAcknowledged >= 1 || parameters.sendsOptionAcknowledgement
+        case .ended: true
+        }
+    }
+
     public var hasEnded: Bool {
         if case .ended = state { true } else { false }
     }

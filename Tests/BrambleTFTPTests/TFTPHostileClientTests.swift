@@ -108,4 +108,57 @@ import Testing
         #expect(parameters.acknowledgedOptions.map(\.name) == ["blksize", "windowsize", "tsize"])
         #expect(oack.count < 64)
     }
+
+    @Test func admissionKeepsSlotsForNodesWhateverTheSourceAddresses() {
+        let admission = TFTPAdmission(total: 256, perClient: 8)
+        func running(total: Int = 0, strangers: Int = 0, client: Int = 0, unacknowledged: Int = 0) -> TFTPAdmission.Running {
+            TFTPAdmission.Running(total: total, strangers: strangers, fromClient: client, unacknowledgedFromClient: unacknowledged)
+        }
+        #expect(admission.refusal(running: running(), clientIsNode: false) == nil)
+        #expect(admission.refusal(running: running(total: 256), clientIsNode: true) == .total(256))
+        #expect(admission.refusal(running: running(total: 10, client: 8), clientIsNode: true) == .perClient(8))
+        // A forged source never acknowledges: two such transfers per address at most.
+        #expect(admission.refusal(running: running(total: 10, client: 2, unacknowledged: 2), clientIsNode: true) == .unacknowledged(2))
+        #expect(admission.refusal(running: running(total: 10, client: 7, unacknowledged: 1), clientIsNode: true) == nil)
+        // Strangers share half the slots; nodes still start transfers beyond that.
+        #expect(admission.refusal(running: running(total: 128, strangers: 128), clientIsNode: false) == .strangers(128))
+        #expect(admission.refusal(running: running(total: 128, strangers: 128), clientIsNode: true) == nil)
+        #expect(TFTPAdmission(total: 1, perClient: 1).strangerShare == 1)
+    }
+
+    /// Worst case, simulated: an attacker forges requests from every address of a /24 as
+    /// fast as it likes, none of them acknowledged; 48 nodes then still find slots.
+    @Test func forgedSourcesCannotTakeTheNodesSlots() {
+        let admission = TFTPAdmission(total: 256, perClient: 8)
+        let nodes = Set(1...48)
+        var fromAddress: [Int: Int] = [:]
+        var total = 0, strangers = 0
+        for _ in 0..<20 {
+            for address in 1...254 {
+                let running = TFTPAdmission.Running(
+                    total: total, strangers: strangers, fromClient: fromAddress[address, default: 0],
+                    unacknowledgedFromClient: fromAddress[address, default: 0])
+                guard admission.refusal(running: running, clientIsNode: nodes.contains(address)) == nil else { continue }
+                fromAddress[address, default: 0] += 1
+                total += 1
+                if !nodes.contains(address) { strangers += 1 }
+            }
+        }
+        #expect(strangers == 128)
+        #expect(total == 128 + 2 * 48)
+        #expect(256 - total == 32, "slots left for the real nodes, each with 6 of its own")
+    }
+
+    @Test func aTransferIsAcknowledgedOnceTheClientAnswers() {
+        var plain = transfer(size: 5000)
+        _ = plain.start(now: at(0))
+        #expect(!plain.isAcknowledged)
+        _ = plain.received(.acknowledgement(block: 1), now: at(0.1))
+        #expect(plain.isAcknowledged)
+        var negotiated = transfer(size: 5000, options: [TFTPOption("tsize", "5000")])
+        _ = negotiated.start(now: at(0))
+        #expect(!negotiated.isAcknowledged)
+        _ = negotiated.received(.acknowledgement(block: 0), now: at(0.1))
+        #expect(negotiated.isAcknowledged)
+    }
 }
