@@ -8,7 +8,7 @@ import Glibc
 /// (`cat new > start4.elf`) while it is sent raises SIGBUS, which kills the daemon and
 /// with it DHCP, TFTP and DNS for the whole cluster. `pread` reports the same event as a
 /// short read, and ``read(into:at:)`` also compares the file's size and modification time
-/// after each read,
+/// after the read of the file's end,
 /// so a rewrite that did not shrink it is caught too: the one transfer fails with an
 /// ERROR and the next request opens the new version. The page cache still holds each
 /// file once for all 48 nodes; the price is one copy per block (see scripts/bench-tftp).
@@ -48,8 +48,12 @@ final class OpenBootFile: TFTPFileContents {
             done += got
         }
         // A rewrite in place that kept (or regrew) the size reads without falling short:
-        // the bytes may mix two versions. Any write moves the modification time, so one
-        // `fstat` after the read tells.
+        // the bytes may mix two versions. Any write moves the modification time, so an
+        // `fstat` after the read tells. Only the read that reaches the end of the file
+        // pays for it: every byte sent before was read before this check, and without the
+        // last block no client takes the file as complete, so a mixed file is never
+        // delivered, while a block costs one system call fewer.
+        guard offset + buffer.count == count else { return }
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw .failed("\(SystemCallError("fstat(\(path))"))") }
         guard BootFileIdentity(status).hasSameContents(as: identity) else { throw .changed }

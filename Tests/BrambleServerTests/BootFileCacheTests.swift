@@ -90,7 +90,8 @@ import Testing
         let fd = open(path, O_WRONLY)
         _ = new.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         close(fd)
-        #expect(throws: TFTPReadError.changed) { try running.bytes(in: 0..<1000) }
+        #expect(throws: TFTPReadError.changed) { try running.bytes(in: 99_000..<100_000) }
+        #expect(throws: TFTPReadError.changed) { try NetasciiContents(source: running) }
 
         let next = try cache.file(at: path)
         #expect(next !== running)
