@@ -45,6 +45,10 @@ final class TFTPService {
     private var sessionsPerClient: [IPv4Address: Int] = [:]
     /// Transfers to addresses outside the node map, as of their start.
     private var strangerSessions: Set<ClientTID> = []
+    /// Each boot file's netascii form, counted once per version: the count reads the whole
+    /// file, and a client repeating netascii requests for the kernel must not make the
+    /// loop read 30 MB each time.
+    private var netasciiForms: [String: NetasciiContents] = [:]
     private var requestBuffer = [UInt8](repeating: 0, count: 65_536)
     private(set) var transfersStarted = 0
     /// Each transfer's start and end and each missing file, for the client's boot timeline.
@@ -165,7 +169,7 @@ final class TFTPService {
         guard let contents = contents(of: resolved, fileName: request.fileName, client: client, tid: tid) else { return }
         let sent: any TFTPFileContents
         do throws(TFTPReadError) {
-            sent = request.mode == .netascii ? try NetasciiContents(source: contents) : contents
+            sent = request.mode == .netascii ? try netascii(contents) : contents
         } catch {
             logger.warning("TFTP \(request.fileName) for \(client): \(tree.root)/\(resolved.path): \(error)")
             refuse(tid, .notDefined, TFTPTransfer.fileChangedMessage)
@@ -218,13 +222,13 @@ final class TFTPService {
             return nil
         }
         guard resolved.isTemplate, let node = resolved.node else { return file }
+        guard file.count <= Self.maximumTemplateSize else {
+            logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) is \(file.count) bytes, over the \(Self.maximumTemplateSize) a template may have; not sending it")
+            refuse(tid, .notDefined, "cannot render \(fileName): see the hub's log")
+            return nil
+        }
         let source: [UInt8]
         do throws(TFTPReadError) {
-            guard file.count <= Self.maximumTemplateSize else {
-                logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) is \(file.count) bytes, over the \(Self.maximumTemplateSize) a template may have; not sending it")
-                refuse(tid, .notDefined, "cannot render \(fileName): see the hub's log")
-                return nil
-            }
             source = try file.bytes(in: 0..<file.count)
         } catch {
             logger.warning("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path): \(error)")
@@ -247,6 +251,16 @@ final class TFTPService {
             logger.notice("TFTP \(fileName) for \(client): \(resolved.path) rendered \(keys) empty: not known for \(node.name) yet")
         }
         return rendering.bytes
+    }
+
+    /// `contents` as netascii: a boot file's form from ``netasciiForms`` while it is the
+    /// same open version, else counted now (a rendered template is small and per node).
+    private func netascii(_ contents: any TFTPFileContents) throws(TFTPReadError) -> NetasciiContents {
+        guard let file = contents as? OpenBootFile else { return try NetasciiContents(source: contents) }
+        if let known = netasciiForms[file.path], known.source as? OpenBootFile === file { return known }
+        let form = try NetasciiContents(source: file)
+        netasciiForms[file.path] = form
+        return form
     }
 
     private func ended(_ session: TFTPSession, _ event: TFTPEvent) {
