@@ -37,6 +37,13 @@ public enum DHCPIgnoreReason: Hashable, Sendable, CustomStringConvertible {
     /// DECLINE, RELEASE: nothing to answer; the state change is in the journal.
     case noReplyExpected
     case notEthernet
+    /// chaddr is broadcast, multicast or all zero: no network card has it, so a reply
+    /// would go to every host (or none) and a lease for it is a lease for nobody. Forged.
+    case unusableHardwareAddress(MACAddress)
+    /// ciaddr or giaddr (`field`) holds an address no host can have: broadcast, multicast,
+    /// loopback, 0/8 other than 0.0.0.0, class E, or the cluster subnet's broadcast. A
+    /// reply sent there would be a broadcast, or go nowhere. Forged.
+    case unusableAddressField(field: String, IPv4Address)
 
     public var description: String {
         switch self {
@@ -48,6 +55,8 @@ public enum DHCPIgnoreReason: Hashable, Sendable, CustomStringConvertible {
         case .foreignRelay(let relay): "relay \(relay) is outside the cluster subnet"
         case .noReplyExpected: "no reply expected"
         case .notEthernet: "not an Ethernet client"
+        case .unusableHardwareAddress(let mac): "client hardware address \(mac) is broadcast, multicast or zero"
+        case .unusableAddressField(let field, let address): "\(field) \(address) is not a unicast address"
         }
     }
 }

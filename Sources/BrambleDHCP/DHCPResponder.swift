@@ -41,6 +41,12 @@ public struct DHCPResponder: Sendable {
         guard let mac = request.clientMAC else {
             return DHCPResponse()
         }
+        // Before the client memory sees it: a forged request must leave no trace.
+        if let reason = Self.unusableAddressing(request, mac: mac, subnet: settings.hub.subnet) {
+            return DHCPResponse(event: DHCPEvent(
+                mac: mac, nodeID: nil, nodeName: nil, received: messageType, client: .plain, vendorClass: nil, serial: nil,
+                relay: nil, outcome: .ignored(reason), transactionID: request.transactionID))
+        }
         let client = memory.observe(request, mac: mac)
         let node = nodeMap.node(mac: mac)
         var event = DHCPEvent(
@@ -178,9 +184,14 @@ public struct DHCPResponder: Sendable {
         if type == .nak, request.relayAgentAddress != .any { reply.isBroadcast = true }
         return DHCPReply(
             message: reply,
-            maximumMessageSize: request.options.maximumMessageSize ?? DHCPMessage.minimumMaximumMessageSize,
+            maximumMessageSize: min(request.options.maximumMessageSize ?? DHCPMessage.minimumMaximumMessageSize, Self.maximumReplySize),
             destination: Self.destination(type, request: request, mac: mac, address: address))
     }
+
+    /// The largest reply (IP datagram) sent, whatever option 57 claims: the Ethernet MTU.
+    /// A larger reply would leave as IP fragments, which boot ROMs do not reassemble, and
+    /// option 57 is the client's word, up to 65,535.
+    public static let maximumReplySize = 1500
 
     /// Every Pi firmware ignores the file name; other PXE ROMs and iPXE need one to boot.
     private func bootFile(for client: DHCPClientMemory.Client) -> String? {
@@ -200,6 +211,28 @@ public struct DHCPResponder: Sendable {
         if request.isBroadcast { return .broadcast }
         guard let address else { return .broadcast }
         return .clientHardware(mac, address)
+    }
+
+    /// Why a request's addressing fields cannot be genuine, or nil. A reply goes to chaddr,
+    /// ciaddr or giaddr (RFC 2131 section 4.1), so each must name one host: chaddr a
+    /// unicast MAC; ciaddr and giaddr 0.0.0.0 ("none", which RFC 2131 allows for both) or
+    /// a unicast address.
+    static func unusableAddressing(_ request: DHCPMessage, mac: MACAddress, subnet: IPv4Subnet) -> DHCPIgnoreReason? {
+        guard mac.isAssignable else { return .unusableHardwareAddress(mac) }
+        if request.clientAddress != .any, !isUnicast(request.clientAddress, in: subnet) {
+            return .unusableAddressField(field: "ciaddr", request.clientAddress)
+        }
+        if request.relayAgentAddress != .any, !isUnicast(request.relayAgentAddress, in: subnet) {
+            return .unusableAddressField(field: "giaddr", request.relayAgentAddress)
+        }
+        return nil
+    }
+
+    /// Not 0/8 ("this network", RFC 1122 3.2.1.3), 127/8 (loopback), 224/4 (multicast),
+    /// 240/4 (reserved, with 255.255.255.255), nor the cluster subnet's broadcast address.
+    static func isUnicast(_ address: IPv4Address, in subnet: IPv4Subnet) -> Bool {
+        let first = address.value >> 24
+        return first != 0 && first != 127 && first < 224 && (subnet.prefixLength >= 31 || address != subnet.broadcast)
     }
 
     static func reservedAddresses(_ map: NodeMap, hub: IPv4Address) -> Set<IPv4Address> {

@@ -73,7 +73,9 @@ struct TFTPReplayServer {
                 node: node, address: configuration.nodeMap.address(of: node), serial: resolved.serial, hub: hub,
                 defaultRoot: configuration.defaultRoot)).bytes
         }
-        let sent: any TFTPFileContents = request.mode == .netascii ? NetasciiContents(source: contents) : contents
+        guard let sent: any TFTPFileContents = request.mode == .netascii ? try? NetasciiContents(source: contents) : contents else {
+            return [.error(.notDefined, message: TFTPTransfer.fileChangedMessage)]
+        }
         let parameters = TFTPOptionNegotiation.negotiate(request.options, transferSize: sent.count, limits: configuration.tftpLimits)
         var state = Transfer(transfer: TFTPTransfer(contents: sent, parameters: parameters))
         let packets = perform(state.transfer.start(now: now), on: &state)
@@ -110,8 +112,7 @@ struct TFTPReplayServer {
             case .send(let packet):
                 packets.append(packet)
             case .sendData(let block):
-                let bytes = state.transfer.dataPacket(block)
-                if let packet = try? TFTPPacket(decoding: bytes) { packets.append(packet) }
+                if let bytes = try? state.transfer.dataPacket(block), let packet = try? TFTPPacket(decoding: bytes) { packets.append(packet) }
             case .armTimer(let deadline):
                 state.deadline = deadline
             case .finished, .failed, .abandoned:

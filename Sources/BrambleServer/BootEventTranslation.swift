@@ -44,7 +44,7 @@ extension BootEvent.Kind {
     private static func isBootFailure(_ reason: DHCPIgnoreReason) -> Bool {
         switch reason {
         case .disabledNode, .poolExhausted, .noRecordOfClient, .foreignRelay, .notEthernet: true
-        case .unknownMAC, .otherServerChosen, .noReplyExpected: false
+        case .unknownMAC, .otherServerChosen, .noReplyExpected, .unusableHardwareAddress, .unusableAddressField: false
         }
     }
 

@@ -32,7 +32,7 @@ final class ControlServer {
         self.logger = logger
         self.handler = handler
         do throws(SystemCallError) {
-            try loop.register(listener.fd) { [unowned self] _ in self.acceptAll() }
+            try listener.watch(in: loop, logger: logger) { [unowned self] in self.acceptAll() }
         } catch {
             throw .system(error)
         }

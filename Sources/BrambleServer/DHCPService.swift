@@ -35,8 +35,8 @@ final class DHCPService {
         self.journal = journal
         self.logger = logger
         self.hub = hub
-        try loop.register(packetSocket.fd) { [unowned self] _ in self.readFrames() }
-        try loop.register(serverSocket.fd) { [unowned self] _ in self.drainServerSocket() }
+        try packetSocket.watch(in: loop) { [unowned self] in self.readFrames() }
+        try serverSocket.watch(in: loop) { [unowned self] in self.drainServerSocket() }
     }
 
     deinit {

@@ -82,8 +82,8 @@ final class DNSService {
         domain = settings.domain
         zone = ClusterZone(nodeMap: nodeMap, hub: settings.hub, domain: settings.domain, serial: Self.serial(after: 0))
         forwarder = DNSForwarder(configuration: .init(upstreams: settings.upstreams), cache: DNSCache(hashSeed: .random(in: .min ... .max)))
-        try loop.register(udp.fd) { [unowned self] _ in self.readDatagrams() }
-        try loop.register(listener.fd) { [unowned self] _ in self.acceptConnections() }
+        try udp.watch(in: loop) { [unowned self] in self.readDatagrams() }
+        try listener.watch(in: loop, logger: logger) { [unowned self] in self.acceptConnections() }
         logger.info("DNS on \(settings.hub.address):\(udp.localPort), UDP and TCP, for \(settings.domain.name) and the reverse zone of \(settings.hub.subnet)")
     }
 

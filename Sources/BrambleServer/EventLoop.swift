@@ -5,6 +5,13 @@ import HeapModule
 /// The one loop that owns every socket, timer and signal of the daemon, like dnsmasq's:
 /// epoll for readiness, a heap of timers, all on one thread, so protocol state needs no
 /// locks. Not Sendable on purpose: it and everything it calls stay on its thread.
+///
+/// Fairness, so a flood on one socket cannot starve the others or the timers: each turn
+/// runs the timers that were due when it began, then calls each ready descriptor's
+/// handler once. epoll is level-triggered, so a handler need not drain its socket: the
+/// sockets read at most ``readBatch`` datagrams or connections per turn
+/// (``UDPSocket/watch(in:_:)``, ``PacketSocket/watch(in:_:)``, the listeners), and a
+/// socket with more queued is simply ready again next turn, after everyone else.
 public final class EventLoop {
     public typealias ReadinessHandler = (_ events: UInt32) -> Void
 
@@ -39,6 +46,11 @@ public final class EventLoop {
 
     deinit { close(epollFD) }
 
+    /// Datagrams, frames or connections one handler takes per turn. Small enough that a
+    /// turn over every socket stays short; large enough that a busy socket is not woken
+    /// once per datagram.
+    public static let readBatch = 64
+
     public var now: MonotonicInstant { clock() }
     public var registeredDescriptorCount: Int { handlers.count }
     public var pendingTimerCount: Int { timerActions.count }
@@ -50,6 +62,16 @@ public final class EventLoop {
         event.data.fd = fd
         guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else { throw SystemCallError("epoll_ctl(ADD, \(fd))") }
         handlers[fd] = handler
+    }
+
+    /// Changes what `fd` is watched for; 0 pauses it (a listener out of descriptors) while
+    /// its handler stays registered. Does nothing for a descriptor not registered.
+    public func watch(_ fd: Int32, events: UInt32) {
+        guard handlers[fd] != nil else { return }
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = fd
+        epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
     }
 
     /// Stops watching `fd`. Call before closing it (a closed fd leaves epoll by itself, but
@@ -102,7 +124,12 @@ public final class EventLoop {
 
     /// Runs every timer whose deadline has passed; returns the epoll timeout (ms) until the
     /// next one, -1 when none is pending.
+    ///
+    /// Only timers that existed when the pass began run in it: a timer that schedules
+    /// another already due (a retry at "now") runs next turn, after the sockets, instead
+    /// of keeping this pass going forever.
     private func fireDueTimers() -> Int32 {
+        let lastExisting = nextTimerID
         while let next = timerQueue.min {
             guard timerActions[next.id] != nil else {
                 timerQueue.removeMin()
@@ -113,6 +140,7 @@ public final class EventLoop {
                 let remaining = (next.deadline.nanoseconds - current.nanoseconds + 999_999) / 1_000_000
                 return Int32(min(remaining, UInt64(Int32.max)))
             }
+            if next.id > lastExisting { return 0 }
             timerQueue.removeMin()
             let action = timerActions.removeValue(forKey: next.id)
             action?()

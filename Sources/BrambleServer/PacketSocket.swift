@@ -12,6 +12,9 @@ public final class PacketSocket {
     public let interfaceMAC: MACAddress
     /// `--capture`: told of every frame received and sent.
     private let capture: PacketCapture?
+    /// Frames ``receive(into:)`` may still return this turn; nil when not watched through
+    /// ``watch(in:_:)``.
+    private var turnBudget: Int?
 
     public init(interface: String, filter: PacketFilter, capture: PacketCapture? = nil) throws(SystemCallError) {
         let ethertypeIPv4 = UInt16(ETH_P_IP).bigEndian
@@ -51,6 +54,18 @@ public final class PacketSocket {
 
     deinit { close(fd) }
 
+    /// Calls `handler` whenever frames wait, and from then on lets ``receive(into:)``
+    /// return at most ``EventLoop/readBatch`` frames per call of the handler, so a flood
+    /// of DHCP frames leaves each turn's rest to the other sockets and the timers.
+    public func watch(in loop: EventLoop, _ handler: @escaping () -> Void) throws(SystemCallError) {
+        turnBudget = 0
+        try loop.register(fd) { [weak self] _ in
+            guard let self else { return }
+            turnBudget = EventLoop.readBatch
+            handler()
+        }
+    }
+
     /// A frame the kernel received.
     public struct ReceivedFrame {
         public let bytes: ArraySlice<UInt8>
@@ -59,18 +74,38 @@ public final class PacketSocket {
         public let checksumNotReady: Bool
     }
 
-    /// Reads one frame the kernel received (frames this host sent are skipped); nil when
-    /// nothing is queued.
+    /// Reads one frame the kernel received for this host; nil when nothing is queued.
+    /// Frames this host sent and frames for another host's MAC are skipped (see
+    /// ``isForThisHost(packetType:)``), at most ``maximumSkippedFrames`` per call so a
+    /// flood of them cannot hold the loop.
     public func receive(into buffer: inout [UInt8]) -> ReceivedFrame? {
-        while true {
-            var outgoing: Int32 = 0
+        if let budget = turnBudget {
+            guard budget > 0 else { return nil }
+            turnBudget = budget - 1
+        }
+        for _ in 0..<Self.maximumSkippedFrames {
+            var packetType: Int32 = 0
             var checksumNotReady: Int32 = 0
-            let count = buffer.withUnsafeMutableBytes { cnet_receive_frame(fd, $0.baseAddress, $0.count, &outgoing, &checksumNotReady) }
+            let count = buffer.withUnsafeMutableBytes { cnet_receive_frame(fd, $0.baseAddress, $0.count, &packetType, &checksumNotReady) }
             guard count >= 0 else { return nil }
-            if outgoing != 0 { continue }
+            guard Self.isForThisHost(packetType: packetType) else { continue }
             capture?.record(frame: buffer[0..<count], checksumNotReady: checksumNotReady != 0)
             return ReceivedFrame(bytes: buffer[0..<count], checksumNotReady: checksumNotReady != 0)
         }
+        return nil
+    }
+
+    /// Frames skipped by one ``receive(into:)`` before it returns nil; the level-triggered
+    /// loop calls again on its next turn if more are queued.
+    static let maximumSkippedFrames = 64
+
+    /// Whether a frame with this `sll_pkttype` is one to answer: addressed to this host,
+    /// broadcast or multicast. Not one this host sent (PACKET_OUTGOING: the socket sees our
+    /// own replies), and not one for another MAC that reached the socket because the
+    /// interface is promiscuous (PACKET_OTHERHOST: tcpdump running, or a bridge port): a
+    /// DISCOVER unicast to another server is that server's to answer.
+    static func isForThisHost(packetType: Int32) -> Bool {
+        packetType != PACKET_OUTGOING && packetType != PACKET_OTHERHOST
     }
 
     public func send(frame: [UInt8]) throws(SystemCallError) {

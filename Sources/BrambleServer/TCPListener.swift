@@ -1,12 +1,18 @@
 import BrambleWire
 import CNetShims
 import Glibc
+import Logging
 
 /// A non-blocking listening TCP socket for the loop (DNS over TCP on port 53): readable
-/// means a connection is waiting, and ``accept()`` takes them until none is left.
+/// means a connection is waiting, and ``accept()`` takes them until none is left or the
+/// turn's batch is taken.
 final class TCPListener {
     let fd: Int32
     let localPort: UInt16
+    /// Connections ``accept()`` may still return this turn; nil when not watched through
+    /// ``watch(in:logger:_:)``.
+    private var turnBudget: Int?
+    private var pause: ListenerPause?
 
     /// Binds `address:port` (port 0: an ephemeral port, for tests) and listens.
     init(address: IPv4Address, port: UInt16, backlog: Int32 = 64) throws(SystemCallError) {
@@ -25,11 +31,29 @@ final class TCPListener {
         }
     }
 
+    /// Calls `handler` whenever connections wait; from then on ``accept()`` returns at
+    /// most ``EventLoop/readBatch`` of them per call of the handler, and pauses the
+    /// listener when the daemon is out of descriptors (``ListenerPause``) instead of
+    /// letting the level-triggered loop spin on a connection it cannot take.
+    func watch(in loop: EventLoop, logger: Logger, _ handler: @escaping () -> Void) throws(SystemCallError) {
+        turnBudget = 0
+        pause = ListenerPause(fd: fd, name: "\(localPort)/tcp", loop: loop, logger: logger)
+        try loop.register(fd) { [weak self] _ in
+            guard let self else { return }
+            turnBudget = EventLoop.readBatch
+            handler()
+        }
+    }
+
     deinit { close(fd) }
 
     /// The next waiting connection, already non-blocking, or nil when none is queued (or
     /// it failed before we took it, which the client sees as a reset).
     func accept() -> TCPStream? {
+        if let budget = turnBudget {
+            guard budget > 0 else { return nil }
+            turnBudget = budget - 1
+        }
         var peer = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let connection = withUnsafeMutablePointer(to: &peer) {
@@ -37,7 +61,10 @@ final class TCPListener {
                 cnet_accept_nonblocking(fd, $0, &length)
             }
         }
-        guard connection >= 0 else { return nil }
+        guard connection >= 0 else {
+            pause?.acceptFailed(errno: errno)
+            return nil
+        }
         let (address, port) = SocketAddress.address(of: peer)
         return TCPStream(fd: connection, peer: address, peerPort: port)
     }

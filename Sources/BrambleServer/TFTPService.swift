@@ -8,7 +8,8 @@ import Logging
 
 /// Read-only TFTP on the wire: requests on hub:69, each transfer on its own socket
 /// (``TFTPSession``) in the one event loop, files from `<pxe>/boot` through the path
-/// resolver, mapped once (``BootFileCache``), templates rendered per node.
+/// resolver, opened once per version (``BootFileCache``) and read block by block with
+/// `pread`, templates rendered per node.
 ///
 /// Every request is answered at once: with the file, or with an ERROR that says why
 /// (not found, access violation, read-only, busy). dnsmasq leaves requests beyond its
@@ -42,6 +43,12 @@ final class TFTPService {
     private let cache = BootFileCache()
     private var sessions: [ClientTID: TFTPSession] = [:]
     private var sessionsPerClient: [IPv4Address: Int] = [:]
+    /// Transfers to addresses outside the node map, as of their start.
+    private var strangerSessions: Set<ClientTID> = []
+    /// Each boot file's netascii form, counted once per version: the count reads the whole
+    /// file, and a client repeating netascii requests for the kernel must not make the
+    /// loop read 30 MB each time.
+    private var netasciiForms: [String: NetasciiContents] = [:]
     private var requestBuffer = [UInt8](repeating: 0, count: 65_536)
     private(set) var transfersStarted = 0
     /// Each transfer's start and end and each missing file, for the client's boot timeline.
@@ -69,7 +76,7 @@ final class TFTPService {
         let mtu = interface.withCString { cnet_interface_mtu(socket.fd, $0) }
         if mtu <= 0 { logger.warning("cannot read the MTU of \(interface) (\(SystemCallError("SIOCGIFMTU"))); assuming 1500") }
         serverLimits = TFTPServerLimits(interfaceMTU: mtu > 0 ? Int(mtu) : 1500)
-        try loop.register(socket.fd) { [unowned self] _ in self.readRequests() }
+        try socket.watch(in: loop) { [unowned self] in self.readRequests() }
     }
 
     deinit { loop.deregister(socket.fd) }
@@ -136,13 +143,15 @@ final class TFTPService {
             return
         }
         let perClient = sessionsPerClient[tid.address, default: 0]
-        guard sessions.count < limits.total, perClient < limits.perClient else {
-            let which = sessions.count >= limits.total ? "\(limits.total) transfers in all (tftp-max-transfers)" : "\(limits.perClient) transfers from this client (tftp-max-per-client)"
-            logger.notice("TFTP \(request.fileName) for \(client) refused as busy: already \(which)")
+        let node = nodeMap.node(address: tid.address)
+        let running = TFTPAdmission.Running(
+            total: sessions.count, strangers: strangerSessions.count, fromClient: perClient,
+            unacknowledgedFromClient: perClient == 0 ? 0 : sessions.values.count { $0.client == tid.address && !$0.isAcknowledged })
+        if let refusal = TFTPAdmission(total: limits.total, perClient: limits.perClient).refusal(running: running, clientIsNode: node != nil) {
+            logger.notice("TFTP \(request.fileName) for \(client) refused as busy: already \(refusal)")
             socket.send(Self.busy, to: tid.address, port: tid.port)
             return
         }
-        let node = nodeMap.node(address: tid.address)
         let mac = node?.mac
         let identity = TFTPClient(node: node, serial: mac.flatMap { serialOf($0) })
         let resolved: TFTPResolvedPath
@@ -158,7 +167,14 @@ final class TFTPService {
             return
         }
         guard let contents = contents(of: resolved, fileName: request.fileName, client: client, tid: tid) else { return }
-        let sent: any TFTPFileContents = request.mode == .netascii ? NetasciiContents(source: contents) : contents
+        let sent: any TFTPFileContents
+        do throws(TFTPReadError) {
+            sent = request.mode == .netascii ? try netascii(contents) : contents
+        } catch {
+            logger.warning("TFTP \(request.fileName) for \(client): \(tree.root)/\(resolved.path): \(error)")
+            refuse(tid, .notDefined, TFTPTransfer.fileChangedMessage)
+            return
+        }
         let parameters = TFTPOptionNegotiation.negotiate(request.options, transferSize: sent.count, limits: serverLimits)
         let session: TFTPSession
         do throws(SystemCallError) {
@@ -174,6 +190,7 @@ final class TFTPService {
         }
         sessions[tid] = session
         sessionsPerClient[tid.address] = perClient + 1
+        if node == nil { strangerSessions.insert(tid) }
         transfersStarted += 1
         let started = TFTPEvent.started(fileName: request.fileName, resolved: resolved, parameters: parameters)
         log(started, fileName: request.fileName, client: client)
@@ -181,10 +198,15 @@ final class TFTPService {
         session.start()
     }
 
-    /// The bytes to send: the mapped file, or a template rendered for the node. Refuses the
+    /// The largest template rendered. Templates are `cmdline.txt` and `config.txt`, a few
+    /// hundred bytes (the kernel's command line is at most 2 KB on arm64); a template is
+    /// read whole into memory, so a huge one is refused instead.
+    static let maximumTemplateSize = 65_536
+
+    /// The bytes to send: the open file, or a template rendered for the node. Refuses the
     /// request itself (and returns nil) when the file cannot be read or rendered.
     private func contents(of resolved: TFTPResolvedPath, fileName: String, client: String, tid: ClientTID) -> (any TFTPFileContents)? {
-        let file: MappedBootFile
+        let file: OpenBootFile
         do throws(SystemCallError) {
             guard let real = tree.realPathInsideRoot(resolved.path) else {
                 throw SystemCallError("realpath(\(resolved.path))", errno: ENOENT)
@@ -200,9 +222,22 @@ final class TFTPService {
             return nil
         }
         guard resolved.isTemplate, let node = resolved.node else { return file }
+        guard file.count <= Self.maximumTemplateSize else {
+            logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) is \(file.count) bytes, over the \(Self.maximumTemplateSize) a template may have; not sending it")
+            refuse(tid, .notDefined, "cannot render \(fileName): see the hub's log")
+            return nil
+        }
+        let source: [UInt8]
+        do throws(TFTPReadError) {
+            source = try file.bytes(in: 0..<file.count)
+        } catch {
+            logger.warning("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path): \(error)")
+            refuse(tid, .notDefined, TFTPTransfer.fileChangedMessage)
+            return nil
+        }
         let template: BootFileTemplate
         do throws(BootFileTemplateError) {
-            template = try BootFileTemplate(parsing: file.withBytes(in: 0..<file.count) { Array($0) })
+            template = try BootFileTemplate(parsing: source)
         } catch {
             logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) \(error); not sending it")
             refuse(tid, .notDefined, "cannot render \(fileName): see the hub's log")
@@ -218,9 +253,20 @@ final class TFTPService {
         return rendering.bytes
     }
 
+    /// `contents` as netascii: a boot file's form from ``netasciiForms`` while it is the
+    /// same open version, else counted now (a rendered template is small and per node).
+    private func netascii(_ contents: any TFTPFileContents) throws(TFTPReadError) -> NetasciiContents {
+        guard let file = contents as? OpenBootFile else { return try NetasciiContents(source: contents) }
+        if let known = netasciiForms[file.path], known.source as? OpenBootFile === file { return known }
+        let form = try NetasciiContents(source: file)
+        netasciiForms[file.path] = form
+        return form
+    }
+
     private func ended(_ session: TFTPSession, _ event: TFTPEvent) {
         let tid = ClientTID(address: session.client, port: session.clientPort)
         sessions[tid] = nil
+        strangerSessions.remove(tid)
         let remaining = sessionsPerClient[tid.address, default: 1] - 1
         sessionsPerClient[tid.address] = remaining > 0 ? remaining : nil
         log(event, fileName: session.fileName, client: who(session.client))

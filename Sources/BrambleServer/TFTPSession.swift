@@ -29,12 +29,29 @@ final class TFTPSession {
     /// for the fields read here.
     private var receiveBuffer = [UInt8](repeating: 0, count: 1024)
     private var ended = false
-    /// Windows (RFC 7440) leave as one UDP GSO train until the kernel refuses one; then
-    /// this transfer sends block by block. The buffers hold one window's DATA headers and
-    /// the iovecs pointing at them and at the file, allocated once per transfer.
+    /// Windows (RFC 7440) leave as UDP GSO trains of up to ``trainBlocks`` blocks until
+    /// the kernel refuses one; then this transfer sends block by block.
     private var segmenting: Bool
+    /// Blocks per GSO train: the window, as far as one UDP datagram's 64 KB and the
+    /// kernel's 64 segments allow.
+    private let trainBlocks: Int
+    /// The file's bytes from ``buffered``, read with `pread` (never a pointer into a
+    /// mapping: see ``OpenBootFile``) up to ``readAheadBlocks`` blocks at a time, so a
+    /// lockstep transfer pays one read per 16 blocks, not one per block. With the headers
+    /// and the iovecs pointing at them and at this buffer, allocated once per transfer.
+    private var sendBuffer: [UInt8]
+    /// The range of the file that ``sendBuffer`` holds.
+    private var buffered: Range<Int> = 0..<0
     private var windowHeaders: [UInt32]
     private var windowVectors: [iovec]
+
+    /// The most bytes one GSO `sendmsg` carries: a UDP datagram's payload limit (65,507)
+    /// with room to spare.
+    static let maximumTrainBytes = 65_000
+    /// The kernel refuses a GSO train of more segments than this (UDP_MAX_SEGMENTS).
+    static let maximumTrainSegments = 64
+    /// Blocks read at once, within 64 KB: 8 KB at 512-byte blocks, 23 KB at 1468.
+    static let readAheadBlocks = 16
 
     private static let unknownTransferID = TFTPPacket.error(.unknownTransferID, message: "unknown transfer ID").encoded()
 
@@ -50,10 +67,14 @@ final class TFTPSession {
         self.loop = loop
         self.logger = logger
         self.onEnd = onEnd
-        let windowSize = transfer.parameters.windowSize
-        segmenting = windowSize > 1
-        windowHeaders = windowSize > 1 ? [UInt32](repeating: 0, count: windowSize) : []
-        windowVectors = windowSize > 1 ? [iovec](repeating: iovec(), count: 2 * windowSize) : []
+        let blockSize = transfer.parameters.blockSize
+        let trainBlocks = min(transfer.parameters.windowSize, Self.maximumTrainBytes / (4 + blockSize), Self.maximumTrainSegments)
+        self.trainBlocks = max(1, trainBlocks)
+        segmenting = trainBlocks > 1
+        let bufferBlocks = max(trainBlocks, min(Self.readAheadBlocks, 65_536 / blockSize), 1)
+        sendBuffer = [UInt8](repeating: 0, count: bufferBlocks * blockSize)
+        windowHeaders = trainBlocks > 1 ? [UInt32](repeating: 0, count: trainBlocks) : []
+        windowVectors = trainBlocks > 1 ? [iovec](repeating: iovec(), count: 2 * trainBlocks) : []
         try loop.register(socket.fd) { [unowned self] _ in self.readable() }
     }
 
@@ -64,6 +85,9 @@ final class TFTPSession {
 
     /// The transfer's parameters, for the start event.
     var parameters: TFTPTransferParameters { transfer.parameters }
+
+    /// Whether the client has acknowledged anything yet (``TFTPAdmission``).
+    var isAcknowledged: Bool { transfer.isAcknowledged }
 
     func start() {
         perform(transfer.start(now: now))
@@ -101,44 +125,77 @@ final class TFTPSession {
 
     private func perform(_ actions: TFTPTransfer.Actions) {
         if let packet = actions.packet { socket.send(packet.encoded(), to: client, port: clientPort) }
-        let sentAsTrain = actions.blocks.count > 1 && segmenting && sendWindow(actions)
-        if !sentAsTrain {
-            for index in actions.blocks { sendData(actions.block(index)) }
+        do throws(TFTPReadError) {
+            try send(actions)
+        } catch {
+            // The file shrank or was rewritten under the transfer: ERROR to the client,
+            // and the transfer ends as failed, which the service logs with the file name.
+            perform(transfer.readFailed(error))
+            return
         }
         if let deadline = actions.deadline { arm(MonotonicInstant(nanoseconds: deadline.nanoseconds)) }
         if let ending = actions.ending { end(TFTPEvent(ending: ending)) }
     }
 
-    /// Header from the stack, payload straight from the file's bytes: one `sendmsg`, no copy.
-    private func sendData(_ block: TFTPDataBlock) {
-        var header = (UInt32(TFTPOpcode.data.rawValue) << 16 | UInt32(block.number)).bigEndian
-        withUnsafeBytes(of: &header) { headerBytes in
-            transfer.contents.withBytes(in: block.range) { body in
-                _ = socket.send(header: headerBytes, body: body, to: client, port: clientPort)
+    /// The DATA blocks of `actions`: as GSO trains while the kernel takes them, else one
+    /// by one.
+    private func send(_ actions: TFTPTransfer.Actions) throws(TFTPReadError) {
+        var next = actions.blocks.lowerBound
+        while next < actions.blocks.upperBound {
+            let train = next..<min(next + trainBlocks, actions.blocks.upperBound)
+            if train.count > 1, segmenting, try sendTrain(train, of: actions) {
+                next = train.upperBound
+            } else {
+                try sendData(actions.block(next))
+                next += 1
             }
         }
     }
 
-    /// The window's blocks as one GSO `sendmsg`: each block's 4-byte header from
-    /// ``windowHeaders`` followed by its range of the file. Every block but the file's last
-    /// is full, and the last can only end a window, so the kernel's cut at 4 + block size
-    /// falls exactly between blocks. False when the kernel cannot segment: send one by one.
-    private func sendWindow(_ actions: TFTPTransfer.Actions) -> Bool {
-        let blocks = actions.blocks
+    /// Where `range` of the file starts in ``sendBuffer``, reading it (and what follows,
+    /// as far as the buffer goes) unless the buffer holds it already.
+    private func buffer(_ range: Range<Int>) throws(TFTPReadError) -> Int {
+        if range.lowerBound >= buffered.lowerBound, range.upperBound <= buffered.upperBound {
+            return range.lowerBound - buffered.lowerBound
+        }
+        buffered = 0..<0
+        let length = min(sendBuffer.count, transfer.contents.count - range.lowerBound)
+        try transfer.contents.read(into: &sendBuffer, count: length, at: range.lowerBound)
+        buffered = range.lowerBound..<(range.lowerBound + length)
+        return 0
+    }
+
+    /// Header from the stack, payload from ``sendBuffer``: one `sendmsg`.
+    private func sendData(_ block: TFTPDataBlock) throws(TFTPReadError) {
+        let start = try buffer(block.range)
+        var header = (UInt32(TFTPOpcode.data.rawValue) << 16 | UInt32(block.number)).bigEndian
+        withUnsafeBytes(of: &header) { headerBytes in
+            sendBuffer.withUnsafeBytes { buffer in
+                _ = socket.send(header: headerBytes, body: UnsafeRawBufferPointer(rebasing: buffer[start..<(start + block.range.count)]), to: client, port: clientPort)
+            }
+        }
+    }
+
+    /// The train's blocks as one GSO `sendmsg`: each block's 4-byte header from
+    /// ``windowHeaders`` followed by its range of ``sendBuffer``, which holds the train's
+    /// span of the file. Every block but the file's last is full, and the last can only
+    /// end a window, so the kernel's cut at 4 + block size falls exactly between blocks.
+    /// False when the kernel cannot segment: send one by one.
+    private func sendTrain(_ blocks: Range<Int>, of actions: TFTPTransfer.Actions) throws(TFTPReadError) -> Bool {
         let first = actions.block(blocks.lowerBound), last = actions.block(blocks.upperBound - 1)
         let span = first.range.lowerBound..<last.range.upperBound
-        let outcome = transfer.contents.withBytes(in: span) { body in
+        let start = try buffer(span)
+        let outcome = sendBuffer.withUnsafeMutableBytes { body in
             windowHeaders.withUnsafeMutableBufferPointer { headers in
                 windowVectors.withUnsafeMutableBufferPointer { vectors in
                     var count = 0
                     for (slot, index) in blocks.enumerated() {
                         let block = actions.block(index)
                         headers[slot] = (UInt32(TFTPOpcode.data.rawValue) << 16 | UInt32(block.number)).bigEndian
-                        vectors[count] = iovec(iov_base: UnsafeMutableRawPointer(headers.baseAddress! + slot), iov_len: 4)
+                        vectors[count] = iovec(iov_base: UnsafeMutableRawPointer(headers.baseAddress.map { $0 + slot }), iov_len: 4)
                         count += 1
-                        guard !block.range.isEmpty else { continue }
-                        let start = UnsafeMutableRawPointer(mutating: body.baseAddress! + (block.range.lowerBound - span.lowerBound))
-                        vectors[count] = iovec(iov_base: start, iov_len: block.range.count)
+                        guard !block.range.isEmpty, let base = body.baseAddress else { continue }
+                        vectors[count] = iovec(iov_base: base + start + (block.range.lowerBound - span.lowerBound), iov_len: block.range.count)
                         count += 1
                     }
                     return socket.sendSegmented(

@@ -1,6 +1,7 @@
 import BrambleWire
 import CNetShims
 import Glibc
+import Logging
 
 /// A non-blocking listening Unix stream socket in a directory (the control socket in the
 /// state directory): readable means a connection is waiting.
@@ -9,6 +10,10 @@ final class UnixListener {
     let directory: DirectoryHandle
     let name: String
     var path: String { directory.pathOf(name) }
+    /// Connections ``accept()`` may still return this turn; nil when not watched through
+    /// ``watch(in:logger:_:)``.
+    private var turnBudget: Int?
+    private var pause: ListenerPause?
 
     /// Replaces the socket a previous run left at `name` (anything else there is refused),
     /// binds with `mode` and, when given, hands it to `owner` (the account the daemon drops
@@ -61,6 +66,20 @@ final class UnixListener {
         self.name = name
     }
 
+    /// Calls `handler` whenever connections wait; from then on ``accept()`` returns at
+    /// most ``EventLoop/readBatch`` of them per call of the handler, and pauses the
+    /// listener when the daemon is out of descriptors (``ListenerPause``) instead of
+    /// letting the level-triggered loop spin on a connection it cannot take.
+    func watch(in loop: EventLoop, logger: Logger, _ handler: @escaping () -> Void) throws(SystemCallError) {
+        turnBudget = 0
+        pause = ListenerPause(fd: fd, name: path, loop: loop, logger: logger)
+        try loop.register(fd) { [weak self] _ in
+            guard let self else { return }
+            turnBudget = EventLoop.readBatch
+            handler()
+        }
+    }
+
     deinit {
         close(fd)
         var status = stat()
@@ -70,8 +89,15 @@ final class UnixListener {
     /// The next waiting connection, already non-blocking, or nil when none is queued.
     /// A Unix peer has no IPv4 address: the stream carries `0.0.0.0`.
     func accept() -> TCPStream? {
+        if let budget = turnBudget {
+            guard budget > 0 else { return nil }
+            turnBudget = budget - 1
+        }
         let connection = cnet_accept_nonblocking(fd, nil, nil)
-        guard connection >= 0 else { return nil }
+        guard connection >= 0 else {
+            pause?.acceptFailed(errno: errno)
+            return nil
+        }
         return TCPStream(fd: connection, peer: .any, peerPort: 0)
     }
 }

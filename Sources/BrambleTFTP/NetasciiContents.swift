@@ -1,11 +1,13 @@
 /// A file as netascii (RFC 1350, RFC 764): LF becomes CR LF and a bare CR becomes CR NUL,
-/// converted on the fly as blocks are read.
+/// converted block by block as the transfer asks for them.
 ///
-/// The converted size is counted once, at creation, in one pass over the file; so `tsize`
-/// is answered for netascii just as for octet. The same pass notes where in the file every
-/// ``checkpointSpacing``-th converted byte comes from, so reading any block (a
-/// retransmission goes back a window) converts at most that many bytes before it starts.
-/// Boot firmware always reads octet; this exists for PC clients and costs them one pass.
+/// The converted size is counted once, at creation, in one pass over the file read in
+/// pieces of ``readChunk`` bytes; so `tsize` is answered for netascii just as for octet,
+/// and no more than one piece of the file is ever in memory. The same pass notes where in
+/// the file every ``checkpointSpacing``-th converted byte comes from, so reading any block
+/// (a retransmission goes back a window) reads and converts at most that many bytes more
+/// than the block. Boot firmware always reads octet; this exists for PC clients and costs
+/// them one pass.
 public struct NetasciiContents: TFTPFileContents {
     /// Where a converted offset comes from: a source byte, and whether it is the second
     /// byte of that byte's two-byte expansion.
@@ -15,56 +17,68 @@ public struct NetasciiContents: TFTPFileContents {
     }
 
     public static let checkpointSpacing = 4096
+    /// Source bytes read at once by the counting pass.
+    public static let readChunk = 65_536
 
     public let source: any TFTPFileContents
     public let count: Int
     private let checkpoints: [Checkpoint]
 
-    public init(source: any TFTPFileContents) {
+    /// Counts the converted size; fails when the source cannot be read to its end.
+    public init(source: any TFTPFileContents) throws(TFTPReadError) {
         self.source = source
         var converted = 0
         var checkpoints: [Checkpoint] = []
         checkpoints.reserveCapacity(source.count / Self.checkpointSpacing + 1)
-        source.withBytes(in: 0..<source.count) { bytes in
-            for (offset, byte) in bytes.enumerated() {
-                let width = Self.expansion(of: byte).count
+        var chunk = [UInt8](repeating: 0, count: min(Self.readChunk, source.count))
+        var chunkStart = 0
+        while chunkStart < source.count {
+            let length = min(Self.readChunk, source.count - chunkStart)
+            try source.read(into: &chunk, count: length, at: chunkStart)
+            for index in 0..<length {
+                let width = chunk[index] == Self.lineFeed || chunk[index] == Self.carriageReturn ? 2 : 1
                 var next = checkpoints.count * Self.checkpointSpacing
                 while next < converted + width {
-                    checkpoints.append(Checkpoint(sourceOffset: offset, isSecondByte: next > converted))
+                    checkpoints.append(Checkpoint(sourceOffset: chunkStart + index, isSecondByte: next > converted))
                     next += Self.checkpointSpacing
                 }
                 converted += width
             }
+            chunkStart += length
         }
         count = converted
         self.checkpoints = checkpoints
     }
 
-    public func withBytes<Result>(in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
-        guard !range.isEmpty else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
-        return try withUnsafeTemporaryAllocation(byteCount: range.count, alignment: 1) { buffer in
-            let checkpointIndex = range.lowerBound / Self.checkpointSpacing
-            let checkpoint = checkpoints[checkpointIndex]
-            var position = checkpointIndex * Self.checkpointSpacing
-            var written = 0
-            // Each source byte yields at least one converted byte, so this many suffice.
-            let sourceEnd = min(source.count, checkpoint.sourceOffset + range.upperBound - position)
-            source.withBytes(in: checkpoint.sourceOffset..<sourceEnd) { sourceBytes in
-                var skipFirstByte = checkpoint.isSecondByte
-                for byte in sourceBytes where position < range.upperBound {
-                    let expansion = Self.expansion(of: byte)
-                    for converted in expansion.dropFirst(skipFirstByte ? 1 : 0) where position < range.upperBound {
-                        if position >= range.lowerBound {
-                            buffer[written] = converted
-                            written += 1
-                        }
-                        position += 1
-                    }
-                    skipFirstByte = false
-                }
-            }
-            return try body(UnsafeRawBufferPointer(buffer))
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(TFTPReadError) {
+        guard offset >= 0, offset <= count - buffer.count else {
+            throw .shortRead(offset: offset, expected: buffer.count, read: max(0, min(buffer.count, count - offset)))
         }
+        guard !buffer.isEmpty else { return }
+        let end = offset + buffer.count
+        let checkpointIndex = offset / Self.checkpointSpacing
+        guard checkpointIndex < checkpoints.count else { throw .shortRead(offset: offset, expected: buffer.count, read: 0) }
+        let checkpoint = checkpoints[checkpointIndex]
+        var position = checkpointIndex * Self.checkpointSpacing
+        // Each source byte yields at least one converted byte, so this many suffice.
+        let sourceLength = min(source.count - checkpoint.sourceOffset, end - position)
+        var sourceBytes = [UInt8](repeating: 0, count: sourceLength)
+        try source.read(into: &sourceBytes, count: sourceLength, at: checkpoint.sourceOffset)
+        var written = 0
+        var skipFirstByte = checkpoint.isSecondByte
+        for byte in sourceBytes where position < end {
+            let expansion = Self.expansion(of: byte)
+            for converted in expansion.dropFirst(skipFirstByte ? 1 : 0) where position < end {
+                if position >= offset {
+                    buffer[written] = converted
+                    written += 1
+                }
+                position += 1
+            }
+            skipFirstByte = false
+        }
+        // Only a source that no longer converts to `count` bytes (it changed) falls short.
+        guard written == buffer.count else { throw .changed }
     }
 
     private static let carriageReturn = UInt8(ascii: "\r")
@@ -86,6 +100,6 @@ public struct NetasciiContents: TFTPFileContents {
         var startIndex: Int { 0 }
         var endIndex: Int { second == nil ? 1 : 2 }
         func index(after index: Int) -> Int { index + 1 }
-        subscript(position: Int) -> UInt8 { position == 0 ? first : second! }
+        subscript(position: Int) -> UInt8 { position == 0 ? first : second ?? 0 }
     }
 }

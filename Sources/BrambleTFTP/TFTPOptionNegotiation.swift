@@ -7,8 +7,10 @@
 ///   (a server may answer smaller, never larger). Below 8 or not a number: declined.
 ///   The Pi 4 sends `tsize 0 blksize 1024` and ignores config.txt unless this is granted.
 /// - `tsize`: answered with the real size of what will be sent, when known.
-/// - `timeout`: 1-255 seconds, granted exactly as asked (RFC 2349 forbids changing it);
-///   anything else declined.
+/// - `timeout`: granted exactly as asked from 1 up to ``TFTPServerLimits/maximumTimeoutSeconds``;
+///   anything else declined. RFC 2349 ("Timeout Interval Option Specification") allows
+///   1-255 s and says the value in the OACK "must match the value specified by the client",
+///   so a server may not answer a smaller value: it can only grant or decline.
 /// - `windowsize`: 1-65535, lowered to ``TFTPServerLimits/maximumWindowSize``.
 ///
 /// When nothing is granted there is no OACK and the transfer is plain RFC 1350.
@@ -37,7 +39,7 @@ public enum TFTPOptionNegotiation {
             case "tsize":
                 guard let transferSize else { continue }
                 parameters.acknowledgedOptions.append(name, String(transferSize))
-            case "timeout" where timeoutSecondsRange.contains(number):
+            case "timeout" where timeoutSecondsRange.contains(number) && number <= limits.maximumTimeoutSeconds:
                 parameters.timeout = .seconds(number)
                 parameters.acknowledgedOptions.append(name, String(number))
             case "windowsize" where number >= windowSizeRange.lowerBound:

@@ -20,11 +20,29 @@ extension TFTPPacket {
             NetworkByteOrder.append(block, to: &bytes)
         case .error(let code, let message):
             NetworkByteOrder.append(code.rawValue, to: &bytes)
-            Self.appendField(message, to: &bytes)
+            bytes.append(contentsOf: Self.boundedMessage(message))
+            bytes.append(0)
         case .optionAcknowledgement(let options):
             Self.append(options, to: &bytes)
         }
         return bytes
+    }
+
+    /// The most bytes of text an ERROR carries. Messages often quote what the client sent
+    /// (its file name, its mode): without a bound a 64 KB request would get a 64 KB answer,
+    /// which no client needs to read why it was refused.
+    public static let maximumErrorMessageLength = 200
+
+    /// `message` as UTF-8, cut at a character boundary to ``maximumErrorMessageLength``
+    /// bytes (with "..." marking the cut), and without NUL, which would end it early.
+    static func boundedMessage(_ message: String) -> [UInt8] {
+        let utf8 = message.utf8.filter { $0 != 0 }
+        guard utf8.count > maximumErrorMessageLength else { return utf8 }
+        let ellipsis = Array("...".utf8)
+        var end = maximumErrorMessageLength - ellipsis.count
+        // Back up over UTF-8 continuation bytes (10xxxxxx) to the start of a character.
+        while end > 0, utf8[end] & 0xC0 == 0x80 { end -= 1 }
+        return Array(utf8[..<end]) + ellipsis
     }
 
     private static func append(_ options: TFTPOptions, to bytes: inout [UInt8]) {

@@ -27,14 +27,22 @@ public struct TFTPRetransmissionPolicy: Hashable, Sendable {
     /// client's ACK of the OACK can take over a second. The later resends keep the plain
     /// timeout, so a silent probe is still dropped within seconds.
     public var firstOptionAcknowledgementWait: Duration
+    /// The longest a transfer lives without an ACK that moves it on (the OACK's, or one of
+    /// a new block), whatever the schedule above says: it holds one of the limited
+    /// transfer slots and a socket. 30 s is the Pi 4's own budget per file; a client
+    /// silent that long has given up. With the defaults the schedule ends a silent
+    /// transfer after at most 17 s; with the largest `timeout` granted (5 s,
+    /// ``TFTPServerLimits/maximumTimeoutSeconds``) it would take 32 s, and this cuts it.
+    public var maximumTimeWithoutProgress: Duration
 
     public init(
         defaultTimeout: Duration = .seconds(1), maximumRetransmissions: Int = 5, finalWait: Duration = .seconds(12),
-        firstOptionAcknowledgementWait: Duration = .seconds(2)
+        firstOptionAcknowledgementWait: Duration = .seconds(2), maximumTimeWithoutProgress: Duration = .seconds(30)
     ) {
         self.defaultTimeout = defaultTimeout
         self.maximumRetransmissions = maximumRetransmissions
         self.finalWait = finalWait
         self.firstOptionAcknowledgementWait = firstOptionAcknowledgementWait
+        self.maximumTimeWithoutProgress = maximumTimeWithoutProgress
     }
 }

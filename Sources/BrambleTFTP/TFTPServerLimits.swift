@@ -10,15 +10,24 @@ public struct TFTPServerLimits: Hashable, Sendable {
     /// The largest RFC 7440 window granted. No Pi asks for one; PC clients (curl, atftp)
     /// may, and a bound keeps one client from flooding the hub's send queue.
     public var maximumWindowSize: Int
+    /// The largest `timeout` option granted (RFC 2349), in seconds. The RFC allows 1-255,
+    /// but a client granted 255 s makes the server wait minutes between resends and keeps
+    /// a transfer slot that long; larger requests are declined (left out of the OACK, as
+    /// RFC 2349 requires the acknowledged value to match the request) and the transfer
+    /// runs on the server's default timeout. No Pi firmware sends the option.
+    public var maximumTimeoutSeconds: Int
 
-    public init(maximumBlockSize: Int, maximumWindowSize: Int = 16) {
+    public init(maximumBlockSize: Int, maximumWindowSize: Int = 16, maximumTimeoutSeconds: Int = 5) {
         self.maximumBlockSize = TFTPOptionNegotiation.blockSizeRange.clamp(maximumBlockSize)
         self.maximumWindowSize = TFTPOptionNegotiation.windowSizeRange.clamp(maximumWindowSize)
+        self.maximumTimeoutSeconds = TFTPOptionNegotiation.timeoutSecondsRange.clamp(maximumTimeoutSeconds)
     }
 
     /// Limits for an interface: MTU 1500 gives blocks of 1468, what the Pi 5 asks for.
-    public init(interfaceMTU: Int, maximumWindowSize: Int = 16) {
-        self.init(maximumBlockSize: interfaceMTU - Self.headerOverhead, maximumWindowSize: maximumWindowSize)
+    public init(interfaceMTU: Int, maximumWindowSize: Int = 16, maximumTimeoutSeconds: Int = 5) {
+        self.init(
+            maximumBlockSize: interfaceMTU - Self.headerOverhead, maximumWindowSize: maximumWindowSize,
+            maximumTimeoutSeconds: maximumTimeoutSeconds)
     }
 }
 

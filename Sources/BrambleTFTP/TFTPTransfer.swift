@@ -11,6 +11,13 @@
 ///    passes. Each `armTimer` replaces the previous deadline; firing early is harmless.
 /// 4. Perform the returned ``Actions`` in order. After `finished`, `failed` or `abandoned`
 ///    the transfer is over: close its socket, drop its timer, forward the event.
+/// 5. ``readFailed(_:)`` when the bytes of a block to send cannot be read (the file shrank
+///    or was rewritten in place): the transfer ends with an ERROR to the client.
+///
+/// However the client behaves, a transfer ends at the latest
+/// ``TFTPRetransmissionPolicy/maximumTimeWithoutProgress`` after the last ACK that moved
+/// it on: a client (or a spoofed source that never hears the DATA) cannot hold a transfer
+/// slot longer than that without taking new blocks.
 ///
 /// Retransmission happens only when the timer fires, never on a duplicate ACK: answering
 /// every duplicate with a resend is the Sorcerer's Apprentice bug, which doubles the
@@ -65,6 +72,8 @@ public struct TFTPTransfer: Sendable {
     let layout: TFTPBlockLayout
     private var state: State = .notStarted
     private var startedAt = TFTPInstant(nanoseconds: 0)
+    /// The start, or the last ACK that acknowledged a new block (or the OACK).
+    private var lastProgress = TFTPInstant(nanoseconds: 0)
     private var retransmits = 0
 
     public init(contents: any TFTPFileContents, parameters: TFTPTransferParameters, policy: TFTPRetransmissionPolicy = TFTPRetransmissionPolicy()) {
@@ -77,6 +86,16 @@ public struct TFTPTransfer: Sendable {
     /// The timeout in force: the client's, if it negotiated one.
     public var timeout: Duration { parameters.timeout ?? policy.defaultTimeout }
 
+    /// The client has acknowledged something (the OACK or a block): it hears the hub,
+    /// so its source address is real. See ``TFTPAdmission``.
+    public var isAcknowledged: Bool {
+        switch state {
+        case .notStarted, .awaitingOptionAcknowledgement: false
+        case .sending(let window): window.lastAcknowledged >= 1 || parameters.sendsOptionAcknowledgement
+        case .ended: true
+        }
+    }
+
     public var hasEnded: Bool {
         if case .ended = state { true } else { false }
     }
@@ -85,6 +104,7 @@ public struct TFTPTransfer: Sendable {
     public mutating func start(now: TFTPInstant) -> Actions {
         guard case .notStarted = state else { return none }
         startedAt = now
+        lastProgress = now
         guard parameters.sendsOptionAcknowledgement else { return sendFirstWindow(now: now) }
         let firstWait = parameters.timeout ?? policy.firstOptionAcknowledgementWait
         let timer = RetransmissionTimer(deadline: now + firstWait, consecutiveTimeouts: 0)
@@ -97,7 +117,9 @@ public struct TFTPTransfer: Sendable {
         case (.notStarted, _), (.ended, _):
             return none
         case (.awaitingOptionAcknowledgement, .acknowledgement(let number)):
-            return number == 0 ? sendFirstWindow(now: now) : none
+            guard number == 0 else { return none }
+            lastProgress = now
+            return sendFirstWindow(now: now)
         case (.sending(let window), .acknowledgement(let number)):
             return acknowledged(number, window: window, now: now)
         case (_, .error(let code, let message)):
@@ -113,8 +135,32 @@ public struct TFTPTransfer: Sendable {
         }
     }
 
-    /// Resends what is unacknowledged, or ends the transfer once the retries are spent.
+    /// The bytes of a block could not be read: the file shrank or was rewritten in place
+    /// since the transfer started. The client gets ERROR 0 saying so (its next request
+    /// reads the new file) and the transfer fails; a client that gets a file mixing two
+    /// versions would boot, or fail to, for reasons no log would show.
+    public mutating func readFailed(_ error: TFTPReadError) -> Actions {
+        guard !hasEnded else { return none }
+        state = .ended
+        return actions(packet: .error(.notDefined, message: Self.fileChangedMessage), ending: .failed(.unreadable(error)))
+    }
+
+    /// The ERROR text for ``readFailed(_:)``: what happened and what to do.
+    public static let fileChangedMessage = "the file changed on the server while it was sent; request it again"
+
+    /// Resends what is unacknowledged, or ends the transfer once the retries are spent or
+    /// it has gone ``TFTPRetransmissionPolicy/maximumTimeWithoutProgress`` without progress.
     public mutating func timerFired(now: TFTPInstant) -> Actions {
+        switch state {
+        case .awaitingOptionAcknowledgement, .sending:
+            guard now < stallDeadline else {
+                let acknowledged = acknowledgedBlocks
+                state = .ended
+                return actions(ending: .failed(.noProgress(lastAcknowledgedBlock: acknowledged, for: now.duration(since: lastProgress))))
+            }
+        case .notStarted, .ended:
+            break
+        }
         switch state {
         case .notStarted, .ended:
             return none
@@ -153,14 +199,13 @@ public struct TFTPTransfer: Sendable {
     /// The block with this 1-based number, counted without wrapping.
     public func block(_ index: Int) -> TFTPDataBlock { layout.block(index) }
 
-    /// The whole DATA packet, copied out of ``contents``: for tests and for callers that
-    /// cannot send header and payload separately.
-    public func dataPacket(_ block: TFTPDataBlock) -> [UInt8] {
-        var packet = block.header
-        packet.reserveCapacity(4 + block.range.count)
-        contents.withBytes(in: block.range) { packet.append(contentsOf: $0) }
-        return packet
+    /// The whole DATA packet, copied out of ``contents``: for tests and replays.
+    public func dataPacket(_ block: TFTPDataBlock) throws(TFTPReadError) -> [UInt8] {
+        try block.header + contents.bytes(in: block.range)
     }
+
+    /// When the transfer ends whatever the retransmission timer says.
+    private var stallDeadline: TFTPInstant { lastProgress + policy.maximumTimeWithoutProgress }
 
     private var acknowledgedBlocks: Int {
         if case .sending(let window) = state { window.lastAcknowledged } else { 0 }
@@ -168,11 +213,12 @@ public struct TFTPTransfer: Sendable {
 
     private var none: Actions { Actions(layout: layout) }
 
+    /// Deadlines never pass the stall deadline, so the timer wakes the transfer to end it.
     private func actions(packet: TFTPPacket? = nil, blocks: Range<Int> = 0..<0, deadline: TFTPInstant? = nil, ending: Action? = nil) -> Actions {
         var actions = Actions(layout: layout)
         actions.packet = packet
         actions.blocks = blocks
-        actions.deadline = deadline
+        actions.deadline = deadline.map { min($0, stallDeadline) }
         actions.ending = ending
         return actions
     }
@@ -204,6 +250,7 @@ public struct TFTPTransfer: Sendable {
             return actions(ending: .finished(summary(now: now)))
         }
         window.firstUnacknowledged = block + 1
+        lastProgress = now
         window.timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: 0)
         let blocks = sendNewBlocks(of: &window)
         state = .sending(window)

@@ -8,6 +8,12 @@ public enum TFTPTransferFailure: Hashable, Sendable, CustomStringConvertible {
     /// A packet a read transfer's client never sends (DATA, a request, an OACK); the
     /// server answered ERROR 4.
     case illegalPacket(TFTPOpcode)
+    /// No ACK moved the transfer on for this long (``TFTPRetransmissionPolicy/maximumTimeWithoutProgress``),
+    /// whatever the retransmission schedule: the slot is freed for other clients.
+    case noProgress(lastAcknowledgedBlock: Int, for: Duration)
+    /// The file could not be read any more (it shrank or was rewritten in place); the
+    /// client got ERROR 0 and can ask again for the new file.
+    case unreadable(TFTPReadError)
 
     public var description: String {
         switch self {
@@ -17,6 +23,10 @@ public enum TFTPTransferFailure: Hashable, Sendable, CustomStringConvertible {
             "client sent error \(code): \(message)"
         case .illegalPacket(let opcode):
             "client sent \(opcode) during a read transfer"
+        case .noProgress(let block, let duration):
+            "ended: no progress for \(duration) after block \(block)"
+        case .unreadable(let error):
+            "stopped: \(error)"
         }
     }
 }

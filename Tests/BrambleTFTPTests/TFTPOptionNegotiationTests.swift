@@ -35,9 +35,15 @@ import Testing
         Case(requested: [TFTPOption("blksize", "7")], size: 1, oack: [], blockSize: 512, windowSize: 1, timeout: nil),
         Case(requested: [TFTPOption("blksize", "-1024")], size: 1, oack: [], blockSize: 512, windowSize: 1, timeout: nil),
         Case(requested: [TFTPOption("blksize", "1e3")], size: 1, oack: [], blockSize: 512, windowSize: 1, timeout: nil),
-        // timeout: echoed exactly within 1-255, else declined.
+        // timeout: echoed exactly within 1-5 (the server's cap), else declined: RFC 2349
+        // allows up to 255 but forbids answering another value than asked.
         Case(requested: [TFTPOption("timeout", "3")], size: 1, oack: [TFTPOption("timeout", "3")],
              blockSize: 512, windowSize: 1, timeout: .seconds(3)),
+        Case(requested: [TFTPOption("timeout", "5")], size: 1, oack: [TFTPOption("timeout", "5")],
+             blockSize: 512, windowSize: 1, timeout: .seconds(5)),
+        Case(requested: [TFTPOption("timeout", "6")], size: 1, oack: [], blockSize: 512, windowSize: 1, timeout: nil),
+        Case(requested: [TFTPOption("timeout", "255"), TFTPOption("tsize", "0")], size: 9, oack: [TFTPOption("tsize", "9")],
+             blockSize: 512, windowSize: 1, timeout: nil),
         Case(requested: [TFTPOption("timeout", "0")], size: 1, oack: [], blockSize: 512, windowSize: 1, timeout: nil),
         Case(requested: [TFTPOption("timeout", "256")], size: 1, oack: [], blockSize: 512, windowSize: 1, timeout: nil),
         // windowsize: lowered to the server's maximum.

@@ -11,6 +11,10 @@
     tftpprobe.py SERVER slowget FILE OUT GOFILE
         read FILE with blksize 1468, but after block 1 wait (up to 30 s) until GOFILE exists;
         write what was received to OUT
+    tftpprobe.py SERVER pausedget FILE MODE OUT GOFILE
+        read FILE in MODE (octet, netascii) without options; after block 1 print STARTED and
+        wait (up to 30 s) until GOFILE exists, then go on; print the ERROR that ends the
+        transfer, or DONE and the byte count; write what was received to OUT
 
 Answers print as `DATA n LENGTH`, `OACK name=value ...`, `ERROR code message` or `TIMEOUT`.
 """
@@ -21,8 +25,8 @@ import sys
 import time
 
 
-def request(opcode, name, options=()):
-    packet = struct.pack("!H", opcode) + name.encode() + b"\0octet\0"
+def request(opcode, name, options=(), mode="octet"):
+    packet = struct.pack("!H", opcode) + name.encode() + b"\0" + mode.encode() + b"\0"
     for option in options:
         packet += option.encode() + b"\0"
     return packet
@@ -110,6 +114,37 @@ def main():
         with open(out, "wb") as handle:
             handle.write(received)
         print("DONE %d" % len(received))
+    elif command == "pausedget":
+        name, mode, out, go = sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
+        sock = fresh()
+        sock.sendto(request(1, name, mode=mode), (server, 69))
+        received, expected, source, waited = bytearray(), 1, None, False
+        while True:
+            text, sender, data = answer(sock)
+            if data is None:
+                print("TIMEOUT after %d bytes" % len(received))
+                return 1
+            if text.startswith("ERROR"):
+                print(text, flush=True)
+                break
+            block = struct.unpack("!H", data[2:4])[0]
+            if not text.startswith("DATA") or block != expected & 0xFFFF:
+                continue
+            source = sender
+            if not waited:
+                print("STARTED", flush=True)
+                deadline = time.time() + 30
+                while not os.path.exists(go) and time.time() < deadline:
+                    time.sleep(0.05)
+                waited = True
+            received += data[4:]
+            sock.sendto(struct.pack("!HH", 4, block), source)
+            expected += 1
+            if len(data) - 4 < 512:
+                print("DONE %d" % len(received), flush=True)
+                break
+        with open(out, "wb") as handle:
+            handle.write(received)
     return 0
 
 

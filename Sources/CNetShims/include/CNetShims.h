@@ -78,11 +78,12 @@ static inline int cnet_enable_packet_auxdata(int fd) {
     return setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &on, sizeof on);
 }
 
-/// Reads one frame from an AF_PACKET socket with PACKET_AUXDATA on. Sets *outgoing when the
-/// frame was sent by this host, and *checksum_not_ready when the kernel says its transport
+/// Reads one frame from an AF_PACKET socket with PACKET_AUXDATA on. Sets *packet_type to the
+/// frame's sll_pkttype (PACKET_HOST, PACKET_BROADCAST, PACKET_OTHERHOST, PACKET_OUTGOING,
+/// ...), and *checksum_not_ready when the kernel says its transport
 /// checksum was left for offload (TP_STATUS_CSUMNOTREADY): a local sender's partial sum,
 /// not a corrupt frame. CMSG_* are macros Swift cannot call, hence this shim.
-static inline ssize_t cnet_receive_frame(int fd, void *buffer, size_t length, int *outgoing, int *checksum_not_ready) {
+static inline ssize_t cnet_receive_frame(int fd, void *buffer, size_t length, int *packet_type, int *checksum_not_ready) {
     struct sockaddr_ll source;
     struct iovec vector = { .iov_base = buffer, .iov_len = length };
     union { struct cmsghdr align; char bytes[CMSG_SPACE(32)]; } control;
@@ -96,7 +97,7 @@ static inline ssize_t cnet_receive_frame(int fd, void *buffer, size_t length, in
     message.msg_controllen = sizeof control.bytes;
     ssize_t received = recvmsg(fd, &message, 0);
     if (received < 0) return received;
-    *outgoing = source.sll_pkttype == PACKET_OUTGOING;
+    *packet_type = source.sll_pkttype;
     *checksum_not_ready = 0;
     for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL; header = CMSG_NXTHDR(&message, header)) {
         if (header->cmsg_level == SOL_PACKET && header->cmsg_type == PACKET_AUXDATA) {
