@@ -148,14 +148,10 @@ final class DNSService {
 
     // MARK: queries
 
-    /// Datagrams handled per readiness report. The loop's epoll is level-triggered, so what
-    /// is left is reported again on its next turn, after DHCP, TFTP and the timers have had
-    /// theirs: a flood of queries slows DNS, not the boot services.
-    static let datagramsPerTurn = 64
-
+    /// Reads until the socket's batch for this turn is taken (``UDPSocket/watch(in:_:)``):
+    /// a flood of queries slows DNS, not the boot services or the timers.
     private func readDatagrams() {
-        for _ in 0..<Self.datagramsPerTurn {
-            guard let datagram = udp.receive(into: &receiveBuffer) else { return }
+        while let datagram = udp.receive(into: &receiveBuffer) {
             handle(query: datagram.payload, from: .datagram(datagram.source, port: datagram.sourcePort), address: datagram.source, overTCP: false)
         }
     }
