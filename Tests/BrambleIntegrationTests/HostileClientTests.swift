@@ -130,8 +130,9 @@ struct HostileClientTests {
 
     /// Four scripted readers (octet and netascii, 512 to 1468-byte blocks, one with a window
     /// of 4) hold their ACK in mid-file, and four real clients (curl octet and netascii,
-    /// atftp, tftp-hpa netascii) read through a 4 Mbit/s link (a second in, each is past the new size), while a 600 KB file is
-    /// rewritten in place as a different 100 KB one. Every transfer then ends within
+    /// atftp, tftp-hpa netascii) read through a 4 Mbit/s link (a second in, each is past
+    /// 100 KB), while a 600 KB file is rewritten in place as a different 100 KB one (so the
+    /// rest of the old file is gone from under them). Every transfer then ends within
     /// seconds: with a TFTP ERROR, or complete with exactly the old or exactly the new
     /// bytes, never a mix and never a stall; the daemon stays up (no SIGBUS) and the next
     /// transfer, octet or netascii, gets the new bytes exactly.
@@ -207,6 +208,10 @@ struct HostileClientTests {
             }
         }
 
+        guard setup.server.process?.isRunning == true else {
+            Issue.record("bramble serve died when the file was rewritten under its transfers:\n\(setup.logTail)")
+            return
+        }
         let fetched = setup.server.file("fetched")
         let octet = try setup.lab.run(in: setup.attacker, ["timeout", "-s", "KILL", "20", "atftp", "--get", "-r", "hostile.img", "-l", fetched.path, HostileLab.hub], timeout: 25)
         #expect((try? Data(contentsOf: fetched)) == new, "a new octet transfer gets the new bytes: \(octet.output)")
@@ -248,23 +253,23 @@ struct HostileClientTests {
             return clients
         }
         let first = try ask("02:00:00:00:01:00", count: 8)
-        try #require(first.allSatisfy { $0["acked"] != nil }, "with space, every client gets a lease: \(first)")
+        try #require(first.allSatisfy { $0["acked"] is String }, "with space, every client gets a lease: \(first)")
 
         try disk.fill()
         let piBoot = try setup.startPiBoot()
         let whileFull = try ask("02:00:00:00:02:00", count: 60, stopAtSilence: true)
         let silenced = try #require(whileFull.last, "no client asked")
-        try #require(silenced["offered"] != nil && silenced["acked"] == nil, "the disk never refused a journal line: \(whileFull.count) clients all got leases")
+        try #require(silenced["offered"] is String && !(silenced["acked"] is String), "the disk never refused a journal line: \(whileFull.count) clients all got leases")
         setup.expectBooted(piBoot)
 
         disk.free()
         let retried = try ask(try #require(silenced["mac"] as? String), count: 1)
-        #expect(retried.first?["acked"] != nil, "with space again, the silenced client gets its lease: \(retried)")
+        #expect(retried.first?["acked"] is String, "with space again, the silenced client gets its lease: \(retried)")
         _ = try ask("02:00:00:00:03:00", count: 3)
 
         try disk.fill()
         let fullAgain = try ask("02:00:00:00:04:00", count: 60, stopAtSilence: true)
-        #expect(fullAgain.last?["acked"] == nil, "the disk refused a journal line again: \(fullAgain)")
+        #expect(!(fullAgain.last?["acked"] is String), "the disk refused a journal line again: \(fullAgain)")
         setup.server.stop(signal: SIGKILL)
         disk.free()
         let journal = (try? String(contentsOf: setup.server.file("state/leases"), encoding: .utf8)) ?? "(unreadable)"
@@ -311,7 +316,7 @@ struct HostileClientTests {
         let closedAfter = trickled["closedAfter"] as? Double
         #expect(closedAfter.map { $0 <= 13 } == true, "a client trickling a byte a second kept its DNS connection: \(trickled)")
         let flooded = try #require(tftp.finish(within: 60), "\(tftp.text)")
-        #expect(flooded["releasedAfter"] is Double, "a flooding address still held its TFTP slots 40 s later: \(flooded)")
+        #expect(flooded["releasedAfter"] as? Double != nil, "a flooding address still held its TFTP slots 40 s later: \(flooded)")
         try setup.expectAnswering(after: "the floods")
     }
 
