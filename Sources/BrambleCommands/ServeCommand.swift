@@ -40,9 +40,10 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try config.loadConfiguration()
-        let sink = try configuration.logFile.map { path throws(SystemCallError) in try LogSink.file(path) } ?? .standardError
+        let sink = try configuration.logFile.map { path throws(UnsafeFileError) in try LogSink.file(path) } ?? .standardError
         let level = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
-        let logger = Logger(label: "bramble") { LineLogHandler(label: $0, level: level, sink: sink) }
+        let rateLimiter = LogRateLimiter()
+        let logger = Logger(label: "bramble") { LineLogHandler(label: $0, level: level, sink: sink, rateLimiter: rateLimiter) }
         let nodeMap = try NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet).load()
         let options = config
         let sources = Daemon.Sources(
@@ -65,5 +66,12 @@ extension SystemCallError: UserFacingError {
         default: break
         }
         return text
+    }
+}
+
+extension UnsafeFileError: UserFacingError {
+    public var message: String {
+        if case .system(let error) = self { return error.message }
+        return "bramble serve: \(description)"
     }
 }

@@ -1,15 +1,24 @@
 import BrambleWire
 
 extension ClusterZone {
-    /// Decides who answers `name`. Short names count as the cluster's only when a host has
-    /// that name: any other single label (`com`, a typo) goes upstream, which is what
-    /// dnsmasq does without `domain-needed`.
-    public func authority(for name: DNSName) -> DNSAuthority {
+    /// Decides who answers `name` asked with `type`. Short names count as the cluster's
+    /// only when a host has that name; any other single label is answered NXDOMAIN here
+    /// (dnsmasq's `domain-needed`) unless `type` is one a resolver asks about a top-level
+    /// domain. Reverse names in private and special-use ranges that are not the cluster's
+    /// are answered NXDOMAIN too (`bogus-priv`). See ``DNSAuthority/neverForwarded``.
+    public func authority(for name: DNSName, type: DNSRecordType) -> DNSAuthority {
         if name.isSubdomain(of: domain) { return .clusterDomain }
-        if name.labelCount == 1, address(of: name) != nil { return .clusterDomain }
+        let labelCount = name.labelCount
+        if labelCount == 1, address(of: name) != nil { return .clusterDomain }
         if let position = reverseZone.position(of: name), reverseZone.isAuthoritative(for: position) { return .reverseZone }
+        if labelCount == 1, !Self.topLevelDomainTypes.contains(type) { return .neverForwarded }
+        if LocallyServedReverseZones.contains(name) { return .neverForwarded }
         return .elsewhere
     }
+
+    /// What a validating resolver asks about a top-level domain (`com SOA`, `org DS`):
+    /// single-label names that exist upstream, so they are still forwarded.
+    static let topLevelDomainTypes: Set<DNSRecordType> = [.soa, .ns, .ds, .dnskey]
 
     /// Answers a query from `client`, or says to forward or drop it.
     ///
@@ -21,8 +30,12 @@ extension ClusterZone {
         guard query.header.opcode == DNSHeader.standardQueryOpcode else { return .answer(reply(to: query, .notImplemented)) }
         guard let question = query.question else { return .answer(reply(to: query, .formatError)) }
         if let edns = query.edns, edns.version > 0 { return .answer(reply(to: query, .badVersion)) }
-        let authority = authority(for: question.name)
-        guard authority != .elsewhere else { return .forward }
+        let authority = authority(for: question.name, type: question.type)
+        switch authority {
+        case .elsewhere: return .forward
+        case .neverForwarded: return .answer(reply(to: query, .nameError))
+        case .clusterDomain, .reverseZone: break
+        }
         guard question.recordClass == .internet || question.recordClass == .any,
               question.type != .axfr, question.type != Self.incrementalTransferType
         else { return .answer(reply(to: query, .refused)) }

@@ -84,10 +84,11 @@ public struct ClusterZone: Sendable {
     }
 
     /// Whether the query's name is plainly not the zone's: more than one label, outside the
-    /// domain and the reverse zone's apex. Such queries go to the forwarder.
+    /// domain and outside in-addr.arpa (where ``authority(for:type:)`` decides whether
+    /// to forward). Such queries go to the forwarder.
     public func isPlainlyElsewhere(_ view: DNSQueryView, in bytes: ArraySlice<UInt8>) -> Bool {
         view.labelCount(in: bytes) > 1 && !view.name(in: bytes, isSubdomainOf: domain)
-            && !view.name(in: bytes, isSubdomainOf: reverseZone.apex)
+            && !view.name(in: bytes, isSubdomainOf: LocallyServedReverseZones.inAddrArpa)
     }
 
     /// Collects names, first claim wins.

@@ -15,6 +15,9 @@ public enum DNSDecodingError: Error, Equatable, Sendable, CustomStringConvertibl
     case pointerLoop(at: Int, target: Int)
     /// More jumps than a name of 127 labels could need: work bounded per name.
     case tooManyPointers(at: Int)
+    /// More jumps, all names together, than the message has bytes: work bounded per
+    /// message, whatever its names point at.
+    case tooManyPointersInMessage(at: Int)
     /// RDATA whose length does not fit its type (an A record of 5 bytes, a PTR whose name
     /// ends before or after RDLENGTH).
     case invalidRecordData(type: DNSRecordType, at: Int)
@@ -37,6 +40,8 @@ public enum DNSDecodingError: Error, Equatable, Sendable, CustomStringConvertibl
             "compression pointer at byte \(offset) points forward or back into its own name (to \(target))"
         case .tooManyPointers(let offset):
             "name at byte \(offset) follows too many compression pointers"
+        case .tooManyPointersInMessage(let offset):
+            "name at byte \(offset) takes the message past one compression pointer per byte"
         case .invalidRecordData(let type, let offset):
             "\(type) record data at byte \(offset) does not match its length"
         case .invalidOPTRecord(let offset):

@@ -1,4 +1,5 @@
 import BrambleNodeMap
+import BrambleWire
 
 /// Forwarding of names outside the cluster to the upstream resolvers, as a state machine:
 /// each method takes an input and `now` (monotonic nanoseconds) and returns the actions
@@ -9,6 +10,13 @@ import BrambleNodeMap
 /// generator, a fresh source port per query (the server's part), and an answer is accepted
 /// only from the address and port the query went to, with its ID and the same question.
 /// Identical questions in flight share one upstream query.
+///
+/// Fairness: one client address may have at most
+/// ``Configuration/maximumPendingQueriesPerClient`` queries waiting upstream; more are
+/// dropped unanswered (``DNSForwarderDiscard/tooManyQueriesFromClient(_:)``), as the global
+/// cap's are, so no reply is sent that a forged source could aim elsewhere, and the client
+/// retries once its earlier queries are answered. Without it one client asking for endless
+/// made-up names fills every pending slot and the whole cluster's lookups fail.
 public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
     public typealias Action = DNSForwarderAction<Client>
 
@@ -18,21 +26,27 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
         public var timeoutNanoseconds: UInt64
         public var maximumPendingQueries: Int
         public var maximumClientsPerQuery: Int
+        /// Queries one source address may have waiting upstream at once (counting those
+        /// that joined another's identical query): a sixteenth of the pending slots.
+        public var maximumPendingQueriesPerClient: Int
 
         public init(
             upstreams: [UpstreamServer], timeoutNanoseconds: UInt64 = 1_500_000_000,
-            maximumPendingQueries: Int = 512, maximumClientsPerQuery: Int = 64
+            maximumPendingQueries: Int = 512, maximumClientsPerQuery: Int = 64, maximumPendingQueriesPerClient: Int = 32
         ) {
             self.upstreams = upstreams
             self.timeoutNanoseconds = timeoutNanoseconds
             self.maximumPendingQueries = maximumPendingQueries
             self.maximumClientsPerQuery = maximumClientsPerQuery
+            self.maximumPendingQueriesPerClient = maximumPendingQueriesPerClient
         }
     }
 
     /// A client waiting for an answer, with what its response must echo.
     private struct Requester: Hashable, Sendable {
         let client: Client
+        /// The address the query came from, whatever the client's port or connection.
+        let source: IPv4Address
         let id: UInt16
         /// In the client's case.
         let question: DNSQuestion
@@ -43,8 +57,9 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
         /// nil when the client sent no OPT record, else its DO bit.
         let ednsDNSSECOK: Bool?
 
-        init(query: DNSMessage, question: DNSQuestion, client: Client, overTCP: Bool) {
+        init(query: DNSMessage, question: DNSQuestion, client: Client, source: IPv4Address, overTCP: Bool) {
             self.client = client
+            self.source = source
             id = query.header.id
             self.question = question
             maximumSize = query.maximumResponseSize(overTCP: overTCP)
@@ -75,6 +90,8 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
     /// are skipped when they come up.
     private var deadlines: [(deadline: UInt64, id: UInt16)] = []
     private var deadlinesHead = 0
+    /// Requesters waiting upstream per source address; no entry at zero.
+    private var waitingBySource: [IPv4Address: Int] = [:]
 
     public init(configuration: Configuration, cache: DNSCache = DNSCache()) {
         self.configuration = configuration
@@ -107,32 +124,44 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
         cache.writeAnswer(to: view, in: bytes, now: now, maximumSize: maximumSize, into: &out)
     }
 
-    /// A query the zone said to forward, from `client`. Answers from the cache at once;
-    /// otherwise joins an identical query in flight or starts one.
+    /// Queries from `source` waiting for an upstream's answer now.
+    public func pendingQueryCount(from source: IPv4Address) -> Int { waitingBySource[source] ?? 0 }
+
+    /// A query the zone said to forward, from `client` at address `source`. Answers from
+    /// the cache at once; otherwise joins an identical query in flight or starts one,
+    /// within the caps of the ``Configuration``.
     public mutating func forward(
-        _ query: DNSMessage, from client: Client, overTCP: Bool, now: UInt64,
+        _ query: DNSMessage, from client: Client, source: IPv4Address, overTCP: Bool, now: UInt64,
         generator: inout some RandomNumberGenerator
     ) -> [Action] {
         guard let question = query.question else {
             return [.respond(to: client, message: DNSMessage(responseTo: query, code: .formatError),
                              maximumSize: query.maximumResponseSize(overTCP: overTCP))]
         }
-        let requester = Requester(query: query, question: question, client: client, overTCP: overTCP)
+        let requester = Requester(query: query, question: question, client: client, source: source, overTCP: overTCP)
         let key = DNSCacheKey(question: question, dnssecOK: query.edns?.dnssecOK ?? false)
         if let cached = cache.lookup(key, now: now) {
             return [respond(requester, code: cached.responseCode, answers: cached.answers,
                             authorities: cached.authorities, authenticData: cached.authenticData)]
         }
-        if let id = idByKey[key] {
-            guard !pendingByID[id]!.requesters.contains(requester) else { return [] }
-            guard pendingByID[id]!.requesters.count < configuration.maximumClientsPerQuery else {
+        if let id = idByKey[key], let waiting = pendingByID[id]?.requesters {
+            guard !waiting.contains(requester) else { return [] }
+            guard pendingQueryCount(from: source) < configuration.maximumPendingQueriesPerClient else {
+                return [.discarded(.tooManyQueriesFromClient(source))]
+            }
+            guard waiting.count < configuration.maximumClientsPerQuery else {
                 return [.discarded(.tooManyWaitingClients)]
             }
-            pendingByID[id]!.requesters.append(requester)
+            pendingByID[id]?.requesters.append(requester)
+            waitingBySource[source, default: 0] += 1
             return []
         }
         guard !configuration.upstreams.isEmpty else { return [respond(requester, code: .serverFailure)] }
+        guard pendingQueryCount(from: source) < configuration.maximumPendingQueriesPerClient else {
+            return [.discarded(.tooManyQueriesFromClient(source))]
+        }
         guard pendingByID.count < configuration.maximumPendingQueries else { return [.discarded(.tooManyPendingQueries)] }
+        waitingBySource[source, default: 0] += 1
         let pending = PendingQuery(
             key: key, requesters: [requester], upstreamIndex: 0, upstream: configuration.upstreams[0], overTCP: false, deadline: 0)
         return [.sendUpstream(start(pending, now: now, generator: &generator))]
@@ -161,6 +190,7 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
             return [.closeUpstream(id: id)] + failOver(pending, now: now, generator: &generator)
         default:
             cache.store(response, for: pending.key, now: now)
+            release(pending)
             let additionals = response.additionals
             return [.closeUpstream(id: id)] + pending.requesters.map {
                 respond($0, code: response.responseCode, answers: response.answers, authorities: response.authorities,
@@ -192,6 +222,7 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
     ) -> [Action] {
         guard pending.upstreamIndex + 1 < configuration.upstreams.count else {
             cache.storeServerFailure(for: pending.key, now: now)
+            release(pending)
             return pending.requesters.map { respond($0, code: .serverFailure) }
         }
         var next = pending
@@ -219,7 +250,16 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
             edns: DNSEDNS(dnssecOK: pending.key.dnssecOK))
         return UpstreamQuery(
             id: id, upstream: pending.upstream, overTCP: pending.overTCP,
-            bytes: query.encoded(maximumSize: DNSMessage.maximumTCPSize))
+            // One question and an OPT record without options: at most 12 + 259 + 11 bytes.
+            bytes: (try? query.encoded(maximumSize: DNSMessage.maximumTCPSize)) ?? [])
+    }
+
+    /// The query's requesters are answered: they no longer count against their sources.
+    private mutating func release(_ pending: PendingQuery) {
+        for requester in pending.requesters {
+            let left = (waitingBySource[requester.source] ?? 1) - 1
+            waitingBySource[requester.source] = left > 0 ? left : nil
+        }
     }
 
     private mutating func finish(_ id: UInt16) {

@@ -1,4 +1,5 @@
 import BrambleNodeMap
+import BrambleWire
 
 /// Why the forwarder ignored a query or a response.
 public enum DNSForwarderDiscard: Hashable, Sendable, CustomStringConvertible {
@@ -12,6 +13,8 @@ public enum DNSForwarderDiscard: Hashable, Sendable, CustomStringConvertible {
     case tooManyPendingQueries
     /// As many clients wait for the same question as allowed.
     case tooManyWaitingClients
+    /// This source address already has as many queries waiting upstream as one may.
+    case tooManyQueriesFromClient(IPv4Address)
 
     public var description: String {
         switch self {
@@ -20,6 +23,7 @@ public enum DNSForwarderDiscard: Hashable, Sendable, CustomStringConvertible {
         case .questionMismatch(let id): "upstream answer \(id) is for another question"
         case .tooManyPendingQueries: "too many queries in flight upstream; query dropped"
         case .tooManyWaitingClients: "too many clients waiting for one answer; query dropped"
+        case .tooManyQueriesFromClient(let source): "\(source) has too many queries waiting upstream; query dropped"
         }
     }
 }

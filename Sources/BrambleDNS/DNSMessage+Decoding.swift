@@ -58,8 +58,17 @@ struct DNSMessageReader {
 
     let bytes: ArraySlice<UInt8>
     var position = 0
+    /// Compression pointers the rest of the message may still follow, all names together:
+    /// one per byte of the message. The per-name limit alone lets each of thousands of
+    /// 2-byte names walk a chain of 127 pointers (10^6 hops in one 64 KB message); an
+    /// encoder points each name at an earlier one once, or a few times along a chain,
+    /// and every pointer takes two bytes, so real messages stay far below this.
+    var pointerHopsLeft: Int
 
-    init(bytes: ArraySlice<UInt8>) { self.bytes = bytes }
+    init(bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        pointerHopsLeft = bytes.count
+    }
 
     var count: Int { bytes.count }
 
@@ -129,9 +138,10 @@ struct DNSMessageReader {
         Array(bytes[(bytes.startIndex + start)..<(bytes.startIndex + end)])
     }
 
-    private func readData(type: DNSRecordType, from start: Int, to end: Int) throws(DNSDecodingError) -> DNSRecordData {
-        var data = DNSMessageReader(bytes: bytes)
+    private mutating func readData(type: DNSRecordType, from start: Int, to end: Int) throws(DNSDecodingError) -> DNSRecordData {
+        var data = self
         data.position = start
+        defer { pointerHopsLeft = data.pointerHopsLeft }
         let decoded: DNSRecordData
         switch type {
         case .a:
@@ -175,7 +185,9 @@ struct DNSMessageReader {
     ///
     /// Each pointer must point before the start of the piece of name being read (which
     /// starts out as the name's own first byte): jumps then always go strictly backwards
-    /// past everything read so far, so no loop can form, and the hop limit bounds the work.
+    /// past everything read so far, so no loop can form. The hop limits bound the work:
+    /// 127 per name and ``pointerHopsLeft`` for the whole message, so decoding is linear
+    /// in the message's length.
     mutating func readName() throws(DNSDecodingError) -> DNSName {
         let nameStart = position
         var wire: [UInt8] = []
@@ -205,6 +217,8 @@ struct DNSMessageReader {
                 guard target < pieceStart else { throw .pointerLoop(at: cursor, target: target) }
                 hops += 1
                 guard hops <= Self.maximumPointerHops else { throw .tooManyPointers(at: nameStart) }
+                pointerHopsLeft -= 1
+                guard pointerHopsLeft >= 0 else { throw .tooManyPointersInMessage(at: nameStart) }
                 if resumeAfter == nil { resumeAfter = cursor + 2 }
                 cursor = target
                 pieceStart = target

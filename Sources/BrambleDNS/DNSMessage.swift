@@ -34,14 +34,26 @@ public struct DNSMessage: Hashable, Sendable {
     /// server answers (RFC 9619).
     public var question: DNSQuestion? { questions.count == 1 ? questions[0] : nil }
 
+    /// The most bytes an error response from this server takes (FORMERR, REFUSED, NOTIMP,
+    /// BADVERS from ``init(responseTo:code:)``, the forwarder's SERVFAIL): the header, at
+    /// most one question of at most 255 + 4 bytes, and an OPT record without options.
+    /// Within the 512 bytes of any UDP reply, and never much more than the query that
+    /// caused it.
+    public static let maximumErrorResponseSize = headerLength + DNSName.maximumWireLength + 4 + 11
+
     /// An empty response to `query` with `code`: same ID, opcode, RD and CD, the question
     /// echoed in its case, and an OPT record when the query had one (RFC 6891 section 7).
+    ///
+    /// A query with no question or several gets none back, as BIND answers them (FORMERR
+    /// with an empty question section; RFC 9619 makes QDCOUNT 1 the only valid count): the
+    /// reply never grows with what a client packs into its question section, which could
+    /// otherwise be thousands of compressed names that expand to many times the query.
     public init(responseTo query: DNSMessage, code: DNSResponseCode) {
         header = DNSHeader(
             id: query.header.id, isResponse: true, opcode: query.header.opcode,
             recursionDesired: query.header.recursionDesired, checkingDisabled: query.header.checkingDisabled)
         responseCode = code
-        questions = query.questions
+        questions = query.questions.count == 1 ? query.questions : []
         answers = []
         authorities = []
         additionals = []
@@ -68,6 +80,6 @@ public struct DNSMessage: Hashable, Sendable {
         let response = DNSMessage(header: DNSHeader(
             id: query.id, isResponse: true, opcode: query.opcode, recursionDesired: query.recursionDesired),
             responseCode: .formatError)
-        return response.encoded(maximumSize: headerLength)
+        return try? response.encoded(maximumSize: headerLength)
     }
 }

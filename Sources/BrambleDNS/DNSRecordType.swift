@@ -15,6 +15,10 @@ public struct DNSRecordType: RawRepresentable, Hashable, Sendable, CustomStringC
     public static let aaaa = Self(rawValue: 28)
     public static let srv = Self(rawValue: 33)
     public static let opt = Self(rawValue: 41)
+    /// DNSSEC's delegation signer and zone key (RFC 4034): what a validating resolver asks
+    /// about every zone on its way down, top-level domains included.
+    public static let ds = Self(rawValue: 43)
+    public static let dnskey = Self(rawValue: 48)
     /// QTYPE only: zone transfers, which this server does not offer.
     public static let axfr = Self(rawValue: 252)
     /// QTYPE `*`, answered minimally (RFC 8482).
@@ -33,6 +37,8 @@ public struct DNSRecordType: RawRepresentable, Hashable, Sendable, CustomStringC
         case .aaaa: "AAAA"
         case .srv: "SRV"
         case .opt: "OPT"
+        case .ds: "DS"
+        case .dnskey: "DNSKEY"
         case .axfr: "AXFR"
         case .any: "ANY"
         default: "TYPE\(rawValue)"

@@ -20,8 +20,7 @@ struct DNSStoredResponse: Sendable {
         guard message.edns == nil, message.responseCode.rawValue < 16, message.questions.count == 1,
               !message.header.recursionDesired, !message.header.checkingDisabled, !message.header.authenticData
         else { return nil }
-        let bytes = message.encoded(maximumSize: DNSMessage.maximumTCPSize)
-        guard bytes[2] & 0x02 == 0 else { return nil }
+        guard let bytes = try? message.encoded(maximumSize: DNSMessage.maximumTCPSize), bytes[2] & 0x02 == 0 else { return nil }
         self.bytes = bytes
         ttlOffsets = Self.ttlOffsets(in: bytes)
     }

@@ -84,7 +84,7 @@ struct ReverseZone: Sendable {
     }
 
     /// A decimal octet as in-addr.arpa writes it: 1-3 digits, no leading zero, at most 255.
-    private static func octet(_ label: ArraySlice<UInt8>) -> UInt8? {
+    static func octet(_ label: ArraySlice<UInt8>) -> UInt8? {
         guard (1...3).contains(label.count), label.count == 1 || label.first != UInt8(ascii: "0") else { return nil }
         var value = 0
         for byte in label {

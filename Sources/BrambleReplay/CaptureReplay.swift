@@ -189,9 +189,9 @@ public struct CaptureReplay {
         }
         switch zone.respond(to: query, from: datagram.frame.sourceAddress) {
         case .answer(let response):
-            emitDNS(response.encoded(maximumSize: query.maximumResponseSize(overTCP: false)), to: client)
+            if let bytes = try? response.encoded(maximumSize: query.maximumResponseSize(overTCP: false)) { emitDNS(bytes, to: client) }
         case .forward:
-            perform(forwarder.forward(query, from: client, overTCP: false, now: UInt64(max(0, datagram.timestamp.totalNanoseconds)), generator: &random))
+            perform(forwarder.forward(query, from: client, source: datagram.frame.sourceAddress, overTCP: false, now: UInt64(max(0, datagram.timestamp.totalNanoseconds)), generator: &random))
         case .drop:
             return
         }
@@ -233,7 +233,7 @@ public struct CaptureReplay {
                     replayUpstreamIDs[question] = ids.filter { $0 != id }
                 }
             case .respond(let client, let message, let maximumSize):
-                emitDNS(message.encoded(maximumSize: maximumSize), to: client)
+                if let bytes = try? message.encoded(maximumSize: maximumSize) { emitDNS(bytes, to: client) }
             case .discarded:
                 continue
             }

@@ -21,15 +21,21 @@ final class ControlServer {
     var path: String { listener.path }
     var connectionCount: Int { connections.count }
 
+    /// Binds `name` in `directory` (the state directory's descriptor; see ``UnixListener``
+    /// for how that stays safe while root).
     init(
-        path: String, owner: (uid: uid_t, gid: gid_t)?, loop: EventLoop, logger: Logger,
+        directory: DirectoryHandle, name: String, owner: (uid: uid_t, gid: gid_t)?, loop: EventLoop, logger: Logger,
         handler: @escaping (ControlRequest, ControlConnection) -> Void
-    ) throws(SystemCallError) {
-        listener = try UnixListener(path: path, mode: Self.mode, owner: owner)
+    ) throws(UnsafeFileError) {
+        listener = try UnixListener(directory: directory, name: name, mode: Self.mode, owner: owner)
         self.loop = loop
         self.logger = logger
         self.handler = handler
-        try loop.register(listener.fd) { [unowned self] _ in self.acceptAll() }
+        do throws(SystemCallError) {
+            try loop.register(listener.fd) { [unowned self] _ in self.acceptAll() }
+        } catch {
+            throw .system(error)
+        }
     }
 
     deinit {

@@ -16,7 +16,7 @@ final class DHCPService {
     private let serverSocket: UDPSocket
     private let loop: EventLoop
     private var responder: DHCPResponder
-    private let journal: LeaseJournalFile?
+    private let journal: LeaseJournal?
     private let logger: Logger
     private let hub: IPv4Interface
     private var frameBuffer = [UInt8](repeating: 0, count: 65_536)
@@ -27,7 +27,7 @@ final class DHCPService {
     /// The pool's active leases after a journalled change: DNS names hosts by their leases.
     var onLeasesChanged: (([Lease]) -> Void)?
 
-    init(interface: String, hub: IPv4Interface, responder: DHCPResponder, journal: LeaseJournalFile?, loop: EventLoop, logger: Logger) throws(SystemCallError) {
+    init(interface: String, hub: IPv4Interface, responder: DHCPResponder, journal: LeaseJournal?, loop: EventLoop, logger: Logger) throws(SystemCallError) {
         packetSocket = try PacketSocket(interface: interface, filter: .udpDestinationPort(67), capture: loop.capture)
         serverSocket = try UDPSocket(port: 67, device: interface, broadcast: true, capture: loop.capture, capturingReceived: false)
         self.loop = loop
@@ -77,21 +77,12 @@ final class DHCPService {
         }
         requestsHandled += 1
         let now = Int64(time(nil))
+        let previousLease = message.clientMAC.flatMap { responder.pool?.lease(for: $0) }
         let response = responder.respond(to: message, now: now)
+        if let entry = response.journal, !persist(entry, previousLease: previousLease, now: now) { return }
         if let event = response.event {
             log(event)
             onEvent?(event)
-        }
-        if let entry = response.journal, let journal {
-            do {
-                try journal.append(entry)
-            } catch {
-                // A lease we cannot persist must not be promised: stay silent, the client retries.
-                logger.error("lease journal \(journal.path): \(error); not answering \(message.clientMAC.map(String.init(describing:)) ?? "?")")
-                return
-            }
-            compactJournalIfLarge(now: now)
-            onLeasesChanged?(activeLeases(now: now))
         }
         if let entry = response.arpEntry { seedARP(entry) }
         guard let reply = response.reply else { return }
@@ -102,16 +93,63 @@ final class DHCPService {
         }
     }
 
+    /// Journals a lease change before its reply goes out; false when the change is a grant
+    /// that did not reach the disk. Then the grant is rolled back (the client's previous
+    /// lease, if any, is put back) and nothing is sent: no ACK, because the address is not
+    /// promised; no NAK either, because a NAK makes a renewing client drop an address that
+    /// its previous, journalled lease still covers (and a Pi lose its NFS root). Silent,
+    /// the client retries as RFC 2131 says, by when the disk may have room again.
+    private func persist(_ entry: LeaseJournalEntry, previousLease: Lease?, now: Int64) -> Bool {
+        guard let journal else { return true }
+        let problem: String
+        switch journal.persist(entry) {
+        case .written:
+            compactJournalIfLarge(now: now)
+            onLeasesChanged?(activeLeases(now: now))
+            return true
+        case .alreadyOnDisk:
+            if case .grant(let lease) = entry, previousLease?.address != lease.address || previousLease?.hostname != lease.hostname {
+                onLeasesChanged?(activeLeases(now: now))
+            }
+            return true
+        case .keptInMemoryOnly:
+            onLeasesChanged?(activeLeases(now: now))
+            return true
+        case .refusedOverBudget:
+            problem = "more than \(LeaseJournal.burst) journal writes at once (\(Int(LeaseJournal.writesPerSecond)) a second after that)"
+        case .failed(let error):
+            problem = "\(error)"
+        }
+        guard case .grant(let lease) = entry else {
+            logger.warning("lease journal \(journal.path): \(problem); \(entry.line) is kept in memory only", metadata: ["peer": "\(Self.peer(of: entry))"])
+            return true
+        }
+        LeaseJournal.rollBack(lease, previous: previousLease, now: now, in: &responder)
+        logger.error("lease journal \(journal.path): \(problem); not answering \(lease.mac) for \(lease.address): it will ask again", metadata: ["peer": "\(lease.mac)"])
+        return false
+    }
+
+    /// The client a journal entry is about, for the log's per-client rate limit.
+    private static func peer(of entry: LeaseJournalEntry) -> String {
+        switch entry {
+        case .grant(let lease): "\(lease.mac)"
+        case .release(let mac, _): "\(mac)"
+        case .decline(let address, _): "\(address)"
+        }
+    }
+
     private func send(_ reply: DHCPReply) {
         let payload: [UInt8]
         do {
             let encoded = try reply.message.encoded(maximumMessageSize: reply.maximumMessageSize)
             if !encoded.droppedOptions.isEmpty {
-                logger.warning("reply to \(reply.message.clientMAC.map(String.init(describing:)) ?? "?") left out options \(encoded.droppedOptions) to fit \(reply.maximumMessageSize) bytes")
+                logger.warning(
+                    "reply to \(reply.message.clientMAC.map(String.init(describing:)) ?? "?") left out options \(encoded.droppedOptions) to fit \(reply.maximumMessageSize) bytes",
+                    metadata: ["peer": "\(reply.message.clientMAC.map(String.init(describing:)) ?? "?")"])
             }
             payload = encoded.bytes
         } catch {
-            logger.error("cannot encode a reply: \(error)")
+            logger.error("cannot encode a reply: \(error)", metadata: ["peer": "\(reply.message.clientMAC.map(String.init(describing:)) ?? "?")"])
             return
         }
         switch reply.destination {
@@ -134,7 +172,7 @@ final class DHCPService {
         do {
             try packetSocket.send(frame: frame.encoded())
         } catch {
-            logger.warning("cannot send a reply to \(mac): \(error)")
+            logger.warning("cannot send a reply to \(mac): \(error)", metadata: ["peer": "\(mac)"])
         }
     }
 
@@ -142,13 +180,16 @@ final class DHCPService {
         let result = entry.mac.bytes.withUnsafeBufferPointer {
             cnet_set_arp_entry(serverSocket.fd, packetSocket.interfaceName, entry.address.value.bigEndian, $0.baseAddress)
         }
-        if result != 0 { logger.debug("cannot seed ARP \(entry.address) -> \(entry.mac): \(SystemCallError("SIOCSARP"))") }
+        if result != 0 { logger.debug("cannot seed ARP \(entry.address) -> \(entry.mac): \(SystemCallError("SIOCSARP"))", metadata: ["peer": "\(entry.mac)"]) }
     }
+
+    /// Entries beyond four per pool address before the journal is compacted.
+    static let compactionSlack = 1024
 
     /// Keeps the journal near the size of the live pool: rewritten once it holds many more
     /// entries than leases (renewals append forever otherwise).
     private func compactJournalIfLarge(now: Int64) {
-        guard let journal, let pool = responder.pool, journal.entryCount > 1024 + 4 * pool.size else { return }
+        guard let journal, let pool = responder.pool, journal.entryCount > Self.compactionSlack + 4 * pool.size else { return }
         do {
             try journal.compact(to: pool.snapshot(now: now))
         } catch {
@@ -156,6 +197,9 @@ final class DHCPService {
         }
     }
 
+    /// Client-triggered lines carry the client's MAC as `peer`, the key the log handler
+    /// rate-limits by (with the call site): the source address of a DHCP request is often
+    /// 0.0.0.0, the MAC is what tells clients apart.
     private func log(_ event: DHCPEvent) {
         var who = event.mac.description
         if let name = event.nodeName { who += " \(name)" }
@@ -163,18 +207,19 @@ final class DHCPService {
         if let serial = event.serial { details.append("serial \(serial)") }
         if let relay = event.relay { details.append("via \(relay)") }
         let subject = "\(event.received) from \(who) (\(details.joined(separator: ", ")))"
+        let peer: Logger.Metadata = ["peer": "\(event.mac)"]
         switch event.outcome {
         case .replied(let type, let address):
-            logger.info("\(subject) -> \(type)\(address.map { " \($0)" } ?? "")")
+            logger.info("\(subject) -> \(type)\(address.map { " \($0)" } ?? "")", metadata: peer)
         case .ignored(.unknownMAC):
             let message: Logger.Message = "\(subject) ignored: unknown MAC; to serve it, add it to the node map: bramble nodes add ID \(event.mac)"
-            if event.worthLogging { logger.notice(message) } else { logger.debug(message) }
+            if event.worthLogging { logger.notice(message, metadata: peer) } else { logger.debug(message, metadata: peer) }
         case .ignored(.disabledNode):
-            logger.notice("\(subject) ignored: node \(event.nodeID.map(String.init) ?? "?") is disabled in the node map")
+            logger.notice("\(subject) ignored: node \(event.nodeID.map(String.init) ?? "?") is disabled in the node map", metadata: peer)
         case .ignored(.noReplyExpected):
-            logger.info("\(subject)")
+            logger.info("\(subject)", metadata: peer)
         case .ignored(let reason):
-            logger.info("\(subject) ignored: \(reason)")
+            logger.info("\(subject) ignored: \(reason)", metadata: peer)
         }
     }
 }

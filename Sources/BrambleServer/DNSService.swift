@@ -13,6 +13,13 @@ import Logging
 /// packets sent to it, and queries the hub sends itself (they arrive on `lo`, which an
 /// interface-bound socket never sees) are answered too. Who may ask is the zone's rule:
 /// outside the cluster subnet, REFUSED, so the hub is never an open resolver.
+///
+/// Hostile input, from any source address: decoding is linear in the message (pointer
+/// hops bounded per name and per message); a reply never exceeds its transport (the
+/// encoder truncates with TC, and a reply that still cannot fit is logged and dropped,
+/// never sent or framed); error replies echo at most one question; TCP connections are
+/// capped in all and per address and close when no whole query arrives for
+/// ``Settings/idleMilliseconds``; the forwarder caps queries waiting upstream per address.
 final class DNSService {
     struct Settings {
         var hub: IPv4Interface
@@ -23,6 +30,10 @@ final class DNSService {
         /// TCP clients served at once; more are accepted and closed at once, so they fail
         /// fast rather than wait in the kernel's backlog.
         var maximumConnections = 64
+        /// TCP clients one address may hold at once: a quarter of ``maximumConnections``, so
+        /// one client (inside the subnet or not) cannot take every slot.
+        var maximumConnectionsPerClient = 16
+        /// How long a TCP connection stays open without a whole message arriving.
         var idleMilliseconds = 10_000
     }
 
@@ -46,6 +57,8 @@ final class DNSService {
     private var bootWatch = NodeBootWatch()
     private var generator = SystemRandomNumberGenerator()
     private var connections: [UInt64: DNSStreamConnection] = [:]
+    /// Open TCP connections per client address; no entry at zero.
+    private var connectionsByPeer: [IPv4Address: Int] = [:]
     private var upstreamChannels: [UInt16: UpstreamChannel] = [:]
     private var nextSerial: UInt64 = 0
     private var forwarderTimer: (deadline: UInt64, id: EventLoop.TimerID)?
@@ -59,7 +72,9 @@ final class DNSService {
 
     init(settings: Settings, nodeMap: NodeMap, loop: EventLoop, logger: Logger) throws(SystemCallError) {
         udp = try UDPSocket(address: settings.hub.address, port: settings.port, capture: loop.capture)
-        listener = try TCPListener(address: settings.hub.address, port: settings.port)
+        // The port UDP got: the same as `settings.port`, or with port 0 (tests) one
+        // ephemeral port for both transports.
+        listener = try TCPListener(address: settings.hub.address, port: udp.localPort)
         self.settings = settings
         self.loop = loop
         self.logger = logger
@@ -133,8 +148,14 @@ final class DNSService {
 
     // MARK: queries
 
+    /// Datagrams handled per readiness report. The loop's epoll is level-triggered, so what
+    /// is left is reported again on its next turn, after DHCP, TFTP and the timers have had
+    /// theirs: a flood of queries slows DNS, not the boot services.
+    static let datagramsPerTurn = 64
+
     private func readDatagrams() {
-        while let datagram = udp.receive(into: &receiveBuffer) {
+        for _ in 0..<Self.datagramsPerTurn {
+            guard let datagram = udp.receive(into: &receiveBuffer) else { return }
             handle(query: datagram.payload, from: .datagram(datagram.source, port: datagram.sourcePort), address: datagram.source, overTCP: false)
         }
     }
@@ -145,18 +166,29 @@ final class DNSService {
                 logger.debug("DNS: TCP connection from \(stream.peer) closed: \(settings.maximumConnections) already open")
                 continue
             }
+            let peer = stream.peer
+            guard connectionsByPeer[peer, default: 0] < settings.maximumConnectionsPerClient else {
+                logger.debug("DNS: TCP connection from \(peer) closed: it has \(settings.maximumConnectionsPerClient) open already")
+                continue
+            }
             nextSerial += 1
             let serial = nextSerial
-            let peer = stream.peer
             do {
                 connections[serial] = try DNSStreamConnection(
                     stream: stream, loop: loop, idleMilliseconds: settings.idleMilliseconds,
                     onMessage: { [weak self] bytes in self?.handle(query: bytes, from: .stream(connection: serial), address: peer, overTCP: true) },
-                    onClose: { [weak self] in self?.connections[serial] = nil })
+                    onClose: { [weak self] in self?.connectionClosed(serial, peer: peer) })
+                connectionsByPeer[peer, default: 0] += 1
             } catch {
                 logger.warning("DNS: cannot watch a TCP connection from \(peer): \(error)")
             }
         }
+    }
+
+    private func connectionClosed(_ serial: UInt64, peer: IPv4Address) {
+        guard connections.removeValue(forKey: serial) != nil else { return }
+        let left = connectionsByPeer[peer, default: 1] - 1
+        connectionsByPeer[peer] = left > 0 ? left : nil
     }
 
     /// Queries of the common shape (``DNSQueryView``) whose question the zone has answered
@@ -190,7 +222,7 @@ final class DNSService {
             if let view, zone.serves(address) { memo.remember(response, answering: view, in: bytes) }
             send(response, to: client, maximumSize: query.maximumResponseSize(overTCP: overTCP))
         case .forward:
-            perform(forwarder.forward(query, from: client, overTCP: overTCP, now: loop.now.nanoseconds, generator: &generator))
+            perform(forwarder.forward(query, from: client, source: address, overTCP: overTCP, now: loop.now.nanoseconds, generator: &generator))
         case .drop:
             return
         }
@@ -204,23 +236,32 @@ final class DNSService {
         }
     }
 
+    /// Encodes within `maximumSize` and sends; a reply that cannot fit is logged and
+    /// dropped (the client times out and retries, as for a lost datagram).
     private func send(_ message: DNSMessage, to client: DNSClient, maximumSize: Int) {
-        message.encode(into: &sendBuffer, maximumSize: maximumSize)
+        do {
+            try message.encode(into: &sendBuffer, maximumSize: maximumSize)
+        } catch {
+            logger.warning("DNS: reply to \(client) dropped: \(error)")
+            return
+        }
         sendEncoded(to: client)
     }
 
     /// Sends what ``sendBuffer`` holds.
     private func sendEncoded(to client: DNSClient) {
-        switch client {
-        case .datagram(let address, let port): udp.send(sendBuffer, to: address, port: port)
-        case .stream(let serial): connections[serial]?.send(sendBuffer)
-        }
+        send(bytes: sendBuffer, to: client)
     }
 
     private func send(bytes: [UInt8], to client: DNSClient) {
         switch client {
         case .datagram(let address, let port): udp.send(bytes, to: address, port: port)
-        case .stream(let serial): connections[serial]?.send(bytes)
+        case .stream(let serial):
+            do {
+                try connections[serial]?.send(bytes)
+            } catch {
+                logger.warning("DNS: reply to \(client) dropped: \(error)")
+            }
         }
     }
 
@@ -252,7 +293,7 @@ final class DNSService {
                     onMessage: { [weak self] bytes in self?.receiveUpstream(bytes, from: upstream) },
                     onClose: { [weak self] in self?.upstreamStreamClosed(query.id, serial: serial) })
                 upstreamChannels[query.id] = .stream(connection, serial: serial)
-                connection.send(query.bytes)
+                try connection.send(query.bytes)
             } else {
                 let socket = try UDPSocket(port: 0, capture: loop.capture)
                 try loop.register(socket.fd) { [weak self] _ in self?.readUpstream(query.id) }
@@ -262,7 +303,7 @@ final class DNSService {
                 }
             }
         } catch {
-            logger.warning("DNS: cannot open a socket for an upstream query to \(upstream): \(error)")
+            logger.warning("DNS: upstream query to \(upstream) not sent: \(error)")
         }
     }
 

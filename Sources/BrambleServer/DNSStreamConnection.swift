@@ -1,6 +1,10 @@
 /// One DNS-over-TCP connection in the loop (RFC 7766), a client's or ours to an upstream:
-/// length-prefixed messages in and out over a ``BufferedStreamConnection``, closed after an
-/// idle period with no traffic either way.
+/// length-prefixed messages in and out over a ``BufferedStreamConnection``.
+///
+/// Only whole messages keep it open: it closes once `idleMilliseconds` pass without one
+/// arriving, counted from when it opened. Bytes trickled in without ever completing a
+/// message (one every few seconds) do not count, so no peer holds one of the few TCP slots
+/// for longer than that without sending real queries.
 ///
 /// The owner hears of each whole message and of the close; it removes the connection from
 /// its tables in `onClose`, which runs once.
@@ -20,14 +24,18 @@ final class DNSStreamConnection {
     ) throws(SystemCallError) {
         connection = BufferedStreamConnection(
             stream: stream, loop: loop, maximumPendingOutput: Self.maximumPendingOutput,
-            idleMilliseconds: idleMilliseconds, activity: .traffic)
+            idleMilliseconds: idleMilliseconds, activity: .markedByOwner)
         self.onMessage = onMessage
         try connection.start(onInput: { [weak self] bytes in self?.received(bytes) }, onClose: onClose)
     }
 
-    /// Queues `message` with its length prefix and writes what the socket takes now.
-    func send(_ message: [UInt8]) {
-        connection.send { LengthPrefixedFramer.frame(message, into: &$0) }
+    /// Queues `message` with its length prefix and writes what the socket takes now; a
+    /// message too long to frame is not sent, and the error says why.
+    func send(_ message: [UInt8]) throws(LengthPrefixedFramer.FramingError) {
+        var framed: [UInt8] = []
+        framed.reserveCapacity(message.count + 2)
+        try LengthPrefixedFramer.frame(message, into: &framed)
+        connection.send { $0.append(contentsOf: framed) }
     }
 
     /// Stops watching the socket and tells the owner; the socket itself closes when the
@@ -38,6 +46,9 @@ final class DNSStreamConnection {
 
     private func received(_ bytes: ArraySlice<UInt8>) {
         framer.append(bytes)
-        while !connection.isClosed, let message = framer.nextMessage() { onMessage(message) }
+        while !connection.isClosed, let message = framer.nextMessage() {
+            connection.markActive()
+            onMessage(message)
+        }
     }
 }

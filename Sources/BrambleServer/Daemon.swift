@@ -61,10 +61,10 @@ public final class Daemon {
         if dropPrivileges && account == nil {
             throw SystemCallError("getpwnam(bramble or nobody)", errno: ENOENT)
         }
-        try prepareStateDirectory(owner: account)
+        let state = try prepareStateDirectory(owner: account)
         try startCapture(capture, owner: account)
         defer { loop.capture?.flush() }
-        let journal = try openJournal()
+        let journal = try openJournal(in: state.directory, owner: account)
         var responder = DHCPResponder(settings: DHCPResponderSettings(configuration), nodeMap: nodeMap, pool: LeasePool(configuration))
         responder.restore(journal.entries)
         dhcp = try DHCPService(
@@ -76,8 +76,8 @@ public final class Daemon {
             logger: logger
         ) { [unowned self] mac in self.dhcp?.serial(of: mac)?.description }
         try startDNS(nodeMap: nodeMap)
-        connectBootEvents(to: BootRecorder(nodeMap: nodeMap, logs: NodeLogDirectory(path: logsDirectory), logger: logger))
-        try startControl(owner: account)
+        connectBootEvents(to: BootRecorder(nodeMap: nodeMap, logs: state.logs, logger: logger))
+        try startControl(in: state.directory, owner: account)
         watcher = try FileWatcher(paths: [configuration.nodesPath] + (sources.configPath.map { [$0] } ?? []), loop: loop) { [unowned self] changed in
             self.logger.info("changed on disk: \(changed.sorted().joined(separator: ", ")): reloading")
             _ = self.reload()
@@ -133,10 +133,11 @@ public final class Daemon {
         return .success(message)
     }
 
-    /// The control socket, bound while privileged and handed to the account the daemon drops to.
-    private func startControl(owner: PrivilegeDrop.Account?) throws(SystemCallError) {
+    /// The control socket, bound while privileged in the state directory (by its
+    /// descriptor) and handed to the account the daemon drops to.
+    private func startControl(in state: DirectoryHandle, owner: PrivilegeDrop.Account?) throws {
         let control = try ControlServer(
-            path: configuration.stateDirectory + "/control.sock", owner: owner.map { ($0.uid, $0.gid) }, loop: loop, logger: logger
+            directory: state, name: "control.sock", owner: owner.map { ($0.uid, $0.gid) }, loop: loop, logger: logger
         ) { [unowned self] request, connection in self.serve(request, on: connection) }
         recorder?.onRecord = { [unowned control] record in control.publish(record) }
         let observer = dhcp?.onEvent
@@ -190,11 +191,12 @@ public final class Daemon {
     }
 
     /// `--capture`: opened before the services, so every socket they open records through it.
-    private func startCapture(_ settings: PacketCapture.Settings?, owner: PrivilegeDrop.Account?) throws(SystemCallError) {
+    /// The file is opened without following links and handed to the account on its
+    /// descriptor, so that account can go on rotating it (see ``CaptureFile``).
+    private func startCapture(_ settings: PacketCapture.Settings?, owner: PrivilegeDrop.Account?) throws {
         guard let settings else { return }
         let capture = try PacketCapture(
-            settings: settings, interface: configuration.interface.name, hubAddress: configuration.address.address, logger: logger)
-        if let owner { capture.chown(to: owner.uid, gid: owner.gid) }
+            settings: settings, interface: configuration.interface.name, hubAddress: configuration.address.address, owner: owner, logger: logger)
         capture.startFlushing(on: loop)
         loop.capture = capture
         logger.info("capturing DHCP, TFTP and DNS packets to \(settings.path) (rotated at \(settings.maximumBytes) bytes to \(settings.path).1)")
@@ -230,22 +232,24 @@ public final class Daemon {
         self.recorder = recorder
     }
 
-    private var logsDirectory: String { configuration.stateDirectory + "/logs" }
-
-    /// The state directory and its `logs/`, owned by the account the daemon drops to, which
-    /// writes leases and boot logs from then on.
-    private func prepareStateDirectory(owner: PrivilegeDrop.Account?) throws(SystemCallError) {
-        for path in [configuration.stateDirectory, logsDirectory] {
-            if mkdir(path, 0o750) != 0 && errno != EEXIST { throw SystemCallError("mkdir(\(path))") }
-            if let owner, chown(path, owner.uid, owner.gid) != 0 { throw SystemCallError("chown(\(path))") }
-        }
-        if let owner { try NodeLogDirectory(path: logsDirectory).handOver(to: owner.uid, owner.gid) }
+    /// The state directory and its `logs/`, opened once by descriptor and owned by the
+    /// account the daemon drops to, which writes leases and boot logs from then on. Every
+    /// file in them is opened relative to these descriptors without following links (see
+    /// ``DirectoryHandle``), so nothing that account left there can lead root elsewhere.
+    private func prepareStateDirectory(owner: PrivilegeDrop.Account?) throws(UnsafeFileError) -> (directory: DirectoryHandle, logs: NodeLogDirectory) {
+        let directory = try DirectoryHandle.openState(configuration.stateDirectory, owner: owner)
+        let logs = NodeLogDirectory(directory: try directory.subdirectory("logs", owner: owner))
+        if let owner { try logs.handOver(to: owner) }
+        return (directory, logs)
     }
 
-    private func openJournal() throws(SystemCallError) -> (file: LeaseJournalFile?, entries: [LeaseJournalEntry]) {
+    private func openJournal(in state: DirectoryHandle, owner: PrivilegeDrop.Account?) throws(UnsafeFileError) -> (file: LeaseJournal?, entries: [LeaseJournalEntry]) {
         guard configuration.pool != nil else { return (nil, []) }
-        let (file, entries) = try LeaseJournalFile.open(configuration.stateDirectory + "/leases")
-        return (file, entries)
+        let opened = try LeaseJournalFile.open(in: state, name: "leases", owner: owner)
+        if opened.skippedLines > 0 {
+            logger.warning("lease journal \(opened.file.path): skipped \(opened.skippedLines) damaged lines (a write cut short by a full disk or an I/O error); every intact lease was read")
+        }
+        return (LeaseJournal(file: opened.file, entries: opened.entries, leaseSeconds: Int(configuration.leaseTime.seconds)), opened.entries)
     }
 
     private static func tftpLimits(_ configuration: BrambleConfig) -> TFTPService.Limits {

@@ -5,6 +5,21 @@
 ///
 /// A value, with no socket: the framing is tested on its own, split at every byte.
 struct LengthPrefixedFramer {
+    /// What two bytes of length can say.
+    static let maximumMessageLength = Int(UInt16.max)
+
+    /// Why a message was not framed.
+    enum FramingError: Error, Equatable, CustomStringConvertible {
+        case messageTooLong(length: Int)
+
+        var description: String {
+            switch self {
+            case .messageTooLong(let length):
+                "a DNS message over TCP is at most 65535 bytes; this one has \(length), so it was not sent"
+            }
+        }
+    }
+
     private var buffer: [UInt8] = []
     /// Where the unconsumed bytes begin: consumed messages are dropped in one move once
     /// they are most of the buffer, not one shift per message.
@@ -32,10 +47,11 @@ struct LengthPrefixedFramer {
         return message
     }
 
-    /// Appends `message` with its length prefix to `output`. Messages longer than 65535
-    /// bytes cannot be framed; the DNS encoder never makes one.
-    static func frame(_ message: [UInt8], into output: inout [UInt8]) {
-        precondition(message.count <= Int(UInt16.max), "a DNS message over TCP is at most 65535 bytes")
+    /// Appends `message` with its length prefix to `output`. A message longer than 65535
+    /// bytes cannot be framed: that is an error, with `output` untouched, for the caller to
+    /// log and drop; the DNS encoder never makes one, but a stream must not die if it did.
+    static func frame(_ message: [UInt8], into output: inout [UInt8]) throws(FramingError) {
+        guard message.count <= maximumMessageLength else { throw .messageTooLong(length: message.count) }
         output.append(UInt8(message.count >> 8))
         output.append(UInt8(message.count & 0xff))
         output.append(contentsOf: message)

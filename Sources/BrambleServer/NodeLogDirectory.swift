@@ -7,46 +7,49 @@ import Glibc
 /// pass ``limit`` bytes is renamed to `NAME.log.1` (replacing the previous one) first: a
 /// node's log takes at most twice the limit. Opening per line keeps no descriptor per node
 /// (a 750-node machine) and survives an operator deleting or rotating the files.
+///
+/// Every file is reached through the `logs/` directory's descriptor with `O_NOFOLLOW`
+/// (see ``DirectoryHandle``): the account the daemon drops to owns the directory, and a
+/// link it left there must not lead root (at start-up) or anyone else somewhere else.
+/// The lines are already escaped (``BootLogLine``): nothing a client sent can break one.
 struct NodeLogDirectory {
-    let path: String
+    let directory: DirectoryHandle
     let limit: Int
 
     static let defaultLimit = 1 << 20
 
-    init(path: String, limit: Int = Self.defaultLimit) {
-        self.path = path
+    init(directory: DirectoryHandle, limit: Int = Self.defaultLimit) {
+        self.directory = directory
         self.limit = limit
     }
 
-    func filePath(forNode name: String) -> String { "\(path)/\(name).log" }
+    var path: String { directory.path }
+
+    private func fileName(forNode name: String) -> String { "\(name).log" }
 
     /// Gives the logs a run as root left behind to the account the daemon drops to, so it
-    /// can go on appending to them. Links are left alone, never followed.
-    func handOver(to uid: uid_t, _ gid: gid_t) throws(SystemCallError) {
-        guard let directory = opendir(path) else { throw SystemCallError("opendir(\(path))") }
-        defer { closedir(directory) }
-        let fd = dirfd(directory)
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name.hasSuffix(".log") || name.hasSuffix(".log.1") else { continue }
-            var status = stat()
-            guard fstatat(fd, name, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
-            if status.st_uid != uid, fchownat(fd, name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0 { throw SystemCallError("chown(\(path)/\(name))") }
+    /// can go on appending to them. A link, a hard link or anything but a regular file under
+    /// a log's name is refused: the account owns this directory and could have planted it.
+    func handOver(to owner: PrivilegeDrop.Account) throws(UnsafeFileError) {
+        for name in try directory.names() where name.hasSuffix(".log") || name.hasSuffix(".log.1") {
+            close(try directory.openFile(name, flags: O_RDONLY | O_NONBLOCK, create: false, owner: owner))
         }
     }
 
-    func append(_ line: String, toNode name: String) throws(SystemCallError) {
-        let file = filePath(forNode: name)
+    func append(_ line: String, toNode name: String) throws(UnsafeFileError) {
+        let file = fileName(forNode: name)
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
         var status = stat()
-        if stat(file, &status) == 0, Int(status.st_size) + bytes.count > limit, Int(status.st_size) > 0 {
-            guard rename(file, file + ".1") == 0 else { throw SystemCallError("rename(\(file), \(file).1)") }
+        if fstatat(directory.fd, file, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFREG,
+           Int(status.st_size) + bytes.count > limit, Int(status.st_size) > 0 {
+            guard renameat(directory.fd, file, directory.fd, file + ".1") == 0 else {
+                throw .system(SystemCallError("rename(\(directory.pathOf(file)), \(directory.pathOf(file)).1)"))
+            }
         }
-        let fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw SystemCallError("open(\(file))") }
+        let fd = try directory.openFile(file, flags: O_WRONLY | O_APPEND | O_NONBLOCK, create: true)
         defer { close(fd) }
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw SystemCallError("write(\(file))", errno: written < 0 ? errno : EIO) }
+        guard written == bytes.count else { throw .system(SystemCallError("write(\(directory.pathOf(file)))", errno: written < 0 ? errno : EIO)) }
     }
 }

@@ -45,23 +45,21 @@ public final class PacketCapture {
     private var warnedAboutRotation = false
     private var packetsRecorded = 0
 
-    /// Opens (truncates) the file; reads the MAC of `interface` for the frames it builds.
-    public init(settings: Settings, interface: String, hubAddress: IPv4Address, logger: Logger) throws(SystemCallError) {
+    /// Opens (truncates) the file, handing it to `owner` (see ``CaptureFile``); reads the
+    /// MAC of `interface` for the frames it builds.
+    public init(settings: Settings, interface: String, hubAddress: IPv4Address, owner: PrivilegeDrop.Account? = nil, logger: Logger) throws(UnsafeFileError) {
         let probe = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard probe >= 0 else { throw SystemCallError("socket(AF_INET, SOCK_DGRAM)") }
+        guard probe >= 0 else { throw .system(SystemCallError("socket(AF_INET, SOCK_DGRAM)")) }
         defer { close(probe) }
         var mac = [UInt8](repeating: 0, count: 6)
-        guard cnet_interface_mac(probe, interface, &mac) == 0 else { throw SystemCallError("SIOCGIFHWADDR(\(interface))") }
+        guard cnet_interface_mac(probe, interface, &mac) == 0 else { throw .system(SystemCallError("SIOCGIFHWADDR(\(interface))")) }
         hubMAC = MACAddress(bytes: mac)!
         self.hubAddress = hubAddress
         self.logger = logger
-        file = try CaptureFile(path: settings.path, maximumBytes: settings.maximumBytes)
+        file = try CaptureFile(path: settings.path, maximumBytes: settings.maximumBytes, owner: owner)
         flushThreshold = min(256 * 1024, max(4096, settings.maximumBytes / 4))
         buffer.reserveCapacity(flushThreshold + 2048)
     }
-
-    /// Lets the account the daemon drops to keep writing and rotating the file.
-    func chown(to uid: uid_t, gid: gid_t) { file.chown(to: uid, gid: gid) }
 
     /// Writes what is buffered every second from now on.
     func startFlushing(on loop: EventLoop) {

@@ -28,9 +28,16 @@ public enum PrivilegeDrop {
     }
 
     /// Switches to `account` with no supplementary groups and only `keptCapabilities` in
-    /// the permitted and effective sets; `no_new_privs` then stops any exec from regaining
-    /// more.
+    /// the bounding, permitted and effective sets (the inheritable and ambient sets empty);
+    /// `no_new_privs` then stops any exec from regaining more.
+    ///
+    /// The bounding set is cut first, while the process still has CAP_SETPCAP: it is the
+    /// ceiling on what any later exec (a file capability, a setuid root binary if
+    /// `no_new_privs` were lifted) could give back, so a parser bug that reaches an exec
+    /// finds nothing more than CAP_NET_ADMIN to gain.
     public static func drop(to account: Account, keeping keptCapabilities: [cap_value_t] = [CAP_NET_ADMIN]) throws(SystemCallError) {
+        try limitBoundingSet(to: keptCapabilities)
+        guard cap_reset_ambient() == 0 else { throw SystemCallError("prctl(PR_CAP_AMBIENT_CLEAR_ALL)") }
         guard cnet_set_keepcaps(1) == 0 else { throw SystemCallError("prctl(PR_SET_KEEPCAPS)") }
         guard setgroups(0, nil) == 0 else { throw SystemCallError("setgroups") }
         guard setgid(account.gid) == 0 else { throw SystemCallError("setgid(\(account.gid))") }
@@ -46,6 +53,19 @@ public enum PrivilegeDrop {
         guard cap_set_proc(capabilities) == 0 else { throw SystemCallError("cap_set_proc") }
         guard cnet_set_keepcaps(0) == 0 else { throw SystemCallError("prctl(PR_SET_KEEPCAPS, 0)") }
         guard cnet_set_no_new_privs() == 0 else { throw SystemCallError("prctl(PR_SET_NO_NEW_PRIVS)") }
+    }
+
+    /// Drops every capability but `kept` from the bounding set (PR_CAPBSET_DROP), up to the
+    /// highest the running kernel knows, so capabilities newer than these headers go too.
+    static func limitBoundingSet(to kept: [cap_value_t]) throws(SystemCallError) {
+        let highest = cap_max_bits()
+        var capability: cap_value_t = 0
+        while capability < highest {
+            if !kept.contains(capability), cap_get_bound(capability) == 1, cap_drop_bound(capability) != 0 {
+                throw SystemCallError("prctl(PR_CAPBSET_DROP, \(capability))")
+            }
+            capability += 1
+        }
     }
 
     /// The process's capabilities in libcap's text form (`cap_net_admin=ep`), for the

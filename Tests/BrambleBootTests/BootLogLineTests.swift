@@ -36,3 +36,19 @@ import Testing
         #expect(BootLogLine.seconds(61_005) == "61.005s")
     }
 }
+
+@Suite struct BootLogLineEscapingTests {
+    @Test func clientTextInABootLogLineStaysOneLine() {
+        let line = BootLogLine.format(
+            time: 0, bootStarted: nil, node: "node05", stage: .firmware, failure: true,
+            text: BootEvent.Kind.fileNotFound(file: "x\n1970-01-01T00:00:00.000Z - node06 up \u{1b}[31m", routine: false, tried: []).description)
+        #expect(!line.contains("\n") && !line.contains("\u{1b}"))
+        #expect(line.contains("x\\x0a1970-01-01T00:00:00.000Z - node06 up \\x1b[31m"))
+    }
+
+    @Test func bytesThatAreNotUTF8AreEscapedOneByOne() {
+        #expect(LogText.escaped(bytes: Array("ok é".utf8) + [0xff, 0xc3, 0x28, 0xe2, 0x82] + Array("\\\n".utf8)) == "ok é\\xff\\xc3(\\xe2\\x82\\x5c\\x0a")
+        #expect(LogText.escaped(bytes: [0xed, 0xa0, 0x80]) == "\\xed\\xa0\\x80", "an encoded surrogate is not UTF-8")
+        #expect(LogText.escaped(bytes: Array("🙂".utf8)) == "🙂")
+    }
+}

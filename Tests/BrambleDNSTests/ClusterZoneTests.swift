@@ -111,7 +111,7 @@ import Testing
         let zone = try Self.zone()
         #expect(zone.respond(to: query("example.com", .a), from: Self.node) == .forward)
         #expect(zone.respond(to: query("com", .soa), from: Self.node) == .forward, "unknown short names go upstream")
-        #expect(zone.respond(to: query("1.1.168.192.in-addr.arpa", .ptr), from: Self.node) == .forward)
+        #expect(zone.respond(to: query("34.216.184.93.in-addr.arpa", .ptr), from: Self.node) == .forward)
         var response = query("node07.cluster", .a)
         response.header.isResponse = true
         #expect(zone.respond(to: response, from: Self.node) == .drop)
@@ -119,15 +119,17 @@ import Testing
 
     @Test func authorityDecisions() throws {
         let zone = try Self.zone()
-        #expect(zone.authority(for: name("cluster")) == .clusterDomain)
-        #expect(zone.authority(for: name("anything.below.CLUSTER")) == .clusterDomain)
-        #expect(zone.authority(for: name("node07")) == .clusterDomain)
-        #expect(zone.authority(for: name("node99")) == .elsewhere)
-        #expect(zone.authority(for: name("notcluster")) == .elsewhere)
-        #expect(zone.authority(for: name("0.42.10.in-addr.arpa")) == .reverseZone)
-        #expect(zone.authority(for: name("9.0.42.10.in-addr.arpa")) == .reverseZone)
-        #expect(zone.authority(for: name("9.1.42.10.in-addr.arpa")) == .elsewhere)
-        #expect(zone.authority(for: name("42.10.in-addr.arpa")) == .elsewhere)
+        #expect(zone.authority(for: name("cluster"), type: .a) == .clusterDomain)
+        #expect(zone.authority(for: name("anything.below.CLUSTER"), type: .a) == .clusterDomain)
+        #expect(zone.authority(for: name("node07"), type: .a) == .clusterDomain)
+        #expect(zone.authority(for: name("node99"), type: .a) == .neverForwarded, "domain-needed")
+        #expect(zone.authority(for: name("notcluster"), type: .aaaa) == .neverForwarded)
+        #expect(zone.authority(for: name("com"), type: .ds) == .elsewhere, "what a validator asks of a TLD")
+        #expect(zone.authority(for: name("0.42.10.in-addr.arpa"), type: .a) == .reverseZone)
+        #expect(zone.authority(for: name("9.0.42.10.in-addr.arpa"), type: .a) == .reverseZone)
+        #expect(zone.authority(for: name("9.1.42.10.in-addr.arpa"), type: .ptr) == .neverForwarded, "10/8 but not ours: bogus-priv")
+        #expect(zone.authority(for: name("42.10.in-addr.arpa"), type: .ptr) == .neverForwarded)
+        #expect(zone.authority(for: name("34.216.184.93.in-addr.arpa"), type: .ptr) == .elsewhere, "public")
     }
 
     @Test func malformedAndUnsupportedQueries() throws {
@@ -202,9 +204,9 @@ import Testing
         let hub = IPv4Interface("10.42.0.126/25")!
         let map = try nodeMap(["1 b8:27:eb:00:00:01"], subnet: hub.subnet)
         let zone = ClusterZone(nodeMap: map, hub: hub, domain: clusterDomain)
-        #expect(zone.authority(for: name("1.0.42.10.in-addr.arpa")) == .reverseZone)
-        #expect(zone.authority(for: name("200.0.42.10.in-addr.arpa")) == .elsewhere, "outside the /25: someone else's")
-        #expect(zone.authority(for: name("0.42.10.in-addr.arpa")) == .elsewhere)
+        #expect(zone.authority(for: name("1.0.42.10.in-addr.arpa"), type: .a) == .reverseZone)
+        #expect(zone.authority(for: name("200.0.42.10.in-addr.arpa"), type: .a) == .neverForwarded, "outside the /25, and private")
+        #expect(zone.authority(for: name("0.42.10.in-addr.arpa"), type: .a) == .neverForwarded)
         #expect(try Self.answer(query("1.0.42.10.in-addr.arpa", .ptr), from: IPv4Address(10, 42, 0, 1), zone: zone)
             .answers.first?.data == .ptr(name("node01.cluster")))
     }

@@ -45,7 +45,7 @@ import Testing
         ]
         for (text, type) in questions {
             let queries = Self.variations(text, type)
-            let first = queries.last!.encoded(maximumSize: 65535)
+            let first = try queries.last!.encoded(maximumSize: 65535)
             guard case .answer(let response) = zone.respond(to: queries.last!, from: Self.node) else {
                 Issue.record("\(text) \(type): not answered by the zone")
                 continue
@@ -53,11 +53,11 @@ import Testing
             let view = try #require(DNSQueryView(first[...]))
             memo.remember(response, answering: view, in: first[...])
             for query in queries {
-                let bytes = query.encoded(maximumSize: 65535)
+                let bytes = try query.encoded(maximumSize: 65535)
                 let view = try #require(DNSQueryView(bytes[...]), "\(query)")
                 for overTCP in [false, true] {
                     guard case .answer(let full) = zone.respond(to: query, from: Self.node) else { continue }
-                    let expected = full.encoded(maximumSize: query.maximumResponseSize(overTCP: overTCP))
+                    let expected = try full.encoded(maximumSize: query.maximumResponseSize(overTCP: overTCP))
                     var patched: [UInt8] = []
                     #expect(memo.write(to: view, in: bytes[...], maximumSize: view.maximumResponseSize(overTCP: overTCP), into: &patched))
                     #expect(patched == expected, "\(text) \(type), query \(query.header), EDNS \(String(describing: query.edns))")
@@ -70,13 +70,13 @@ import Testing
     @Test func theQuestionsCaseIsPreservedInMemoizedAnswers() throws {
         let zone = try zone()
         var memo = DNSAnswerMemo()
-        let first = query("node05.cluster", .a).encoded()
+        let first = try query("node05.cluster", .a).encoded()
         guard case .answer(let response) = zone.respond(to: try DNSMessage(decoding: first), from: Self.node) else {
             Issue.record("not answered")
             return
         }
         memo.remember(response, answering: try #require(DNSQueryView(first[...])), in: first[...])
-        let shouted = query("NODE05.Cluster", .a, id: 0xbeef).encoded()
+        let shouted = try query("NODE05.Cluster", .a, id: 0xbeef).encoded()
         var out: [UInt8] = []
         #expect(memo.write(to: try #require(DNSQueryView(shouted[...])), in: shouted[...], maximumSize: 512, into: &out))
         let answer = try DNSMessage(decoding: out)
@@ -90,15 +90,15 @@ import Testing
         let zone = try zone()
         var memo = DNSAnswerMemo(capacity: 3)
         for index in 0..<4 {
-            let bytes = query("made-up\(index).cluster", .a).encoded()
+            let bytes = try query("made-up\(index).cluster", .a).encoded()
             guard case .answer(let response) = zone.respond(to: try DNSMessage(decoding: bytes), from: Self.node) else { continue }
             memo.remember(response, answering: try #require(DNSQueryView(bytes[...])), in: bytes[...])
         }
         #expect(memo.count == 1, "the fourth name found it full: only it is kept")
         var out: [UInt8] = []
-        let last = query("made-up3.cluster", .a).encoded()
+        let last = try query("made-up3.cluster", .a).encoded()
         #expect(memo.write(to: try #require(DNSQueryView(last[...])), in: last[...], maximumSize: 512, into: &out))
-        let first = query("made-up0.cluster", .a).encoded()
+        let first = try query("made-up0.cluster", .a).encoded()
         #expect(!memo.write(to: try #require(DNSQueryView(first[...])), in: first[...], maximumSize: 512, into: &out))
     }
 
@@ -108,7 +108,7 @@ import Testing
         var response = DNSMessage(responseTo: query("big.example", .a), code: .noError)
         response.answers = (0..<40).map { DNSResourceRecord(name: name("big.example"), ttl: 60, data: .a(IPv4Address(192, 0, 2, UInt8($0)))) }
         cache.store(response, for: key, now: 0)
-        let bytes = query("big.example", .a).encoded()
+        let bytes = try query("big.example", .a).encoded()
         let view = try #require(DNSQueryView(bytes[...]))
         var out: [UInt8] = [1, 2, 3]
         #expect(!cache.writeAnswer(to: view, in: bytes[...], now: 0, maximumSize: 512, into: &out), "40 records do not fit in 512 bytes")
@@ -124,7 +124,7 @@ import Testing
         var generator = SeededGenerator(seed: 1)
         for (text, code) in [("www.example.com", DNSResponseCode.noError), ("gone.example.com", .nameError)] {
             for dnssecOK in [false, true] {
-                let actions = forwarder.forward(query(text, .a, edns: DNSEDNS(dnssecOK: dnssecOK)), from: 0, overTCP: false, now: 0, generator: &generator)
+                let actions = forwarder.forward(query(text, .a, edns: DNSEDNS(dnssecOK: dnssecOK)), from: 0, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: 0, generator: &generator)
                 guard case .sendUpstream(let sent)? = actions.first else {
                     Issue.record("nothing sent for \(text)")
                     continue
@@ -152,17 +152,17 @@ import Testing
         for text in ["www.example.com", "gone.example.com"] {
             for query in Self.variations(text, .a) {
                 for now in [0, 1, 59, 119].map({ UInt64($0) * Self.second + 400_000_000 }) {
-                    let bytes = query.encoded(maximumSize: 65535)
+                    let bytes = try query.encoded(maximumSize: 65535)
                     let view = try #require(DNSQueryView(bytes[...]))
                     let maximumSize = view.maximumResponseSize(overTCP: false)
                     var patched: [UInt8] = []
                     #expect(forwarder.writeCachedAnswer(to: view, in: bytes[...], now: now, maximumSize: maximumSize, into: &patched))
-                    let actions = forwarder.forward(query, from: 1, overTCP: false, now: now, generator: &generator)
+                    let actions = forwarder.forward(query, from: 1, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: now, generator: &generator)
                     guard case .respond(_, let full, let size)? = actions.first else {
                         Issue.record("\(text) at \(now): not answered from the cache: \(actions)")
                         continue
                     }
-                    #expect(patched == full.encoded(maximumSize: size), "\(text) at \(now / Self.second) s, \(query.header), \(String(describing: query.edns))")
+                    #expect(try patched == full.encoded(maximumSize: size), "\(text) at \(now / Self.second) s, \(query.header), \(String(describing: query.edns))")
                 }
             }
         }
@@ -170,7 +170,7 @@ import Testing
 
     @Test func cachedTTLsCountDownAndTheQuestionKeepsItsCase() throws {
         var forwarder = try primedForwarder()
-        let bytes = query("WwW.ExAmPlE.CoM", .a, id: 0x4242).encoded()
+        let bytes = try query("WwW.ExAmPlE.CoM", .a, id: 0x4242).encoded()
         let view = try #require(DNSQueryView(bytes[...]))
         var out: [UInt8] = []
         #expect(forwarder.writeCachedAnswer(to: view, in: bytes[...], now: 100 * Self.second + 999_000_000, maximumSize: 512, into: &out))
@@ -180,7 +180,7 @@ import Testing
         #expect(answer.answers.first?.ttl == 200, "300 s stored, 100 whole seconds ago")
         #expect(!answer.header.authenticData, "AD only for clients that ask for it")
 
-        let negative = query("gone.example.com", .a).encoded()
+        let negative = try query("gone.example.com", .a).encoded()
         #expect(forwarder.writeCachedAnswer(to: try #require(DNSQueryView(negative[...])), in: negative[...], now: 30 * Self.second, maximumSize: 512, into: &out))
         let denial = try DNSMessage(decoding: out)
         #expect(denial.responseCode == .nameError && denial.authorities.first?.ttl == 90, "the SOA capped at MINIMUM 120, 30 s ago")
@@ -191,7 +191,7 @@ import Testing
     @Test func newUpstreamsEmptyTheCacheButLetQueriesInFlightFinish() throws {
         var forwarder = try primedForwarder()
         var generator = SeededGenerator(seed: 3)
-        let inFlight = forwarder.forward(query("late.example.com", .a), from: 7, overTCP: false, now: 0, generator: &generator)
+        let inFlight = forwarder.forward(query("late.example.com", .a), from: 7, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: 0, generator: &generator)
         guard case .sendUpstream(let sent)? = inFlight.first else {
             Issue.record("not sent: \(inFlight)")
             return
@@ -203,7 +203,7 @@ import Testing
         response.answers = [DNSResourceRecord(name: name("late.example.com"), ttl: 60, data: .a(IPv4Address(192, 0, 2, 8)))]
         let answered = forwarder.receive(response, from: Self.upstream, now: 1, generator: &generator)
         #expect(answered.contains { if case .respond(7, _, _) = $0 { true } else { false } }, "the old upstream's answer is still taken: \(answered)")
-        let next = forwarder.forward(query("www.example.com", .a), from: 7, overTCP: false, now: 2, generator: &generator)
+        let next = forwarder.forward(query("www.example.com", .a), from: 7, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: 2, generator: &generator)
         guard case .sendUpstream(let again)? = next.first else {
             Issue.record("answered from a cache that should be empty: \(next)")
             return
@@ -211,16 +211,16 @@ import Testing
         #expect(again.upstream == replacement)
     }
 
-    @Test func onlyPlainQueriesHaveAView() {
-        #expect(DNSQueryView(query("node05.cluster", .a).encoded()[...]) != nil)
+    @Test func onlyPlainQueriesHaveAView() throws {
+        #expect(try DNSQueryView(query("node05.cluster", .a).encoded()[...]) != nil)
         var response = query("node05.cluster", .a)
         response.header.isResponse = true
-        #expect(DNSQueryView(response.encoded()[...]) == nil, "a response")
+        #expect(try DNSQueryView(response.encoded()[...]) == nil, "a response")
         var twoQuestions = query("a.example", .a)
         twoQuestions.questions.append(DNSQuestion(name: name("b.example"), type: .a))
-        #expect(DNSQueryView(twoQuestions.encoded()[...]) == nil)
-        #expect(DNSQueryView(query("a.example", .a, edns: DNSEDNS(version: 1)).encoded()[...]) == nil, "EDNS version 1: BADVERS")
-        let plain = query("a.example", .a).encoded()
+        #expect(try DNSQueryView(twoQuestions.encoded()[...]) == nil)
+        #expect(try DNSQueryView(query("a.example", .a, edns: DNSEDNS(version: 1)).encoded()[...]) == nil, "EDNS version 1: BADVERS")
+        let plain = try query("a.example", .a).encoded()
         #expect(DNSQueryView(plain.dropLast()) == nil, "truncated")
         var compressed = Array(plain[0..<12]) + [1, UInt8(ascii: "a"), 0xc0, 12] + [0, 1, 0, 1]
         #expect(DNSQueryView(compressed[...]) == nil, "a pointer in a query's name")
@@ -229,12 +229,12 @@ import Testing
         var withAnswer = plain
         withAnswer[7] = 1
         #expect(DNSQueryView(withAnswer[...]) == nil, "an answer count in a query")
-        var lyingOPT = query("a.example", .a, edns: DNSEDNS()).encoded()
+        var lyingOPT = try query("a.example", .a, edns: DNSEDNS()).encoded()
         lyingOPT[lyingOPT.count - 1] = 9
         #expect(DNSQueryView(lyingOPT[...]) == nil, "OPT data longer than the message")
     }
 
-    @Test func theQuestionIndexAgreesWithADictionaryThroughChurn() {
+    @Test func theQuestionIndexAgreesWithADictionaryThroughChurn() throws {
         var index = DNSQuestionIndex(seed: 5)
         var reference: [[UInt8]: Int] = [:]
         var generator = SeededGenerator(seed: 11)
@@ -253,7 +253,7 @@ import Testing
         for id in 0..<300 {
             let key = DNSQuestionIndex.key(name: name("h\(id).example"), type: .a, recordClass: .internet, flags: 0)
             #expect(index.value(for: key) == reference[key], "h\(id)")
-            let bytes = query("H\(id).EXAMPLE", .a).encoded()
+            let bytes = try query("H\(id).EXAMPLE", .a).encoded()
             #expect(index.value(for: DNSQueryView(bytes[...])!, in: bytes[...], flags: 0) == reference[key], "H\(id) as received")
         }
     }
@@ -262,7 +262,7 @@ import Testing
     /// fast path uses, so the fast path never answers what the decoder would reject.
     @Test func aViewAgreesWithTheDecoderOnMutatedQueries() throws {
         var generator = SeededGenerator(seed: 23)
-        let seeds = [
+        let seeds = try [
             query("node05.cluster", .a).encoded(), query("5.0.42.10.in-addr.arpa", .ptr, edns: DNSEDNS(dnssecOK: true)).encoded(),
             query("www.Example.COM", .aaaa, edns: DNSEDNS(udpPayloadSize: 4096)).encoded(),
         ]

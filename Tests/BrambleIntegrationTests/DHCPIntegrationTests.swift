@@ -168,6 +168,62 @@ struct DHCPIntegrationTests {
         #expect(journal.hasPrefix("grant 02:00:00:00:00:01 10.42.0.100 "))
     }
 
+    /// A client asking again and again for the lease it holds costs no journal write (and
+    /// no fdatasync) per request: the line on disk already covers it.
+    @Test func repeatedRequestsForAHeldLeaseAreJournalledOnce() throws {
+        let lab = try NetworkLab()
+        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+        let laptop = try lab.addHost("c1", mac: "02:00:00:00:00:01")
+        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes, config: "pool = 10.42.0.100-10.42.0.110\n")
+        try server.start()
+        for _ in 0..<5 {
+            let lease = try udhcpc(lab, in: laptop, server: server)
+            #expect(lease["ip"] == "10.42.0.100", "\(lease)")
+        }
+        let journal = try String(contentsOf: server.file("state/leases"), encoding: .utf8)
+        #expect(journal.split(separator: "\n").count == 1, "\(journal)")
+        #expect(server.log.components(separatedBy: "-> DHCPACK 10.42.0.100").count - 1 == 5)
+    }
+
+    /// The state directory on a full disk: the grant cannot be journalled, so it is not
+    /// ACKed (nor kept); once there is room the client gets an address, and after kill -9
+    /// nobody else gets it.
+    @Test func aFullDiskDelaysALeaseButLosesNoneThatWasAcked() throws {
+        let lab = try NetworkLab()
+        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+        let laptop = try lab.addHost("c1", mac: "02:00:00:00:00:01")
+        let other = try lab.addHost("c2", mac: "02:00:00:00:00:02")
+        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes, config: "pool = 10.42.0.100-10.42.0.110\n")
+        let state = server.file("state").path
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: false)
+        let mounted = try NetworkLab.execute(["mount", "-t", "tmpfs", "-o", "size=256k", "bramble-full", state], timeout: 10)
+        try #require(mounted.status == 0, "\(mounted.output)")
+        defer {
+            // Stopped before the unmount, and the directory removed (by the server's
+            // deinit) only after it.
+            server.stop()
+            _ = try? NetworkLab.execute(["umount", "-l", state], timeout: 10)
+        }
+        try server.start()
+
+        let filler = open(state + "/filler", O_WRONLY | O_CREAT, 0o600)
+        let block = [UInt8](repeating: 0, count: 4096)
+        while block.withUnsafeBytes({ write(filler, $0.baseAddress, $0.count) }) > 0 {}
+        close(filler)
+        let refused = try udhcpc(lab, in: laptop, server: server)
+        #expect(refused["failed"] != nil, "no ACK for a lease that is not on disk: \(refused)")
+        #expect(server.log.contains("not answering 02:00:00:00:00:01"), "\(server.log)")
+
+        unlink(state + "/filler")
+        let granted = try udhcpc(lab, in: laptop, server: server)
+        let address = try #require(granted["ip"], "\(granted)\n\(server.log)")
+        server.stop(signal: SIGKILL)
+        try server.start()
+        let second = try udhcpc(lab, in: other, server: server)
+        #expect(second["ip"] != nil && second["ip"] != address, "the ACKed lease is still taken after kill -9: \(second)")
+        #expect(try udhcpc(lab, in: laptop, server: server)["ip"] == address)
+    }
+
     @Test func theDaemonRunsAsNobodyWithOnlyCapNetAdmin() throws {
         let lab = try NetworkLab()
         let hub = try lab.addHost("hub", address: "10.42.0.250/24")
@@ -182,7 +238,25 @@ struct DHCPIntegrationTests {
         #expect(fields["Uid"]?.hasPrefix("65534") == true, "\(fields["Uid"] ?? "")")
         #expect(fields["CapEff"] == "0000000000001000", "CAP_NET_ADMIN (bit 12) only")
         #expect(fields["CapPrm"] == "0000000000001000")
+        #expect(fields["CapBnd"] == "0000000000001000", "the bounding set holds CAP_NET_ADMIN only: \(fields["CapBnd"] ?? "")")
+        #expect(fields["CapInh"] == "0000000000000000" && fields["CapAmb"] == "0000000000000000")
         #expect(fields["NoNewPrivs"] == "1")
+    }
+
+    /// The account the daemon drops to owns the state directory: a link it plants there
+    /// must stop the next start (as root) with the path named, not be followed.
+    @Test func aLinkPlantedInTheStateDirectoryStopsTheStartAndItsTargetIsUntouched() throws {
+        let lab = try NetworkLab()
+        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes)
+        let target = server.file("root-owned")
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(at: server.file("state"), withIntermediateDirectories: false, attributes: [.posixPermissions: 0o750])
+        symlink(target.path, server.file("state/logs").path)
+        #expect(throws: (any Error).self) { try server.start() }
+        #expect(server.log.contains("state/logs is a symbolic link; the state directory must hold only bramble's own files: remove it"), "\(server.log)")
+        var status = stat()
+        #expect(stat(target.path, &status) == 0 && status.st_uid == 0 && status.st_mode & 0o7777 == 0o700, "the link's target keeps its owner and mode")
     }
 
     static func bytes(fromHex text: String) -> [UInt8]? {

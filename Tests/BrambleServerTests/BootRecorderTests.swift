@@ -31,7 +31,7 @@ import Testing
 
     @Test func eventsBecomeTimelinesLogLinesHistoryAndFollowedRecords() throws {
         let directory = BootFileCacheTests.temporaryDirectory()
-        let recorder = BootRecorder(nodeMap: Self.map, logs: NodeLogDirectory(path: directory), logger: Logger(label: "test"))
+        let recorder = BootRecorder(nodeMap: Self.map, logs: NodeLogDirectory(directory: try DirectoryHandle.openState(directory, owner: nil)), logger: Logger(label: "test"))
         var followed: [BootLogRecord] = []
         recorder.onRecord = { followed.append($0) }
         recorder.record(romDiscover(), nodeID: 5, time: 1_000_000)
@@ -62,7 +62,7 @@ import Testing
 
     @Test func logsRotateAtTheLimitKeepingOneOldFile() throws {
         let directory = BootFileCacheTests.temporaryDirectory()
-        let logs = NodeLogDirectory(path: directory, limit: 100)
+        let logs = NodeLogDirectory(directory: try DirectoryHandle.openState(directory, owner: nil), limit: 100)
         let line = String(repeating: "x", count: 39)
         for _ in 0..<3 { try logs.append(line, toNode: "node05") }
         #expect(Self.contents("\(directory)/node05.log") == line + "\n")

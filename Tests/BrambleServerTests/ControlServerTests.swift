@@ -53,9 +53,10 @@ import Testing
         let path: String
 
         init() throws {
-            path = BootFileCacheTests.temporaryDirectory() + "/control.sock"
+            let directory = BootFileCacheTests.temporaryDirectory()
+            path = directory + "/control.sock"
             loop = try EventLoop()
-            server = try ControlServer(path: path, owner: nil, loop: loop, logger: Logger(label: "test")) { request, connection in
+            server = try ControlServer(directory: try DirectoryHandle.openState(directory, owner: nil), name: "control.sock", owner: nil, loop: loop, logger: Logger(label: "test")) { request, connection in
                 switch request.command {
                 case .status: connection.send(ControlResponse(status: StatusReport(now: 7, nodes: [])))
                 case .follow:
