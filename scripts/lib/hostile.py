@@ -11,7 +11,7 @@ seconds, and prints one JSON object (the last line of its output).
         is the daemon answering? a DHCPDISCOVER for MAC on eth0 (raw), a TFTP read of NAME,
         a DNS A query for NAME (each with a short timeout)
     hostile.py slowread SERVER FILE --mode octet|netascii [--blksize N] [--windowsize N]
-                        --pause-after BLOCKS --go PATH --old PATH --new PATH
+                        --pause-after BLOCKS --go PATH --old PATH --new PATH [--source IP]
         reads FILE, holding the ACK of block BLOCKS until PATH exists (at most 20 s), then
         goes on; says whether the transfer ended with an ERROR, stalled, or completed, and
         whether the bytes equal the old or the new file (netascii: converted)
@@ -463,6 +463,7 @@ def slowread(arguments):
     if arguments.windowsize > 1:
         options.append(("windowsize", arguments.windowsize))
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((arguments.source, 0))
     sock.settimeout(1.0)
     destination = (arguments.server, 69)
     last_sent = tftp_request(arguments.file, arguments.mode, options)
@@ -583,6 +584,7 @@ def main():
     slow.add_argument("--go", required=True)
     slow.add_argument("--old", required=True)
     slow.add_argument("--new", required=True)
+    slow.add_argument("--source", default="0.0.0.0", help="the local address to read from")
     flood = commands.add_parser("dhcp-flood")
     flood.add_argument("interface")
     flood.add_argument("count", type=int)
