@@ -19,7 +19,7 @@ seconds, and prints one JSON object (the last line of its output).
         COUNT DHCPDISCOVERs within about a second: chaddr random unicast, broadcast,
         multicast and all-zero, and DISCOVERs in frames addressed to another host's MAC;
         counts the OFFERs that answer any but the random unicast ones
-    hostile.py dhcp-clients IFACE --first-mac MAC --count N [--stop-at-silence]
+    hostile.py dhcp-clients IFACE --first-mac MAC --count N [--stop-at-silence] [--server IP]
         N clients (chaddr MAC, MAC+1, ...), each DISCOVER/OFFER/REQUEST/ACK with a 60-byte
         host name, REQUEST tried 3 times; prints every client's offer and ACK
     hostile.py dhcp-reboot IFACE MAC=IP...
@@ -288,6 +288,8 @@ def dhcp_reply(frame):
 class RawInterface:
     def __init__(self, interface):
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+        # A flood's own frames come back as outgoing ones: room for them and every reply.
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
         self.sock.bind((interface, 0))
         with open("/sys/class/net/%s/address" % interface) as f:
             self.mac = bytes.fromhex(f.read().strip().replace(":", ""))
@@ -296,12 +298,10 @@ class RawInterface:
         self.sock.send(frame)
 
     def replies(self, wait):
-        """DHCP replies arriving within `wait` seconds."""
+        """DHCP replies already queued or arriving within `wait` seconds."""
         deadline = time.monotonic() + wait
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
+            remaining = max(0.0, deadline - time.monotonic())
             ready, _, _ = select.select([self.sock], [], [], remaining)
             if not ready:
                 return
@@ -337,7 +337,7 @@ def dhcp_probe(interface, mac):
     return yiaddr if kind == 2 else None
 
 
-def dhcp_clients(interface, first, count, stop_at_silence):
+def dhcp_clients(interface, server, first, count, stop_at_silence):
     """Full exchanges for `count` MACs from `first`; a client whose REQUEST gets nothing
     after three tries ends the run with --stop-at-silence."""
     raw = RawInterface(interface)
@@ -350,7 +350,7 @@ def dhcp_clients(interface, first, count, stop_at_silence):
         kind, offered = raw.exchange(mac, xid, [(53, b"\x01"), (12, hostname)], {2}, 0.5, tries=3)
         acked = None
         if offered:
-            request = [(53, b"\x03"), (50, socket.inet_aton(offered)), (54, socket.inet_aton(SERVER_ADDRESS)), (12, hostname)]
+            request = [(53, b"\x03"), (50, socket.inet_aton(offered)), (54, socket.inet_aton(server)), (12, hostname)]
             kind, address = raw.exchange(mac, xid, request, {5, 6}, 0.5, tries=3)
             acked = address if kind == 5 else None
         clients.append({"mac": mac_text(mac), "offered": offered, "acked": acked})
@@ -375,6 +375,12 @@ def dhcp_flood(interface, count):
     """DISCOVERs nobody should answer, mixed with random unicast ones that a pool may."""
     raw = RawInterface(interface)
     suspicious = {}
+
+    def note_answers(wait):
+        for reply_xid, reply_chaddr, _, _ in raw.replies(wait):
+            if reply_xid in suspicious and not suspicious[reply_xid].startswith("answered"):
+                suspicious[reply_xid] = "answered %s %s" % (suspicious[reply_xid], mac_text(reply_chaddr))
+
     kinds = ["random", "broadcast", "multicast", "zero", "not-for-the-hub"]
     started = time.monotonic()
     for index in range(count):
@@ -394,13 +400,8 @@ def dhcp_flood(interface, count):
             suspicious[xid] = kind
         raw.send(dhcp_frame(raw.mac, destination, chaddr, xid, [(53, b"\x01")]))
         if index % 50 == 49:
-            for reply_xid, reply_chaddr, reply_kind, _ in raw.replies(0):
-                if reply_xid in suspicious:
-                    suspicious[reply_xid] = "answered " + suspicious[reply_xid] + " " + mac_text(reply_chaddr)
-            time.sleep(0.02)
-    for reply_xid, reply_chaddr, reply_kind, _ in raw.replies(1.5):
-        if reply_xid in suspicious and not suspicious[reply_xid].startswith("answered"):
-            suspicious[reply_xid] = "answered " + suspicious[reply_xid] + " " + mac_text(reply_chaddr)
+            note_answers(0.02)
+    note_answers(1.5)
     answered = sorted(set(v for v in suspicious.values() if v.startswith("answered")))
     return {"sent": count, "seconds": round(time.monotonic() - started, 2), "answered": answered[:20],
             "answeredCount": sum(1 for v in suspicious.values() if v.startswith("answered"))}
@@ -559,11 +560,7 @@ def tftp_flood(arguments):
 
 # ---- main -----------------------------------------------------------------------------------
 
-SERVER_ADDRESS = "10.42.0.250"
-
-
 def main():
-    global SERVER_ADDRESS
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     dns = commands.add_parser("dns")
@@ -593,7 +590,7 @@ def main():
     clients.add_argument("--first-mac", required=True)
     clients.add_argument("--count", type=int, required=True)
     clients.add_argument("--stop-at-silence", action="store_true")
-    clients.add_argument("--server", default=SERVER_ADDRESS)
+    clients.add_argument("--server", default="10.42.0.250", help="the server identifier to REQUEST from")
     reboot = commands.add_parser("dhcp-reboot")
     reboot.add_argument("interface")
     reboot.add_argument("pairs", nargs="*")
@@ -626,8 +623,7 @@ def main():
     elif arguments.command == "dhcp-flood":
         result = dhcp_flood(arguments.interface, arguments.count)
     elif arguments.command == "dhcp-clients":
-        SERVER_ADDRESS = arguments.server
-        result = dhcp_clients(arguments.interface, arguments.first_mac, arguments.count, arguments.stop_at_silence)
+        result = dhcp_clients(arguments.interface, arguments.server, arguments.first_mac, arguments.count, arguments.stop_at_silence)
     elif arguments.command == "dhcp-reboot":
         result = dhcp_reboot(arguments.interface, arguments.pairs)
     elif arguments.command == "tftp-flood":
