@@ -10,8 +10,8 @@ struct HostileLab {
     static let hub = "10.42.0.250"
     static let nodes = "33  dc:a6:32:30:00:21\n66  02:00:00:00:00:66\n"
     static let attackerMAC = "02:00:00:00:00:66"
-    /// A Pi 4 boot with the sizes below takes about a second here; the bound leaves room
-    /// for one lost DHCP exchange (the bootloader retries after 4 s) on a loaded machine.
+    /// A Pi 4 boot with the sizes below takes 0.1 to 2 s here; the bound leaves room for
+    /// one lost DHCP exchange (the bootloader retries after 4 s) on a loaded machine.
     static let normalBootSeconds = 12.0
     static let bootFiles: [String: Int] = [
         "start4.elf": 96 * 1024, "fixup4.dat": 5 * 1024, "bcm2711-rpi-4-b.dtb": 25 * 1024, "kernel7l.img": 160 * 1024,
@@ -74,6 +74,7 @@ struct HostileLab {
         return Background(process: process, output: output)
     }
 
+    /// A hostile.py or fakepi.py run in the background, printing JSON lines to `output`.
     struct Background {
         let process: Process
         let output: URL
@@ -83,7 +84,8 @@ struct HostileLab {
             return text.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
         }
 
-        /// Waits (bounded) for the process to end; its last JSON line, or nil with the output.
+        /// Waits (at most `seconds`, then kills it) for the process to end; returns its last
+        /// JSON line, nil when it printed none.
         func finish(within seconds: Double) -> [String: Any]? {
             let deadline = Date().addingTimeInterval(seconds)
             while process.isRunning && Date() < deadline { usleep(50_000) }
@@ -106,7 +108,7 @@ struct HostileLab {
         let result = piBoot.finish(within: 45)
         let seconds = Double(result?["t"] as? Int ?? Int.max) / 1000
         #expect(result?["ok"] as? Bool == true && result?["stage"] as? String == "up", "the Pi did not boot: \(piBoot.text.suffix(1500))", sourceLocation: sourceLocation)
-        #expect(seconds <= Self.normalBootSeconds, "the Pi took \(seconds) s to boot, normally about 1 s", sourceLocation: sourceLocation)
+        #expect(seconds <= Self.normalBootSeconds, "the Pi took \(seconds) s to boot, normally 2 s at most", sourceLocation: sourceLocation)
     }
 
     /// The daemon's last lines, up to and including how it crashed, without the backtrace.
