@@ -22,6 +22,8 @@ final class NetworkLab {
     private(set) var hosts: [String] = []
     /// Tap devices in the switch namespace: deleted before it, so none can outlive the lab.
     private var taps: [String] = []
+    /// Each host's port on the bridge (in the switch namespace), by host namespace.
+    private var ports: [String: String] = [:]
     private var processes: [Process] = []
 
     struct Unavailable: Error, CustomStringConvertible {
@@ -50,11 +52,41 @@ final class NetworkLab {
         hosts.append(namespace)
         try ip("-n", switchNamespace, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", namespace)
         try ip("-n", switchNamespace, "link", "set", port, "master", "br0", "up")
+        ports[namespace] = port
         if let mac { try ip("-n", namespace, "link", "set", "eth0", "address", mac) }
         try ip("-n", namespace, "link", "set", "lo", "up")
         try ip("-n", namespace, "link", "set", "eth0", "up")
         if let address { try ip("-n", namespace, "addr", "add", address, "dev", "eth0") }
         return namespace
+    }
+
+    /// Adds a host namespace outside the cluster subnet, wired straight to `router` (a host
+    /// on the bridge) rather than to the bridge: the host gets `eth0` with `address` and a
+    /// default route through `gateway`, which the router holds on its interface `link`;
+    /// the router forwards between the two. Returns the new namespace's name.
+    @discardableResult
+    func addHost(_ name: String, address: String, behind router: String, link: String, gateway: String) throws -> String {
+        let namespace = "\(prefix)-\(name)"
+        try ip("netns", "add", namespace)
+        hosts.append(namespace)
+        try ip("-n", router, "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", namespace)
+        let prefixLength = address.split(separator: "/").last.map(String.init) ?? "24"
+        try ip("-n", router, "addr", "add", "\(gateway)/\(prefixLength)", "dev", link)
+        try ip("-n", router, "link", "set", link, "up")
+        try ip("-n", namespace, "link", "set", "lo", "up")
+        try ip("-n", namespace, "link", "set", "eth0", "up")
+        try ip("-n", namespace, "addr", "add", address, "dev", "eth0")
+        try ip("-n", namespace, "route", "add", "default", "via", gateway)
+        let forwarding = try run(in: router, ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
+        guard forwarding.status == 0 else { throw Unavailable(description: "cannot enable forwarding in \(router): \(forwarding.output)") }
+        return namespace
+    }
+
+    /// Slows what the bridge sends to `host` to `rate` (tc's token bucket, e.g. `1mbit`), so
+    /// a transfer to it lasts long enough to be caught in the middle.
+    func shapeTraffic(to host: String, rate: String) throws {
+        guard let port = ports[host] else { throw Unavailable(description: "\(host) is not on the bridge") }
+        try ip("netns", "exec", switchNamespace, "tc", "qdisc", "add", "dev", port, "root", "tbf", "rate", rate, "burst", "16kb", "latency", "2s")
     }
 
     /// Adds a tap device plugged into the bridge, for a virtual machine (QEMU's `-netdev tap`)
