@@ -1,4 +1,6 @@
+import BrambleNodeMap
 import BrambleTFTP
+import BrambleWire
 
 /// `tftp`: the input decoded as one TFTP packet and round-tripped through the encoder; then
 /// the same bytes read as a script that negotiates options and drives a `TFTPTransfer` with
@@ -10,17 +12,51 @@ import BrambleTFTP
 /// is sent twice between two retransmission rounds; a running transfer always has a timer
 /// armed, never in the past; a transfer ends exactly once and says nothing after; a finished
 /// transfer sent the whole file; once the client is silent the transfer ends within the
-/// policy's retransmissions.
+/// policy's retransmissions. A read request's file name is resolved in a boot tree, for a
+/// known node and for a stranger: every path the resolver asks the tree about, and the
+/// path it resolves to, stays inside the tree (relative, no `..`, no empty component).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTFTP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = fuzzBytes(data, size)
     if let packet = try? TFTPPacket(decoding: bytes) {
         let again = try? TFTPPacket(decoding: packet.encoded())
         invariant(again == packet, "\(packet) does not survive encode/decode: \(hexText(bytes))")
+        if case .readRequest(let request) = packet { resolve(request.fileName) }
     }
     var driver = TransferDriver(script: FuzzReader(bytes))
     driver.run()
     return 0
+}
+
+private let nodeMap = try! NodeMap(
+    parsing: "5 b8:27:eb:00:00:05 web05 serial=9dc15a37\n", fileName: "nodes", subnet: IPv4Interface("10.42.0.250/24")!.subnet)
+
+/// A boot tree that holds a few files and remembers every path it was asked about.
+private final class RecordingBootTree: TFTPBootTree {
+    static let files: Set<String> = [
+        "bootcode.bin", "start.elf", "config.txt", "cmdline.txt.tmpl", "nodes/web05/config.txt", "9dc15a37/start4.elf",
+    ]
+    static let directories: Set<String> = ["nodes", "nodes/web05", "9dc15a37"]
+    var asked: [String] = []
+
+    func entry(at relativePath: String) -> TFTPBootTreeEntry {
+        asked.append(relativePath)
+        if Self.files.contains(relativePath) { return .file }
+        return Self.directories.contains(relativePath) ? .directory : .missing
+    }
+}
+
+private func resolve(_ fileName: String) {
+    let resolver = TFTPPathResolver(nodeMap: nodeMap)
+    for client in [TFTPClient(node: nodeMap.nodes.first, serial: "9dc15a37"), TFTPClient()] {
+        let tree = RecordingBootTree()
+        let resolved = try? resolver.resolve(fileName, for: client, in: tree)
+        for path in tree.asked + (resolved.map { [$0.path] } ?? []) + resolver.searchedPaths(fileName, for: client) {
+            let components = path.split(separator: "/", omittingEmptySubsequences: false)
+            invariant(!path.isEmpty && !components.contains("..") && !components.contains(""),
+                      "request for \(String(reflecting: fileName)) reaches \(String(reflecting: path))")
+        }
+    }
 }
 
 private struct TransferDriver {
