@@ -174,19 +174,15 @@ private struct DNSServerModel {
                 invariant(query.bytes.count <= DNSMessage.maximumTCPSize, "upstream query of \(query.bytes.count) bytes")
                 sentUpstream.append(query)
             case .respond(_, let message, let maximumSize):
-                invariant(maximumSize == limit || forwardedLimits.contains(maximumSize), "a forwarded answer with limit \(maximumSize)")
+                // Every requester asked this one query, so the forwarder's limit is its limit.
+                invariant(maximumSize == limit, "a forwarded answer limited to \(maximumSize) bytes, the query's limit is \(limit)")
                 message.encode(into: &buffer, maximumSize: maximumSize)
-                let saved = limit
-                limit = maximumSize
                 check(buffer, "forwarded answer")
-                limit = saved
             case .closeUpstream, .discarded:
                 break
             }
         }
     }
-
-    private var forwardedLimits: Set<Int> { [DNSMessage.maximumTCPSize, DNSMessage.classicUDPSize, Int(DNSEDNS.advertisedPayloadSize)] }
 
     private func check(_ reply: [UInt8], _ path: String) {
         invariant(reply.count <= limit, "\(path): a reply of \(reply.count) bytes over its limit of \(limit) (\(overTCP ? "TCP" : "UDP"))")
