@@ -51,6 +51,42 @@ struct CaptureFileTests {
         #expect(read.first?.timestamp == CaptureTimestamp(seconds: 1_700_000_000, nanoseconds: 42))
     }
 
+    /// Found by `scripts/fuzz capture`: a record whose nanosecond field holds 0xdf9d5ae9
+    /// (over 10^9) reaches us from libpcap as a negative fraction, which made a timestamp
+    /// with nanoseconds of -543370775.
+    @Test func aFractionFieldPastOneSecondGivesANormalTimestamp() throws {
+        let header = le(PcapEncoder.nanosecondMagic) + le(UInt16(2)) + le(UInt16(4)) + le(UInt32(0)) + le(UInt32(0))
+            + le(UInt32(262_144)) + le(UInt32(1))
+        let record = le(UInt32(0x6b0f_9f96)) + le(UInt32(0xdf9d_5ae9)) + le(UInt32(Self.frame.count)) + le(UInt32(Self.frame.count))
+        let read = try CaptureFileReader.read(path: write("fraction.pcap", header + record + Self.frame))
+        let timestamp = try #require(read.first?.timestamp)
+        #expect((0..<1_000_000_000).contains(timestamp.nanoseconds))
+        #expect(timestamp == CaptureTimestamp(seconds: 0x6b0f_9f96, nanoseconds: Int64(Int32(bitPattern: 0xdf9d_5ae9))))
+        #expect(timestamp.totalNanoseconds == Int64(0x6b0f_9f96) * 1_000_000_000 + Int64(Int32(bitPattern: 0xdf9d_5ae9)))
+    }
+
+    /// A pcapng 64-bit timestamp in whole seconds (if_tsresol 10^0) is far past what
+    /// nanoseconds in an Int64 hold: replay's clock saturates instead of trapping.
+    @Test func aPcapngTimestampBeyondInt64NanosecondsSaturates() throws {
+        func block(_ type: UInt32, _ body: [UInt8]) -> [UInt8] {
+            let padded = body + [UInt8](repeating: 0, count: (4 - body.count % 4) % 4)
+            return le(type) + le(UInt32(12 + padded.count)) + padded + le(UInt32(12 + padded.count))
+        }
+        let section = block(0x0a0d_0d0a, le(UInt32(0x1a2b_3c4d)) + le(UInt16(1)) + le(UInt16(0)) + le(UInt64.max))
+        let wholeSeconds: [UInt8] = le(UInt16(9)) + le(UInt16(1)) + [0, 0, 0, 0]
+        let interface = block(1, le(UInt16(1)) + le(UInt16(0)) + le(UInt32(0)) + wholeSeconds + [0, 0, 0, 0])
+        let seconds = UInt64(1) << 62
+        let packet = block(6, le(UInt32(0)) + le(UInt32(seconds >> 32)) + le(UInt32(seconds & 0xffff_ffff))
+            + le(UInt32(Self.frame.count)) + le(UInt32(Self.frame.count)) + Self.frame)
+        let read = try CaptureFileReader.read(path: write("far.pcapng", section + interface + packet))
+        let timestamp = try #require(read.first?.timestamp)
+        #expect(timestamp.seconds == Int64(seconds))
+        #expect(timestamp.totalNanoseconds == .max)
+        #expect(CaptureTimestamp(seconds: .min, nanoseconds: 0).totalNanoseconds == .min)
+        #expect(CaptureTimestamp(seconds: .max, nanoseconds: 2_500_000_000) == CaptureTimestamp(seconds: .max, nanoseconds: 999_999_999))
+        #expect(CaptureTimestamp(totalNanoseconds: -5) == CaptureTimestamp(seconds: -1, nanoseconds: 999_999_995))
+    }
+
     @Test func damagedFilesAreTypedErrors() throws {
         let garbage = try write("garbage.pcap", Array("not a capture at all, just text".utf8))
         #expect {
