@@ -7,7 +7,8 @@ import BrambleWire
 /// ACKs (in order, repeated, stale, wild), ERRORs, stray packets and timer firings (on time
 /// and early), followed by a client that goes silent.
 ///
-/// Invariants: a decoded packet encodes and decodes to itself; every DATA block is inside
+/// Invariants: a decoded packet encodes and decodes to itself (an ERROR whose text is over
+/// its bound to a prefix of it, marked "..."); every DATA block is inside
 /// the file, of the negotiated size (the last one shorter), numbered modulo 65536; no block
 /// is sent twice between two retransmission rounds; a running transfer always has a timer
 /// armed, never in the past; a transfer ends exactly once and says nothing after; a finished
@@ -19,8 +20,20 @@ import BrambleWire
 public func fuzzTFTP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = fuzzBytes(data, size)
     if let packet = try? TFTPPacket(decoding: bytes) {
-        let again = try? TFTPPacket(decoding: packet.encoded())
-        invariant(again == packet, "\(packet) does not survive encode/decode: \(hexText(bytes))")
+        let encoded = packet.encoded()
+        let again = try? TFTPPacket(decoding: encoded)
+        if case .error(let code, let message) = packet, message.utf8.count > TFTPPacket.maximumErrorMessageLength {
+            // An ERROR's text is cut to its bound at a character boundary, marked "...".
+            invariant(encoded.count <= 4 + TFTPPacket.maximumErrorMessageLength + 1, "an ERROR of \(encoded.count) bytes: \(hexText(bytes))")
+            guard case .error(let againCode, let againMessage)? = again else {
+                invariant(false, "a cut ERROR does not decode: \(hexText(encoded))")
+                return 0
+            }
+            invariant(againCode == code && againMessage.hasSuffix("...") && Array(message.utf8).starts(with: againMessage.utf8.dropLast(3)),
+                      "a cut ERROR is not a prefix of the message: \(hexText(bytes))")
+        } else {
+            invariant(again == packet, "\(packet) does not survive encode/decode: \(hexText(bytes))")
+        }
         if case .readRequest(let request) = packet { resolve(request.fileName) }
     }
     var driver = TransferDriver(script: FuzzReader(bytes))
@@ -145,7 +158,13 @@ private struct TransferDriver {
             let isLast = index == transfer.blockCount
             invariant(isLast ? block.range.count < transfer.parameters.blockSize : block.range.count == transfer.parameters.blockSize,
                       "block \(index) of \(block.range.count) bytes, block size \(transfer.parameters.blockSize)")
-            let packet = transfer.dataPacket(block)
+            let packet: [UInt8]
+            do {
+                packet = try transfer.dataPacket(block)
+            } catch {
+                invariant(false, "block \(index) of an in-memory file could not be read: \(error)")
+                return
+            }
             invariant(Array(packet.dropFirst(4)) == Array(file[block.range]), "block \(index) carries the wrong bytes")
             highestSent = max(highestSent, index)
         }

@@ -195,9 +195,8 @@ import Testing
     /// Found with the `dhcp` fuzz target's MTU invariant (docs/fuzzing.md), from a hand-made
     /// input the fuzzer had not reached: option 57 of 65535 and an option 97 sent as several
     /// 255-byte pieces (concatenated, RFC 3396) that the reply echoes give a 2417-byte
-    /// reply, which no 1500-byte Ethernet frame carries. The encoder's limit is the client's
-    /// option 57 alone; it should also be the interface MTU. Known issue until the DHCP
-    /// encoder audit of issue 12 caps it.
+    /// reply, which no 1500-byte Ethernet frame carries. The encoder's limit was the
+    /// client's option 57 alone; the responder now caps it at the Ethernet MTU too.
     @Test func repliesFitTheEthernetMTUWhateverOption57Says() throws {
         var responder = try responder()
         let discover = message(.discover, mac: pi3B, options: [
@@ -206,9 +205,7 @@ import Testing
         ])
         let reply = try #require(responder.respond(to: discover, now: Self.now).reply)
         let encoded = try reply.message.encoded(maximumMessageSize: reply.maximumMessageSize)
-        withKnownIssue("the DHCP encoder does not cap replies at the 1500-byte MTU") {
-            #expect(encoded.bytes.count + 28 <= 1500)
-        }
+        #expect(encoded.bytes.count + 28 <= 1500)
     }
 
     @Test func notRequestsAreIgnored() throws {
