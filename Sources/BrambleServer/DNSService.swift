@@ -159,12 +159,12 @@ final class DNSService {
     private func acceptConnections() {
         while let stream = listener.accept() {
             guard connections.count < settings.maximumConnections else {
-                logger.debug("DNS: TCP connection from \(stream.peer) closed: \(settings.maximumConnections) already open")
+                logger.debug("DNS: TCP connection from \(stream.peer) closed: \(settings.maximumConnections) already open", metadata: ["peer": "\(stream.peer)"])
                 continue
             }
             let peer = stream.peer
             guard connectionsByPeer[peer, default: 0] < settings.maximumConnectionsPerClient else {
-                logger.debug("DNS: TCP connection from \(peer) closed: it has \(settings.maximumConnectionsPerClient) open already")
+                logger.debug("DNS: TCP connection from \(peer) closed: it has \(settings.maximumConnectionsPerClient) open already", metadata: ["peer": "\(peer)"])
                 continue
             }
             nextSerial += 1
@@ -176,7 +176,7 @@ final class DNSService {
                     onClose: { [weak self] in self?.connectionClosed(serial, peer: peer) })
                 connectionsByPeer[peer, default: 0] += 1
             } catch {
-                logger.warning("DNS: cannot watch a TCP connection from \(peer): \(error)")
+                logger.warning("DNS: cannot watch a TCP connection from \(peer): \(error)", metadata: ["peer": "\(peer)"])
             }
         }
     }
@@ -227,7 +227,7 @@ final class DNSService {
     /// The first query from a node's address since it booted: its OS is up.
     private func noticeBoot(of address: IPv4Address) {
         if address != settings.hub.address, let node = bootWatch.firstQuery(from: address, nodeMap: nodeMap) {
-            logger.notice("\(node.name) (\(address)) OS up: first DNS query")
+            logger.notice("\(node.name) (\(address)) OS up: first DNS query", metadata: ["peer": "\(address)"])
             onFirstQuery?(node)
         }
     }

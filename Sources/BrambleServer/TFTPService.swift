@@ -108,7 +108,7 @@ final class TFTPService {
         do {
             packet = try TFTPPacket(decoding: datagram.payload)
         } catch {
-            logger.debug("TFTP from \(datagram.source):\(datagram.sourcePort): malformed request: \(error)")
+            logger.debug("TFTP from \(datagram.source):\(datagram.sourcePort): malformed request: \(error)", metadata: Self.peer(datagram.source))
             reply(TFTPPacket.error(.illegalOperation, message: "malformed request: \(error)").encoded(), to: datagram)
             return
         }
@@ -116,7 +116,7 @@ final class TFTPService {
         case .readRequest(let request):
             read(request, from: ClientTID(address: datagram.source, port: datagram.sourcePort))
         case .writeRequest(let request):
-            logger.notice("TFTP write request for \(request.fileName) from \(who(datagram.source)) refused: the boot tree is read-only")
+            logger.notice("TFTP write request for \(request.fileName) from \(who(datagram.source)) refused: the boot tree is read-only", metadata: Self.peer(datagram.source))
             reply(Self.readOnly, to: datagram)
         case .error:
             break
@@ -148,7 +148,7 @@ final class TFTPService {
             total: sessions.count, strangers: strangerSessions.count, fromClient: perClient,
             unacknowledgedFromClient: perClient == 0 ? 0 : sessions.values.count { $0.client == tid.address && !$0.isAcknowledged })
         if let refusal = TFTPAdmission(total: limits.total, perClient: limits.perClient).refusal(running: running, clientIsNode: node != nil) {
-            logger.notice("TFTP \(request.fileName) for \(client) refused as busy: already \(refusal)")
+            logger.notice("TFTP \(request.fileName) for \(client) refused as busy: already \(refusal)", metadata: Self.peer(tid.address))
             socket.send(Self.busy, to: tid.address, port: tid.port)
             return
         }
@@ -158,7 +158,7 @@ final class TFTPService {
         do throws(TFTPPathRefusal) {
             resolved = try resolver.resolve(request.fileName, for: identity, in: tree)
         } catch {
-            logRefusal(error, fileName: request.fileName, client: client)
+            logRefusal(error, fileName: request.fileName, client: tid.address)
             refuse(tid, error.errorCode, error.clientMessage(for: request.fileName))
             if let onBootEvent, node != nil,
                 let kind = BootEvent.Kind(refusal: error, fileName: request.fileName, tried: resolver.searchedPaths(request.fileName, for: identity)) {
@@ -171,7 +171,7 @@ final class TFTPService {
         do throws(TFTPReadError) {
             sent = request.mode == .netascii ? try netascii(contents) : contents
         } catch {
-            logger.warning("TFTP \(request.fileName) for \(client): \(tree.root)/\(resolved.path): \(error)")
+            logger.warning("TFTP \(request.fileName) for \(client): \(tree.root)/\(resolved.path): \(error)", metadata: Self.peer(tid.address))
             refuse(tid, .notDefined, TFTPTransfer.fileChangedMessage)
             return
         }
@@ -184,7 +184,7 @@ final class TFTPService {
                 transfer: TFTPTransfer(contents: sent, parameters: parameters), loop: loop, logger: logger
             ) { [unowned self] session, event in self.ended(session, event) }
         } catch {
-            logger.error("TFTP \(request.fileName) for \(client): cannot open a transfer socket: \(error)")
+            logger.error("TFTP \(request.fileName) for \(client): cannot open a transfer socket: \(error)", metadata: Self.peer(tid.address))
             socket.send(Self.busy, to: tid.address, port: tid.port)
             return
         }
@@ -193,7 +193,7 @@ final class TFTPService {
         if node == nil { strangerSessions.insert(tid) }
         transfersStarted += 1
         let started = TFTPEvent.started(fileName: request.fileName, resolved: resolved, parameters: parameters)
-        log(started, fileName: request.fileName, client: client)
+        log(started, fileName: request.fileName, client: tid.address)
         onBootEvent?(tid.address, BootEvent.Kind(started, fileName: request.fileName))
         session.start()
     }
@@ -213,7 +213,7 @@ final class TFTPService {
             }
             file = try cache.file(at: real)
         } catch {
-            logger.error("TFTP \(fileName) for \(client): cannot read \(tree.root)/\(resolved.path): \(error)")
+            logger.error("TFTP \(fileName) for \(client): cannot read \(tree.root)/\(resolved.path): \(error)", metadata: Self.peer(tid.address))
             if error.errno == ENOENT {
                 refuse(tid, .fileNotFound, "file not found: \(fileName)")
             } else {
@@ -223,7 +223,7 @@ final class TFTPService {
         }
         guard resolved.isTemplate, let node = resolved.node else { return file }
         guard file.count <= Self.maximumTemplateSize else {
-            logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) is \(file.count) bytes, over the \(Self.maximumTemplateSize) a template may have; not sending it")
+            logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) is \(file.count) bytes, over the \(Self.maximumTemplateSize) a template may have; not sending it", metadata: Self.peer(tid.address))
             refuse(tid, .notDefined, "cannot render \(fileName): see the hub's log")
             return nil
         }
@@ -231,7 +231,7 @@ final class TFTPService {
         do throws(TFTPReadError) {
             source = try file.bytes(in: 0..<file.count)
         } catch {
-            logger.warning("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path): \(error)")
+            logger.warning("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path): \(error)", metadata: Self.peer(tid.address))
             refuse(tid, .notDefined, TFTPTransfer.fileChangedMessage)
             return nil
         }
@@ -239,7 +239,7 @@ final class TFTPService {
         do throws(BootFileTemplateError) {
             template = try BootFileTemplate(parsing: source)
         } catch {
-            logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) \(error); not sending it")
+            logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) \(error); not sending it", metadata: Self.peer(tid.address))
             refuse(tid, .notDefined, "cannot render \(fileName): see the hub's log")
             return nil
         }
@@ -248,7 +248,7 @@ final class TFTPService {
         let rendering = template.render(values)
         if !rendering.emptyKeys.isEmpty {
             let keys = rendering.emptyKeys.map { "{{\($0)}}" }.joined(separator: " ")
-            logger.notice("TFTP \(fileName) for \(client): \(resolved.path) rendered \(keys) empty: not known for \(node.name) yet")
+            logger.notice("TFTP \(fileName) for \(client): \(resolved.path) rendered \(keys) empty: not known for \(node.name) yet", metadata: Self.peer(tid.address))
         }
         return rendering.bytes
     }
@@ -269,7 +269,7 @@ final class TFTPService {
         strangerSessions.remove(tid)
         let remaining = sessionsPerClient[tid.address, default: 1] - 1
         sessionsPerClient[tid.address] = remaining > 0 ? remaining : nil
-        log(event, fileName: session.fileName, client: who(session.client))
+        log(event, fileName: session.fileName, client: session.client)
         onBootEvent?(session.client, BootEvent.Kind(event, fileName: session.fileName))
     }
 
@@ -278,27 +278,34 @@ final class TFTPService {
         nodeMap.node(address: address).map { "\(address) \($0.name)" } ?? "\(address)"
     }
 
-    private func log(_ event: TFTPEvent, fileName: String, client: String) {
+    /// The log metadata that keys rate limiting by client (``LogRateLimiter``): one client
+    /// flooding a call site cannot silence the same line for the others.
+    private static func peer(_ address: IPv4Address) -> Logger.Metadata { ["peer": "\(address)"] }
+
+    private func log(_ event: TFTPEvent, fileName: String, client address: IPv4Address) {
+        let client = who(address)
+        let metadata = Self.peer(address)
         switch event {
         case .started(_, let resolved, let parameters):
             let options = parameters.acknowledgedOptions.isEmpty ? "no options" : "options \(parameters.acknowledgedOptions)"
             let source = resolved.path == fileName || "/" + resolved.path == fileName ? "" : " from \(resolved)"
-            logger.info("TFTP sending \(fileName) to \(client)\(source), \(options)")
+            logger.info("TFTP sending \(fileName) to \(client)\(source), \(options)", metadata: metadata)
         case .finished(let summary):
-            logger.info("TFTP sent \(fileName) to \(client): \(summary)")
+            logger.info("TFTP sent \(fileName) to \(client): \(summary)", metadata: metadata)
         case .failed(let failure):
-            logger.warning("TFTP \(fileName) to \(client) failed: \(failure)")
+            logger.warning("TFTP \(fileName) to \(client) failed: \(failure)", metadata: metadata)
         case .probeEnded(let abandonment):
-            logger.debug("TFTP \(fileName) to \(client) ended as a probe: \(abandonment)")
+            logger.debug("TFTP \(fileName) to \(client) ended as a probe: \(abandonment)", metadata: metadata)
         }
     }
 
-    private func logRefusal(_ refusal: TFTPPathRefusal, fileName: String, client: String) {
-        let message: Logger.Message = "TFTP \(fileName) for \(client): \(refusal)"
+    private func logRefusal(_ refusal: TFTPPathRefusal, fileName: String, client address: IPv4Address) {
+        let message: Logger.Message = "TFTP \(fileName) for \(who(address)): \(refusal)"
+        let metadata = Self.peer(address)
         switch refusal {
-        case .notFound(isRoutine: true): logger.debug(message)
-        case .notFound, .isDirectory, .templateNeedsKnownNode: logger.notice(message)
-        case .accessViolation: logger.warning(message)
+        case .notFound(isRoutine: true): logger.debug(message, metadata: metadata)
+        case .notFound, .isDirectory, .templateNeedsKnownNode: logger.notice(message, metadata: metadata)
+        case .accessViolation: logger.warning(message, metadata: metadata)
         }
     }
 }

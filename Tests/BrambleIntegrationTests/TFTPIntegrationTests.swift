@@ -92,6 +92,9 @@ struct TFTPIntegrationTests {
         #expect(log.contains("TFTP sending big.bin to 10.42.0.5 web05, options tsize=3145728 blksize=1468"), "\(log.suffix(3000))")
         #expect(log.contains("options blksize=1468 windowsize=8"))
         #expect(log.contains("TFTP sent big.bin to 10.42.0.5 web05: 3145728 bytes in 6145 blocks of 512 (window 1)"))
+        let sentLines = log.split(separator: "\n").filter { $0.contains("TFTP sent ") }
+        #expect(!sentLines.isEmpty && sentLines.allSatisfy { $0.hasSuffix(" peer=10.42.0.5") },
+                "each line names its client for the log's per-client rate limit: \(sentLines)")
         #expect(!log.contains("failed"), "\(log)")
         #expect(!log.contains("UDP_SEGMENT"), "windows left as one GSO train each, never falling back: \(log)")
     }
