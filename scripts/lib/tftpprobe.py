@@ -58,6 +58,39 @@ def answer(sock):
     return "OPCODE %d" % opcode, source, data
 
 
+def paused_read(sock, block_size, out, go):
+    """Reads a transfer in lockstep, stopping after its first block until the file `go`
+    exists (30 s at most); prints STARTED, then DONE and the byte count, or the server's
+    ERROR, and writes what arrived to `out`."""
+    received, expected, waited = bytearray(), 1, False
+    while True:
+        text, source, data = answer(sock)
+        if data is None:
+            print("TIMEOUT after %d bytes" % len(received))
+            return 1
+        if text.startswith("ERROR"):
+            print(text, flush=True)
+            break
+        block = struct.unpack("!H", data[2:4])[0]
+        if not text.startswith("DATA") or block != expected & 0xFFFF:
+            continue
+        if not waited:
+            print("STARTED", flush=True)
+            deadline = time.time() + 30
+            while not os.path.exists(go) and time.time() < deadline:
+                time.sleep(0.05)
+            waited = True
+        received += data[4:]
+        sock.sendto(struct.pack("!HH", 4, block), source)
+        expected += 1
+        if len(data) - 4 < block_size:
+            print("DONE %d" % len(received), flush=True)
+            break
+    with open(out, "wb") as handle:
+        handle.write(received)
+    return 0
+
+
 def main():
     server, command = sys.argv[1], sys.argv[2]
     if command == "request":
@@ -91,60 +124,12 @@ def main():
             print(text)
             return 1
         sock.sendto(struct.pack("!HH", 4, 0), source)
-        received, expected, waited = bytearray(), 1, False
-        while True:
-            text, _, data = answer(sock)
-            if data is None:
-                print("TIMEOUT after %d bytes" % len(received))
-                return 1
-            block = struct.unpack("!H", data[2:4])[0]
-            if not text.startswith("DATA") or block != expected & 0xFFFF:
-                continue
-            if not waited:
-                print("STARTED", flush=True)
-                deadline = time.time() + 30
-                while not os.path.exists(go) and time.time() < deadline:
-                    time.sleep(0.05)
-                waited = True
-            received += data[4:]
-            sock.sendto(struct.pack("!HH", 4, block), source)
-            expected += 1
-            if len(data) - 4 < 1468:
-                break
-        with open(out, "wb") as handle:
-            handle.write(received)
-        print("DONE %d" % len(received))
+        return paused_read(sock, 1468, out, go)
     elif command == "pausedget":
         name, mode, out, go = sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
         sock = fresh()
         sock.sendto(request(1, name, mode=mode), (server, 69))
-        received, expected, source, waited = bytearray(), 1, None, False
-        while True:
-            text, sender, data = answer(sock)
-            if data is None:
-                print("TIMEOUT after %d bytes" % len(received))
-                return 1
-            if text.startswith("ERROR"):
-                print(text, flush=True)
-                break
-            block = struct.unpack("!H", data[2:4])[0]
-            if not text.startswith("DATA") or block != expected & 0xFFFF:
-                continue
-            source = sender
-            if not waited:
-                print("STARTED", flush=True)
-                deadline = time.time() + 30
-                while not os.path.exists(go) and time.time() < deadline:
-                    time.sleep(0.05)
-                waited = True
-            received += data[4:]
-            sock.sendto(struct.pack("!HH", 4, block), source)
-            expected += 1
-            if len(data) - 4 < 512:
-                print("DONE %d" % len(received), flush=True)
-                break
-        with open(out, "wb") as handle:
-            handle.write(received)
+        return paused_read(sock, 512, out, go)
     return 0
 
 
