@@ -51,6 +51,28 @@ public final class EventLoop {
     /// once per datagram.
     public static let readBatch = 64
 
+    /// How many more reads a watched socket may do this turn: unlimited until the socket is
+    /// watched, then ``readBatch`` from each readiness report on. The loop is
+    /// level-triggered, so what a socket leaves waiting is reported again next turn, after
+    /// the other sockets and the timers have had theirs.
+    struct TurnBudget {
+        private var remaining: Int?
+
+        /// Watched from now on: nothing may be read until the loop reports readiness.
+        mutating func watch() { remaining = 0 }
+
+        /// A readiness report: a new turn's batch.
+        mutating func newTurn() { remaining = EventLoop.readBatch }
+
+        /// Takes one read from the batch; false when this turn's batch is used up.
+        mutating func take() -> Bool {
+            guard let left = remaining else { return true }
+            guard left > 0 else { return false }
+            remaining = left - 1
+            return true
+        }
+    }
+
     public var now: MonotonicInstant { clock() }
     public var registeredDescriptorCount: Int { handlers.count }
     public var pendingTimerCount: Int { timerActions.count }

@@ -12,9 +12,9 @@ public final class PacketSocket {
     public let interfaceMAC: MACAddress
     /// `--capture`: told of every frame received and sent.
     private let capture: PacketCapture?
-    /// Frames ``receive(into:)`` may still return this turn; nil when not watched through
+    /// Frames ``receive(into:)`` may still return this turn: no limit until watched through
     /// ``watch(in:_:)``.
-    private var turnBudget: Int?
+    private var turnBudget = EventLoop.TurnBudget()
 
     public init(interface: String, filter: PacketFilter, capture: PacketCapture? = nil) throws(SystemCallError) {
         let ethertypeIPv4 = UInt16(ETH_P_IP).bigEndian
@@ -58,10 +58,10 @@ public final class PacketSocket {
     /// return at most ``EventLoop/readBatch`` frames per call of the handler, so a flood
     /// of DHCP frames leaves each turn's rest to the other sockets and the timers.
     public func watch(in loop: EventLoop, _ handler: @escaping () -> Void) throws(SystemCallError) {
-        turnBudget = 0
+        turnBudget.watch()
         try loop.register(fd) { [weak self] _ in
             guard let self else { return }
-            turnBudget = EventLoop.readBatch
+            turnBudget.newTurn()
             handler()
         }
     }
@@ -79,10 +79,7 @@ public final class PacketSocket {
     /// ``isForThisHost(packetType:)``), at most ``maximumSkippedFrames`` per call so a
     /// flood of them cannot hold the loop.
     public func receive(into buffer: inout [UInt8]) -> ReceivedFrame? {
-        if let budget = turnBudget {
-            guard budget > 0 else { return nil }
-            turnBudget = budget - 1
-        }
+        guard turnBudget.take() else { return nil }
         for _ in 0..<Self.maximumSkippedFrames {
             var packetType: Int32 = 0
             var checksumNotReady: Int32 = 0

@@ -9,9 +9,9 @@ import Logging
 final class TCPListener {
     let fd: Int32
     let localPort: UInt16
-    /// Connections ``accept()`` may still return this turn; nil when not watched through
+    /// Connections ``accept()`` may still return this turn: no limit until watched through
     /// ``watch(in:logger:_:)``.
-    private var turnBudget: Int?
+    private var turnBudget = EventLoop.TurnBudget()
     private var pause: ListenerPause?
 
     /// Binds `address:port` (port 0: an ephemeral port, for tests) and listens.
@@ -36,11 +36,11 @@ final class TCPListener {
     /// listener when the daemon is out of descriptors (``ListenerPause``) instead of
     /// letting the level-triggered loop spin on a connection it cannot take.
     func watch(in loop: EventLoop, logger: Logger, _ handler: @escaping () -> Void) throws(SystemCallError) {
-        turnBudget = 0
+        turnBudget.watch()
         pause = ListenerPause(fd: fd, name: "\(localPort)/tcp", loop: loop, logger: logger)
         try loop.register(fd) { [weak self] _ in
             guard let self else { return }
-            turnBudget = EventLoop.readBatch
+            turnBudget.newTurn()
             handler()
         }
     }
@@ -50,10 +50,7 @@ final class TCPListener {
     /// The next waiting connection, already non-blocking, or nil when none is queued (or
     /// it failed before we took it, which the client sees as a reset).
     func accept() -> TCPStream? {
-        if let budget = turnBudget {
-            guard budget > 0 else { return nil }
-            turnBudget = budget - 1
-        }
+        guard turnBudget.take() else { return nil }
         var peer = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let connection = withUnsafeMutablePointer(to: &peer) {

@@ -11,9 +11,9 @@ public final class UDPSocket {
     /// `--capture`: told of every datagram sent, and received when `capturesReceived`.
     private let capture: PacketCapture?
     private let capturesReceived: Bool
-    /// Datagrams ``receive(into:)`` may still return this turn; nil for a socket not
-    /// watched through ``watch(in:_:)``, which reads until its queue is empty.
-    private var turnBudget: Int?
+    /// Datagrams ``receive(into:)`` may still return this turn: no limit until watched through
+    /// ``watch(in:_:)``.
+    private var turnBudget = EventLoop.TurnBudget()
 
     /// A received datagram and where it came from.
     public struct Datagram {
@@ -67,20 +67,17 @@ public final class UDPSocket {
     /// that reads "until nil" takes one batch, and a flooded socket leaves the rest of the
     /// turn to the other sockets and the timers (the level-triggered loop calls it again).
     public func watch(in loop: EventLoop, _ handler: @escaping () -> Void) throws(SystemCallError) {
-        turnBudget = 0
+        turnBudget.watch()
         try loop.register(fd) { [weak self] _ in
             guard let self else { return }
-            turnBudget = EventLoop.readBatch
+            turnBudget.newTurn()
             handler()
         }
     }
 
     /// One datagram, or nil when none is queued (or this turn's batch is taken).
     public func receive(into buffer: inout [UInt8]) -> Datagram? {
-        if let budget = turnBudget {
-            guard budget > 0 else { return nil }
-            turnBudget = budget - 1
-        }
+        guard turnBudget.take() else { return nil }
         var source = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let count = buffer.withUnsafeMutableBytes { bytes in

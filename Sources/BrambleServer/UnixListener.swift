@@ -10,9 +10,9 @@ final class UnixListener {
     let directory: DirectoryHandle
     let name: String
     var path: String { directory.pathOf(name) }
-    /// Connections ``accept()`` may still return this turn; nil when not watched through
+    /// Connections ``accept()`` may still return this turn: no limit until watched through
     /// ``watch(in:logger:_:)``.
-    private var turnBudget: Int?
+    private var turnBudget = EventLoop.TurnBudget()
     private var pause: ListenerPause?
 
     /// Replaces the socket a previous run left at `name` (anything else there is refused),
@@ -71,11 +71,11 @@ final class UnixListener {
     /// listener when the daemon is out of descriptors (``ListenerPause``) instead of
     /// letting the level-triggered loop spin on a connection it cannot take.
     func watch(in loop: EventLoop, logger: Logger, _ handler: @escaping () -> Void) throws(SystemCallError) {
-        turnBudget = 0
+        turnBudget.watch()
         pause = ListenerPause(fd: fd, name: path, loop: loop, logger: logger)
         try loop.register(fd) { [weak self] _ in
             guard let self else { return }
-            turnBudget = EventLoop.readBatch
+            turnBudget.newTurn()
             handler()
         }
     }
@@ -89,10 +89,7 @@ final class UnixListener {
     /// The next waiting connection, already non-blocking, or nil when none is queued.
     /// A Unix peer has no IPv4 address: the stream carries `0.0.0.0`.
     func accept() -> TCPStream? {
-        if let budget = turnBudget {
-            guard budget > 0 else { return nil }
-            turnBudget = budget - 1
-        }
+        guard turnBudget.take() else { return nil }
         let connection = cnet_accept_nonblocking(fd, nil, nil)
         guard connection >= 0 else {
             pause?.acceptFailed(errno: errno)
