@@ -27,8 +27,11 @@ enum KeySuggestion {
         let normalized = Array(text.lowercased().replacingUnderscores)
         var best: (key: ConfigKey, distance: Int)?
         for key in ConfigKey.allCases {
-            let distance = editDistance(normalized, Array(key.rawValue))
             let allowed = key.rawValue.count <= 4 ? 1 : 2
+            // The distance is at least the difference in length: a long line of garbage is
+            // never compared letter by letter with every key.
+            guard abs(normalized.count - key.rawValue.count) <= allowed else { continue }
+            let distance = editDistance(normalized, Array(key.rawValue))
             if distance <= allowed, distance < (best?.distance ?? .max) { best = (key, distance) }
         }
         return best?.key

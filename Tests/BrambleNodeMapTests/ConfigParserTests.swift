@@ -119,6 +119,11 @@ private func problems(_ text: String, file: String = "b.conf", overrides: Config
         #expect(problems("\ninterfce = eth0") == ["b.conf:2: unknown key 'interfce' (did you mean 'interface'?)"])
         #expect(problems("Lease_Time = 1h") == ["b.conf:1: unknown key 'Lease_Time' (did you mean 'lease-time'?)"])
         #expect(problems("stat-dir = /x") == ["b.conf:1: unknown key 'stat-dir' (did you mean 'state-dir'?)"])
+        // Keys two letters shorter or longer are still compared; three are not (the edit
+        // distance is at least the difference in length, so a long line skips every key).
+        #expect(problems("interfa = eth0") == ["b.conf:1: unknown key 'interfa' (did you mean 'interface'?)"])
+        #expect(problems("interfacexy = eth0") == ["b.conf:1: unknown key 'interfacexy' (did you mean 'interface'?)"])
+        #expect(problems("interfacexyz = eth0").first?.contains("did you mean") == false)
         #expect(problems("dhcp-range = 10.42.0.1,static") == [
             "b.conf:1: unknown key 'dhcp-range' (bramble's equivalent is 'pool': FIRST-LAST, or off)",
         ])
