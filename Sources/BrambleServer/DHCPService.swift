@@ -51,6 +51,7 @@ final class DHCPService {
     func activeLeases(now: Int64) -> [Lease] { responder.pool?.activeLeases(now: now) ?? [] }
 
     func serial(of mac: MACAddress) -> RaspberryPiSerial? { responder.serial(of: mac) }
+    func bootloaderGeneration(of mac: MACAddress) -> Int? { responder.bootloaderGeneration(of: mac) }
 
     private func drainServerSocket() {
         var buffer = [UInt8](repeating: 0, count: 1)
