@@ -6,7 +6,7 @@
 /// there: rpi-eeprom#87). MAC prefixes are not used: the lists go stale with every model
 /// (piserver#76).
 ///
-/// The option 97 layouts are decoded by ``RaspberryPiOption97``. The vendor class alone
+/// The option 97 layouts are decoded by ``RaspberryPiOption97`` (docs/raspberry-pi-netboot.md). The vendor class alone
 /// never makes a Pi: `PXEClient:Arch:00000:UNDI:002001` is also what an x86 BIOS PXE ROM
 /// sends (rpi-eeprom#182, firmware#1928), and the Pi boot menu in option 43 would make
 /// such a PC boot locally.

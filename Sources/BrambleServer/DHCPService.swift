@@ -205,6 +205,7 @@ final class DHCPService {
         var who = event.mac.description
         if let name = event.nodeName { who += " \(name)" }
         var details = [event.client.description]
+        if let board = event.boardRevision { details.append(board.description) }
         if let serial = event.serial { details.append("serial \(serial)") }
         if let relay = event.relay { details.append("via \(relay)") }
         let subject = "\(event.received) from \(who) (\(details.joined(separator: ", ")))"
