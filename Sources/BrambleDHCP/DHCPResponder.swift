@@ -57,7 +57,8 @@ public struct DHCPResponder: Sendable {
             mac: mac, nodeID: node?.id, nodeName: node?.name, received: messageType, client: client.kind,
             vendorClass: request.options.vendorClassIdentifier, serial: client.serial,
             relay: request.relayAgentAddress == .any ? nil : request.relayAgentAddress, outcome: .ignored(.noReplyExpected),
-            transactionID: request.transactionID, boardRevision: client.boardRevision)
+            transactionID: request.transactionID, boardRevision: client.boardRevision,
+            clientMachineIdentifier: request.options[.clientMachineIdentifier].map(RaspberryPiOption97.init))
 
         func ignored(_ reason: DHCPIgnoreReason, worthLogging: Bool = true) -> DHCPResponse {
             event.outcome = .ignored(reason)

@@ -206,6 +206,8 @@ final class DHCPService {
         if let name = event.nodeName { who += " \(name)" }
         var details = [event.client.description]
         if let board = event.boardRevision { details.append(board.description) }
+        // A PXE client with a GUID in no Pi layout may be a Pi whose option 97 was customised.
+        if case .pxe = event.client, let guid = event.clientMachineIdentifier { details.append("option 97 \(guid)") }
         if let serial = event.serial { details.append("serial \(serial)") }
         if let relay = event.relay { details.append("via \(relay)") }
         let subject = "\(event.received) from \(who) (\(details.joined(separator: ", ")))"

@@ -130,6 +130,7 @@ import Testing
         let response = responder.respond(to: pc, now: Self.now)
         #expect(response.reply?.message.options[.vendorSpecificInformation] == nil)
         #expect(response.event?.client == .pxe(architecture: 0) && response.event?.boardRevision == nil)
+        #expect(response.event?.clientMachineIdentifier == .otherGUID(leadingBytes: hex("86 a9 f5 46")), "shown as it is")
     }
 
     @Test func theKernelsLaterDHCPIsAPlainClient() throws {
