@@ -87,9 +87,11 @@ public enum RaspberryPiOption97: Hashable, Sendable, CustomStringConvertible {
 public struct RaspberryPiBootloaderGUID: Hashable, Sendable, CustomStringConvertible {
     /// Byte order of the FourCC on the wire; both occur.
     public enum FourCCOrder: Hashable, Sendable {
-        /// `34 69 50 52`: the documented 0x34695052, little-endian (Pi 4B field log).
-        case littleEndian
-        /// `52 50 69 34`: "RPi4" in reading order (CM4 in cmprovision#5 and #16).
+        /// `34 69 50 52`: the characters reversed, i.e. the documented number 0x34695052
+        /// written most significant byte first (a Pi 4B's dnsmasq log).
+        case reversed
+        /// `52 50 69 34`: "RPi4" in reading order, i.e. 0x34695052 written least significant
+        /// byte first like the board revision after it (CM4 in cmprovision#5 and #16).
         case text
     }
 
@@ -112,7 +114,7 @@ public struct RaspberryPiBootloaderGUID: Hashable, Sendable, CustomStringConvert
             fourCCOrder = .text
             generationByte = fourCC[3]
         } else if fourCC.reversed().prefix(3).elementsEqual(Self.fourCCFamily) {
-            fourCCOrder = .littleEndian
+            fourCCOrder = .reversed
             generationByte = fourCC[0]
         } else {
             return nil

@@ -120,6 +120,19 @@ import Testing
 
     /// The vendor class alone is an x86 BIOS PXE ROM's as much as a Pi's (rpi-eeprom#182):
     /// a PC's SMBIOS UUID in option 97 keeps it a PXE client, without the Pi menu.
+    /// The kernel's DHCP (a new transaction, no option 97) must not make TFTP forget the
+    /// model: the Pi 5 prefix rule needs it for the whole boot.
+    @Test func theBootloaderGenerationOutlivesTheKernelsDHCP() throws {
+        let mac = MACAddress("2c:cf:67:fe:01:03")!
+        var responder = try responder(map: "51 \(mac)\n")
+        let guid = hex("00 35 69 50 52  70 41 d0 00  67 fe 01 03  ef fd fe 9f")
+        _ = responder.respond(to: message(.discover, mac: mac, xid: 1, options: [(.clientMachineIdentifier, guid)]), now: Self.now)
+        #expect(responder.bootloaderGeneration(of: mac) == 5)
+        let kernel = responder.respond(to: message(.discover, mac: mac, xid: 2, options: [(.parameterRequestList, [1, 3, 6, 12])]), now: Self.now)
+        #expect(kernel.event?.client == .plain)
+        #expect(responder.bootloaderGeneration(of: mac) == 5 && responder.serial(of: mac)?.description == "9ffefdef")
+    }
+
     @Test func aPCWithThePiVendorClassGetsNoPiMenu() throws {
         let mac = MACAddress("52:54:00:00:00:21")!
         var responder = try responder(map: "21 \(mac)\n")

@@ -24,7 +24,7 @@ import Testing
             Issue.record("decoded as \(value)")
             return
         }
-        #expect(guid.fourCCOrder == (fourCC[0] == 0x52 ? .text : .littleEndian))
+        #expect(guid.fourCCOrder == (fourCC[0] == 0x52 ? .text : .reversed))
         #expect(guid.generation == "4")
         #expect(guid.boardRevision.description == "Pi 4B 4GB rev 1.5")
         #expect(guid.macLowBytes == hex("67 7c d4 67"))

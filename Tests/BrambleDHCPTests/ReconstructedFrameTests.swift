@@ -81,7 +81,7 @@ import Testing
             Issue.record("classified as \(identity)")
             return
         }
-        #expect(guid.fourCCOrder == .littleEndian)
+        #expect(guid.fourCCOrder == .reversed)
         #expect(guid.boardRevision == RaspberryPiBoardRevision(0x00c0_3115))
         #expect(guid.boardRevision.description == "Pi 4B 4GB rev 1.5" && guid.generation == "4")
         #expect(guid.macLowBytes == Array(try #require(message.clientMAC).bytes.suffix(4)))
