@@ -14,7 +14,7 @@ import BrambleWire
 /// armed, never in the past; a transfer ends exactly once and says nothing after; a finished
 /// transfer sent the whole file; once the client is silent the transfer ends within the
 /// policy's retransmissions. A read request's file name is resolved in a boot tree, for a
-/// known node and for a stranger: every path the resolver asks the tree about, and the
+/// known node, a stranger and a Pi 5: every path the resolver asks the tree about, and the
 /// path it resolves to, stays inside the tree (relative, no `..`, no empty component).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTFTP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -61,7 +61,12 @@ private final class RecordingBootTree: TFTPBootTree {
 
 private func resolve(_ fileName: String) {
     let resolver = TFTPPathResolver(nodeMap: nodeMap)
-    for client in [TFTPClient(node: nodeMap.nodes.first, serial: "9dc15a37"), TFTPClient()] {
+    // The Pi 5 client takes the doubled-slash and config.txt/device-tree probe paths.
+    let clients = [
+        TFTPClient(node: nodeMap.nodes.first, serial: "9dc15a37"), TFTPClient(),
+        TFTPClient(node: nodeMap.nodes.first, serial: "9dc15a37", bootloaderGeneration: 5),
+    ]
+    for client in clients {
         let tree = RecordingBootTree()
         let resolved = try? resolver.resolve(fileName, for: client, in: tree)
         for path in tree.asked + (resolved.map { [$0.path] } ?? []) + resolver.searchedPaths(fileName, for: client) {

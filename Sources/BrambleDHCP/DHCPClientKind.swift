@@ -3,7 +3,8 @@ public enum DHCPClientKind: Hashable, Sendable, CustomStringConvertible {
     case pi3BBootROM
     /// Pi 3B+ ROM or bootcode.bin (the serial, repeated, in option 97).
     case piSerialROM
-    case pi4Bootloader
+    /// The Pi 4/5 EEPROM bootloader, with the character after `RPi` in its option 97 FourCC.
+    case piBootloader(generation: Character)
     /// A PXE ROM that is not a Pi's, with its option 93 architecture.
     case pxe(architecture: UInt16?)
     /// iPXE, already loaded (option 175).
@@ -15,7 +16,7 @@ public enum DHCPClientKind: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .pi3BBootROM: "Pi 3B ROM"
         case .piSerialROM: "Pi ROM/bootcode"
-        case .pi4Bootloader: "Pi 4 bootloader"
+        case .piBootloader(let generation): "Pi \(generation) bootloader"
         case .pxe(let architecture): architecture.map { "PXE arch \($0)" } ?? "PXE"
         case .iPXE: "iPXE"
         case .plain: "DHCP client"
@@ -24,7 +25,7 @@ public enum DHCPClientKind: Hashable, Sendable, CustomStringConvertible {
 
     public var isRaspberryPiFirmware: Bool {
         switch self {
-        case .pi3BBootROM, .piSerialROM, .pi4Bootloader: true
+        case .pi3BBootROM, .piSerialROM, .piBootloader: true
         case .pxe, .iPXE, .plain: false
         }
     }

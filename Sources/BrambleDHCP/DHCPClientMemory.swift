@@ -10,6 +10,11 @@ struct DHCPClientMemory: Sendable {
     struct Client: Hashable, Sendable {
         var kind: DHCPClientKind
         var serial: RaspberryPiSerial?
+        /// From a bootloader GUID: the model, for the boot log and status.
+        var boardRevision: RaspberryPiBoardRevision?
+        /// From a bootloader GUID (`4`, `5`): kept past the kernel's DHCP like the serial,
+        /// for TFTP's per-model prefix rule.
+        var bootloaderGeneration: Character?
         var transactionID: UInt32
     }
 
@@ -27,8 +32,13 @@ struct DHCPClientMemory: Sendable {
         if kind == .plain, let previous, previous.transactionID == request.transactionID, previous.kind.isPXE {
             kind = previous.kind
         }
-        let serial = RaspberryPiClientIdentity(options: request.options).serial ?? previous?.serial
-        let client = Client(kind: kind, serial: serial, transactionID: request.transactionID)
+        let identity = RaspberryPiClientIdentity(options: request.options)
+        let serial = identity.serial ?? previous?.serial
+        let boardRevision = identity.boardRevision ?? previous?.boardRevision
+        var generation = previous?.bootloaderGeneration
+        if case .bootloader(let guid) = identity { generation = guid.generation }
+        let client = Client(
+            kind: kind, serial: serial, boardRevision: boardRevision, bootloaderGeneration: generation, transactionID: request.transactionID)
         if clients.count >= Self.capacity && previous == nil { clients.removeAll(keepingCapacity: true) }
         clients[mac] = client
         return client
@@ -48,7 +58,7 @@ struct DHCPClientMemory: Sendable {
         switch RaspberryPiClientIdentity(options: request.options) {
         case .pi3BBootROM: return .pi3BBootROM
         case .serialGUID: return .piSerialROM
-        case .pi4Bootloader: return .pi4Bootloader
+        case .bootloader(let guid): return .piBootloader(generation: guid.generation)
         case .pxeClient(let architectures): return .pxe(architecture: architectures.first)
         case .nonPXE: return .plain
         }

@@ -21,6 +21,12 @@ public struct DHCPEvent: Hashable, Sendable {
     /// False for repeats the log should not print again (an unknown MAC asking every few
     /// seconds is logged once a minute).
     public var worthLogging: Bool = true
+    /// The board a Pi 4/5 bootloader named in option 97 ("Pi 5B 8GB rev 1.0"), for the
+    /// boot log and status; nil for the ROMs and other clients.
+    public var boardRevision: RaspberryPiBoardRevision?
+    /// Option 97 as decoded, also when it is in no Pi layout: a PXE client's unknown FourCC
+    /// or odd length is shown as it is (a Pi 4 with a custom `DHCP_OPTION97` looks so).
+    public var clientMachineIdentifier: RaspberryPiOption97?
 }
 
 /// Why a request got no answer.

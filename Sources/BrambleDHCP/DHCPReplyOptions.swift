@@ -24,13 +24,15 @@ struct DHCPReplyOptions {
         options.set(.router, addresses: [hub])
         if client.kind.isPXE || request.options.vendorClassIdentifier?.hasPrefix("PXEClient") == true {
             options.set(.vendorClassIdentifier, text: "PXEClient")
+            // Every Pi firmware ignores offers without it: recognised by option 97 alone,
+            // the Pi 5's `RPi5` included (docs/raspberry-pi-netboot.md, option 43).
             if client.kind.isRaspberryPiFirmware {
                 options[.vendorSpecificInformation] = settings.bootMenu.vendorSpecificInformation
             }
             if let guid = request.options[.clientMachineIdentifier] { options[.clientMachineIdentifier] = guid }
         }
         // The TFTP server as text without a trailing NUL; the Pi 4 reads it, the Pi 3 takes
-        // the server from the OFFER's source address (PI-NETBOOT.md).
+        // the server from the OFFER's source address (boot-net.adoc; docs/raspberry-pi-netboot.md).
         if client.kind.isPXE || requested.contains(.tftpServerName) {
             options.set(.tftpServerName, text: hub.description)
         }

@@ -35,6 +35,10 @@ public struct DHCPResponder: Sendable {
     /// The serial a Pi reported in option 97, for its TFTP `<serial>/` prefix.
     public func serial(of mac: MACAddress) -> RaspberryPiSerial? { memory.client(mac)?.serial }
 
+    /// The bootloader generation a Pi named in option 97 (5 for `RPi5`), for TFTP's
+    /// per-model prefix rule; nil for the ROMs, other clients and non-digit FourCCs.
+    public func bootloaderGeneration(of mac: MACAddress) -> Int? { memory.client(mac)?.bootloaderGeneration?.wholeNumberValue }
+
     /// - Parameter now: wall-clock seconds since the epoch (leases outlive the process).
     public mutating func respond(to request: DHCPMessage, now: Int64) -> DHCPResponse {
         guard request.operation == .request, let messageType = request.options.messageType else { return DHCPResponse() }
@@ -53,7 +57,8 @@ public struct DHCPResponder: Sendable {
             mac: mac, nodeID: node?.id, nodeName: node?.name, received: messageType, client: client.kind,
             vendorClass: request.options.vendorClassIdentifier, serial: client.serial,
             relay: request.relayAgentAddress == .any ? nil : request.relayAgentAddress, outcome: .ignored(.noReplyExpected),
-            transactionID: request.transactionID)
+            transactionID: request.transactionID, boardRevision: client.boardRevision,
+            clientMachineIdentifier: request.options[.clientMachineIdentifier].map(RaspberryPiOption97.init))
 
         func ignored(_ reason: DHCPIgnoreReason, worthLogging: Bool = true) -> DHCPResponse {
             event.outcome = .ignored(reason)
@@ -198,7 +203,7 @@ public struct DHCPResponder: Sendable {
         switch client.kind {
         case .iPXE: settings.iPXEBootFile
         case .pxe(let architecture?): settings.bootFileByArchitecture[architecture]
-        case .pxe(nil), .pi3BBootROM, .piSerialROM, .pi4Bootloader, .plain: nil
+        case .pxe(nil), .pi3BBootROM, .piSerialROM, .piBootloader, .plain: nil
         }
     }
 

@@ -9,7 +9,7 @@ public struct DHCPResponderSettings: Sendable {
     public var leaseSeconds: UInt32
     /// The NFS export on the hub that option 17 names for nodes without `root=`.
     public var nfsRootDirectory: String
-    /// Option 43 for Raspberry Pi clients (PI-NETBOOT.md).
+    /// Option 43 for Raspberry Pi clients (docs/raspberry-pi-netboot.md).
     public var bootMenu: RaspberryPiBootMenu
     /// Boot file for non-Pi PXE clients by option 93 architecture (0 BIOS, 7/9 UEFI x64 ...).
     public var bootFileByArchitecture: [UInt16: String]

@@ -15,9 +15,9 @@ public struct RaspberryPiBootMenu: Hashable, Sendable {
     /// What the firmware matches (the Pi 4's `PXE_OPTION43` default).
     public static let unpaddedText = Array("Raspberry Pi Boot".utf8)
     /// The 3B ROM miscounts the text and needs three trailing spaces (boot-net.adoc;
-    /// firmware#871's working configuration). PI-NETBOOT.md asks for this form for every Pi;
-    /// it appears in public dnsmasq set-ups beyond the 3B, but that the 3B+, Pi 4 and Pi 5
-    /// accept it is not yet verified on hardware.
+    /// firmware#871's working configuration). bramble sends this form to every Pi; it
+    /// appears in public dnsmasq set-ups beyond the 3B, but that the 3B+, Pi 4 and Pi 5
+    /// accept it is not yet verified on hardware (docs/raspberry-pi-netboot.md, option 43).
     public static let paddedText = unpaddedText + Array("   ".utf8)
     /// A boot menu sub-option holds 2 type bytes, a length byte and the text in 255 bytes.
     public static let maximumTextLength = 252

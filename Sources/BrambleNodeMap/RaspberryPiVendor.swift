@@ -5,7 +5,7 @@ import BrambleWire
 ///
 /// The list is what the IEEE registry holds for Raspberry Pi Foundation (Pi 1-3) and
 /// Raspberry Pi Trading Ltd (Pi 4 onwards, Pico W, CM4/5). It will go stale as new models
-/// ship, so it only ever labels; nothing decides on it (PI-NETBOOT.md: piserver#76).
+/// ship, so it only ever labels; nothing decides on it (piserver#76; docs/raspberry-pi-netboot.md).
 public enum RaspberryPiVendor {
     public static let ouis: [(oui: (UInt8, UInt8, UInt8), label: String)] = [
         ((0xb8, 0x27, 0xeb), "Raspberry Pi (1-3)"),

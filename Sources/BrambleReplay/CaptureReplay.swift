@@ -43,7 +43,7 @@ public struct CaptureReplay {
         dhcp = responder
         zone = ClusterZone(nodeMap: configuration.nodeMap, hub: configuration.hub, domain: configuration.domain)
         forwarder = DNSForwarder(configuration: .init(upstreams: configuration.upstreams))
-        tftp = TFTPReplayServer(configuration: configuration) { _ in nil }
+        tftp = TFTPReplayServer(configuration: configuration) { _ in RaspberryPiDHCPReport() }
     }
 
     private var hub: IPv4Address { configuration.hub.address }
@@ -123,7 +123,7 @@ public struct CaptureReplay {
             zone = ClusterZone(nodeMap: configuration.nodeMap, hub: configuration.hub, domain: configuration.domain, dynamicHosts: hosts)
         }
         let responder = dhcp
-        tftp.serialOf = { responder.serial(of: $0)?.description }
+        tftp.reportOf = { RaspberryPiDHCPReport(serial: responder.serial(of: $0)?.description, bootloaderGeneration: responder.bootloaderGeneration(of: $0)) }
         guard let reply = response.reply, let mac = reply.message.clientMAC,
               let encoded = try? reply.message.encoded(maximumMessageSize: reply.maximumMessageSize) else { return }
         let (address, port, destinationMAC): (IPv4Address, UInt16, MACAddress?) = switch reply.destination {

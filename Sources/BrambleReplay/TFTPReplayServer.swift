@@ -17,12 +17,12 @@ struct TFTPReplayServer {
     }
 
     let configuration: ReplayConfiguration
-    var serialOf: (MACAddress) -> String?
+    var reportOf: (MACAddress) -> RaspberryPiDHCPReport
     private(set) var transfers: [ReplayConversation: Transfer] = [:]
 
-    init(configuration: ReplayConfiguration, serialOf: @escaping (MACAddress) -> String?) {
+    init(configuration: ReplayConfiguration, reportOf: @escaping (MACAddress) -> RaspberryPiDHCPReport) {
         self.configuration = configuration
-        self.serialOf = serialOf
+        self.reportOf = reportOf
     }
 
     var hub: IPv4Address { configuration.hub.address }
@@ -54,7 +54,7 @@ struct TFTPReplayServer {
         }
         let node = configuration.nodeMap.node(address: address)
         let mac = node?.mac
-        let identity = TFTPClient(node: node, serial: mac.flatMap { serialOf($0) })
+        let identity = TFTPClient(node: node, reported: mac.map { reportOf($0) } ?? RaspberryPiDHCPReport())
         let resolved: TFTPResolvedPath
         do throws(TFTPPathRefusal) {
             resolved = try TFTPPathResolver(nodeMap: configuration.nodeMap).resolve(request.fileName, for: identity, in: configuration.bootTree)

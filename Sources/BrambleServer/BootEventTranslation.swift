@@ -32,6 +32,7 @@ extension BootEvent.Kind {
             failure = Self.isBootFailure(reason) ? reason.description : nil
         }
         var client = event.client.description
+        if let board = event.boardRevision { client += ", \(board)" }
         if let serial = event.serial { client += ", serial \(serial)" }
         self = .dhcp(
             BootEvent.DHCPExchange(

@@ -51,6 +51,7 @@ final class DHCPService {
     func activeLeases(now: Int64) -> [Lease] { responder.pool?.activeLeases(now: now) ?? [] }
 
     func serial(of mac: MACAddress) -> RaspberryPiSerial? { responder.serial(of: mac) }
+    func bootloaderGeneration(of mac: MACAddress) -> Int? { responder.bootloaderGeneration(of: mac) }
 
     private func drainServerSocket() {
         var buffer = [UInt8](repeating: 0, count: 1)
@@ -204,6 +205,9 @@ final class DHCPService {
         var who = event.mac.description
         if let name = event.nodeName { who += " \(name)" }
         var details = [event.client.description]
+        if let board = event.boardRevision { details.append(board.description) }
+        // A PXE client with a GUID in no Pi layout may be a Pi whose option 97 was customised.
+        if case .pxe = event.client, let guid = event.clientMachineIdentifier { details.append("option 97 \(guid)") }
         if let serial = event.serial { details.append("serial \(serial)") }
         if let relay = event.relay { details.append("via \(relay)") }
         let subject = "\(event.received) from \(who) (\(details.joined(separator: ", ")))"

@@ -2,6 +2,7 @@ import BrambleBoot
 import BrambleControl
 import BrambleDHCP
 import BrambleNodeMap
+import BrambleTFTP
 import BrambleWire
 import CLibcap
 import Glibc
@@ -74,7 +75,9 @@ public final class Daemon {
             interface: configuration.interface.name, hub: configuration.address.address, bootDirectory: configuration.bootDirectory,
             defaultRoot: configuration.defaultNFSRoot, nodeMap: nodeMap, limits: Self.tftpLimits(configuration), loop: loop,
             logger: logger
-        ) { [unowned self] mac in self.dhcp?.serial(of: mac)?.description }
+        ) { [unowned self] mac in
+            RaspberryPiDHCPReport(serial: self.dhcp?.serial(of: mac)?.description, bootloaderGeneration: self.dhcp?.bootloaderGeneration(of: mac))
+        }
         try startDNS(nodeMap: nodeMap)
         connectBootEvents(to: BootRecorder(nodeMap: nodeMap, logs: state.logs, logger: logger))
         try startControl(in: state.directory, owner: account)

@@ -37,8 +37,8 @@ final class TFTPService {
     private var resolver: TFTPPathResolver
     private var nodeMap: NodeMap
     private var limits: Limits
-    /// What DHCP learned: the serial a MAC reported in option 97.
-    private let serialOf: (MACAddress) -> String?
+    /// What DHCP learned: the serial and bootloader generation a MAC reported in option 97.
+    private let reportOf: (MACAddress) -> RaspberryPiDHCPReport
     private let serverLimits: TFTPServerLimits
     private let cache = BootFileCache()
     private var sessions: [ClientTID: TFTPSession] = [:]
@@ -60,7 +60,7 @@ final class TFTPService {
 
     init(
         interface: String, hub: IPv4Address, bootDirectory: String, defaultRoot: String, nodeMap: NodeMap, limits: Limits,
-        loop: EventLoop, logger: Logger, serialOf: @escaping (MACAddress) -> String?
+        loop: EventLoop, logger: Logger, reportOf: @escaping (MACAddress) -> RaspberryPiDHCPReport
     ) throws(SystemCallError) {
         let socket = try UDPSocket(address: hub, port: 69, device: interface, capture: loop.capture)
         self.socket = socket
@@ -72,7 +72,7 @@ final class TFTPService {
         resolver = TFTPPathResolver(nodeMap: nodeMap)
         self.nodeMap = nodeMap
         self.limits = limits
-        self.serialOf = serialOf
+        self.reportOf = reportOf
         let mtu = interface.withCString { cnet_interface_mtu(socket.fd, $0) }
         if mtu <= 0 { logger.warning("cannot read the MTU of \(interface) (\(SystemCallError("SIOCGIFMTU"))); assuming 1500") }
         serverLimits = TFTPServerLimits(interfaceMTU: mtu > 0 ? Int(mtu) : 1500)
@@ -153,7 +153,7 @@ final class TFTPService {
             return
         }
         let mac = node?.mac
-        let identity = TFTPClient(node: node, serial: mac.flatMap { serialOf($0) })
+        let identity = TFTPClient(node: node, reported: mac.map { reportOf($0) } ?? RaspberryPiDHCPReport())
         let resolved: TFTPResolvedPath
         do throws(TFTPPathRefusal) {
             resolved = try resolver.resolve(request.fileName, for: identity, in: tree)

@@ -7,12 +7,19 @@ import BrambleNodeMap
 ///    stripped (clients send both `/bootcode.bin` and `bootcode.bin`); what is still
 ///    absolute after that, `..` components, and empty or `.` components are refused: a
 ///    canonical path is the only kind looked up, so a log line names exactly one file.
-///    `%2e%2e` is no escape: nothing is URL-decoded, it is a plain name.
+///    `%2e%2e` is no escape: nothing is URL-decoded, it is a plain name. One exception to
+///    the empty-component refusal: a single doubled slash right after a Pi prefix
+///    (`9ffefdef//config.txt`) is read as one slash, because the Pi 5 bootloader asks for
+///    `config.txt` that way and acts on that answer (docs/raspberry-pi-netboot.md). It only
+///    removes that one empty component; every other check runs on what remains.
 /// 2. **Pi prefix** (`<serial>/FILE` or `<dc-a6-32-..>/FILE`):
-///    - `<prefix>/start.elf` and `<prefix>/start4.elf` when the directory `<prefix>/` does
-///      not exist: *not found*. The firmware probes these to decide whether to keep its
-///      prefix; not found makes it clear the prefix and ask for plain names, which step 3
-///      then maps to the node by its address.
+///    - The prefix probes when the directory `<prefix>/` does not exist: *not found*. The
+///      firmware probes these to decide whether to keep its prefix: `start.elf` or
+///      `start4.elf` up to the Pi 4; on a client whose option 97 named a Pi 5 or later
+///      bootloader, also `config.txt` and a top-level device tree
+///      (docs/raspberry-pi-netboot.md). Not found makes it clear the prefix and ask for
+///      plain names, which step 3 then maps to the node by its address. For other
+///      clients a prefixed `config.txt` keeps falling back as below.
 ///    - The node: the one whose `serial=` or MAC the prefix is, else the client's node.
 ///    - Look for FILE in `<prefix>/`, then `nodes/NAME/` (with a node), then the root.
 /// 3. **Plain names**: FILE in `nodes/NAME/` (with a node), then the root.
@@ -30,9 +37,26 @@ public struct TFTPPathResolver: Sendable {
     public static let routinelyMissingFiles: Set<String> = [
         "bootsig.bin", "autoboot.txt", "recovery.elf", "recover4.elf", "pieeprom.sig", "pieeprom.upd",
         "dt-blob.bin", "bootcfg.txt",
+        // The Pi 5 bootloader's own probes: EEPROM self-update (pieeprom.sig/.upd), the
+        // overlay map, its armstub, the recovery image (tinkerbell/tinkerbell
+        // docs/technical/RASPBERRY_PI5.md; docs/raspberry-pi-netboot.md).
+        "overlay_map.dtb", "armstub8-2712.bin", "recovery.bin",
     ]
-    /// The files whose presence under a prefix tells the firmware to keep the prefix.
+    /// The files whose presence under a prefix tells the firmware to keep the prefix, up
+    /// to the Pi 4 (`eeprom-bootloader.adoc`, `TFTP_PREFIX`).
     public static let prefixProbeFiles: Set<String> = ["start.elf", "start4.elf"]
+
+    /// Whether a file under a prefix is one whose presence keeps the prefix: the Pi 4
+    /// family's `start*.elf`, and on the Pi 5 `config.txt` and a device tree (the Pi 5
+    /// loads no `start*.elf`; `eeprom-bootloader.adoc` counts a Pi 5 boot location as
+    /// bootable when it holds "config.txt and a suitable device-tree", and
+    /// tinkerbell/tinkerbell docs/technical/RASPBERRY_PI5.md sees the Pi 5 drop its TFTP
+    /// prefix by that test).
+    static func isPrefixProbe(_ file: String, for client: TFTPClient) -> Bool {
+        if prefixProbeFiles.contains(file) { return true }
+        guard let generation = client.bootloaderGeneration, generation >= 5 else { return false }
+        return file == "config.txt" || (file.hasSuffix(".dtb") && !file.contains("/"))
+    }
 
     /// For finding a prefix's owner by its `serial=` setting or MAC; nil serves without one.
     public var nodeMap: NodeMap?
@@ -44,7 +68,7 @@ public struct TFTPPathResolver: Sendable {
         if components.count > 1, let prefix = RaspberryPiBootPrefix(components[0]) {
             let file = components.dropFirst().joined(separator: "/")
             let prefixDirectory = String(components[0])
-            if Self.prefixProbeFiles.contains(file), tree.entry(at: prefixDirectory) != .directory {
+            if Self.isPrefixProbe(file, for: client), tree.entry(at: prefixDirectory) != .directory {
                 throw .notFound(isRoutine: true)
             }
             let node = owner(of: prefix, client: client) ?? client.node
@@ -128,7 +152,10 @@ public struct TFTPPathResolver: Sendable {
         let relative = fileName.hasPrefix("/") ? fileName.dropFirst() : fileName[...]
         guard !relative.isEmpty else { throw .isDirectory }
         if relative.hasPrefix("/") { throw .accessViolation(reason: "the name is an absolute path") }
-        let components = relative.split(separator: "/", omittingEmptySubsequences: false)
+        var components = relative.split(separator: "/", omittingEmptySubsequences: false)
+        if components.count > 2, components[1].isEmpty, RaspberryPiBootPrefix(components[0]) != nil {
+            components.remove(at: 1)
+        }
         if components.contains("..") { throw .accessViolation(reason: "the name contains a '..' component") }
         if components.contains(where: { $0.isEmpty || $0 == "." }) {
             throw .accessViolation(reason: "the name contains an empty or '.' component")

@@ -82,8 +82,68 @@ import Testing
         let ack = try #require(response.reply?.message)
         #expect(ack.options.messageType == .ack)
         #expect(ack.options[.vendorSpecificInformation] != nil, "the ACK carries option 43 too")
-        #expect(response.event?.client == .pi4Bootloader)
+        #expect(response.event?.client == .piBootloader(generation: "4"))
         #expect(response.delayMilliseconds == 0)
+    }
+
+    /// A Pi 5 DISCOVER, reconstructed from the bootloader's documented fields (option 60 as
+    /// every Pi's, option 97 = type 0, `RPi5` in reading order, board revision d04170
+    /// little-endian as the Pi 4 family writes it, the MAC's low 4 bytes, the serial least
+    /// significant byte first; docs/raspberry-pi-netboot.md). Before the FourCC family was
+    /// recognised it classified as a generic PXE client and got no option 43, which the
+    /// Pi 5 ignores. Its REQUEST, without option 60, gets the menu in the ACK too.
+    @Test func pi5DiscoverGetsTheBootMenuAndItsBoardIsReported() throws {
+        let mac = MACAddress("2c:cf:67:fe:01:02")!
+        var responder = try responder(map: "50 \(mac)\n")
+        let guid = hex("00 52 50 69 35  70 41 d0 00  67 fe 01 02  ef fd fe 9f")
+        let discover = message(.discover, mac: mac, xid: 0x5a5a_0001, options: [
+            (.parameterRequestList, [1, 3, 43, 60, 66, 67, 128, 129, 130, 131, 132, 133, 134, 135]),
+            (.clientSystemArchitecture, [0, 0]), (.clientNetworkInterface, [1, 2, 1]),
+            (.clientMachineIdentifier, guid), (.vendorClassIdentifier, Array("PXEClient:Arch:00000:UNDI:002001".utf8)),
+        ])
+        let response = responder.respond(to: discover, now: Self.now)
+        let offer = try #require(response.reply?.message)
+        #expect(offer.options.messageType == .offer && offer.yourAddress == IPv4Address(10, 42, 0, 50))
+        #expect(offer.options[.vendorSpecificInformation] == RaspberryPiBootMenu.padded.vendorSpecificInformation)
+        #expect(offer.options[.clientMachineIdentifier] == guid, "option 97 echoed")
+        #expect(offer.options.vendorClassIdentifier == "PXEClient")
+        #expect(response.event?.client == .piBootloader(generation: "5"))
+        #expect(response.event?.boardRevision?.description == "Pi 5B 8GB rev 1.0")
+        #expect(responder.serial(of: mac)?.description == "9ffefdef")
+        let request = message(.request, mac: mac, xid: 0x5a5a_0001, options: [
+            (.serverIdentifier, Self.hub.address.bytes), (.requestedIPAddress, IPv4Address(10, 42, 0, 50).bytes),
+            (.clientMachineIdentifier, guid),
+        ])
+        let ack = try #require(responder.respond(to: request, now: Self.now).reply?.message)
+        #expect(ack.options.messageType == .ack && ack.options[.vendorSpecificInformation] != nil)
+    }
+
+    /// The vendor class alone is an x86 BIOS PXE ROM's as much as a Pi's (rpi-eeprom#182):
+    /// a PC's SMBIOS UUID in option 97 keeps it a PXE client, without the Pi menu.
+    /// The kernel's DHCP (a new transaction, no option 97) must not make TFTP forget the
+    /// model: the Pi 5 prefix rule needs it for the whole boot.
+    @Test func theBootloaderGenerationOutlivesTheKernelsDHCP() throws {
+        let mac = MACAddress("2c:cf:67:fe:01:03")!
+        var responder = try responder(map: "51 \(mac)\n")
+        let guid = hex("00 35 69 50 52  70 41 d0 00  67 fe 01 03  ef fd fe 9f")
+        _ = responder.respond(to: message(.discover, mac: mac, xid: 1, options: [(.clientMachineIdentifier, guid)]), now: Self.now)
+        #expect(responder.bootloaderGeneration(of: mac) == 5)
+        let kernel = responder.respond(to: message(.discover, mac: mac, xid: 2, options: [(.parameterRequestList, [1, 3, 6, 12])]), now: Self.now)
+        #expect(kernel.event?.client == .plain)
+        #expect(responder.bootloaderGeneration(of: mac) == 5 && responder.serial(of: mac)?.description == "9ffefdef")
+    }
+
+    @Test func aPCWithThePiVendorClassGetsNoPiMenu() throws {
+        let mac = MACAddress("52:54:00:00:00:21")!
+        var responder = try responder(map: "21 \(mac)\n")
+        let pc = message(.discover, mac: mac, options: [
+            (.vendorClassIdentifier, Array("PXEClient:Arch:00000:UNDI:002001".utf8)), (.clientSystemArchitecture, [0, 0]),
+            (.clientMachineIdentifier, hex("00 86 a9 f5 46 d3 1b 4b a2 9b bb 30 3b 61 bc f8 d1")),
+        ])
+        let response = responder.respond(to: pc, now: Self.now)
+        #expect(response.reply?.message.options[.vendorSpecificInformation] == nil)
+        #expect(response.event?.client == .pxe(architecture: 0) && response.event?.boardRevision == nil)
+        #expect(response.event?.clientMachineIdentifier == .otherGUID(leadingBytes: hex("86 a9 f5 46")), "shown as it is")
     }
 
     @Test func theKernelsLaterDHCPIsAPlainClient() throws {

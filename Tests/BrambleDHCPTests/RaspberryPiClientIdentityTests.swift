@@ -15,12 +15,12 @@ import Testing
     @Test func cm4GUIDWithTextOrderFourCC() {
         let guid = hex("00 52 50 69 34 40 31 c0 00 01 94 24 f8 e7 12 34 56")
         let identity = RaspberryPiClientIdentity(options: options(guid: guid))
-        guard case .pi4Bootloader(let parsed) = identity else {
+        guard case .bootloader(let parsed) = identity else {
             Issue.record("classified as \(identity)")
             return
         }
         #expect(parsed.fourCCOrder == .text)
-        #expect(parsed.boardRevision == 0x00c0_3140)
+        #expect(parsed.boardRevision.description == "CM4 4GB rev 1.0")
         #expect(parsed.macLowBytes == [0x01, 0x94, 0x24, 0xf8])
         #expect(parsed.serial.description == "563412e7")
     }

@@ -77,12 +77,13 @@ import Testing
         #expect(message.transactionID == 0xc330_4c5b)
         #expect(message.options.parameterRequestList == [1, 3, 43, 60, 66, 67, 128, 129, 130, 131, 132, 133, 134, 135])
         let identity = RaspberryPiClientIdentity(options: message.options)
-        guard case .pi4Bootloader(let guid) = identity else {
+        guard case .bootloader(let guid) = identity else {
             Issue.record("classified as \(identity)")
             return
         }
-        #expect(guid.fourCCOrder == .littleEndian)
-        #expect(guid.boardRevision == 0x00c0_3115)
+        #expect(guid.fourCCOrder == .reversed)
+        #expect(guid.boardRevision == RaspberryPiBoardRevision(0x00c0_3115))
+        #expect(guid.boardRevision.description == "Pi 4B 4GB rev 1.5" && guid.generation == "4")
         #expect(guid.macLowBytes == Array(try #require(message.clientMAC).bytes.suffix(4)))
         #expect(guid.serial.description == "f34fdaa9")
         #expect(identity.serial == guid.serial && identity.isRaspberryPi)

@@ -115,7 +115,7 @@ struct SimulatedPiBootTests {
         let log = cluster.server.log
         #expect(log.contains("DHCPDISCOVER from b8:27:eb:10:00:01 node01 (Pi 3B ROM) -> DHCPOFFER 10.42.0.1"), "\(log)")
         #expect(log.contains("DHCPDISCOVER from b8:27:eb:20:00:11 node17 (Pi ROM/bootcode, serial 20000011) -> DHCPOFFER 10.42.0.17"))
-        #expect(log.contains("DHCPREQUEST from dc:a6:32:30:00:21 node33 (Pi 4 bootloader, serial 30000021) -> DHCPACK 10.42.0.33"))
+        #expect(log.contains("DHCPREQUEST from dc:a6:32:30:00:21 node33 (Pi 4 bootloader, Pi 4B 4GB rev 1.5, serial 30000021) -> DHCPACK 10.42.0.33"))
         #expect(log.contains("TFTP sent kernel7l.img to 10.42.0.33 node33: 614400 bytes in 601 blocks of 1024"))
         #expect(log.contains("TFTP sent kernel7.img to 10.42.0.1 node01: 614400 bytes in 1201 blocks of 512"))
         for (name, address) in [("node01", "10.42.0.1"), ("node17", "10.42.0.17"), ("node33", "10.42.0.33")] {

@@ -118,6 +118,7 @@ struct TFTPIntegrationTests {
         #expect(try text("/config.txt", client: 1) == "shared config\n")
         #expect(try text("12345678/start.elf", client: 0) == "serial start.elf\n")
         #expect(try text("12345678/config.txt", client: 0) == "web05 config\n", "prefix, then nodes/NAME, then the root")
+        #expect(try text("12345678//config.txt", client: 0) == "web05 config\n", "the Pi 5's doubled slash is the same file")
         #expect(try setup.probe(["request", "rrq", "9abcdef0/start.elf"]) == ["ERROR 1 file not found: 9abcdef0/start.elf"])
         #expect(try setup.probe(["request", "rrq", "bootsig.bin"]) == ["ERROR 1 file not found: bootsig.bin"])
         #expect(!setup.server.log.contains("bootsig.bin"), "a routine miss is logged at debug level only")
@@ -128,7 +129,10 @@ struct TFTPIntegrationTests {
         try FileManager.default.createSymbolicLink(atPath: setup.boot.appendingPathComponent("escape.txt").path, withDestinationPath: "/etc/passwd")
         try FileManager.default.createSymbolicLink(atPath: setup.boot.appendingPathComponent("etc").path, withDestinationPath: "/etc")
         try FileManager.default.createSymbolicLink(atPath: setup.boot.appendingPathComponent("inside.bin").path, withDestinationPath: "b513.bin")
-        for name in ["../etc/passwd", "/../../etc/passwd", "a/../../etc/passwd", "escape.txt", "etc/passwd"] {
+        for name in [
+            "../etc/passwd", "/../../etc/passwd", "a/../../etc/passwd", "escape.txt", "etc/passwd",
+            "9ffefdef//../../etc/passwd", "9ffefdef///etc/passwd", "9ffefdef//etc/passwd", "9ffefdef//escape.txt",
+        ] {
             let answer = try setup.probe(["request", "rrq", name])
             #expect(answer == ["ERROR 2 access violation: \(name)"], "\(name)")
         }

@@ -18,10 +18,19 @@ import Testing
     }
 
     @Test func aDisabledNodeIsAFailureAndAnotherServersChoiceIsNot() {
-        guard case .dhcp(let disabled)? = BootEvent.Kind(event(.discover, .pi4Bootloader, .ignored(.disabledNode))) else { Issue.record(); return }
+        guard case .dhcp(let disabled)? = BootEvent.Kind(event(.discover, .piBootloader(generation: "4"), .ignored(.disabledNode))) else { Issue.record(); return }
         #expect(disabled.ignoredBecause == "node is disabled" && disabled.answer == .none)
         guard case .dhcp(let elsewhere)? = BootEvent.Kind(event(.request, .plain, .ignored(.otherServerChosen(IPv4Address(10, 42, 0, 1))))) else { Issue.record(); return }
         #expect(elsewhere.ignoredBecause == nil && !elsewhere.firmware)
+    }
+
+    /// The bootloader's option 97 names the board: the node's boot log line says which.
+    @Test func aBootloaderDiscoverNamesTheBoardInTheLogLine() {
+        var discover = event(.discover, .piBootloader(generation: "5"), .replied(.offer, address: IPv4Address(10, 42, 0, 5)))
+        discover.boardRevision = RaspberryPiBoardRevision(0x00d0_4170)
+        discover.serial = RaspberryPiSerial(0x9ffe_fdef)
+        guard case .dhcp(let exchange)? = BootEvent.Kind(discover) else { Issue.record(); return }
+        #expect(exchange.client == "Pi 5 bootloader, Pi 5B 8GB rev 1.0, serial 9ffefdef")
     }
 
     @Test func tftpEndsAndRefusals() {

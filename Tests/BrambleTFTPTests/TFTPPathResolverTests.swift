@@ -162,4 +162,67 @@ import Testing
     @Test func prefixAloneIsNotAPrefix() {
         #expect(refusal("9ffefdef") == .isDirectory)
     }
+
+    // MARK: The Pi 5 family (docs/raspberry-pi-netboot.md)
+
+    static let pi5 = TFTPClient(node: map.node(id: 9), serial: "0a0b0c0d", bootloaderGeneration: 5)
+    static let pi4 = TFTPClient(node: map.node(id: 5), bootloaderGeneration: 4)
+
+    /// The Pi 5 asks for `<serial>//config.txt` and acts on that answer: it is the same file.
+    @Test(arguments: [TFTPPathResolverTests.stranger, TFTPPathResolverTests.pi5])
+    func doubledSlashAfterAPrefixIsTheSameFile(client: TFTPClient) throws {
+        #expect(try resolve("9ffefdef//config.txt", for: client).path == "9ffefdef/config.txt")
+        #expect(try resolve("/9ffefdef//config.txt", for: client).path == "9ffefdef/config.txt")
+        #expect(try resolve("9ffefdef//kernel8.img", for: client).path == "kernel8.img")
+        #expect(try resolve("dc-a6-32-01-36-c2//kernel8.img", for: client).path == "kernel8.img")
+        #expect(Self.resolver.searchedPaths("9ffefdef//kernel8.img", for: client).first == "9ffefdef/kernel8.img")
+    }
+
+    /// The doubled slash is forgiven once, right after a prefix, and nothing else is: every
+    /// way out of the tree through it is still refused.
+    @Test(arguments: [
+        "9ffefdef//../config.txt", "9ffefdef//..", "9ffefdef//../../etc/passwd", "9ffefdef///config.txt",
+        "9ffefdef/.//config.txt", "9ffefdef//./config.txt", "9ffefdef//", "//9ffefdef/config.txt",
+        "9ffefdef//overlays//x.dtbo", "9ffefdef/config.txt//", "overlays//vc4-kms-v3d.dtbo", "9FFEFDEF//config.txt",
+        "9ffefdef//\\..\\x", "9ffefdef//a/../../x", "kernel8.img//", "..//9ffefdef/config.txt",
+    ])
+    func traversalThroughTheDoubledSlashIsRefused(name: String) {
+        guard case .accessViolation = refusal(name, for: Self.pi5) else {
+            Issue.record("\(name) was not refused as an access violation")
+            return
+        }
+        #expect(Self.resolver.searchedPaths(name, for: Self.pi5).isEmpty)
+    }
+
+    @Test func encodedNamesAfterTheDoubledSlashStayPlainNames() {
+        #expect(refusal("9ffefdef//%2e%2e/etc/passwd", for: Self.pi5) == .notFound(isRoutine: false))
+        #expect(refusal("9ffefdef//%2f..%2fx", for: Self.pi5) == .notFound(isRoutine: false))
+    }
+
+    /// On a Pi 5, `config.txt` and a device tree are the prefix probes (it loads no
+    /// start4.elf): without a serial directory they miss, so the Pi drops its prefix.
+    @Test(arguments: ["12345678/config.txt", "12345678//config.txt", "12345678/bcm2712-rpi-5-b.dtb", "12345678/bcm2712d0-rpi-5-b.dtb",
+                      "0a0b0c0d/config.txt", "2c-cf-67-00-00-01/bcm2712-rpi-cm5-cm5io.dtb"])
+    func pi5ProbesWithoutASerialTreeAreRoutineMisses(name: String) {
+        #expect(refusal(name, for: Self.pi5) == .notFound(isRoutine: true))
+    }
+
+    @Test func pi5KeepsAnExistingSerialTreeAndItsFallback() throws {
+        #expect(try resolve("9ffefdef/config.txt", for: Self.pi5).path == "9ffefdef/config.txt")
+        #expect(try resolve("9ffefdef/kernel8.img", for: Self.pi5).path == "kernel8.img")
+        #expect(try resolve("12345678/overlays/vc4-kms-v3d.dtbo", for: Self.pi5).path == "overlays/vc4-kms-v3d.dtbo", "overlays are no probe")
+    }
+
+    /// The Pi 4 probes start4.elf only: its prefixed config.txt still falls back.
+    @Test func pi4AndUnknownClientsKeepTheStartProbeRule() throws {
+        #expect(try resolve("deadbeef/config.txt", for: Self.pi4).path == "nodes/node05/config.txt")
+        #expect(try resolve("deadbeef/config.txt", for: Self.stranger).path == "config.txt")
+        #expect(refusal("deadbeef/start4.elf", for: Self.pi4) == .notFound(isRoutine: true))
+    }
+
+    @Test(arguments: ["pieeprom.sig", "pieeprom.upd", "overlay_map.dtb", "armstub8-2712.bin", "recovery.bin",
+                      "9ffefdef/pieeprom.sig", "9ffefdef//overlay_map.dtb", "overlays/overlay_map.dtb"])
+    func pi5RoutineProbesAreRoutineMisses(name: String) {
+        #expect(refusal(name, for: Self.pi5) == .notFound(isRoutine: true))
+    }
 }
