@@ -1,5 +1,5 @@
 /// One thing that happened to one node, in the terms the boot timeline needs: the spine
-/// every responder feeds (DESIGN.md). The server translates DHCP, TFTP and DNS events into
+/// every responder feeds (docs/design.md). The server translates DHCP, TFTP and DNS events into
 /// these, so the timeline depends on no protocol module and replays from any source.
 public struct BootEvent: Hashable, Sendable {
     /// Wall-clock milliseconds since the epoch.

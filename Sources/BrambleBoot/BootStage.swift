@@ -33,7 +33,7 @@ public enum BootStage: Int, Comparable, CaseIterable, Hashable, Sendable, Custom
     }
 
     /// The stage a boot file's name reveals, or nil for files any stage reads (config.txt,
-    /// cmdline.txt, overlays): Pi file names are stable across models (PI-NETBOOT.md).
+    /// cmdline.txt, overlays): Pi file names are stable across models (docs/raspberry-pi-netboot.md).
     static func revealed(byFile path: String) -> BootStage? {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         if name == "bootcode.bin" { return .firmware }

@@ -10,7 +10,7 @@ public struct CmdlineFinding: Hashable, Sendable {
 
 /// Checks the kernel command line a netbooted Pi gets from `cmdline.txt`: the kernel must mount
 /// its root over NFS from the hub, after taking its address from bramble's DHCP.
-/// (PI-NETBOOT.md "After the firmware"; the kernel's Documentation/admin-guide/nfs/nfsroot.rst.)
+/// (docs/raspberry-pi-netboot.md "After the firmware"; the kernel's Documentation/admin-guide/nfs/nfsroot.rst.)
 public struct CmdlineCheck: Hashable, Sendable {
     public let findings: [CmdlineFinding]
     /// The whole command line with every problem fixed, ready to paste into `cmdline.txt`;

@@ -26,7 +26,7 @@ public struct ModelBootReadiness: Hashable, Sendable {
 
 /// Something that does not stop a boot today but will bite on some boards.
 public enum BootTreeWarning: Hashable, Sendable {
-    /// A Pi 4 ignores a config.txt over `BootTreeReport.configTxtLimit` bytes (PI-NETBOOT.md).
+    /// A Pi 4 ignores a config.txt over `BootTreeReport.configTxtLimit` bytes (docs/raspberry-pi-netboot.md).
     case configTxtTooLargeForPi4(size: UInt64)
     /// More TFTP blocks of 1468 bytes than a 16-bit block number counts: Pi 5 EEPROMs before
     /// pieeprom-2025-09-23 cannot wrap the block number, and the transfer fails (rpi-eeprom#720).
@@ -101,7 +101,7 @@ public struct BootTreeReport: Hashable, Sendable {
         var namedByConfigTxt = false
     }
 
-    /// The files each model's firmware fetches from the boot directory's root (PI-NETBOOT.md).
+    /// The files each model's firmware fetches from the boot directory's root (docs/raspberry-pi-netboot.md).
     private static func requirements(for model: PiModel, kernelOverride: String?) -> [Requirement] {
         let kernel = kernelOverride.map {
             Requirement(purpose: "kernel", candidates: [String($0.drop { $0 == "/" })], namedByConfigTxt: true)

@@ -3,7 +3,7 @@ import ArgumentParser
 import Glibc
 
 extension ParsableCommand {
-    /// Runs the command line and exits with DESIGN.md's contract: 0 success, 1 a user error
+    /// Runs the command line and exits with the contract in docs/design.md: 0 success, 1 a user error
     /// (a message naming file and line), 2 a usage error. ArgumentParser's own default for
     /// usage errors is 64 (EX_USAGE); scripts written for dnsmasq-era tooling expect 2.
     public static func runMain(arguments: [String]? = nil) -> Never {

@@ -2,7 +2,7 @@ import ArgumentParser
 import BrambleNodeMap
 
 /// How a command finds the running daemon: its state directory, given directly or read
-/// from the config file `serve` uses, as DESIGN.md's interface contract says.
+/// from the config file `serve` uses, as the interface contract in docs/design.md says.
 struct DaemonOptions: ParsableArguments {
     @Option(
         name: .customLong("config"),

@@ -14,7 +14,7 @@ public struct DHCPResponderSettings: Sendable {
     /// Boot file for non-Pi PXE clients by option 93 architecture (0 BIOS, 7/9 UEFI x64 ...).
     public var bootFileByArchitecture: [UInt16: String]
     /// Boot file for clients already running iPXE (option 175), e.g. an iPXE script: iPXE
-    /// fetches nothing unless the reply names a file for it (DESIGN.md).
+    /// fetches nothing unless the reply names a file for it (docs/design.md).
     public var iPXEBootFile: String?
     /// Delay before answering a Pi 3B boot ROM: an instant answer can be ignored by it
     /// (firmware#934, #764). Zero answers at once. Applied by the server with a timer.

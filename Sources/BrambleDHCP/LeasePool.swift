@@ -8,7 +8,7 @@ import BrambleWire
 ///
 /// An OFFER holds its address for that client for ``offerHoldSeconds``, so clients that
 /// DISCOVER together get different addresses (dnsmasq offers them the same one and NAKs the
-/// losers: DESIGN.md).
+/// losers: docs/design.md).
 public struct LeasePool: Sendable {
     public let first: IPv4Address
     public let last: IPv4Address

@@ -42,7 +42,7 @@ public struct BrambleConfig: Hashable, Sendable {
     /// time, so a client holding more is misbehaving or a NAT hiding several.
     public internal(set) var tftpMaxPerClient: TransferLimit
 
-    /// The values used for every key the file and flags leave unset: DESIGN.md's hub.
+    /// The values used for every key the file and flags leave unset: the hub of docs/design.md.
     public static let defaults = BrambleConfig(
         interface: try! InterfaceName(parsing: "eth0"),
         address: try! IPv4Interface(parsingHubAddress: "10.42.0.250/24"),

@@ -3,7 +3,7 @@ import BrambleWire
 /// What each dnsmasq option (other than `dhcp-host`) becomes under bramble.
 ///
 /// The options named here are the ones met in Raspberry Pi and cluster configurations
-/// (ANCHORS.md, importer scope); every other option is reported as not supported, because an
+/// (docs/design.md, lessons from dnsmasq); every other option is reported as not supported, because an
 /// operator who reads nothing about a line would assume it still takes effect.
 enum DnsmasqOptionAdvice {
     struct Hint {

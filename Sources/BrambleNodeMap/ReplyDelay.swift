@@ -40,7 +40,7 @@ public struct ReplyDelay: Hashable, Sendable, CustomStringConvertible {
 /// The text of the Raspberry Pi boot menu in DHCP option 43, which the firmware matches.
 ///
 /// The default is "Raspberry Pi Boot" followed by three spaces: the 3B ROM miscounts the
-/// string and needs the padding; later firmware matches the prefix (PI-NETBOOT.md). A Pi 4
+/// string and needs the padding; later firmware matches the prefix (docs/raspberry-pi-netboot.md). A Pi 4
 /// configured with another `PXE_OPTION43` needs that text here.
 public struct BootMenuText: Hashable, Sendable, CustomStringConvertible {
     public let text: String

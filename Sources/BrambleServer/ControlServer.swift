@@ -8,7 +8,7 @@ import Logging
 final class ControlServer {
     static let maximumConnections = 16
     /// Read-write for the daemon's account and its group: the socket's permission is the
-    /// control (DESIGN.md: mode 0660).
+    /// control (docs/design.md: mode 0660).
     static let mode: mode_t = 0o660
 
     private let listener: UnixListener

@@ -1,7 +1,7 @@
 /// When the server resends and when it gives up.
 ///
 /// The default timeout is deliberately long for a LAN: a Pi 4 can hang when a block is
-/// retransmitted too early (PI-NETBOOT.md, field reports), so the first resend waits the
+/// retransmitted too early (docs/raspberry-pi-netboot.md, quirks), so the first resend waits the
 /// client's own `timeout` option or a full second.
 public struct TFTPRetransmissionPolicy: Hashable, Sendable {
     /// Used unless the client negotiated `timeout`.

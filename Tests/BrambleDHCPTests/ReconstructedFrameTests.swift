@@ -2,7 +2,7 @@ import BrambleDHCP
 import BrambleWire
 import Testing
 
-/// The reconstructed DISCOVER frames decode through every layer to what PI-NETBOOT.md and
+/// The reconstructed DISCOVER frames decode through every layer to what docs/raspberry-pi-netboot.md and
 /// the field logs say each client sends.
 @Suite struct ReconstructedFrameTests {
     static let piROMParameterRequestList: [DHCPOptionCode] = [43, 60, 67, 128, 129, 130, 131, 132, 133, 134, 135, 66]

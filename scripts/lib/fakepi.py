@@ -2,7 +2,7 @@
 """A simulated Raspberry Pi network boot, for the integration tests and `bramble demo`.
 
 Plays, inside one network namespace whose interface has the Pi's MAC and no address, the
-conversation of PI-NETBOOT.md (the project's shared notes) byte for byte where it is known:
+conversation of docs/raspberry-pi-netboot.md byte for byte where it is known:
 
   3b, 3b+  the boot ROM's DHCPDISCOVER (raw frame from 0.0.0.0, xid 0x26f30339, 320-byte
            BOOTP payload, options 53 55 93 94 97 60; option 97 constant on the 3B, the serial

@@ -2,7 +2,7 @@
 """Plays the clients no Debian package provides, for scripts/record-fixtures: the Pi 3B and
 3B+ boot ROMs, the Pi 4 bootloader, the Linux kernel's ip=dhcp, an iPXE ROM, and senders of
 malformed packets. DHCP goes out as raw frames (Fixtures/frames/*.hex, reconstructed from
-published byte-level dumps, PI-NETBOOT.md), TFTP and DNS from UDP sockets once the client has
+published byte-level dumps, docs/raspberry-pi-netboot.md), TFTP and DNS from UDP sockets once the client has
 its address. It runs inside a namespace record-fixtures creates, never on a real network.
 
 usage: fixture-client.py INTERFACE pi3b|pi3bplus|pi4|linux|ipxe|malformed FRAMES-DIR
