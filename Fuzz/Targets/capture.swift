@@ -10,7 +10,7 @@ import Glibc
 /// usable as replay uses it (total nanoseconds, its text) with the fraction in 0..<10^9;
 /// frames are numbered 1, 2, ...; each frame decodes as a datagram or fails with a typed
 /// error; and what was read, written again with our pcap encoder, reads back to the same
-/// frames (whenever the timestamps fit the pcap format's 32-bit seconds).
+/// frames (whenever the timestamps fit the 32-bit seconds libpcap reads back, up to 2038).
 private let path: String = {
     let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
     return "\(directory)/bramble-fuzz-capture-\(getpid()).pcap"
@@ -28,7 +28,9 @@ public func fuzzCapture(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = timestamp.description
         _ = try? CapturedDatagram(decoding: frame)
     }
-    let representable = frames.allSatisfy { $0.timestamp.seconds >= 0 && $0.timestamp.seconds <= Int64(UInt32.max) }
+    // The pcap record header holds 32-bit seconds, and libpcap reads them as signed
+    // (`bpf_int32 tv_sec` in sf-pcap.c): past 2038 a file reads back with negative seconds.
+    let representable = frames.allSatisfy { $0.timestamp.seconds >= 0 && $0.timestamp.seconds <= Int64(Int32.max) }
     guard representable else { return 0 }
     write(PcapEncoder.file(frames))
     let again = try? CaptureFileReader.read(path: path)
