@@ -24,7 +24,9 @@ enum DnsmasqHostName {
             }
             name = label
         }
-        if let problem = labelProblem(name) {
+        // Then the node map's own rule, so an imported name is never one the map rejects
+        // (the dnsmasq fuzz target found an all-digit name that the importer let through).
+        if let problem = labelProblem(name) ?? NodeName.problem(with: name) {
             return .invalid(reason: "name '\(name)' is not a valid host name: \(problem)")
         }
         return .label(String(name))

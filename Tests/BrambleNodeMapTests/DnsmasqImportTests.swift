@@ -176,6 +176,14 @@ private func expectUnconverted(
         #expect(result.configHints.map(\.kind) == [.builtIn])
     }
 
+    /// Found by the dnsmasq fuzz target: an all-digit name was imported, and the node map
+    /// then refused the line it wrote. The importer now applies the map's own name rule.
+    @Test func anAllDigitNameIsReportedNotImported() {
+        let result = convert("dhcp-host=b8:27:eb:00:00:43,10.42.0.43,2.CLUSTER,infinite\n")
+        #expect(result.nodes.isEmpty)
+        #expect(result.unconverted.first?.reason.contains("all digits") == true, "\(result.unconverted)")
+    }
+
     @Test func readsWindowsLineEndings() {
         let result = convert("# hub\r\ndhcp-host=b8:27:eb:00:00:01,10.42.0.1,node01\r\n\r\nlaptop,10.42.0.9\r\nno-ping\r\n")
         #expect(result.nodes == [ImportedNode(line: 2, id: 1, mac: mac("b8:27:eb:00:00:01"), name: "node01", disabled: false)])
