@@ -41,6 +41,10 @@ public struct BrambleConfig: Hashable, Sendable {
     /// Concurrent TFTP transfers at most from one client address: a Pi reads one file at a
     /// time, so a client holding more is misbehaving or a NAT hiding several.
     public internal(set) var tftpMaxPerClient: TransferLimit
+    /// The full DHCP server, or proxyDHCP beside the network's own server (docs/proxy-dhcp.md).
+    public internal(set) var dhcpMode: DHCPMode = .server
+    /// Whether the DNS sockets are bound at all.
+    public internal(set) var dns: DNSMode = .on
 
     /// The values used for every key the file and flags leave unset: the hub of docs/design.md.
     public static let defaults = BrambleConfig(
