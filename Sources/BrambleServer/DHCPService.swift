@@ -226,7 +226,8 @@ final class DHCPService {
         case .ignored(.noReplyExpected):
             logger.info("\(subject)", metadata: peer)
         case .ignored(let reason):
-            logger.info("\(subject) ignored: \(reason)", metadata: peer)
+            // Proxy mode sees every DHCP client of the LAN: those that are none of bramble's business at debug level.
+            if event.worthLogging { logger.info("\(subject) ignored: \(reason)", metadata: peer) } else { logger.debug("\(subject) ignored: \(reason)", metadata: peer) }
         }
     }
 }

@@ -54,6 +54,7 @@ KERNEL_PARAMETERS = [1, 3, 6, 12, 15, 17, 26, 40, 42]
 VENDOR_CLASS = b"PXEClient:Arch:00000:UNDI:002001"
 PI4_BOARD_REVISION = 0x00C03115
 DHCP_NAMES = {1: "DISCOVER", 2: "OFFER", 3: "REQUEST", 5: "ACK", 6: "NAK"}
+BOOT_MENU = b"Raspberry Pi Boot"
 
 
 class BootFailure(Exception):
@@ -197,6 +198,44 @@ class DHCPClient:
 
     def close(self):
         self.sock.close()
+
+    def gather_offer(self, frame, xid, wait, step, stage):
+        """Sends a DISCOVER and gathers OFFERs for up to `wait` s, as PXE firmware does
+        beside a proxyDHCP server: the address from an offer with a yiaddr, the boot options
+        (the "Raspberry Pi Boot" menu in option 43, and its sender as TFTP server) from an
+        offer carrying them. One offer with both (a full server) ends the wait at once.
+        Returns the merged offer (see with_boot_options), or None."""
+        self.sock.send(frame)
+        deadline = time.monotonic() + self.clock.bounded(wait, step, stage)
+        address, boot = None, None
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.sock], [], [], deadline - time.monotonic())
+            if not ready:
+                break
+            data, meta = self.sock.recvfrom(65536)
+            if meta[2] == socket.PACKET_OUTGOING:
+                continue
+            reply = parse_reply(data, self.mac, xid)
+            if not reply or reply["type"] != 2:
+                continue
+            if reply["yiaddr"] != "0.0.0.0" and address is None:
+                address = reply
+            if BOOT_MENU in reply["options"].get(43, b"") and boot is None:
+                boot = reply
+            if address and boot:
+                return with_boot_options(address, boot)
+        return None
+
+
+def with_boot_options(reply, boot):
+    """`reply` (the address offer or the ACK) with the boot offer's boot options and TFTP
+    server: its options 43, 60, 66, 97 and its sender, which the Pi 3 takes as TFTP server.
+    Option 54 stays the address server's, which the REQUEST names."""
+    merged = dict(reply, options=dict(reply["options"]), source=boot["source"], siaddr=boot["siaddr"])
+    for code in (43, 60, 66, 97):
+        if code in boot["options"]:
+            merged["options"][code] = boot["options"][code]
+    return merged
 
 
 # ---- TFTP -----------------------------------------------------------------------------------
@@ -400,7 +439,7 @@ class FakePi:
         frame = self.rom_discover(bootcode)
         started = self.clock.ms()
         for attempt in range(1, self.rom_tries + 1):
-            offer = client.exchange(frame, PI3_XID, (2,), 5.0, step, self.report.stage)
+            offer = client.gather_offer(frame, PI3_XID, 5.0, step, self.report.stage)
             if offer:
                 return offer, attempt, self.clock.ms() - started
         raise BootFailure(step, self.report.stage, "no DHCPOFFER after %d DISCOVERs 5 s apart" % self.rom_tries)
@@ -414,7 +453,7 @@ class FakePi:
         attempt = 0
         while time.monotonic() - started < 45:
             attempt += 1
-            offer = client.exchange(discover, xid, (2,), 4.0, step, stage)
+            offer = client.gather_offer(discover, xid, 4.0, step, stage)
             if not offer:
                 continue
             server_id = offer["options"].get(54, b"")
@@ -423,7 +462,7 @@ class FakePi:
                 322, 64, False)
             ack = client.exchange(request, xid, (5, 6), 4.0, step, stage)
             if ack and ack["type"] == 5:
-                return ack, attempt, round((time.monotonic() - started) * 1000)
+                return with_boot_options(ack, offer), attempt, round((time.monotonic() - started) * 1000)
             if ack:
                 raise BootFailure(step, stage, "DHCPNAK for %s" % offer["yiaddr"])
         raise BootFailure(step, stage, "no DHCPACK within 45 s (%d DISCOVERs)" % attempt)
@@ -505,6 +544,22 @@ class FakePi:
                     return ack, round((time.monotonic() - started) * 1000)
             wait = min(wait * 1.5, 30.0)
 
+    def os_dhcp(self, client, address):
+        """The OS's DHCP client (dhcpcd) after the kernel's: a new transaction, an INIT-REBOOT
+        REQUEST for the kernel's address. Played when the kernel's ACK named no host name to
+        look up (an ordinary router's): the hub sees the OS up by this request instead."""
+        step, stage = "os-dhcp", self.report.stage
+        xid = random.getrandbits(32)
+        started = self.clock.ms()
+        for _ in range(3):
+            request = self.kernel_message(xid, 0, [(53, b"\x03"), (50, socket.inet_aton(address))])
+            ack = client.exchange(request, xid, (5, 6), 2.0, step, stage)
+            if ack and ack["type"] == 5:
+                return self.clock.ms() - started
+            if ack:
+                raise BootFailure(step, stage, "DHCPNAK for %s" % address)
+        raise BootFailure(step, stage, "no DHCPACK for %s after 3 REQUESTs" % address)
+
     def dns_query(self, ack):
         step, stage = "dns", self.report.stage
         options = ack["options"]
@@ -562,6 +617,11 @@ class FakePi:
             self.set_address(ack["yiaddr"], ipv4(ack["options"], 1))
             hostname = ack["options"].get(12, b"").decode(errors="replace")
             self.report.emit("kernel-dhcp", "kernel-dhcp", ip=ack["yiaddr"], hostname=hostname, ms=ms)
+            if not hostname:
+                ms = self.os_dhcp(client, ack["yiaddr"])
+                self.report.emit("os-dhcp", "up", ip=ack["yiaddr"], ms=ms)
+                self.report.emit("result", ok=True, ip=ack["yiaddr"], name="", bytes=self.bytes_read, bootMs=self.clock.ms())
+                return 0
             name, resolver, addresses, ms = self.dns_query(ack)
             self.report.emit("dns", "up", name=name, server=resolver, answer=addresses, ms=ms)
             self.report.emit("result", ok=True, ip=ack["yiaddr"], name=hostname, bytes=self.bytes_read,
