@@ -3,11 +3,11 @@ import BrambleWire
 
 /// proxyDHCP (`dhcp-mode = proxy`): bramble beside the network's own DHCP server.
 ///
-/// The PXE specification (2.1, section 2.2.5 "ProxyDHCP") lets a second server answer a
+/// The PXE specification (2.1, "ProxyDHCP") lets a second server answer a
 /// PXE client's DISCOVER with an offer that holds no address, only boot options; the
 /// client takes its address from the ordinary server's offer and its boot options from
 /// this one. dnsmasq does it with `dhcp-range=ADDRESS,proxy`, and Raspberry Pi's
-/// network-boot tutorial runs it so (raspberrypi/documentation, `net_tutorial.adoc`).
+/// network-boot tutorial runs it so (raspberrypi/documentation, `net_tutorial.md`).
 /// What dnsmasq's proxy sends a Pi, seen in dnsmasq logs of real Pi boots (for instance
 /// raspberrypi/firmware#1605), is options 53, 54, 60 `PXEClient`, 97 echoed and 43 with
 /// the boot menu, broadcast, and nothing for the address: this offer is that, plus siaddr
@@ -107,7 +107,7 @@ extension DHCPResponder {
 
     /// Option 43 for a PXE client that is no Pi: PXE_DISCOVERY_CONTROL (sub-option 6) with
     /// bit 3 set, "download the boot file named in this offer without boot server
-    /// discovery" (PXE 2.1, table 2-1), so the client boots the file of this proxy offer
+    /// discovery" (PXE 2.1, PXE_DISCOVERY_CONTROL), so the client boots the file of this proxy offer
     /// instead of asking boot servers on port 4011, which bramble does not serve.
     static let useBootFileDiscoveryControl: [UInt8] = [0x06, 0x01, 0x08, 0xff]
 }
