@@ -187,4 +187,33 @@ struct ProxyDHCPIntegrationTests {
         #expect(log.contains("from \(Self.laptopMAC) (DHCP client) ignored: dhcp-mode = proxy"), "seen, at debug level, and left alone: \(log)")
         #expect(!log.contains("from \(Self.laptopMAC) (DHCP client) ->"))
     }
+
+    /// Resident memory of the running daemon, in KiB.
+    static func residentKiB(_ pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
+        return Int(line.split(separator: " ").dropFirst().first ?? "")
+    }
+
+    @Test("a flood of PXE DISCOVERs from made-up MACs, malformed option 97s among them, gets no answer and leaves the boot alone")
+    func forgedPXEFloodInProxyMode() throws {
+        let setup = try Setup()
+        let pid = try #require(setup.server.process?.processIdentifier)
+        let before = try #require(Self.residentKiB(pid))
+        let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/hostile.py").path
+        let flood = try setup.lab.run(in: setup.laptop, ["python3", script, "dhcp-pxe-flood", "eth0", "4000"], timeout: 60)
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(flood.output.utf8)) as? [String: Any], "\(flood.output)")
+        #expect(result["sent"] as? Int == 4000)
+        #expect(result["answeredCount"] as? Int == 0, "made-up MACs got proxy offers: \(result)")
+        #expect((result["addressedCount"] as? Int ?? 0) > 0, "the router's address offers reached the flooder, so replies were watched: \(result)")
+        let after = try #require(Self.residentKiB(pid))
+        #expect(after - before < 4096, "4000 forged clients grew the daemon from \(before) KiB to \(after) KiB")
+        let log = setup.server.log
+        #expect(log.contains("not the 17 bytes of type 0 that RFC 4578 requires"), "malformed option 97s are ignored with their reason")
+        #expect(log.contains("ignored: unknown MAC"))
+        let results = try setup.boot([Self.pis[1]])
+        let (status, lines) = try #require(results["pi4"])
+        #expect(status == 0 && lines.last?["ok"] as? Bool == true, "the Pi 4 after the flood: \(lines)")
+    }
 }
