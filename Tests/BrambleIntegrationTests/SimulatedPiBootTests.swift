@@ -198,6 +198,42 @@ struct SimulatedPiBootTests {
         #expect(nodeLog.contains("up"), "\(nodeLog)")
     }
 
+    /// The simulated EEPROM bootloader, like the real one, takes no OFFER without
+    /// "Raspberry Pi Boot" in option 43: from a plain DHCP server (busybox udhcpd) a Pi 5
+    /// gets offers it ignores until its DHCP_TIMEOUT, and says why.
+    @Test("a Pi 5 ignores a plain DHCP server's offers, which carry no option 43")
+    func pi5IgnoresOffersWithoutTheBootMenu() throws {
+        let lab = try NetworkLab()
+        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+        try lab.addHost(Self.pi5.name, mac: Self.pi5.mac)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bramble-udhcpd-\(getpid())-\(lab.prefix)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("udhcpd.conf")
+        try Data("""
+            start 10.42.0.100
+            end 10.42.0.150
+            interface eth0
+            lease_file \(directory.path)/leases
+            pidfile \(directory.path)/udhcpd.pid
+            option subnet 255.255.255.0
+
+            """.utf8).write(to: config)
+        let server = try lab.start(in: hub, ["busybox", "udhcpd", "-f", config.path], output: directory.appendingPathComponent("udhcpd.log").path)
+        let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/fakepi.py").path
+        let result = try lab.run(in: "\(lab.prefix)-\(Self.pi5.name)",
+                                 ["python3", script, "--model", "5b", "--serial", Self.pi5.serial, "--dhcp-timeout", "9", "--time-limit", "20"],
+                                 timeout: 30)
+        #expect(server.isRunning, "udhcpd kept running")
+        let lines = result.output.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+        let last = try #require(lines.last, "\(result.output)")
+        #expect(result.status == 1 && last["ok"] as? Bool == false, "\(result.output)")
+        #expect(last["failed"] as? String == "rom-dhcp")
+        let reason = try #require(last["reason"] as? String)
+        #expect(reason.hasPrefix("no DHCPOFFER with 'Raspberry Pi Boot' in option 43 within 9 s ("), "\(reason)")
+        #expect(!reason.contains(", 0 offers without it ignored"), "udhcpd did offer: \(reason)")
+    }
+
     @Test("a Pi whose kernel is missing stops at the kernel step and says which file")
     func missingKernelFails() throws {
         let cluster = try Cluster(omitting: ["kernel7.img"])

@@ -50,7 +50,7 @@ Exit status 0 only when the whole boot succeeded. Every wait has a timeout and t
 run a time limit. With --tree, every file read in full must equal the tree's copy.
 
 usage: fakepi.py --model 3b|3b+|4|4b|cm4|5b|cm5 --serial XXXXXXXX [--interface eth0] [--tree DIR]
-                 [--time-limit SECONDS] [--rom-tries N]
+                 [--time-limit SECONDS] [--rom-tries N] [--dhcp-timeout SECONDS]
 """
 import argparse
 import json
@@ -343,6 +343,7 @@ class FakePi:
         self.interface = arguments.interface
         self.tree = arguments.tree
         self.rom_tries = arguments.rom_tries
+        self.dhcp_timeout = arguments.dhcp_timeout
         self.clock = Clock(arguments.time_limit)
         self.report = Reporter(self.clock)
         self.mac_text = mac_text
@@ -468,8 +469,8 @@ class FakePi:
         raise BootFailure(step, self.report.stage, "no DHCPOFFER after %d DISCOVERs 5 s apart" % self.rom_tries)
 
     def pi4_dhcp(self, client):
-        """The Pi 4 and Pi 5 bootloader: a full DORA, 4 s retries, 45 s in all (DHCP_TIMEOUT,
-        DHCP_REQ_TIMEOUT), REQUEST without option 60; an OFFER without "Raspberry Pi Boot"
+        """The Pi 4 and Pi 5 bootloader: a full DORA, 4 s retries, 45 s in all (DHCP_REQ_TIMEOUT,
+        DHCP_TIMEOUT; --dhcp-timeout), REQUEST without option 60; an OFFER without "Raspberry Pi Boot"
         in option 43 is ignored (eeprom-bootloader.adoc `PXE_OPTION43`; tinkerbell's Pi 5
         notes: "The bootloader ignores DHCP offers that lack `Raspberry Pi Boot` in option 43")."""
         step, stage = "rom-dhcp", self.report.stage
@@ -477,7 +478,7 @@ class FakePi:
         started = time.monotonic()
         discover = self.pi4_discover(xid)
         attempt, ignored = 0, []
-        while time.monotonic() - started < 45:
+        while time.monotonic() - started < self.dhcp_timeout:
             attempt += 1
             offer = client.exchange(discover, xid, (2,), 4.0, step, stage,
                                     accept=lambda reply: PXE_OPTION43 in reply["options"].get(43, b""), ignored=ignored)
@@ -493,9 +494,9 @@ class FakePi:
             if ack:
                 raise BootFailure(step, stage, "DHCPNAK for %s" % offer["yiaddr"])
         if ignored:
-            raise BootFailure(step, stage, "no DHCPOFFER with %r in option 43 within 45 s (%d DISCOVERs, %d offers without it ignored)"
-                              % (PXE_OPTION43.decode(), attempt, len(ignored)))
-        raise BootFailure(step, stage, "no DHCPACK within 45 s (%d DISCOVERs)" % attempt)
+            raise BootFailure(step, stage, "no DHCPOFFER with %r in option 43 within %g s (%d DISCOVERs, %d offers without it ignored)"
+                              % (PXE_OPTION43.decode(), self.dhcp_timeout, attempt, len(ignored)))
+        raise BootFailure(step, stage, "no DHCPACK within %g s (%d DISCOVERs)" % (self.dhcp_timeout, attempt))
 
     def firmware_server(self, reply):
         if self.board:
@@ -716,6 +717,8 @@ def main():
     parser.add_argument("--tree", help="the boot tree: every file read in full must equal its copy here")
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds for the whole boot")
     parser.add_argument("--rom-tries", type=int, default=5, help="DHCPDISCOVERs before the ROM gives up")
+    parser.add_argument("--dhcp-timeout", type=float, default=45.0,
+                        help="seconds before an EEPROM bootloader gives up on DHCP (its DHCP_TIMEOUT, 45 s by default)")
     parser.add_argument("--print-frame", choices=["rom", "bootcode", "eeprom", "pi4", "kernel"],
                         help="print that DHCPDISCOVER as hex (with --mac, --xid) and exit: for the frame tests; "
                              "eeprom (pi4, its older name) is the Pi 4/5 bootloader's, for --model 4, cm4, 5b, cm5")
