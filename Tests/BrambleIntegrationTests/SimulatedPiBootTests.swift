@@ -198,6 +198,30 @@ struct SimulatedPiBootTests {
         #expect(nodeLog.contains("up"), "\(nodeLog)")
     }
 
+    /// An initramfs of more than 65,535 blocks of 1468 bytes (96 MB): the 16-bit block number
+    /// wraps past 65535 to 0 (the Pi 5 EEPROM does since pieeprom-2025-09-23, rpi-eeprom#720),
+    /// and every byte arrives, within the bootloader's 30 s TFTP_FILE_TIMEOUT.
+    @Test("a Pi 5 reads an initramfs of more than 65,535 blocks: the block number wraps and every byte arrives")
+    func pi5ReadsAFileBeyondTheBlockCounter() throws {
+        let cluster = try Cluster(pis: [Self.pi5])
+        let serialDirectory = cluster.boot.appendingPathComponent(Self.pi5.serial)
+        try FileManager.default.createDirectory(at: serialDirectory, withIntermediateDirectories: true)
+        try Data("initramfs initramfs8 followkernel\n".utf8).write(to: serialDirectory.appendingPathComponent("config.txt"))
+        let blocks = 65_600
+        let initramfs = cluster.boot.appendingPathComponent("initramfs8").path
+        let written = try NetworkLab.execute(["sh", "-c", "head -c \(blocks * 1468 - 100) /dev/urandom > \(initramfs)"], timeout: 60)
+        #expect(written.status == 0, "\(written.output)")
+        let results = try cluster.boot([Self.pi5])
+        let (status, lines) = try #require(results[Self.pi5.name])
+        #expect(status == 0 && lines.last?["ok"] as? Bool == true, "\(lines.suffix(3))")
+        let read = try #require(lines.first { $0["file"] as? String == "\(Self.pi5.serial)/initramfs8" && $0["result"] as? String == "ok" })
+        #expect(read["bytes"] as? Int == blocks * 1468 - 100, "compared byte for byte with the tree by the simulator")
+        #expect(cluster.server.log.contains("TFTP sent \(Self.pi5.serial)/initramfs8 to 10.42.0.41 node41: \(blocks * 1468 - 100) bytes in \(blocks) blocks of 1468"),
+                "\(cluster.server.log.suffix(2000))")
+        let status41 = try cluster.status()[41]
+        #expect(status41?["stage"] as? String == "up" && status41?["lastError"] is NSNull, "\(status41 ?? [:])")
+    }
+
     /// The simulated EEPROM bootloader, like the real one, takes no OFFER without
     /// "Raspberry Pi Boot" in option 43: from a plain DHCP server (busybox udhcpd) a Pi 5
     /// gets offers it ignores until its DHCP_TIMEOUT, and says why.
