@@ -199,7 +199,8 @@ struct SimulatedPiBootTests {
     }
 
     /// An initramfs of more than 65,535 blocks of 1468 bytes (96 MB): the 16-bit block number
-    /// wraps past 65535 to 0 (the Pi 5 EEPROM does since pieeprom-2025-09-23, rpi-eeprom#720),
+    /// wraps past 65535 to 0 (the Pi 5 EEPROM does since pieeprom-2025-09-23, rpi-eeprom#755:
+    /// "Allow TFTP block counter to rollover to 0", the fix of #720),
     /// and every byte arrives, within the bootloader's 30 s TFTP_FILE_TIMEOUT.
     @Test("a Pi 5 reads an initramfs of more than 65,535 blocks: the block number wraps and every byte arrives")
     func pi5ReadsAFileBeyondTheBlockCounter() throws {
