@@ -21,6 +21,10 @@ public struct NodeBootTimeline: Hashable, Sendable {
     /// When this boot began: its first firmware DHCP message.
     public private(set) var bootStarted: Int64?
     public private(set) var reboots = 0
+    /// The model the node's firmware last reported ("CM4 4GB rev 1.1"); kept across boots,
+    /// since the kernel's DHCP names none.
+    public private(set) var model: String?
+    private var modelIsDefinite = false
     /// Firmware DISCOVERs answered since the node was last addressed without it reading a
     /// file: a ROM that keeps asking is not taking the offers.
     private var unacceptedOffers = 0
@@ -77,6 +81,10 @@ public struct NodeBootTimeline: Hashable, Sendable {
     }
 
     private mutating func applyDHCP(_ exchange: BootEvent.DHCPExchange, at time: Int64) -> String? {
+        if let reported = exchange.model, exchange.modelIsDefinite || !modelIsDefinite {
+            model = reported
+            modelIsDefinite = exchange.modelIsDefinite
+        }
         if let reason = exchange.ignoredBecause {
             return fail("DHCP \(exchange.message.rawValue) not answered: \(reason)", at: time)
         }
