@@ -27,6 +27,11 @@ public struct BootEvent: Hashable, Sendable {
         case fileNotFound(file: String, routine: Bool, tried: [String])
         /// The node's first DNS query: its OS is up.
         case firstDNSQuery
+        /// A line of the Pi 4/5 bootloader's own debug log, received over its netconsole
+        /// (docs/netconsole.md): recorded in the node's log, no step of the timeline.
+        case bootloaderLog(line: String)
+        /// Netconsole lines of the node not recorded: it sent faster than the sink's limit.
+        case bootloaderLogDropped(lines: Int)
     }
 
     public struct DHCPExchange: Hashable, Sendable {
