@@ -81,7 +81,7 @@ public enum NetconsoleDecodingError: Error, Hashable, Sendable, CustomStringConv
     public var description: String {
         switch self {
         case .empty: "an empty datagram"
-        case .tooLong(let length): "\(length) bytes, more than the \(NetconsoleDatagram.maximumLength) a netconsole datagram holds"
+        case .tooLong: "longer than the \(NetconsoleDatagram.maximumLength) bytes a netconsole datagram holds"
         case .tooManyLines(let maximum): "more than \(maximum) lines in one datagram"
         case .notText(let unreadable, let length): "not log text: \(unreadable) of \(length) bytes are control characters or not UTF-8"
         case .blank: "no text, only blanks and control characters"
