@@ -17,6 +17,7 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     case piBootMenu = "pi-boot-menu"
     case tftpMaxTransfers = "tftp-max-transfers"
     case tftpMaxPerClient = "tftp-max-per-client"
+    case netconsolePort = "netconsole-port"
     case dhcpMode = "dhcp-mode"
     case dns
 
