@@ -28,13 +28,13 @@ struct ProxyDHCPIntegrationTests {
         let laptop: String
         let boot: URL
 
-        init() throws {
+        init(config: String = "") throws {
             lab = try NetworkLab()
             let hub = try lab.addHost("hub", address: "10.42.0.250/24")
             routerNamespace = try lab.addHost("router", address: "\(ProxyDHCPIntegrationTests.router)/24")
             laptop = try lab.addHost("laptop", mac: ProxyDHCPIntegrationTests.laptopMAC)
             for pi in ProxyDHCPIntegrationTests.pis { try lab.addHost(pi.name, mac: pi.mac) }
-            server = try ServerUnderTest(lab: lab, hub: hub, nodes: ProxyDHCPIntegrationTests.nodes, config: "dhcp-mode = proxy\nlog-level = debug\n")
+            server = try ServerUnderTest(lab: lab, hub: hub, nodes: ProxyDHCPIntegrationTests.nodes, config: "dhcp-mode = proxy\nlog-level = debug\n" + config)
             boot = server.file("pxe/boot")
             try FileManager.default.createDirectory(at: boot, withIntermediateDirectories: true)
             for (name, size) in SimulatedPiBootTests.sizes where name != "initramfs8" {
@@ -221,5 +221,17 @@ struct ProxyDHCPIntegrationTests {
         let results = try setup.boot([Self.pis[1]])
         let (status, lines) = try #require(results["pi4"])
         #expect(status == 0 && lines.last?["ok"] as? Bool == true, "the Pi 4 after the flood: \(lines)")
+    }
+
+    @Test("dns = off binds no DNS socket, and a Pi 4 still boots to up beside the router")
+    func dnsOff() throws {
+        let setup = try Setup(config: "dns = off\n")
+        let sockets = try setup.lab.run(in: setup.server.hub, ["ss", "-lnuH"]).output + (try setup.lab.run(in: setup.server.hub, ["ss", "-lntH"]).output)
+        #expect(!sockets.contains(":53 "), "a DNS socket is bound: \(sockets)")
+        #expect(sockets.contains(":67 ") && sockets.contains(":69 "), "DHCP and TFTP are: \(sockets)")
+        let results = try setup.boot([Self.pis[1]])
+        let (status, lines) = try #require(results["pi4"])
+        #expect(status == 0 && lines.last?["ok"] as? Bool == true, "\(lines)")
+        #expect(try setup.status()[33]?["stage"] as? String == "up")
     }
 }
