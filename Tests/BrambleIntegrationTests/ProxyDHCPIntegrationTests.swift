@@ -153,6 +153,8 @@ struct ProxyDHCPIntegrationTests {
             #expect(status[id]?["stage"] as? String == "up", "bramble status: \(status)")
             #expect(status[id]?["ip"] as? String == address, "status shows the router's address: \(status)")
         }
+        let listing = try setup.server.bramble(["nodes", "list", "--config", setup.server.configPath]).output
+        #expect(listing.contains("dc:a6:32:30:00:21  \(pi4)"), "nodes list shows the address the daemon saw: \(listing)")
         let bootLog = try setup.server.bramble(["logs", "node33", "--config", setup.server.configPath]).output
         for stage in ["addressed", "firmware", "loader", "kernel", "kernel-dhcp", "up"] {
             #expect(bootLog.contains(stage), "boot log of node33 lacks \(stage): \(bootLog)")
