@@ -28,7 +28,7 @@ struct ProxyDHCPIntegrationTests {
         let laptop: String
         let boot: URL
 
-        init(config: String = "") throws {
+        init(config: String = "", router: Bool = true) throws {
             lab = try NetworkLab()
             let hub = try lab.addHost("hub", address: "10.42.0.250/24")
             routerNamespace = try lab.addHost("router", address: "\(ProxyDHCPIntegrationTests.router)/24")
@@ -42,6 +42,10 @@ struct ProxyDHCPIntegrationTests {
             }
             try Data("enable_uart=1\n".utf8).write(to: boot.appendingPathComponent("config.txt"))
             try Data("root=/dev/nfs ip=dhcp rootwait\n".utf8).write(to: boot.appendingPathComponent("cmdline.txt"))
+            guard router else {
+                try server.start()
+                return
+            }
             // The router: dnsmasq as a home router's DHCP server, nothing for PXE, no DNS.
             let state = server.file("router")
             try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
@@ -65,11 +69,11 @@ struct ProxyDHCPIntegrationTests {
             throw NetworkLab.Unavailable(description: "dnsmasq did not start in the router namespace:\n\(routerLog)")
         }
 
-        func boot(_ pis: [SimulatedPiBootTests.Pi]) throws -> [String: (status: Int32, lines: [[String: Any]])] {
+        func boot(_ pis: [SimulatedPiBootTests.Pi], extra: [String] = []) throws -> [String: (status: Int32, lines: [[String: Any]])] {
             let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/fakepi.py").path
             let running = try pis.map { pi in
                 (pi, try lab.start(in: "\(lab.prefix)-\(pi.name)",
-                                   ["python3", script, "--model", pi.model, "--serial", pi.serial, "--tree", boot.path, "--time-limit", "60"],
+                                   ["python3", script, "--model", pi.model, "--serial", pi.serial, "--tree", boot.path, "--time-limit", "60"] + extra,
                                    output: server.file("\(pi.name).jsonl").path))
             }
             let deadline = Date().addingTimeInterval(70)
@@ -235,5 +239,19 @@ struct ProxyDHCPIntegrationTests {
         let (status, lines) = try #require(results["pi4"])
         #expect(status == 0 && lines.last?["ok"] as? Bool == true, "\(lines)")
         #expect(try setup.status()[33]?["stage"] as? String == "up")
+    }
+
+    /// Proxy mode with no DHCP server on the LAN: bramble's offers hold no address, so the
+    /// bootloader asks again and again, and the boot log and status say so.
+    @Test("without a router, a Pi 4 gets boot options but no address, and status says the firmware keeps asking")
+    func withoutARouterTheBootStopsAtTheAddress() throws {
+        let setup = try Setup(router: false)
+        let results = try setup.boot([Self.pis[1]], extra: ["--dhcp-timeout", "14"])
+        let (status, lines) = try #require(results["pi4"])
+        #expect(status == 1 && lines.last?["failed"] as? String == "rom-dhcp", "\(lines)")
+        let node = try #require(try setup.status()[33])
+        let error = try #require(node["lastError"] as? String, "\(node)")
+        #expect(error.contains("the firmware keeps asking"), "\(error)")
+        #expect(!setup.server.log.contains("node33 uses"), "no address was seen")
     }
 }
