@@ -119,8 +119,8 @@ struct ProxyDHCPIntegrationTests {
 
     @Test("beside a dnsmasq router, a Pi 3B ROM, a Pi 4 and a Pi 5 boot to up from bramble's proxy offers")
     func pisBootBesideARouter() throws {
-        let setup = try Setup()
-        let results = try setup.boot(Self.pis)
+        let setup = try Setup(config: "netconsole-port = 6666\n")
+        let results = try setup.boot(Self.pis, extra: ["--netconsole", "6666"])
         let log = setup.server.log
         var addresses: [String: String] = [:]
         for pi in Self.pis {
@@ -163,6 +163,12 @@ struct ProxyDHCPIntegrationTests {
         for stage in ["addressed", "firmware", "loader", "kernel", "kernel-dhcp", "up"] {
             #expect(bootLog.contains(stage), "boot log of node33 lacks \(stage): \(bootLog)")
         }
+        // The bootloaders' netconsole lines reach their nodes' boot logs by the learned addresses.
+        for (name, address) in [("node33", pi4), ("node41", pi5)] {
+            let nodeLog = (try? String(contentsOf: setup.server.file("state/logs/\(name).log"), encoding: .utf8)) ?? ""
+            #expect(nodeLog.contains("bootloader: 5.38 NET \(address) 255.255.255.0 gw 0.0.0.0 tftp 10.42.0.250"), "\(name): \(nodeLog)")
+        }
+        #expect(!log.contains("which is no node's address"), "\(log)")
         // DNS names the nodes by the addresses they were seen using.
         let dig = try setup.lab.run(in: setup.routerNamespace, ["dig", "+short", "+time=2", "+tries=2", "@10.42.0.250", "node33.cluster"]).output
         #expect(dig.trimmingCharacters(in: .whitespacesAndNewlines) == pi4, "\(dig)")
