@@ -50,7 +50,7 @@ struct ProxyDHCPIntegrationTests {
             let state = server.file("router")
             try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
             _ = try lab.start(in: routerNamespace, ProxyDHCPIntegrationTests.supervised + [
-                "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--interface=eth0", "--bind-interfaces", "--no-resolv", "--port=0",
+                "/usr/sbin/dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--interface=eth0", "--bind-interfaces", "--no-resolv", "--port=0",
                 "--dhcp-range=10.42.0.100,10.42.0.199,255.255.255.0,1h", "--dhcp-leasefile=\(state.path)/leases",
                 "--pid-file=\(state.path)/dnsmasq.pid", "--user=root", "--no-ping", "--log-dhcp", "--log-facility=-",
             ], output: server.file("router.log").path)
