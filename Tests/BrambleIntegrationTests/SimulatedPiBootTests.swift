@@ -137,6 +137,10 @@ struct SimulatedPiBootTests {
             #expect(status[id]?["stage"] as? String == "up", "bramble status: \(status)")
             #expect(status[id]?["lastError"] is NSNull)
         }
+        let models = [1: "Pi 3B", 17: "Pi 3B+ or bootcode.bin", 33: "Pi 4B 4GB rev 1.5"]
+        for (id, model) in models { #expect(status[id]?["model"] as? String == model, "the model its firmware reported: \(status)") }
+        let listing = try cluster.server.bramble(["nodes", "list", "--config", cluster.server.configPath]).output
+        #expect(listing.contains("node33  Raspberry Pi (4)    Pi 4B 4GB rev 1.5"), "nodes list asks the daemon: \(listing)")
     }
 
     /// The Pi 5 (with a serial directory, so it keeps its prefix and asks for

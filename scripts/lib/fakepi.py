@@ -49,8 +49,14 @@ final `{"step": "result", "ok": true|false, ...}` line naming the failed step an
 Exit status 0 only when the whole boot succeeded. Every wait has a timeout and the whole
 run a time limit. With --tree, every file read in full must equal the tree's copy.
 
+With --netconsole PORT the EEPROM bootloader (Pi 4 and later) also sends a few lines of its
+debug log over UDP, as `NETCONSOLE=@ADDRESS/,PORT@HUB/` in its EEPROM config makes it do
+(docs/netconsole.md): from port 6665 of the address it was given, to the TFTP server, or to
+255.255.255.255 (the bootloader's default destination) with --netconsole-broadcast.
+
 usage: fakepi.py --model 3b|3b+|4|4b|cm4|5b|cm5 --serial XXXXXXXX [--interface eth0] [--tree DIR]
                  [--time-limit SECONDS] [--rom-tries N] [--dhcp-timeout SECONDS]
+                 [--netconsole PORT [--netconsole-broadcast]]
 """
 import argparse
 import json
@@ -355,6 +361,8 @@ class FakePi:
         # The EEPROM bootloader's TFTP_FILE_TIMEOUT (30 s a file, eeprom-bootloader.adoc); no
         # such limit is documented for the Pi 3 ROM and bootcode.bin, which retry per packet.
         self.file_timeout = 30.0 if self.board else None
+        self.netconsole_port = getattr(arguments, "netconsole", None)
+        self.netconsole_broadcast = getattr(arguments, "netconsole_broadcast", False)
 
     # -- helpers --
 
@@ -645,6 +653,28 @@ class FakePi:
         finally:
             sock.close()
 
+    def netconsole(self, address, mask):
+        """The bootloader's log lines after its DHCP, in the format of a real one's UART log."""
+        if not self.netconsole_port or not self.board:
+            return
+        lines = [
+            "  0.07 RPi: BOOTLOADER release VERSION:fakepi DATE: 2026/12/01 TIME: 00:00:00",
+            "  0.11 BOOTMODE: 0x06 partition 0 serial %s" % self.serial,
+            "  2.52 Boot mode: NETWORK (02) order f21",
+            "  5.38 NET %s %s gw 0.0.0.0 tftp %s" % (address, mask or "255.255.255.0", self.server),
+        ]
+        destination = "255.255.255.255" if self.netconsole_broadcast else self.server
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+            sock.bind((address, 6665))
+            # Two datagrams, as the bootloader sends what it has logged so far.
+            sock.sendto(("\r\n".join(lines[:2]) + "\r\n").encode(), (destination, self.netconsole_port))
+            sock.sendto(("\r\n".join(lines[2:]) + "\r\n").encode(), (destination, self.netconsole_port))
+        finally:
+            sock.close()
+        self.report.emit("netconsole", lines=len(lines), to=destination, port=self.netconsole_port)
+
     def boot(self):
         board = {"revision": "%06x" % self.board["revision"]} if self.board else {}
         self.report.emit("power-on", "rom-dhcp", model=self.model, mac=self.mac_text, serial=self.serial, **board)
@@ -659,6 +689,7 @@ class FakePi:
             self.set_address(reply["yiaddr"], ipv4(reply["options"], 1))
             self.report.emit("rom-dhcp", "addressed", ip=reply["yiaddr"], server=self.server, tries=attempts, ms=ms,
                              answer=DHCP_NAMES.get(reply["type"], str(reply["type"])))
+            self.netconsole(reply["yiaddr"], ipv4(reply["options"], 1))
             if self.board and self.board["generation"] >= 5:
                 self.pi5_firmware()
             elif self.board:
@@ -719,6 +750,8 @@ def main():
     parser.add_argument("--rom-tries", type=int, default=5, help="DHCPDISCOVERs before the ROM gives up")
     parser.add_argument("--dhcp-timeout", type=float, default=45.0,
                         help="seconds before an EEPROM bootloader gives up on DHCP (its DHCP_TIMEOUT, 45 s by default)")
+    parser.add_argument("--netconsole", type=int, metavar="PORT", help="send bootloader log lines to this UDP port (Pi 4 and later)")
+    parser.add_argument("--netconsole-broadcast", action="store_true", help="with --netconsole: to 255.255.255.255, not the TFTP server")
     parser.add_argument("--print-frame", choices=["rom", "bootcode", "eeprom", "pi4", "kernel"],
                         help="print that DHCPDISCOVER as hex (with --mac, --xid) and exit: for the frame tests; "
                              "eeprom (pi4, its older name) is the Pi 4/5 bootloader's, for --model 4, cm4, 5b, cm5")
