@@ -235,6 +235,36 @@ struct SimulatedPiBootTests {
         #expect(status41?["stage"] as? String == "up" && status41?["lastError"] is NSNull, "\(status41 ?? [:])")
     }
 
+    /// A transfer that takes more than half of the Pi 4/5 bootloader's default 30 s per file
+    /// (TFTP_FILE_TIMEOUT) is a warning in the node's boot log and the server's log, naming
+    /// the setting; the boot itself succeeds. The hub's link is slowed to 8 Mbit/s (a token
+    /// bucket in its namespace), so a 17 MB initramfs takes about 17 s.
+    @Test("a transfer over half the bootloader's file timeout is a warning naming TFTP_FILE_TIMEOUT")
+    func slowTransferIsWarnedAbout() throws {
+        let cluster = try Cluster(nodes: Self.newerNodes, pis: [Self.pi5])
+        let serialDirectory = cluster.boot.appendingPathComponent(Self.pi5.serial)
+        try FileManager.default.createDirectory(at: serialDirectory, withIntermediateDirectories: true)
+        try Data("initramfs initramfs8 followkernel\n".utf8).write(to: serialDirectory.appendingPathComponent("config.txt"))
+        let initramfs = cluster.boot.appendingPathComponent("initramfs8").path
+        #expect(try NetworkLab.execute(["sh", "-c", "head -c 17000000 /dev/urandom > \(initramfs)"], timeout: 60).status == 0)
+        let shaped = try cluster.lab.run(in: "\(cluster.lab.prefix)-hub", ["tc", "qdisc", "add", "dev", "eth0", "root", "tbf", "rate", "8mbit", "burst", "32kb", "latency", "400ms"])
+        #expect(shaped.status == 0, "\(shaped.output)")
+        let results = try cluster.boot([Self.pi5])
+        let (status, lines) = try #require(results[Self.pi5.name])
+        #expect(status == 0 && lines.last?["ok"] as? Bool == true, "\(lines.suffix(3))")
+        let read = try #require(lines.first { $0["file"] as? String == "\(Self.pi5.serial)/initramfs8" && $0["result"] as? String == "ok" })
+        let milliseconds = try #require(read["ms"] as? Int)
+        #expect((15_000..<30_000).contains(milliseconds), "the shaped link makes it slow, not too slow: \(milliseconds) ms")
+        let log = cluster.server.log
+        #expect(log.contains("warning bramble: 10.42.0.41 node41: TFTP \(Self.pi5.serial)/initramfs8 took "), "\(log.suffix(1500))")
+        #expect(log.contains("more than half of the bootloader's default 30 s per file: raise TFTP_FILE_TIMEOUT in its EEPROM config"))
+        let nodeLog = try cluster.server.bramble(["logs", "node41", "--config", cluster.server.configPath]).output
+        let warnings = nodeLog.split(separator: "\n").filter { $0.contains("raise TFTP_FILE_TIMEOUT") }
+        #expect(warnings.count == 1 && warnings[0].contains("TFTP \(Self.pi5.serial)/initramfs8 took"), "only the slow file: \(nodeLog)")
+        let node = try #require(try cluster.status()[41])
+        #expect(node["stage"] as? String == "up" && node["lastError"] is NSNull, "a warning, not a failure: \(node)")
+    }
+
     /// The simulated EEPROM bootloader, like the real one, takes no OFFER without
     /// "Raspberry Pi Boot" in option 43: from a plain DHCP server (busybox udhcpd) a Pi 5
     /// gets offers it ignores until its DHCP_TIMEOUT, and says why.
