@@ -10,6 +10,9 @@ struct SimulatedPiBootTests {
         1   b8:27:eb:10:00:01
         17  b8:27:eb:20:00:11
         33  dc:a6:32:30:00:21
+        """ + "\n"
+    /// The newer boards' bays.
+    static let newerNodes = """
         37  e4:5f:01:40:00:25
         41  2c:cf:67:50:00:29
         45  d8:3a:dd:50:00:2d
@@ -152,7 +155,7 @@ struct SimulatedPiBootTests {
     @Test("a Pi 5, a CM5 and a CM4 boot at once to their DNS query, their boards named")
     func pi5FamilyAndCM4Boot() throws {
         let pis = [Self.pi5, Self.cm5, Self.cm4]
-        let cluster = try Cluster(pis: pis)
+        let cluster = try Cluster(nodes: Self.newerNodes, pis: pis)
         let serialDirectory = cluster.boot.appendingPathComponent(Self.pi5.serial)
         try FileManager.default.createDirectory(at: serialDirectory, withIntermediateDirectories: true)
         try Data("enable_uart=1\ninitramfs initramfs8 followkernel\n".utf8).write(to: serialDirectory.appendingPathComponent("config.txt"))
@@ -195,9 +198,14 @@ struct SimulatedPiBootTests {
         #expect(log.contains("TFTP sent 50000029/initramfs8 to 10.42.0.41 node41: 204800 bytes in 140 blocks of 1468"))
         #expect(!log.contains("failed"), "\(log)")
         let status = try cluster.status()
-        for id in [37, 41, 45] {
+        for (id, model) in [(37, "CM4 4GB rev 1.0"), (41, "Pi 5B 8GB rev 1.0"), (45, "CM5 8GB rev 1.0")] {
             #expect(status[id]?["stage"] as? String == "up", "bramble status: \(status)")
             #expect(status[id]?["lastError"] is NSNull, "a routine probe miss is no error: \(status[id] ?? [:])")
+            #expect(status[id]?["model"] as? String == model, "bramble status --json names the board: \(status[id] ?? [:])")
+        }
+        let listing = try cluster.server.bramble(["nodes", "list", "--config", cluster.server.configPath]).output
+        for (name, model) in [("node37", "CM4 4GB rev 1.0"), ("node41", "Pi 5B 8GB rev 1.0"), ("node45", "CM5 8GB rev 1.0")] {
+            #expect(listing.split(separator: "\n").contains { $0.contains(" \(name) ") && $0.contains(model) }, "\(listing)")
         }
         let nodeLog = try cluster.server.bramble(["logs", "node41", "--config", cluster.server.configPath]).output
         #expect(nodeLog.contains("Pi 5B 8GB rev 1.0"), "the node's boot log names its board: \(nodeLog)")
@@ -210,7 +218,7 @@ struct SimulatedPiBootTests {
     /// and every byte arrives, within the bootloader's 30 s TFTP_FILE_TIMEOUT.
     @Test("a Pi 5 reads an initramfs of more than 65,535 blocks: the block number wraps and every byte arrives")
     func pi5ReadsAFileBeyondTheBlockCounter() throws {
-        let cluster = try Cluster(pis: [Self.pi5])
+        let cluster = try Cluster(nodes: Self.newerNodes, pis: [Self.pi5])
         let serialDirectory = cluster.boot.appendingPathComponent(Self.pi5.serial)
         try FileManager.default.createDirectory(at: serialDirectory, withIntermediateDirectories: true)
         try Data("initramfs initramfs8 followkernel\n".utf8).write(to: serialDirectory.appendingPathComponent("config.txt"))
@@ -227,6 +235,36 @@ struct SimulatedPiBootTests {
                 "\(cluster.server.log.suffix(2000))")
         let status41 = try cluster.status()[41]
         #expect(status41?["stage"] as? String == "up" && status41?["lastError"] is NSNull, "\(status41 ?? [:])")
+    }
+
+    /// A transfer that takes more than half of the Pi 4/5 bootloader's default 30 s per file
+    /// (TFTP_FILE_TIMEOUT) is a warning in the node's boot log and the server's log, naming
+    /// the setting; the boot itself succeeds. The hub's link is slowed to 8 Mbit/s (a token
+    /// bucket in its namespace), so a 17 MB initramfs takes about 17 s.
+    @Test("a transfer over half the bootloader's file timeout is a warning naming TFTP_FILE_TIMEOUT")
+    func slowTransferIsWarnedAbout() throws {
+        let cluster = try Cluster(nodes: Self.newerNodes, pis: [Self.pi5])
+        let serialDirectory = cluster.boot.appendingPathComponent(Self.pi5.serial)
+        try FileManager.default.createDirectory(at: serialDirectory, withIntermediateDirectories: true)
+        try Data("initramfs initramfs8 followkernel\n".utf8).write(to: serialDirectory.appendingPathComponent("config.txt"))
+        let initramfs = cluster.boot.appendingPathComponent("initramfs8").path
+        #expect(try NetworkLab.execute(["sh", "-c", "head -c 17000000 /dev/urandom > \(initramfs)"], timeout: 60).status == 0)
+        let shaped = try cluster.lab.run(in: "\(cluster.lab.prefix)-hub", ["tc", "qdisc", "add", "dev", "eth0", "root", "tbf", "rate", "8mbit", "burst", "32kb", "latency", "400ms"])
+        #expect(shaped.status == 0, "\(shaped.output)")
+        let results = try cluster.boot([Self.pi5])
+        let (status, lines) = try #require(results[Self.pi5.name])
+        #expect(status == 0 && lines.last?["ok"] as? Bool == true, "\(lines.suffix(3))")
+        let read = try #require(lines.first { $0["file"] as? String == "\(Self.pi5.serial)/initramfs8" && $0["result"] as? String == "ok" })
+        let milliseconds = try #require(read["ms"] as? Int)
+        #expect((15_000..<30_000).contains(milliseconds), "the shaped link makes it slow, not too slow: \(milliseconds) ms")
+        let log = cluster.server.log
+        #expect(log.contains("warning bramble: 10.42.0.41 node41: TFTP \(Self.pi5.serial)/initramfs8 took "), "\(log.suffix(1500))")
+        #expect(log.contains("more than half of the bootloader's default 30 s per file: raise TFTP_FILE_TIMEOUT in its EEPROM config"))
+        let nodeLog = try cluster.server.bramble(["logs", "node41", "--config", cluster.server.configPath]).output
+        let warnings = nodeLog.split(separator: "\n").filter { $0.contains("raise TFTP_FILE_TIMEOUT") }
+        #expect(warnings.count == 1 && warnings[0].contains("TFTP \(Self.pi5.serial)/initramfs8 took"), "only the slow file: \(nodeLog)")
+        let node = try #require(try cluster.status()[41])
+        #expect(node["stage"] as? String == "up" && node["lastError"] is NSNull, "a warning, not a failure: \(node)")
     }
 
     /// The simulated EEPROM bootloader, like the real one, takes no OFFER without
