@@ -6,6 +6,7 @@ extension BootEvent.Kind: CustomStringConvertible {
         case .transferStarted(let file): "TFTP \(file) started"
         case .transferFinished(let file, let bytes, let milliseconds, let retransmits):
             "TFTP \(file) sent: \(bytes) bytes in \(milliseconds) ms" + (retransmits > 0 ? ", \(retransmits) retransmits" : "")
+                + (BootloaderFileTimeout.warning(milliseconds: milliseconds).map { "; \($0)" } ?? "")
         case .transferFailed(let file, let reason): "TFTP \(file) failed: \(reason)"
         case .transferProbed(let file): "TFTP \(file) probed (the client checked it exists)"
         case .fileNotFound(let file, let routine, let tried):
