@@ -39,6 +39,8 @@ public final class Daemon {
     private var recorder: BootRecorder?
     private var control: ControlServer?
     private var netconsole: NetconsoleService?
+    /// `Type=notify` under systemd: READY=1, RELOADING=1, STOPPING=1 (see ``SystemdNotifier``).
+    private let notifier = SystemdNotifier()
 
     public init(configuration: BrambleConfig, sources: Sources, logger: Logger) throws(SystemCallError) {
         self.configuration = configuration
@@ -56,11 +58,12 @@ public final class Daemon {
                 _ = self.reload()
             } else {
                 self.logger.info("signal \(signal): stopping")
+                self.notifier?.stopping()
                 self.loop.stop()
             }
         }
-        let account = dropPrivileges ? PrivilegeDrop.account() : nil
-        if dropPrivileges && account == nil {
+        let account = dropPrivileges && PrivilegeDrop.startedAsRoot ? PrivilegeDrop.account() : nil
+        if dropPrivileges && PrivilegeDrop.startedAsRoot && account == nil {
             throw SystemCallError("getpwnam(bramble or nobody)", errno: ENOENT)
         }
         let state = try prepareStateDirectory(owner: account)
@@ -90,9 +93,13 @@ public final class Daemon {
         if let account {
             try PrivilegeDrop.drop(to: account)
             logger.info("running as \(account.name) (uid \(account.uid)) with capabilities \(PrivilegeDrop.currentCapabilities())")
+        } else if dropPrivileges {
+            try PrivilegeDrop.shedCapabilities()
+            logger.info("running as uid \(getuid()) with capabilities \(PrivilegeDrop.currentCapabilities())")
         }
         let enrolled = nodeMap.nodes.filter { $0.mac != nil }.count
         logger.notice("ready: DHCP on \(configuration.interface) as \(configuration.address), \(enrolled) of \(nodeMap.nodes.count) nodes enrolled, pool \(configuration.pool.map(String.init(describing:)) ?? "off"); TFTP from \(configuration.bootDirectory), blocks up to \(tftp?.maximumBlockSize ?? 0) bytes, \(configuration.tftpMaxTransfers) transfers at most (\(configuration.tftpMaxPerClient) per client)")
+        notifier?.ready(status: readyStatus)
         try loop.run()
         recorder?.onRecord = nil
         control = nil
@@ -106,6 +113,8 @@ public final class Daemon {
 
     /// Rereads, validates and swaps; returns what the log says, for `bramble` over the control socket.
     private func reload() -> Result<String, ReloadRefused> {
+        notifier?.reloading()
+        defer { notifier?.ready(status: readyStatus) }
         let newConfiguration: BrambleConfig
         let newMap: NodeMap
         do {
@@ -270,6 +279,12 @@ public final class Daemon {
             logger.warning("lease journal \(opened.file.path): skipped \(opened.skippedLines) damaged lines (a write cut short by a full disk or an I/O error); every intact lease was read")
         }
         return (LeaseJournal(file: opened.file, entries: opened.entries, leaseSeconds: Int(configuration.leaseTime.seconds)), opened.entries)
+    }
+
+    /// What `systemctl status` shows while serving.
+    private var readyStatus: String {
+        let nodes = recorder?.nodeMap.nodes ?? []
+        return "serving \(nodes.filter { $0.mac != nil }.count) of \(nodes.count) nodes on \(configuration.interface) as \(configuration.address)"
     }
 
     private static func tftpLimits(_ configuration: BrambleConfig) -> TFTPService.Limits {
