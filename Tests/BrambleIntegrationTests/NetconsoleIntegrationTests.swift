@@ -20,16 +20,17 @@ struct NetconsoleIntegrationTests {
 
     static let pis = [
         Pi(name: "pi4", model: "4", mac: "dc:a6:32:30:00:21", serial: "30000021", id: 33, broadcast: false),
-        Pi(name: "pi4b", model: "4", mac: "dc:a6:32:30:00:22", serial: "30000022", id: 34, broadcast: true),
+        Pi(name: "pi5", model: "5b", mac: "2c:cf:67:50:00:29", serial: "50000029", id: 41, broadcast: true),
     ]
 
     static let bootFiles: [String: Int] = [
         "start4.elf": 96 * 1024, "fixup4.dat": 5 * 1024, "bcm2711-rpi-4-b.dtb": 25 * 1024, "kernel7l.img": 160 * 1024,
+        "bcm2712-rpi-5-b.dtb": 30 * 1024, "kernel8.img": 200 * 1024,
     ]
 
-    /// Simulated Pis (scripts/lib/fakepi.py --netconsole) boot from `bramble serve` with
-    /// `netconsole-port` set, one sending its bootloader lines to the hub, one to the
-    /// broadcast address. Every line is in its own node's boot log file and `bramble logs`,
+    /// A simulated Pi 4 and Pi 5 (scripts/lib/fakepi.py --netconsole) boot from `bramble
+    /// serve` with `netconsole-port` set, the Pi 4 sending its bootloader lines to the hub,
+    /// the Pi 5 to the broadcast address (the bootloader's default destination). Every line is in its own node's boot log file and `bramble logs`,
     /// after `bootloader: `, in the order sent, and in no other node's; the boots are
     /// unaffected.
     @Test func bootloaderLinesLandInTheirNodesBootLogs() throws {
@@ -75,6 +76,8 @@ struct NetconsoleIntegrationTests {
             #expect(shown.contains(" bootloader: 2.52 Boot mode: NETWORK (02) order f21\n"), "\(shown)")
             #expect(shown.contains("first DNS query: the OS is up"), "\(shown)")
         }
+        let status = try server.bramble(["status", "--json", "--config", server.configPath]).output
+        #expect(status.contains(#""model":"Pi 4B 4GB rev 1.5""#) && status.contains(#""model":"Pi 5B 8GB rev 1.0""#), "\(status)")
         #expect(!server.log.contains("which is no node's address"), "\(server.log)")
     }
 

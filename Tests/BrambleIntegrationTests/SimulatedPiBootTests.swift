@@ -197,6 +197,9 @@ struct SimulatedPiBootTests {
             #expect(status[id]?["stage"] as? String == "up", "bramble status: \(status)")
             #expect(status[id]?["lastError"] is NSNull, "a routine probe miss is no error: \(status[id] ?? [:])")
         }
+        for (id, model) in [37: "CM4 4GB rev 1.0", 41: "Pi 5B 8GB rev 1.0", 45: "CM5 8GB rev 1.0"] {
+            #expect(status[id]?["model"] as? String == model, "the board its option 97 named: \(status[id] ?? [:])")
+        }
         let nodeLog = try cluster.server.bramble(["logs", "node41", "--config", cluster.server.configPath]).output
         #expect(nodeLog.contains("Pi 5B 8GB rev 1.0"), "the node's boot log names its board: \(nodeLog)")
         #expect(nodeLog.contains("up"), "\(nodeLog)")
