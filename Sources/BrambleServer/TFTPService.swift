@@ -188,6 +188,10 @@ final class TFTPService {
             socket.send(Self.busy, to: tid.address, port: tid.port)
             return
         }
+        session.onSlow = { [unowned self] session, milliseconds in
+            self.logger.notice("TFTP \(session.fileName) to \(self.who(session.client)) still running after \(milliseconds) ms", metadata: Self.peer(session.client))
+            self.onBootEvent?(session.client, .transferSlow(file: session.fileName, milliseconds: milliseconds))
+        }
         sessions[tid] = session
         sessionsPerClient[tid.address] = perClient + 1
         if node == nil { strangerSessions.insert(tid) }

@@ -31,4 +31,25 @@ struct TFTPLargeFileIntegrationTests {
         let sent = setup.server.log.split(separator: "\n").filter { $0.contains("TFTP sent initramfs.img to 10.42.0.5 web05: \(Self.size) bytes in 75001 blocks of 512") }
         #expect(sent.count == 2, "\(setup.server.log.suffix(3000))")
     }
+
+    /// A transfer over a link shaped to 2 Mbit/s that takes about 20 s: at 15 s, half of
+    /// the Pi 4/5 bootloader's 30 s TFTP_FILE_TIMEOUT, the node's boot log warns while the
+    /// file is still being sent, naming the EEPROM setting, and its "sent" line is flagged.
+    @Test func aTransferPastHalfTheBootloadersFileTimeoutIsWarnedAboutWhileRunning() throws {
+        let setup = try TFTPIntegrationTests.Setup()
+        let random = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
+        let expected = random.readData(ofLength: 4_500_000)
+        try random.close()
+        try expected.write(to: setup.boot.appendingPathComponent("slow.img"))
+        try setup.lab.shapeTraffic(to: setup.clients[0], rate: "2mbit")
+        let out = setup.server.file("fetched")
+        let (bytes, output) = try setup.fetch(["curl", "-sS", "--max-time", "60", "-o", out.path, "tftp://10.42.0.250/slow.img"], output: out, timeout: 70)
+        #expect(bytes == expected, "\(bytes?.count ?? -1) of \(expected.count) bytes; \(output)")
+        let log = try String(contentsOf: setup.server.file("state/logs/web05.log"), encoding: .utf8)
+        let warning = log.split(separator: "\n").first { $0.contains("TFTP slow.img still being sent after 15.") }
+        #expect(warning?.hasSuffix("a Pi 4/5 bootloader gives up on a file after 30 s by default (EEPROM setting TFTP_FILE_TIMEOUT)") == true, "\(log)")
+        let sent = log.split(separator: "\n").first { $0.contains("TFTP slow.img sent: 4500000 bytes") }
+        #expect(sent?.contains("; slow: over half of the 30 s a Pi 4/5 bootloader waits for a file by default (EEPROM setting TFTP_FILE_TIMEOUT)") == true, "\(log)")
+        #expect(setup.server.log.contains("TFTP slow.img to 10.42.0.5 web05 still running after 15"), "\(setup.server.log.suffix(2000))")
+    }
 }
