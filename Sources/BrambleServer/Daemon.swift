@@ -104,6 +104,7 @@ public final class Daemon {
         recorder?.onRecord = nil
         control = nil
         logger.notice("stopped after \(dhcp?.requestsHandled ?? 0) DHCP requests and \(tftp?.transfersStarted ?? 0) TFTP transfers")
+        if let netconsole { logger.notice("\(netconsole.summary)") }
     }
 
     /// Why a reload kept the previous node map and config: the files' problems, as logged.

@@ -46,7 +46,11 @@ final class NetconsoleService {
 
     deinit { loop.deregister(socket.fd) }
 
-    var localPort: UInt16 { socket.localPort }
+    /// What the sink did, for the daemon's last log line.
+    var summary: String {
+        "netconsole: \(linesRecorded) lines recorded from \(datagramsReceived) datagrams, \(linesDropped) dropped over the rate, "
+            + "\(unknownSourceDatagrams) datagrams from senders that are no node, \(undecodableDatagrams) refused (too long, empty or not log text)"
+    }
 
     private func readDatagrams() {
         while let datagram = socket.receive(into: &buffer) {

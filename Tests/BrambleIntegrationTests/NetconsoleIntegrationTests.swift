@@ -133,5 +133,17 @@ struct NetconsoleIntegrationTests {
         let shown = try setup.server.bramble(["logs", "66", "--config", setup.server.configPath])
         #expect(shown.output.contains("bootloader: 0.00 netconsole line 0 from 10.42.0.66"), "\(shown.output.suffix(3000))")
         #expect(shown.output.contains("DHCPDISCOVER"), "the node's events are still in `bramble logs` after the flood")
+        // The kernel drops what the socket's buffer cannot hold during the flood, so the
+        // counts are of what arrived: every line recorded is in the log file, nothing more.
+        setup.server.stop()
+        let summary = try #require(setup.server.log.split(separator: "\n").first { $0.contains("netconsole: ") && $0.contains(" lines recorded from ") })
+        let numbers = summary.split(separator: ":").last.map { $0.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) } } ?? []
+        try #require(numbers.count == 5, "\(summary)")
+        let recorded = log.split(separator: "\n").filter { $0.contains(" bootloader: ") }.count
+        #expect(numbers[0] == recorded, "\(summary): \(recorded) lines in the log")
+        // Node 66's datagrams that arrived whole: 6 of single lines, the rest of the flood's 10.
+        let floodDatagrams = numbers[1] - numbers[3] - numbers[4] - 6
+        #expect(numbers[2] == floodDatagrams * 10 - flooded, "\(summary): \(flooded) flood lines in the log")
+        #expect((1...550).contains(numbers[3]) && (1...40).contains(numbers[4]), "\(summary)")
     }
 }
