@@ -91,7 +91,7 @@ struct NetconsoleIntegrationTests {
     /// still answers DHCP, TFTP and DNS.
     @Test func hostileSendersAreCountedNotStoredAndTheBootGoesOn() throws {
         let setup = try HostileLab(config: "netconsole-port = \(Self.port)\n")
-        #expect(setup.server.log.contains("netconsole: the Pi bootloader's log on UDP port \(Self.port) of eth0"), "\(setup.server.log)")
+        #expect(setup.server.log.contains("netconsole: the Pi bootloader's log on UDP port \(Self.port) of eth0, each line into its node's boot log; enable it in a Pi's EEPROM config (rpi-eeprom-config --edit) with a line like NETCONSOLE=@10.42.0.33/,@10.42.0.250/ (node 33)"), "\(setup.server.log)")
         let stranger = "10.42.0.99"
         try setup.lab.run(in: setup.attacker, ["ip", "addr", "add", "\(stranger)/24", "dev", "eth0"])
         let piBoot = try setup.startPiBoot()
