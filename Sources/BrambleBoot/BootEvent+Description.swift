@@ -11,6 +11,8 @@ extension BootEvent.Kind: CustomStringConvertible {
         case .fileNotFound(let file, let routine, let tried):
             "TFTP \(file) not found" + (tried.isEmpty ? "" : " (tried \(tried.joined(separator: ", ")))") + (routine ? ", as expected" : "")
         case .firstDNSQuery: "first DNS query: the OS is up"
+        case .bootloaderLog(let line): "bootloader: \(line)"
+        case .bootloaderLogDropped(let lines): "bootloader log: \(lines) line\(lines == 1 ? "" : "s") dropped here, sent faster than bramble records them"
         }
     }
 }

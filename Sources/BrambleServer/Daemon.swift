@@ -38,6 +38,7 @@ public final class Daemon {
     private var watcher: FileWatcher?
     private var recorder: BootRecorder?
     private var control: ControlServer?
+    private var netconsole: NetconsoleService?
     /// `Type=notify` under systemd: READY=1, RELOADING=1, STOPPING=1 (see ``SystemdNotifier``).
     private let notifier = SystemdNotifier()
 
@@ -83,6 +84,7 @@ public final class Daemon {
         }
         try startDNS(nodeMap: nodeMap)
         connectBootEvents(to: BootRecorder(nodeMap: nodeMap, logs: state.logs, logger: logger))
+        try startNetconsole()
         try startControl(in: state.directory, owner: account)
         watcher = try FileWatcher(paths: [configuration.nodesPath] + (sources.configPath.map { [$0] } ?? []), loop: loop) { [unowned self] changed in
             self.logger.info("changed on disk: \(changed.sorted().joined(separator: ", ")): reloading")
@@ -124,8 +126,9 @@ public final class Daemon {
             return .failure(ReloadRefused(reason: reason))
         }
         if newConfiguration.interface != configuration.interface || newConfiguration.address != configuration.address
-            || newConfiguration.pool != configuration.pool || newConfiguration.stateDirectory != configuration.stateDirectory {
-            logger.warning("interface, address, pool and state-dir changes take effect at the next start of bramble serve")
+            || newConfiguration.pool != configuration.pool || newConfiguration.stateDirectory != configuration.stateDirectory
+            || newConfiguration.netconsolePort != configuration.netconsolePort {
+            logger.warning("interface, address, pool, state-dir and netconsole-port changes take effect at the next start of bramble serve")
         }
         if newConfiguration.nodesPath != configuration.nodesPath {
             logger.warning("the node map moved to \(newConfiguration.nodesPath); it is watched from the next start")
@@ -242,6 +245,20 @@ public final class Daemon {
         }
         dns?.onFirstQuery = { [unowned recorder] node in recorder.record(.firstDNSQuery, nodeID: node.id, time: WallClock.milliseconds()) }
         self.recorder = recorder
+    }
+
+    /// `netconsole-port`: the bootloader's log into the boot log of the node whose address
+    /// sent it, bound while privileged (SO_BINDTODEVICE needs CAP_NET_RAW).
+    private func startNetconsole() throws(SystemCallError) {
+        guard let port = configuration.netconsolePort, let recorder else { return }
+        let netconsole = try NetconsoleService(interface: configuration.interface.name, port: port.value, loop: loop, logger: logger) { [unowned recorder] address in
+            recorder.nodeMap.node(address: address)?.id
+        }
+        netconsole.onLines = { [unowned recorder] nodeID, events in
+            let time = WallClock.milliseconds()
+            for event in events { recorder.record(event, nodeID: nodeID, time: time) }
+        }
+        self.netconsole = netconsole
     }
 
     /// The state directory and its `logs/`, opened once by descriptor and owned by the

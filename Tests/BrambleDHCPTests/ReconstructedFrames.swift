@@ -11,6 +11,10 @@ enum ReconstructedFrames {
     static let bootcodeDiscover = frame("bootcode-discover")
     static let pi4BootloaderDiscover = frame("pi4-bootloader-discover")
     static let linuxKernelDiscover = frame("linux-kernel-discover")
+    /// Built from the bootloader's documented fields, not from a capture (none is public):
+    /// see Fixtures/README.md. The simulator sends them byte for byte (FakePiFrameTests).
+    static let pi5BootloaderDiscover = frame("pi5-bootloader-discover")
+    static let cm4BootloaderDiscover = frame("cm4-bootloader-discover")
 
     /// A frame from `Fixtures/frames/NAME.hex` (offset, then 16 bytes a line, as hexdump prints).
     private static func frame(_ name: String) -> [UInt8] {
