@@ -112,6 +112,7 @@ public final class Daemon {
         recorder?.onRecord = nil
         control = nil
         logger.notice("stopped after \(dhcp?.requestsHandled ?? 0) DHCP requests and \(tftp?.transfersStarted ?? 0) TFTP transfers")
+        if let netconsole { logger.notice("\(netconsole.summary)") }
     }
 
     /// Why a reload kept the previous node map and config: the files' problems, as logged.
@@ -321,7 +322,12 @@ public final class Daemon {
     /// sent it, bound while privileged (SO_BINDTODEVICE needs CAP_NET_RAW).
     private func startNetconsole() throws(SystemCallError) {
         guard let port = configuration.netconsolePort, let recorder else { return }
-        let netconsole = try NetconsoleService(interface: configuration.interface.name, port: port.value, loop: loop, logger: logger) { [unowned recorder] address in
+        let example = recorder.nodeMap.nodes.first.map { node in
+            "\(port.eepromLine(node: recorder.nodeMap.address(of: node), hub: configuration.address.address)) (node \(node.id))"
+        }
+        let netconsole = try NetconsoleService(
+            interface: configuration.interface.name, port: port.value, enabling: example, loop: loop, logger: logger
+        ) { [unowned recorder] address in
             recorder.nodeMap.node(address: address)?.id
         }
         netconsole.onLines = { [unowned recorder] nodeID, events in
