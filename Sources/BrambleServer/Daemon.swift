@@ -322,8 +322,9 @@ public final class Daemon {
     /// sent it, bound while privileged (SO_BINDTODEVICE needs CAP_NET_RAW).
     private func startNetconsole() throws(SystemCallError) {
         guard let port = configuration.netconsolePort, let recorder else { return }
-        let example = recorder.nodeMap.nodes.first.map { node in
-            "\(port.eepromLine(node: recorder.nodeMap.address(of: node), hub: configuration.address.address)) (node \(node.id))"
+        // In proxy mode no node's address is known yet at the start: no example then.
+        let example = recorder.nodeMap.nodes.first.flatMap { node in
+            recorder.nodeMap.knownAddress(of: node).map { "\(port.eepromLine(node: $0, hub: configuration.address.address)) (node \(node.id))" }
         }
         let netconsole = try NetconsoleService(
             interface: configuration.interface.name, port: port.value, enabling: example, loop: loop, logger: logger
