@@ -145,7 +145,7 @@ public struct BootTreeReport: Hashable, Sendable {
                 // D0-stepping boards (the 2GB and 16GB, later the others) boot the same device
                 // tree with the bcm2712d0 overlay applied by the firmware (raspberrypi/firmware
                 // #2018; a 16GB Pi 5's boot log in NumberOneGit/rpi5-uefi#8), or a D0 tree.
-                files.append(Requirement(purpose: "D0-stepping fix-up", candidates: ["overlays/bcm2712d0.dtbo", "bcm2712d0-rpi-5-b.dtb"]))
+                files.append(Requirement(purpose: "device tree for D0-stepping 5Bs", candidates: ["overlays/bcm2712d0.dtbo", "bcm2712d0-rpi-5-b.dtb"]))
             } else {
                 files.append(Requirement(purpose: "device tree for the CM5 on its IO board", candidates: ["bcm2712-rpi-cm5-cm5io.dtb"]))
                 files.append(Requirement(purpose: "device tree for the CM5 Lite on its IO board", candidates: ["bcm2712-rpi-cm5l-cm5io.dtb"]))

@@ -165,7 +165,7 @@ import Testing
         #expect(BootTreeReportText.render(withoutD0).contains(
             "Pi 5: cannot boot, missing overlays/bcm2712d0.dtbo or bcm2712d0-rpi-5-b.dtb"))
         #expect(BootTreeReportText.render(withoutD0).contains(
-            "✗ D0-stepping fix-up missing: none of overlays/bcm2712d0.dtbo, bcm2712d0-rpi-5-b.dtb"))
+            "✗ device tree for D0-stepping 5Bs missing: none of overlays/bcm2712d0.dtbo, bcm2712d0-rpi-5-b.dtb"))
         files["overlays/bcm2712d0.dtbo"] = 1_400
         #expect(F.report(F.listing(files)).readiness(for: .pi5).canBoot, "the firmware's overlay is enough")
 
@@ -267,7 +267,7 @@ import Testing
               ✓ cmdline.txt (kernel command line)
               ✓ kernel8.img (kernel)
               ✓ bcm2712-rpi-5-b.dtb (device tree for the 5B)
-              ✓ bcm2712d0-rpi-5-b.dtb (D0-stepping fix-up)
+              ✓ bcm2712d0-rpi-5-b.dtb (device tree for D0-stepping 5Bs)
               ✓ overlays/ (device-tree overlays)
 
             CM5: can boot

@@ -1,9 +1,9 @@
 import Glibc
 
-/// Full DHCPDISCOVER frames from /work/shared/captures/reconstructed-frames.txt, as hexdumps.
+/// Full DHCPDISCOVER frames from Fixtures/frames/, as hexdumps.
 ///
 /// These are reconstructions, not captures: each was rebuilt from published field-level
-/// dumps (sources per frame there). The Pi 3B frame matches the public partial hexdump of
+/// dumps or documented fields (Fixtures/README.md says which). The Pi 3B frame matches the public partial hexdump of
 /// raspberrypi/firmware#862 byte for byte; the others match their published lengths.
 enum ReconstructedFrames {
     static let pi3BROMDiscover = frame("pi3b-rom-discover")

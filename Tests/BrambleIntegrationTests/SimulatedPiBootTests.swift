@@ -10,6 +10,9 @@ struct SimulatedPiBootTests {
         1   b8:27:eb:10:00:01
         17  b8:27:eb:20:00:11
         33  dc:a6:32:30:00:21
+        """ + "\n"
+    /// The newer boards' bays.
+    static let newerNodes = """
         37  e4:5f:01:40:00:25
         41  2c:cf:67:50:00:29
         45  d8:3a:dd:50:00:2d
@@ -140,7 +143,9 @@ struct SimulatedPiBootTests {
         let models = [1: "Pi 3B", 17: "Pi 3B+ or bootcode.bin", 33: "Pi 4B 4GB rev 1.5"]
         for (id, model) in models { #expect(status[id]?["model"] as? String == model, "the model its firmware reported: \(status)") }
         let listing = try cluster.server.bramble(["nodes", "list", "--config", cluster.server.configPath]).output
-        #expect(listing.contains("node33  Raspberry Pi (4)    Pi 4B 4GB rev 1.5"), "nodes list asks the daemon: \(listing)")
+        let node33Row = listing.split(separator: "\n").first { $0.contains(" node33 ") }
+        #expect(node33Row?.contains("Raspberry Pi (4)") == true && node33Row?.hasSuffix("Pi 4B 4GB rev 1.5") == true,
+                "nodes list asks the daemon: \(listing)")
     }
 
     /// The Pi 5 (with a serial directory, so it keeps its prefix and asks for
@@ -150,7 +155,7 @@ struct SimulatedPiBootTests {
     @Test("a Pi 5, a CM5 and a CM4 boot at once to their DNS query, their boards named")
     func pi5FamilyAndCM4Boot() throws {
         let pis = [Self.pi5, Self.cm5, Self.cm4]
-        let cluster = try Cluster(pis: pis)
+        let cluster = try Cluster(nodes: Self.newerNodes, pis: pis)
         let serialDirectory = cluster.boot.appendingPathComponent(Self.pi5.serial)
         try FileManager.default.createDirectory(at: serialDirectory, withIntermediateDirectories: true)
         try Data("enable_uart=1\ninitramfs initramfs8 followkernel\n".utf8).write(to: serialDirectory.appendingPathComponent("config.txt"))
@@ -193,9 +198,17 @@ struct SimulatedPiBootTests {
         #expect(log.contains("TFTP sent 50000029/initramfs8 to 10.42.0.41 node41: 204800 bytes in 140 blocks of 1468"))
         #expect(!log.contains("failed"), "\(log)")
         let status = try cluster.status()
-        for id in [37, 41, 45] {
+        for (id, model) in [(37, "CM4 4GB rev 1.0"), (41, "Pi 5B 8GB rev 1.0"), (45, "CM5 8GB rev 1.0")] {
             #expect(status[id]?["stage"] as? String == "up", "bramble status: \(status)")
             #expect(status[id]?["lastError"] is NSNull, "a routine probe miss is no error: \(status[id] ?? [:])")
+            #expect(status[id]?["model"] as? String == model, "bramble status --json names the board: \(status[id] ?? [:])")
+        }
+        let listing = try cluster.server.bramble(["nodes", "list", "--config", cluster.server.configPath]).output
+        for (name, model) in [("node37", "CM4 4GB rev 1.0"), ("node41", "Pi 5B 8GB rev 1.0"), ("node45", "CM5 8GB rev 1.0")] {
+            #expect(listing.split(separator: "\n").contains { $0.contains(" \(name) ") && $0.contains(model) }, "\(listing)")
+        }
+        for (id, model) in [37: "CM4 4GB rev 1.0", 41: "Pi 5B 8GB rev 1.0", 45: "CM5 8GB rev 1.0"] {
+            #expect(status[id]?["model"] as? String == model, "the board its option 97 named: \(status[id] ?? [:])")
         }
         let nodeLog = try cluster.server.bramble(["logs", "node41", "--config", cluster.server.configPath]).output
         #expect(nodeLog.contains("Pi 5B 8GB rev 1.0"), "the node's boot log names its board: \(nodeLog)")
@@ -208,7 +221,7 @@ struct SimulatedPiBootTests {
     /// and every byte arrives, within the bootloader's 30 s TFTP_FILE_TIMEOUT.
     @Test("a Pi 5 reads an initramfs of more than 65,535 blocks: the block number wraps and every byte arrives")
     func pi5ReadsAFileBeyondTheBlockCounter() throws {
-        let cluster = try Cluster(pis: [Self.pi5])
+        let cluster = try Cluster(nodes: Self.newerNodes, pis: [Self.pi5])
         let serialDirectory = cluster.boot.appendingPathComponent(Self.pi5.serial)
         try FileManager.default.createDirectory(at: serialDirectory, withIntermediateDirectories: true)
         try Data("initramfs initramfs8 followkernel\n".utf8).write(to: serialDirectory.appendingPathComponent("config.txt"))
