@@ -40,6 +40,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try config.loadConfiguration()
+        try ServePreflight(configuration: configuration, configPath: config.configFilePath()).check()
         let sink = try configuration.logFile.map { path throws(UnsafeFileError) in try LogSink.file(path) } ?? .standardError
         let level = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
         let rateLimiter = LogRateLimiter()
