@@ -7,7 +7,7 @@ public struct BrambleCommand: ParsableCommand {
         abstract: "Netboot provisioning for Raspberry Pi clusters: DHCP, TFTP and DNS from one node map.",
         subcommands: [
             ServeCommand.self, CheckCommand.self, NodesCommand.self, StatusCommand.self, LogsCommand.self, EnrollCommand.self,
-            PowerOnCommand.self, ReplayCommand.self, DemoLauncher.self,
+            PowerOnCommand.self, ReplayCommand.self, DemoLauncher.self, MigrateCommand.self,
         ]
     )
 

@@ -35,17 +35,25 @@ struct ServePreflight {
 
     /// The IPv4 addresses configured on `interface` (getifaddrs(3)).
     static func ipv4Addresses(of interface: String) -> [IPv4Address] {
+        ipv4Interfaces(of: interface).map(\.address)
+    }
+
+    /// The IPv4 addresses configured on `interface`, with their prefixes.
+    static func ipv4Interfaces(of interface: String) -> [IPv4Interface] {
         var list: UnsafeMutablePointer<ifaddrs>?
         guard getifaddrs(&list) == 0, let first = list else { return [] }
         defer { freeifaddrs(first) }
-        var addresses: [IPv4Address] = []
+        var addresses: [IPv4Interface] = []
         var cursor: UnsafeMutablePointer<ifaddrs>? = first
         while let current = cursor {
             defer { cursor = current.pointee.ifa_next }
             guard let name = current.pointee.ifa_name, String(cString: name) == interface,
                   let address = current.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET) else { continue }
             let value = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
-            addresses.append(IPv4Address(UInt32(bigEndian: value)))
+            let mask = current.pointee.ifa_netmask.map { pointer in
+                pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt32(bigEndian: $0.pointee.sin_addr.s_addr) }
+            } ?? 0xffff_ff00
+            if let interface = IPv4Interface("\(IPv4Address(UInt32(bigEndian: value)))/\(mask.nonzeroBitCount)") { addresses.append(interface) }
         }
         return addresses
     }
