@@ -8,6 +8,16 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// The git revision `bramble --version` names, from BRAMBLE_GIT_REVISION (scripts/package sets
+/// it to `git HASH`, the commit it builds); without it CBuildInfo says "unknown revision". Read
+/// through Context so SwiftPM re-evaluates this manifest when it changes and rebuilds only
+/// CBuildInfo's one C file. Only characters a revision has are kept: always a valid C string.
+let gitRevision: String? = {
+    let allowed = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ .+-_")
+    let given = String((Context.environment["BRAMBLE_GIT_REVISION"] ?? "").filter { allowed.contains($0) }.prefix(64))
+    return given.isEmpty ? nil : given
+}()
+
 let package = Package(
     name: "Bramble",
     products: [
@@ -45,6 +55,8 @@ let package = Package(
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
+        // The build's git revision for `bramble --version` (see gitRevision above).
+        .target(name: "CBuildInfo", cSettings: gitRevision.map { [.define("BRAMBLE_GIT_REVISION", to: "\"\($0)\"")] } ?? []),
         .systemLibrary(name: "CLibcap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         // Capture files: the pcap record format (written by our own small encoder), reading
@@ -92,6 +104,7 @@ let package = Package(
                 "BrambleTFTP",
                 "BrambleDNS",
                 "BrambleProcfs",
+                "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

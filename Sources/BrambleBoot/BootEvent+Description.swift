@@ -7,10 +7,16 @@ extension BootEvent.Kind: CustomStringConvertible {
         case .transferFinished(let file, let bytes, let milliseconds, let retransmits):
             "TFTP \(file) sent: \(bytes) bytes in \(milliseconds) ms" + (retransmits > 0 ? ", \(retransmits) retransmits" : "")
         case .transferFailed(let file, let reason): "TFTP \(file) failed: \(reason)"
+        case .transferNearFileTimeout(let file, let milliseconds):
+            "TFTP \(file) took \(milliseconds / 1000).\(milliseconds % 1000 / 100) s, more than half of the bootloader's "
+                + "default \(BootloaderFileTimeout.defaultMilliseconds / 1000) s per file: raise \(BootloaderFileTimeout.setting) "
+                + "in its EEPROM config (rpi-eeprom-config --edit) before a bigger file or a busier hub fails the boot"
         case .transferProbed(let file): "TFTP \(file) probed (the client checked it exists)"
         case .fileNotFound(let file, let routine, let tried):
             "TFTP \(file) not found" + (tried.isEmpty ? "" : " (tried \(tried.joined(separator: ", ")))") + (routine ? ", as expected" : "")
         case .firstDNSQuery: "first DNS query: the OS is up"
+        case .bootloaderLog(let line): "bootloader: \(line)"
+        case .bootloaderLogDropped(let lines): "bootloader log: \(lines) line\(lines == 1 ? "" : "s") dropped here, sent faster than bramble records them"
         }
     }
 }

@@ -18,6 +18,9 @@ public struct BootEvent: Hashable, Sendable {
         case transferStarted(file: String)
         case transferFinished(file: String, bytes: Int, milliseconds: Int, retransmits: Int)
         case transferFailed(file: String, reason: String)
+        /// A transfer to a Pi 4/5 bootloader that took more than half of its default per-file
+        /// limit (``BootloaderFileTimeout``): recorded as a warning, never a failure.
+        case transferNearFileTimeout(file: String, milliseconds: Int)
         /// The client read the file's size or first block and left: how the Pi firmware
         /// checks that a file exists. Recorded, never a failure.
         case transferProbed(file: String)
@@ -27,6 +30,11 @@ public struct BootEvent: Hashable, Sendable {
         case fileNotFound(file: String, routine: Bool, tried: [String])
         /// The node's first DNS query: its OS is up.
         case firstDNSQuery
+        /// A line of the Pi 4/5 bootloader's own debug log, received over its netconsole
+        /// (docs/netconsole.md): recorded in the node's log, no step of the timeline.
+        case bootloaderLog(line: String)
+        /// Netconsole lines of the node not recorded: it sent faster than the sink's limit.
+        case bootloaderLogDropped(lines: Int)
     }
 
     public struct DHCPExchange: Hashable, Sendable {
@@ -43,10 +51,16 @@ public struct BootEvent: Hashable, Sendable {
         public var client: String
         /// The address offered or acknowledged.
         public var address: String?
+        /// The model the firmware reported ("Pi 5B 8GB rev 1.0"), for `bramble status`; nil
+        /// when this message names none (the kernel's and the OS's DHCP).
+        public var model: String?
+        /// False for a guess ("Pi 3B+ or bootcode.bin") that must not replace a model the
+        /// node reported for sure earlier (the Pi 3B ROM before its bootcode.bin).
+        public var modelIsDefinite: Bool
 
         public init(
             message: Message, answer: Answer, firmware: Bool, transactionID: UInt32, ignoredBecause: String? = nil,
-            client: String = "", address: String? = nil
+            client: String = "", address: String? = nil, model: String? = nil, modelIsDefinite: Bool = true
         ) {
             self.message = message
             self.answer = answer
@@ -55,6 +69,8 @@ public struct BootEvent: Hashable, Sendable {
             self.ignoredBecause = ignoredBecause
             self.client = client
             self.address = address
+            self.model = model
+            self.modelIsDefinite = modelIsDefinite
         }
     }
 }

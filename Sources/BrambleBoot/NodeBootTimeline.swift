@@ -21,6 +21,10 @@ public struct NodeBootTimeline: Hashable, Sendable {
     /// When this boot began: its first firmware DHCP message.
     public private(set) var bootStarted: Int64?
     public private(set) var reboots = 0
+    /// The model the node's firmware last reported ("CM4 4GB rev 1.1"); kept across boots,
+    /// since the kernel's DHCP names none.
+    public private(set) var model: String?
+    private var modelIsDefinite = false
     /// Firmware DISCOVERs answered since the node was last addressed without it reading a
     /// file: a ROM that keeps asking is not taking the offers.
     private var unacceptedOffers = 0
@@ -62,7 +66,7 @@ public struct NodeBootTimeline: Hashable, Sendable {
             if let revealed = BootStage.revealed(byFile: file), revealed > stage { advance(to: revealed, at: event.time, detail: detail) }
         case .transferFailed(let file, let reason):
             return fail("\(file): \(reason)", at: event.time)
-        case .transferProbed:
+        case .transferProbed, .transferNearFileTimeout, .bootloaderLog, .bootloaderLogDropped:
             break
         case .fileNotFound(let file, let routine, let tried):
             if !routine { return fail("file not found: \(file)" + (tried.isEmpty ? "" : " (tried \(tried.joined(separator: ", ")))"), at: event.time) }
@@ -77,6 +81,10 @@ public struct NodeBootTimeline: Hashable, Sendable {
     }
 
     private mutating func applyDHCP(_ exchange: BootEvent.DHCPExchange, at time: Int64) -> String? {
+        if let reported = exchange.model, exchange.modelIsDefinite || !modelIsDefinite {
+            model = reported
+            modelIsDefinite = exchange.modelIsDefinite
+        }
         if let reason = exchange.ignoredBecause {
             return fail("DHCP \(exchange.message.rawValue) not answered: \(reason)", at: time)
         }

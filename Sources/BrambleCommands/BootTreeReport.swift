@@ -119,16 +119,39 @@ public struct BootTreeReport: Hashable, Sendable {
                 Requirement(purpose: "device tree for the 3B+", candidates: ["bcm2710-rpi-3-b-plus.dtb"]),
                 Requirement(purpose: "device-tree overlays", candidates: ["overlays/"]),
             ]
-        case .pi4:
+        case .pi4, .cm4:
+            let deviceTree = model == .pi4
+                ? Requirement(purpose: "device tree for the 4B", candidates: ["bcm2711-rpi-4-b.dtb"])
+                : Requirement(purpose: "device tree for the CM4", candidates: ["bcm2711-rpi-cm4.dtb"])
             return [
                 Requirement(purpose: "GPU firmware", candidates: ["start4.elf"]),
                 Requirement(purpose: "GPU firmware memory layout", candidates: ["fixup4.dat"]),
                 Requirement(purpose: "firmware settings", candidates: ["config.txt"]),
                 Requirement(purpose: "kernel command line", candidates: ["cmdline.txt"]),
                 kernel ?? Requirement(purpose: "kernel", candidates: ["kernel8.img", "kernel7l.img"]),
-                Requirement(purpose: "device tree for the 4B", candidates: ["bcm2711-rpi-4-b.dtb"]),
+                deviceTree,
                 Requirement(purpose: "device-tree overlays", candidates: ["overlays/"]),
             ]
+        case .pi5, .cm5:
+            // No start*.elf: the bootloader carries the firmware. It reads kernel_2712.img,
+            // then kernel8.img (tinkerbell/tinkerbell smee/internal/ipxe/binary/route_rpi.go).
+            var files = [
+                Requirement(purpose: "firmware settings", candidates: ["config.txt"]),
+                Requirement(purpose: "kernel command line", candidates: ["cmdline.txt"]),
+                kernel ?? Requirement(purpose: "kernel", candidates: ["kernel_2712.img", "kernel8.img"]),
+            ]
+            if model == .pi5 {
+                files.append(Requirement(purpose: "device tree for the 5B", candidates: ["bcm2712-rpi-5-b.dtb"]))
+                // D0-stepping boards (the 2GB and 16GB, later the others) boot the same device
+                // tree with the bcm2712d0 overlay applied by the firmware (raspberrypi/firmware
+                // #2018; a 16GB Pi 5's boot log in NumberOneGit/rpi5-uefi#8), or a D0 tree.
+                files.append(Requirement(purpose: "device tree for D0-stepping 5Bs", candidates: ["overlays/bcm2712d0.dtbo", "bcm2712d0-rpi-5-b.dtb"]))
+            } else {
+                files.append(Requirement(purpose: "device tree for the CM5 on its IO board", candidates: ["bcm2712-rpi-cm5-cm5io.dtb"]))
+                files.append(Requirement(purpose: "device tree for the CM5 Lite on its IO board", candidates: ["bcm2712-rpi-cm5l-cm5io.dtb"]))
+            }
+            files.append(Requirement(purpose: "device-tree overlays", candidates: ["overlays/"]))
+            return files
         }
     }
 

@@ -8,8 +8,8 @@ struct CheckCommand: ParsableCommand {
         abstract: "Check the config, the node map and the boot tree before serving.",
         discussion: """
             Validates the config file and the node map (every problem as FILE:LINE: reason) and \
-            looks at <pxe>/boot: for the Pi 3 and the Pi 4 it lists which boot files are there and \
-            which are missing, and checks that cmdline.txt mounts its NFS root from the hub. \
+            looks at <pxe>/boot: for the Pi 3, Pi 4, CM4, Pi 5 and CM5 it lists which boot files \
+            are there and which are missing, and checks that cmdline.txt mounts its NFS root from the hub. \
             Exit status 1 when the config or node map is invalid, or with --strict when a model \
             cannot boot from the tree; missing firmware alone is reported, not an error, since a \
             cluster of one model needs only that model's files.

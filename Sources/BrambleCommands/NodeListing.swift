@@ -10,18 +10,21 @@ struct NodeListing: Codable, Equatable {
     var ip: String
     var name: String
     var vendor: String?
+    /// What the node's firmware reported to the running daemon; absent when unknown.
+    var model: String?
     var root: String?
     var serial: String?
     var disabled: Bool
     var line: Int
 
-    init(node: NodeEntry, in map: NodeMap) {
+    init(node: NodeEntry, in map: NodeMap, models: ReportedModels = ReportedModels()) {
         id = node.id
         mac = node.hardwareAddress.description
         enrolled = node.mac != nil
         ip = map.address(of: node).description
         name = node.name
         vendor = node.hardwareAddress.oui.flatMap(RaspberryPiVendor.label(oui:))
+        model = models.model(of: node)
         root = node.settings.root
         serial = node.settings.serial
         disabled = node.settings.disabled

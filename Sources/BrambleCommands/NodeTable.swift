@@ -3,13 +3,13 @@ import BrambleWire
 
 /// The node map as an aligned text table with a summary line.
 enum NodeTable {
-    static func render(_ map: NodeMap) -> String {
-        let header = ["ID", "MAC", "IP", "NAME", "VENDOR", "SETTINGS"]
+    static func render(_ map: NodeMap, models: ReportedModels = ReportedModels()) -> String {
+        let header = ["ID", "MAC", "IP", "NAME", "VENDOR", "MODEL", "SETTINGS"]
         let rows = map.nodes.map { node -> [String] in
-            let listing = NodeListing(node: node, in: map)
+            let listing = NodeListing(node: node, in: map, models: models)
             var settings = node.settings.tokens
             if !listing.enrolled { settings.insert("(not enrolled)", at: 0) }
-            return [String(node.id), listing.mac, listing.ip, node.name, listing.vendor ?? "-", settings.joined(separator: " ")]
+            return [String(node.id), listing.mac, listing.ip, node.name, listing.vendor ?? "-", listing.model ?? "-", settings.joined(separator: " ")]
         }
         let widths = header.indices.map { column in
             ([header] + rows).map { $0[column].count }.max() ?? 0

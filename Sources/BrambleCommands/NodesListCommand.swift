@@ -1,12 +1,19 @@
 import ArgumentParser
+import BrambleControl
 import BrambleNodeMap
+import BrambleWire
 import FoundationEssentials
 
 /// `bramble nodes list`: the map as a table, or as JSON for scripts.
 struct NodesListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "Show every node: ID, MAC, address, name, vendor and settings."
+        abstract: "Show every node: ID, MAC, address, name, vendor, model and settings.",
+        discussion: """
+            MODEL is what the node's firmware reported to the running daemon ("Pi 5B 8GB rev 1.0"), \
+            asked over the control socket in the config's state-dir; "-" when the node was not heard \
+            or no daemon answers.
+            """
     )
 
     @OptionGroup var options: NodeMapOptions
@@ -14,14 +21,47 @@ struct NodesListCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let map = try options.file().load()
+        let configuration = try options.configuration()
+        let map = try NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet).load()
+        let models = Self.reportedModels(socketPath: DaemonOptions.socketPath(in: configuration))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(map.nodes.map { NodeListing(node: $0, in: map) })
+            let data = try encoder.encode(map.nodes.map { NodeListing(node: $0, in: map, models: models) })
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(NodeTable.render(map), terminator: "")
+            print(NodeTable.render(map, models: models), terminator: "")
         }
+    }
+
+    /// How long to wait for the daemon: the listing is of the file, the models are extra.
+    static let statusTimeoutMilliseconds: Int32 = 1000
+
+    /// The models the running daemon heard, by node ID and MAC; empty when none answers (the
+    /// map is listed from its file either way).
+    static func reportedModels(socketPath: String) -> ReportedModels {
+        guard let client = try? ControlClient(path: socketPath),
+              let status = try? client.ask(ControlRequest(command: .status), timeoutMilliseconds: statusTimeoutMilliseconds).status
+        else { return ReportedModels() }
+        return ReportedModels(status)
+    }
+}
+
+/// The models of a status report, matched to the node map's entries by ID and MAC, so a
+/// daemon serving another map (or a node since re-enrolled) lends no model to the wrong node.
+struct ReportedModels {
+    private var byID: [Int: (mac: String, model: String)] = [:]
+
+    init() {}
+
+    init(_ report: StatusReport) {
+        for node in report.nodes {
+            if let mac = node.mac, let model = node.model { byID[node.id] = (mac, model) }
+        }
+    }
+
+    func model(of node: NodeEntry) -> String? {
+        guard let reported = byID[node.id], let mac = node.mac, reported.mac == mac.description else { return nil }
+        return reported.model
     }
 }

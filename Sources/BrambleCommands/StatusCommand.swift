@@ -10,9 +10,11 @@ struct StatusCommand: ParsableCommand {
         discussion: """
             Asks `bramble serve` over its control socket (<state-dir>/control.sock). Stages: waiting, \
             rom-dhcp, addressed, firmware, loader, kernel, kernel-dhcp, up. TIME is the boot time once \
-            up, else the time in the current stage. --json prints one object: {"now", "nodes": [{"id", \
-            "name", "ip", "mac", "stage", "stageSince", "bootStarted", "bootMilliseconds", "reboots", \
-            "lastError"}], "summary": {stage: count}}; times are epoch milliseconds, absent values null.
+            up, else the time in the current stage. MODEL is what the node's firmware reported ("Pi 5B \
+            8GB rev 1.0", "CM4 4GB rev 1.1"; the Pi 4/5 bootloader sends its board revision), "-" until \
+            it did. --json prints one object: {"now", "nodes": [{"id", "name", "ip", "mac", "model", \
+            "stage", "stageSince", "bootStarted", "bootMilliseconds", "reboots", "lastError"}], \
+            "summary": {stage: count}}; times are epoch milliseconds, absent values null.
             """)
 
     @OptionGroup var daemon: DaemonOptions

@@ -4,9 +4,9 @@ import BrambleControl
 /// `bramble status` as text: one row per node, then the counts per stage.
 enum StatusTable {
     static func render(_ report: StatusReport) -> String {
-        let header = ["ID", "NAME", "IP", "STAGE", "TIME", "LAST ERROR"]
+        let header = ["ID", "NAME", "IP", "MODEL", "STAGE", "TIME", "LAST ERROR"]
         let rows = report.nodes.map { node in
-            [String(node.id), node.name, node.ip, node.stage.description, time(of: node, now: report.now), node.lastError ?? "-"]
+            [String(node.id), node.name, node.ip, node.model ?? "-", node.stage.description, time(of: node, now: report.now), node.lastError ?? "-"]
         }
         var widths = header.map(\.count)
         for row in rows {

@@ -16,10 +16,13 @@ public struct NodeStatus: Codable, Hashable, Sendable {
     public var bootMilliseconds: Int64?
     public var reboots: Int
     public var lastError: String?
+    /// The model the node's firmware reported ("Pi 5B 8GB rev 1.0", "CM4 4GB rev 1.1");
+    /// nil until it did (a Pi's kernel names none).
+    public var model: String?
 
     public init(
         id: Int, name: String, ip: String, mac: String?, stage: BootStage, stageSince: Int64?, bootStarted: Int64?,
-        bootMilliseconds: Int64?, reboots: Int, lastError: String?
+        bootMilliseconds: Int64?, reboots: Int, lastError: String?, model: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -31,6 +34,7 @@ public struct NodeStatus: Codable, Hashable, Sendable {
         self.bootMilliseconds = bootMilliseconds
         self.reboots = reboots
         self.lastError = lastError
+        self.model = model
     }
 
     /// The row for a node of the map and its timeline (a fresh one for a node not heard from).
@@ -38,11 +42,11 @@ public struct NodeStatus: Codable, Hashable, Sendable {
         self.init(
             id: id, name: name, ip: ip, mac: mac, stage: timeline.stage, stageSince: timeline.stageReached,
             bootStarted: timeline.bootStarted, bootMilliseconds: timeline.bootDuration, reboots: timeline.reboots,
-            lastError: timeline.lastError)
+            lastError: timeline.lastError, model: timeline.model)
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, ip, mac, stage, stageSince, bootStarted, bootMilliseconds, reboots, lastError
+        case id, name, ip, mac, stage, stageSince, bootStarted, bootMilliseconds, reboots, lastError, model
     }
 
     public init(from decoder: any Decoder) throws {
@@ -57,7 +61,8 @@ public struct NodeStatus: Codable, Hashable, Sendable {
             stage: stage, stageSince: try container.decodeIfPresent(Int64.self, forKey: .stageSince),
             bootStarted: try container.decodeIfPresent(Int64.self, forKey: .bootStarted),
             bootMilliseconds: try container.decodeIfPresent(Int64.self, forKey: .bootMilliseconds),
-            reboots: try container.decode(Int.self, forKey: .reboots), lastError: try container.decodeIfPresent(String.self, forKey: .lastError))
+            reboots: try container.decode(Int.self, forKey: .reboots), lastError: try container.decodeIfPresent(String.self, forKey: .lastError),
+            model: try container.decodeIfPresent(String.self, forKey: .model))
     }
 
     /// Writes `null` for absent values instead of leaving the key out.
@@ -73,5 +78,6 @@ public struct NodeStatus: Codable, Hashable, Sendable {
         try container.encode(bootMilliseconds, forKey: .bootMilliseconds)
         try container.encode(reboots, forKey: .reboots)
         try container.encode(lastError, forKey: .lastError)
+        try container.encode(model, forKey: .model)
     }
 }

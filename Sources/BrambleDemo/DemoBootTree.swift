@@ -4,7 +4,8 @@ import Foundation
 /// `pxe/boot` tree of realistic sizes (synthetic bytes), all world-readable because
 /// `bramble serve` reads them again after dropping to an unprivileged user.
 struct DemoBootTree {
-    /// The sizes of a Raspberry Pi OS (32-bit) boot partition's files, as the Pis read them.
+    /// The sizes of a Raspberry Pi OS boot partition's files, as the Pis read them (32-bit
+    /// kernels up to the Pi 4; the Pi 5's kernel_2712.img, which it always runs 64-bit).
     static let files: [(name: String, size: Int)] = [
         ("bootcode.bin", 52 * 1024),
         ("start.elf", 2900 * 1024),
@@ -13,12 +14,30 @@ struct DemoBootTree {
         ("fixup4.dat", 5 * 1024),
         ("kernel7.img", 6 * 1024 * 1024),
         ("kernel7l.img", 6 * 1024 * 1024),
+        ("kernel_2712.img", 9 * 1024 * 1024),
         ("bcm2710-rpi-3-b.dtb", 25 * 1024),
         ("bcm2710-rpi-3-b-plus.dtb", 25 * 1024),
         ("bcm2711-rpi-4-b.dtb", 25 * 1024),
+        ("bcm2711-rpi-cm4.dtb", 25 * 1024),
+        ("bcm2712-rpi-5-b.dtb", 77 * 1024),
+        ("bcm2712-rpi-cm5-cm5io.dtb", 77 * 1024),
     ]
 
-    /// 32-bit kernels: kernel7.img on the Pi 3, kernel7l.img on the Pi 4 (no `arm_64bit`).
+    /// The files a model reads (docs/raspberry-pi-netboot.md, "What each model reads"): only
+    /// these are written, so a module without Pi 5s serves exactly what it did before.
+    static func fileNames(for model: DemoBay.Model) -> Set<String> {
+        switch model {
+        case .pi3B: ["bootcode.bin", "start.elf", "fixup.dat", "kernel7.img", "bcm2710-rpi-3-b.dtb"]
+        case .pi3BPlus: ["bootcode.bin", "start.elf", "fixup.dat", "kernel7.img", "bcm2710-rpi-3-b-plus.dtb"]
+        case .pi4B: ["start4.elf", "fixup4.dat", "kernel7l.img", "bcm2711-rpi-4-b.dtb"]
+        case .cm4: ["start4.elf", "fixup4.dat", "kernel7l.img", "bcm2711-rpi-cm4.dtb"]
+        case .pi5B: ["kernel_2712.img", "bcm2712-rpi-5-b.dtb"]
+        case .cm5: ["kernel_2712.img", "bcm2712-rpi-cm5-cm5io.dtb"]
+        }
+    }
+
+    /// 32-bit kernels: kernel7.img on the Pi 3, kernel7l.img on the Pi 4 (no `arm_64bit`);
+    /// the Pi 5 reads kernel_2712.img whatever `arm_64bit` says.
     static let configTxt = """
         # config.txt of the bramble demo: 32-bit kernels, serial console, no splash.
         [all]
@@ -65,7 +84,8 @@ struct DemoBootTree {
         try write(Self.configTxt, to: "pxe/boot/config.txt")
         try write(Self.cmdlineTxt, to: "pxe/boot/cmdline.txt")
         var generator = SplitMix64(seed: UInt64(truncatingIfNeeded: getpid()))
-        for file in Self.files {
+        let needed = Set(bays.flatMap { Self.fileNames(for: $0.model) })
+        for file in Self.files where needed.contains(file.name) {
             try write(generator.bytes(file.size), to: "pxe/boot/\(file.name)")
         }
     }

@@ -5,8 +5,9 @@ import Glibc
 
 /// `bramble demo`: a virtual cluster module in network namespaces. The hub runs the real
 /// `bramble serve` (this binary) on a generated config, node map and boot tree; simulated
-/// Pi 3B, 3B+ and 4B (scripts/lib/fakepi.py) are powered on bay by bay and boot through the
-/// ROM's DHCP, TFTP, the kernel's DHCP and a DNS query; the demo shows them booting and ends
+/// Pi 3B, 3B+ and 4B (or the models `--models` names: CM4, Pi 5B, CM5 too;
+/// scripts/lib/fakepi.py) are powered on bay by bay and boot through the ROM's or
+/// bootloader's DHCP, TFTP, the kernel's DHCP and a DNS query; the demo shows them booting and ends
 /// with every node's boot time and what the server cost. Everything it creates is removed
 /// again: on success, on failure and on Ctrl-C.
 public struct DemoCommand: ParsableCommand {
@@ -16,14 +17,21 @@ public struct DemoCommand: ParsableCommand {
         discussion: """
             Needs root (network namespaces) and python3. Builds a switch, a hub running \
             `bramble serve` and one namespace per Pi (the bays of etc/nodes: Pi 3B in 1-16, \
-            3B+ in 17-32, 4B in 33-48), powers the Pis on one by one, shows their boot stages \
+            3B+ in 17-32, 4B in 33-48; --models splits the bays among other models), powers \
+            the Pis on one by one, shows their boot stages \
             live, and prints each node's boot time, the bytes served, and the server's CPU \
             seconds and peak RSS. Exit status 0 when every node came up.
             """
     )
 
-    @Option(help: "Simulated Pis to boot, 1-\(DemoBay.maximumCount); fewer take the three models in turn.")
-    var nodes = DemoBay.maximumCount
+    @Option(help: "Simulated Pis to boot (default: every bay, 48 for the default models); fewer take the models in turn.")
+    var nodes: Int?
+
+    @Option(help: """
+        The models in the module, comma-separated, in bay order: \(DemoBay.Model.allCases.map(\.rawValue).joined(separator: ",")) \
+        (the 48 bays are split among them equally).
+        """)
+    var models = DemoBay.defaultModels.map(\.rawValue).joined(separator: ",")
 
     @Option(help: "Time between two power-ons, like the control plane's (e.g. 0.5s, 250ms).")
     var interval = "0.5s"
@@ -38,8 +46,9 @@ public struct DemoCommand: ParsableCommand {
     var simulator: String?
 
     public func validate() throws {
-        guard (1...DemoBay.maximumCount).contains(nodes) else {
-            throw ValidationError("--nodes must be between 1 and \(DemoBay.maximumCount) (the Pi bays of a cluster module)")
+        let maximum = DemoBay.maximumCount(models: try modelList())
+        guard (1...maximum).contains(nodes ?? maximum) else {
+            throw ValidationError("--nodes must be between 1 and \(maximum) (the Pi bays of a cluster module, split among --models)")
         }
         guard Self.seconds(interval) != nil else { throw ValidationError("--interval: '\(interval)' is not a duration like 0.5s or 500ms") }
         guard let limit = Self.seconds(timeLimit), limit > 0 else {
@@ -48,6 +57,15 @@ public struct DemoCommand: ParsableCommand {
     }
 
     public init() {}
+
+    /// `--models` parsed; its error, named for the user, as a validation error.
+    func modelList() throws -> [DemoBay.Model] {
+        do {
+            return try DemoBay.parseModels(models)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
 
     public func run() throws {
         guard geteuid() == 0 else { throw DemoError("needs root to create network namespaces (run it with sudo)") }
@@ -73,7 +91,8 @@ public struct DemoCommand: ParsableCommand {
 
         let abandoned = DemoCluster.removeAbandoned()
         if abandoned > 0 { print("removed \(abandoned) namespaces left by an earlier demo that was killed") }
-        let bays = DemoBay.selection(count: nodes)
+        let models = try modelList()
+        let bays = DemoBay.selection(count: nodes ?? DemoBay.maximumCount(models: models), models: models)
         print("bramble demo: \(bays.count) simulated Pis (\(Self.modelCounts(bays))), hub 10.42.0.250 in namespace \(cluster.hubNamespace) (files in \(directory.path))")
         try tree.write(bays: bays)
         try cluster.build(bays: bays)

@@ -41,6 +41,8 @@ public struct BrambleConfig: Hashable, Sendable {
     /// Concurrent TFTP transfers at most from one client address: a Pi reads one file at a
     /// time, so a client holding more is misbehaving or a NAT hiding several.
     public internal(set) var tftpMaxPerClient: TransferLimit
+    /// Where the Pi 4/5 bootloader's netconsole log is received (docs/netconsole.md); nil: off.
+    public internal(set) var netconsolePort: NetconsolePort?
 
     /// The values used for every key the file and flags leave unset: the hub of docs/design.md.
     public static let defaults = BrambleConfig(
@@ -60,7 +62,8 @@ public struct BrambleConfig: Hashable, Sendable {
         pi3BReplyDelay: .piserverDefault,
         piBootMenu: .padded,
         tftpMaxTransfers: try! TransferLimit(256),
-        tftpMaxPerClient: try! TransferLimit(8)
+        tftpMaxPerClient: try! TransferLimit(8),
+        netconsolePort: nil
     )
 
     public var subnet: IPv4Subnet { address.subnet }

@@ -65,6 +65,7 @@ public struct ConfigDraft: Sendable {
         case .piBootMenu: settings.piBootMenu = try BootMenuText(parsing: text)
         case .tftpMaxTransfers: settings.tftpMaxTransfers = try TransferLimit(parsing: text)
         case .tftpMaxPerClient: settings.tftpMaxPerClient = try TransferLimit(parsing: text)
+        case .netconsolePort: settings.netconsolePort = try NetconsolePort.parse(text)
         }
     }
 

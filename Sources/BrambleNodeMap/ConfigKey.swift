@@ -17,6 +17,7 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     case piBootMenu = "pi-boot-menu"
     case tftpMaxTransfers = "tftp-max-transfers"
     case tftpMaxPerClient = "tftp-max-per-client"
+    case netconsolePort = "netconsole-port"
 
     /// Only `upstream` may appear on several lines (one resolver each, order kept); setting any
     /// other key twice is almost always a forgotten edit, so the parser reports it.

@@ -31,13 +31,18 @@ extension BootEvent.Kind {
         case .ignored(let reason):
             failure = Self.isBootFailure(reason) ? reason.description : nil
         }
+        let model = event.model
         var client = event.client.description
-        if let board = event.boardRevision { client += ", \(board)" }
+        if let board = event.boardRevision {
+            client += ", \(board)"
+        } else if case .pxe = event.client, let model {
+            client += ", \(model)"
+        }
         if let serial = event.serial { client += ", serial \(serial)" }
         self = .dhcp(
             BootEvent.DHCPExchange(
                 message: message, answer: answer, firmware: event.client.isPXE, transactionID: event.transactionID,
-                ignoredBecause: failure, client: client, address: address))
+                ignoredBecause: failure, client: client, address: address, model: model?.name, modelIsDefinite: model?.isDefinite ?? true))
     }
 
     /// Silence that stops a boot, as opposed to silence the protocol asks for (another

@@ -15,6 +15,9 @@ final class BootRecorder {
     private(set) var nodeMap: NodeMap
     private var timelines: [Int: NodeBootTimeline] = [:]
     private var history: [Int: [BootLogRecord]] = [:]
+    /// The bootloader's netconsole lines, kept apart: a verbose bootloader sends hundreds a
+    /// boot, which must not push the boot's DHCP and TFTP events out of ``history``.
+    private var bootloaderHistory: [Int: [BootLogRecord]] = [:]
     private let logs: NodeLogDirectory?
     private let logger: Logger
     private var logFailing = false
@@ -41,8 +44,10 @@ final class BootRecorder {
             time: time, bootStarted: timeline.bootStarted, node: node.name, stage: timeline.stage, failure: failure != nil,
             text: kind.description)
         let record = BootLogRecord(nodeID: nodeID, node: node.name, time: time, stage: timeline.stage, failure: failure != nil, line: line)
-        if history[nodeID]?.count == Self.historyLimit { history[nodeID, default: []].removeFirst(Self.historyLimit / 4) }
-        history[nodeID, default: []].append(record)
+        switch kind {
+        case .bootloaderLog, .bootloaderLogDropped: Self.append(record, to: &bootloaderHistory[nodeID, default: []])
+        default: Self.append(record, to: &history[nodeID, default: []])
+        }
         write(line, node: node.name)
         onRecord?(record)
     }
@@ -59,8 +64,31 @@ final class BootRecorder {
             })
     }
 
+    /// The node's recent events and bootloader lines, in the order they were recorded.
     func history(of node: NodeEntry) -> NodeHistory {
-        NodeHistory(nodeID: node.id, node: node.name, records: history[node.id] ?? [])
+        let events = history[node.id] ?? []
+        guard let bootloader = bootloaderHistory[node.id], !bootloader.isEmpty else {
+            return NodeHistory(nodeID: node.id, node: node.name, records: events)
+        }
+        var merged: [BootLogRecord] = []
+        merged.reserveCapacity(events.count + bootloader.count)
+        var (event, line) = (events.startIndex, bootloader.startIndex)
+        while event < events.endIndex || line < bootloader.endIndex {
+            if line == bootloader.endIndex || (event < events.endIndex && events[event].time <= bootloader[line].time) {
+                merged.append(events[event])
+                event += 1
+            } else {
+                merged.append(bootloader[line])
+                line += 1
+            }
+        }
+        return NodeHistory(nodeID: node.id, node: node.name, records: merged)
+    }
+
+    /// Appends, dropping the oldest quarter when the list is at ``historyLimit``.
+    private static func append(_ record: BootLogRecord, to records: inout [BootLogRecord]) {
+        if records.count == historyLimit { records.removeFirst(historyLimit / 4) }
+        records.append(record)
     }
 
     /// A log that cannot be written is reported once, when it starts failing, not per line.

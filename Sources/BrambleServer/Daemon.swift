@@ -38,6 +38,9 @@ public final class Daemon {
     private var watcher: FileWatcher?
     private var recorder: BootRecorder?
     private var control: ControlServer?
+    private var netconsole: NetconsoleService?
+    /// `Type=notify` under systemd: READY=1, RELOADING=1, STOPPING=1 (see ``SystemdNotifier``).
+    private let notifier = SystemdNotifier()
 
     public init(configuration: BrambleConfig, sources: Sources, logger: Logger) throws(SystemCallError) {
         self.configuration = configuration
@@ -55,11 +58,12 @@ public final class Daemon {
                 _ = self.reload()
             } else {
                 self.logger.info("signal \(signal): stopping")
+                self.notifier?.stopping()
                 self.loop.stop()
             }
         }
-        let account = dropPrivileges ? PrivilegeDrop.account() : nil
-        if dropPrivileges && account == nil {
+        let account = dropPrivileges && PrivilegeDrop.startedAsRoot ? PrivilegeDrop.account() : nil
+        if dropPrivileges && PrivilegeDrop.startedAsRoot && account == nil {
             throw SystemCallError("getpwnam(bramble or nobody)", errno: ENOENT)
         }
         let state = try prepareStateDirectory(owner: account)
@@ -80,6 +84,7 @@ public final class Daemon {
         }
         try startDNS(nodeMap: nodeMap)
         connectBootEvents(to: BootRecorder(nodeMap: nodeMap, logs: state.logs, logger: logger))
+        try startNetconsole()
         try startControl(in: state.directory, owner: account)
         watcher = try FileWatcher(paths: [configuration.nodesPath] + (sources.configPath.map { [$0] } ?? []), loop: loop) { [unowned self] changed in
             self.logger.info("changed on disk: \(changed.sorted().joined(separator: ", ")): reloading")
@@ -88,9 +93,13 @@ public final class Daemon {
         if let account {
             try PrivilegeDrop.drop(to: account)
             logger.info("running as \(account.name) (uid \(account.uid)) with capabilities \(PrivilegeDrop.currentCapabilities())")
+        } else if dropPrivileges {
+            try PrivilegeDrop.shedCapabilities()
+            logger.info("running as uid \(getuid()) with capabilities \(PrivilegeDrop.currentCapabilities())")
         }
         let enrolled = nodeMap.nodes.filter { $0.mac != nil }.count
         logger.notice("ready: DHCP on \(configuration.interface) as \(configuration.address), \(enrolled) of \(nodeMap.nodes.count) nodes enrolled, pool \(configuration.pool.map(String.init(describing:)) ?? "off"); TFTP from \(configuration.bootDirectory), blocks up to \(tftp?.maximumBlockSize ?? 0) bytes, \(configuration.tftpMaxTransfers) transfers at most (\(configuration.tftpMaxPerClient) per client)")
+        notifier?.ready(status: readyStatus)
         try loop.run()
         recorder?.onRecord = nil
         control = nil
@@ -104,6 +113,8 @@ public final class Daemon {
 
     /// Rereads, validates and swaps; returns what the log says, for `bramble` over the control socket.
     private func reload() -> Result<String, ReloadRefused> {
+        notifier?.reloading()
+        defer { notifier?.ready(status: readyStatus) }
         let newConfiguration: BrambleConfig
         let newMap: NodeMap
         do {
@@ -115,8 +126,9 @@ public final class Daemon {
             return .failure(ReloadRefused(reason: reason))
         }
         if newConfiguration.interface != configuration.interface || newConfiguration.address != configuration.address
-            || newConfiguration.pool != configuration.pool || newConfiguration.stateDirectory != configuration.stateDirectory {
-            logger.warning("interface, address, pool and state-dir changes take effect at the next start of bramble serve")
+            || newConfiguration.pool != configuration.pool || newConfiguration.stateDirectory != configuration.stateDirectory
+            || newConfiguration.netconsolePort != configuration.netconsolePort {
+            logger.warning("interface, address, pool, state-dir and netconsole-port changes take effect at the next start of bramble serve")
         }
         if newConfiguration.nodesPath != configuration.nodesPath {
             logger.warning("the node map moved to \(newConfiguration.nodesPath); it is watched from the next start")
@@ -235,6 +247,20 @@ public final class Daemon {
         self.recorder = recorder
     }
 
+    /// `netconsole-port`: the bootloader's log into the boot log of the node whose address
+    /// sent it, bound while privileged (SO_BINDTODEVICE needs CAP_NET_RAW).
+    private func startNetconsole() throws(SystemCallError) {
+        guard let port = configuration.netconsolePort, let recorder else { return }
+        let netconsole = try NetconsoleService(interface: configuration.interface.name, port: port.value, loop: loop, logger: logger) { [unowned recorder] address in
+            recorder.nodeMap.node(address: address)?.id
+        }
+        netconsole.onLines = { [unowned recorder] nodeID, events in
+            let time = WallClock.milliseconds()
+            for event in events { recorder.record(event, nodeID: nodeID, time: time) }
+        }
+        self.netconsole = netconsole
+    }
+
     /// The state directory and its `logs/`, opened once by descriptor and owned by the
     /// account the daemon drops to, which writes leases and boot logs from then on. Every
     /// file in them is opened relative to these descriptors without following links (see
@@ -253,6 +279,12 @@ public final class Daemon {
             logger.warning("lease journal \(opened.file.path): skipped \(opened.skippedLines) damaged lines (a write cut short by a full disk or an I/O error); every intact lease was read")
         }
         return (LeaseJournal(file: opened.file, entries: opened.entries, leaseSeconds: Int(configuration.leaseTime.seconds)), opened.entries)
+    }
+
+    /// What `systemctl status` shows while serving.
+    private var readyStatus: String {
+        let nodes = recorder?.nodeMap.nodes ?? []
+        return "serving \(nodes.filter { $0.mac != nil }.count) of \(nodes.count) nodes on \(configuration.interface) as \(configuration.address)"
     }
 
     private static func tftpLimits(_ configuration: BrambleConfig) -> TFTPService.Limits {

@@ -55,6 +55,37 @@ public enum PrivilegeDrop {
         guard cnet_set_no_new_privs() == 0 else { throw SystemCallError("prctl(PR_SET_NO_NEW_PRIVS)") }
     }
 
+    /// Whether the daemon runs as root and so switches to ``account(preferring:)`` itself.
+    /// Otherwise it was started as its own user with the capabilities it needs (bramble.service:
+    /// `User=bramble` and `AmbientCapabilities=`) and only sheds them (``shedCapabilities(keeping:)``).
+    public static var startedAsRoot: Bool { getuid() == 0 }
+
+    /// For a daemon started unprivileged with ambient capabilities: once every socket is
+    /// bound, keeps only `keptCapabilities` in the permitted and effective sets (binding
+    /// port 53, 67 and 69 and opening the raw socket need CAP_NET_BIND_SERVICE and CAP_NET_RAW
+    /// at that call only), empties the inheritable and ambient sets, and sets `no_new_privs`.
+    /// The bounding set stays as the service manager left it: cutting it needs CAP_SETPCAP,
+    /// and bramble.service's `CapabilityBoundingSet=` already limits it to those three.
+    public static func shedCapabilities(keeping keptCapabilities: [cap_value_t] = [CAP_NET_ADMIN]) throws(SystemCallError) {
+        guard cap_reset_ambient() == 0 else { throw SystemCallError("prctl(PR_CAP_AMBIENT_CLEAR_ALL)") }
+        guard let current = cap_get_proc() else { throw SystemCallError("cap_get_proc") }
+        defer { cap_free(UnsafeMutableRawPointer(current)) }
+        guard let capabilities = cap_init() else { throw SystemCallError("cap_init") }
+        defer { cap_free(UnsafeMutableRawPointer(capabilities)) }
+        // Only what the process holds can be kept: asking for more is EPERM.
+        var held = keptCapabilities.filter { capability in
+            var value = CAP_CLEAR
+            return cap_get_flag(current, capability, CAP_PERMITTED, &value) == 0 && value == CAP_SET
+        }
+        if !held.isEmpty {
+            guard cap_set_flag(capabilities, CAP_PERMITTED, Int32(held.count), &held, CAP_SET) == 0,
+                  cap_set_flag(capabilities, CAP_EFFECTIVE, Int32(held.count), &held, CAP_SET) == 0
+            else { throw SystemCallError("cap_set_flag") }
+        }
+        guard cap_set_proc(capabilities) == 0 else { throw SystemCallError("cap_set_proc") }
+        guard cnet_set_no_new_privs() == 0 else { throw SystemCallError("prctl(PR_SET_NO_NEW_PRIVS)") }
+    }
+
     /// Drops every capability but `kept` from the bounding set (PR_CAPBSET_DROP), up to the
     /// highest the running kernel knows, so capabilities newer than these headers go too.
     static func limitBoundingSet(to kept: [cap_value_t]) throws(SystemCallError) {

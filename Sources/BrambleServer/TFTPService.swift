@@ -271,6 +271,22 @@ final class TFTPService {
         sessionsPerClient[tid.address] = remaining > 0 ? remaining : nil
         log(event, fileName: session.fileName, client: session.client)
         onBootEvent?(session.client, BootEvent.Kind(event, fileName: session.fileName))
+        if case .finished(let summary) = event {
+            warnIfNearTheFileTimeout(summary, fileName: session.fileName, client: session.client)
+        }
+    }
+
+    /// A Pi 4/5 bootloader abandons a file after `TFTP_FILE_TIMEOUT` (30 s by default): a
+    /// transfer that took more than half of that is logged, and put in the node's boot log,
+    /// with the setting to raise (``BootloaderFileTimeout``).
+    private func warnIfNearTheFileTimeout(_ summary: TFTPTransferSummary, fileName: String, client address: IPv4Address) {
+        let (seconds, attoseconds) = summary.duration.components
+        let milliseconds = Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+        let generation = nodeMap.node(address: address)?.mac.flatMap { reportOf($0).bootloaderGeneration }
+        guard BootloaderFileTimeout.isCloseToTheLimit(milliseconds: milliseconds, bootloaderGeneration: generation) else { return }
+        let kind = BootEvent.Kind.transferNearFileTimeout(file: fileName, milliseconds: milliseconds)
+        logger.warning("\(who(address)): \(kind)", metadata: Self.peer(address))
+        onBootEvent?(address, kind)
     }
 
     /// "10.42.0.5 node05", or the bare address for a client outside the node map.

@@ -42,6 +42,22 @@ public struct TFTPPathResolver: Sendable {
         // docs/technical/RASPBERRY_PI5.md; docs/raspberry-pi-netboot.md).
         "overlay_map.dtb", "armstub8-2712.bin", "recovery.bin",
     ]
+    /// Files only a generation 5 or later bootloader is content to miss: it asks for
+    /// `kernel_2712.img` first and falls back to `kernel8.img` (observed on real Pi 5s,
+    /// tinkerbell/tinkerbell `smee/internal/ipxe/binary/route_rpi.go`: it "probes the default
+    /// kernel names (kernel_2712.img, kernel8.img, kernel8_rt.img)"; raspberrypi/firmware's
+    /// `boot/` ships kernel_2712.img as the Pi 5 kernel). Network-boot trees built for
+    /// several models often hold only kernel8.img, so that miss is routine and must not
+    /// become the node's last error; for a Pi 4 the same name is one somebody configured.
+    public static let routinelyMissingOnGeneration5: Set<String> = ["kernel_2712.img"]
+
+    /// Whether the firmware of `client` asks for `name` knowing it is usually absent.
+    static func isRoutinelyMissing(_ name: String, for client: TFTPClient) -> Bool {
+        if routinelyMissingFiles.contains(name) { return true }
+        guard let generation = client.bootloaderGeneration, generation >= 5 else { return false }
+        return routinelyMissingOnGeneration5.contains(name)
+    }
+
     /// The files whose presence under a prefix tells the firmware to keep the prefix, up
     /// to the Pi 4 (`eeprom-bootloader.adoc`, `TFTP_PREFIX`).
     public static let prefixProbeFiles: Set<String> = ["start.elf", "start4.elf"]
@@ -74,11 +90,12 @@ public struct TFTPPathResolver: Sendable {
             let node = owner(of: prefix, client: client) ?? client.node
             var serial = client.serial ?? node?.settings.serial
             if case .serial(let prefixSerial) = prefix { serial = prefixSerial }
-            return try lookUp(file, in: [prefixDirectory] + Self.overrideDirectories(for: node), node: node, serial: serial, tree: tree)
+            return try lookUp(
+                file, in: [prefixDirectory] + Self.overrideDirectories(for: node), node: node, serial: serial, client: client, tree: tree)
         }
         let file = components.joined(separator: "/")
         let serial = client.serial ?? client.node?.settings.serial
-        return try lookUp(file, in: Self.overrideDirectories(for: client.node), node: client.node, serial: serial, tree: tree)
+        return try lookUp(file, in: Self.overrideDirectories(for: client.node), node: client.node, serial: serial, client: client, tree: tree)
     }
 
     /// The boot-tree paths a request looks at, in order (templates aside), so a boot log's
@@ -112,7 +129,7 @@ public struct TFTPPathResolver: Sendable {
     }
 
     private func lookUp(
-        _ file: String, in directories: [String], node: NodeEntry?, serial: String?, tree: some TFTPBootTree
+        _ file: String, in directories: [String], node: NodeEntry?, serial: String?, client: TFTPClient, tree: some TFTPBootTree
     ) throws(TFTPPathRefusal) -> TFTPResolvedPath {
         var unrenderableTemplate: String?
         for directory in directories {
@@ -132,7 +149,7 @@ public struct TFTPPathResolver: Sendable {
         }
         if let unrenderableTemplate { throw .templateNeedsKnownNode(templatePath: unrenderableTemplate) }
         let name = file.split(separator: "/").last.map(String.init) ?? file
-        throw .notFound(isRoutine: Self.routinelyMissingFiles.contains(name))
+        throw .notFound(isRoutine: Self.isRoutinelyMissing(name, for: client))
     }
 
     /// Whether the path is a file to send; throws for what must not be sent.

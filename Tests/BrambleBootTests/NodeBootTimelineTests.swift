@@ -133,4 +133,19 @@ import Testing
         let timeline = run([romDiscover()] + readsInOrder.flatMap { read("b66c4c16/\($0)") })
         #expect(timeline.steps.map(\.stage) == [.romDHCP, .addressed, .firmware, .loader, .kernel])
     }
+
+    /// The model the firmware reported outlives the kernel's DHCP (which names none) and a
+    /// reboot; the serial layout's guess never replaces the 3B ROM's definite "Pi 3B".
+    @Test func theReportedModelIsKeptAndAGuessNeverReplacesIt() {
+        func firmware(_ model: String?, definite: Bool = true, xid: UInt32 = 1) -> BootEvent.Kind {
+            .dhcp(Exchange(message: .discover, answer: .offer, firmware: true, transactionID: xid, model: model, modelIsDefinite: definite))
+        }
+        #expect(run([]).model == nil)
+        let pi3 = run([firmware("Pi 3B"), firmware("Pi 3B+ or bootcode.bin", definite: false)] + read("start.elf") + [plain(.discover, .offer, xid: 9)])
+        #expect(pi3.model == "Pi 3B")
+        #expect(run([firmware("Pi 3B+ or bootcode.bin", definite: false)]).model == "Pi 3B+ or bootcode.bin")
+        #expect(run([firmware("Pi 3B+ or bootcode.bin", definite: false), firmware("Pi 4B 4GB rev 1.5")]).model == "Pi 4B 4GB rev 1.5")
+        let rebooted = run([firmware("CM4 4GB rev 1.1")] + read("start4.elf") + read("kernel8.img") + [plain(.discover, .offer, xid: 9), firmware(nil, xid: 2)])
+        #expect(rebooted.reboots == 1 && rebooted.model == "CM4 4GB rev 1.1")
+    }
 }

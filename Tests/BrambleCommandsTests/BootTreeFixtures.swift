@@ -13,6 +13,11 @@ enum BootTreeFixtures {
         "bcm2710-rpi-3-b.dtb": 32_000, "bcm2710-rpi-3-b-plus.dtb": 33_000,
     ]
     static let pi4Only: [String: UInt64] = ["start4.elf": 2_200_000, "fixup4.dat": 5_400, "bcm2711-rpi-4-b.dtb": 54_000]
+    static let cm4Only: [String: UInt64] = ["start4.elf": 2_200_000, "fixup4.dat": 5_400, "bcm2711-rpi-cm4.dtb": 55_000]
+    static let pi5Only: [String: UInt64] = ["bcm2712-rpi-5-b.dtb": 78_000, "bcm2712d0-rpi-5-b.dtb": 78_000]
+    static let cm5Only: [String: UInt64] = ["bcm2712-rpi-cm5-cm5io.dtb": 79_000, "bcm2712-rpi-cm5l-cm5io.dtb": 79_000]
+    /// Every model's files: a tree every model boots from.
+    static let everyModel = [pi3Only, pi4Only, cm4Only, pi5Only, cm5Only].reduce(common) { $0.merging($1) { $1 } }
 
     static func listing(_ parts: [String: UInt64]..., overlays: Bool = true) -> BootTreeListing {
         var files: [String: UInt64] = [:]

@@ -1,3 +1,4 @@
+import ArgumentParser
 @testable import BrambleDemo
 import Foundation
 import Testing
@@ -20,6 +21,57 @@ import Testing
         #expect(DemoBay.selection(count: 6).map(\.id) == [1, 2, 17, 18, 33, 34])
         #expect(DemoBay.selection(count: 1).map(\.model) == [.pi3B])
         #expect(DemoBay.selection(count: 4).map(\.id) == [1, 2, 17, 33])
+    }
+
+    @Test("--models names the boards in bay order; 4 is 4b; case and spaces do not matter")
+    func modelLists() throws {
+        #expect(try DemoBay.parseModels("3b,3b+,4b,cm4,5b,cm5") == DemoBay.Model.allCases)
+        #expect(try DemoBay.parseModels("5B, cm5") == [.pi5B, .cm5])
+        #expect(try DemoBay.parseModels("3b,4") == [.pi3B, .pi4B])
+        #expect(try DemoCommand.parse(["--models", "4b,5b"]).modelList() == [.pi4B, .pi5B])
+        #expect(try DemoCommand.parse([]).modelList() == DemoBay.defaultModels, "the default is etc/nodes' module")
+    }
+
+    @Test("an unknown, empty or repeated model is refused, naming the known models", arguments: [
+        ("3b,pi6", "--models: unknown model 'pi6'; the known models are 3b, 3b+, 4b, cm4, 5b, cm5"),
+        ("", "--models: an empty name; the known models are 3b, 3b+, 4b, cm4, 5b, cm5"),
+        ("3b,,4b", "--models: an empty name; the known models are 3b, 3b+, 4b, cm4, 5b, cm5"),
+        ("5b,cm5,5B", "--models: '5b' is listed twice"),
+    ])
+    func badModelLists(text: String, message: String) {
+        #expect(throws: DemoBay.ModelListError(description: message)) { try DemoBay.parseModels(text) }
+        do {
+            _ = try DemoCommand.parse(["--models", text])
+            Issue.record("--models \(text) was accepted")
+        } catch {
+            #expect(DemoCommand.message(for: error) == message)
+        }
+    }
+
+    @Test("the 48 bays are split equally among the models; --nodes stays within them")
+    func mixedModule() throws {
+        let all = DemoBay.Model.allCases
+        #expect(DemoBay.maximumCount(models: all) == 48 && DemoBay.maximumCount(models: DemoBay.defaultModels) == 48)
+        #expect(DemoBay.maximumCount(models: [.pi3B, .pi3BPlus, .pi4B, .cm4, .pi5B]) == 45)
+        let bays = DemoBay.selection(count: 12, models: all)
+        #expect(bays.map(\.id) == [1, 2, 9, 10, 17, 18, 25, 26, 33, 34, 41, 42])
+        #expect(bays.map(\.model) == [.pi3B, .pi3B, .pi3BPlus, .pi3BPlus, .pi4B, .pi4B, .cm4, .cm4, .pi5B, .pi5B, .cm5, .cm5])
+        #expect(bays[8].mac == "2c:cf:67:50:00:21" && bays[8].serial == "67500021")
+        #expect(bays[10].mac == "d8:3a:dd:60:00:29" && bays[6].mac == "e4:5f:01:40:00:19")
+        #expect(Set(DemoBay.selection(count: 48, models: all).map(\.mac)).count == 48, "every MAC differs")
+        #expect(DemoBay.selection(count: 48).map(\.mac) == DemoBay.selection(count: 48, models: DemoBay.defaultModels).map(\.mac))
+        #expect(throws: (any Error).self) { try DemoCommand.parse(["--models", "3b,3b+,4b,cm4,5b", "--nodes", "46"]) }
+        #expect(try DemoCommand.parse(["--models", "3b,3b+,4b,cm4,5b", "--nodes", "45"]).nodes == 45)
+    }
+
+    @Test("the boot tree holds what the chosen models read: the default module's files as before")
+    func bootTreeFilesPerModel() {
+        let defaultFiles = Set(DemoBay.defaultModels.flatMap { DemoBootTree.fileNames(for: $0) })
+        #expect(defaultFiles == ["bootcode.bin", "start.elf", "fixup.dat", "start4.elf", "fixup4.dat", "kernel7.img", "kernel7l.img",
+                                 "bcm2710-rpi-3-b.dtb", "bcm2710-rpi-3-b-plus.dtb", "bcm2711-rpi-4-b.dtb"])
+        #expect(DemoBootTree.fileNames(for: .pi5B) == ["kernel_2712.img", "bcm2712-rpi-5-b.dtb"], "no start*.elf on a Pi 5")
+        let sized = Set(DemoBootTree.files.map(\.name))
+        #expect(DemoBay.Model.allCases.allSatisfy { DemoBootTree.fileNames(for: $0).isSubset(of: sized) })
     }
 
     @Test("durations: seconds, s, ms, m; anything else is refused")

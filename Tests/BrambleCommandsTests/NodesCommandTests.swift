@@ -1,5 +1,7 @@
 import ArgumentParser
 @testable import BrambleCommands
+import BrambleBoot
+import BrambleControl
 import BrambleNodeMap
 import Glibc
 import Testing
@@ -102,15 +104,43 @@ func runBramble(_ arguments: [String]) throws {
     @Test func tableShowsEveryColumn() throws {
         let parsed = try NodeMap(parsing: map + "5 dc:a6:32:XX:XX:XX\n6 f0:9f:c2:00:00:06 sw2 disabled\n", fileName: "nodes", subnet: clusterSubnet)
         #expect(NodeTable.render(parsed) == """
-            ID   MAC                IP           NAME    VENDOR              SETTINGS
-            1    b8:27:eb:10:00:01  10.42.0.1    node01  Raspberry Pi (1-3)
-            2    b8:27:eb:10:00:02  10.42.0.2    web02   Raspberry Pi (1-3)
-            250  b8:27:eb:fa:00:fa  10.42.0.250  hub     Raspberry Pi (1-3)
-            5    dc:a6:32:xx:xx:xx  10.42.0.5    node05  Raspberry Pi (4)    (not enrolled)
-            6    f0:9f:c2:00:00:06  10.42.0.6    sw2     -                   disabled
+            ID   MAC                IP           NAME    VENDOR              MODEL  SETTINGS
+            1    b8:27:eb:10:00:01  10.42.0.1    node01  Raspberry Pi (1-3)  -
+            2    b8:27:eb:10:00:02  10.42.0.2    web02   Raspberry Pi (1-3)  -
+            250  b8:27:eb:fa:00:fa  10.42.0.250  hub     Raspberry Pi (1-3)  -
+            5    dc:a6:32:xx:xx:xx  10.42.0.5    node05  Raspberry Pi (4)    -      (not enrolled)
+            6    f0:9f:c2:00:00:06  10.42.0.6    sw2     -                   -      disabled
             5 nodes in nodes: 4 with a MAC, 1 awaiting enrollment, 1 disabled
 
             """)
+    }
+
+    /// The models come from the running daemon's status, matched by ID and MAC: a status
+    /// row whose MAC is not the map's (another map, a node re-enrolled) lends no model.
+    @Test func theModelIsTheOneTheDaemonHeardFromThatMAC() throws {
+        let parsed = try NodeMap(parsing: map, fileName: "nodes", subnet: clusterSubnet)
+        let report = StatusReport(now: 0, nodes: [
+            NodeStatus(id: 1, name: "node01", ip: "10.42.0.1", mac: "b8:27:eb:10:00:01", stage: .up, stageSince: 0, bootStarted: 0,
+                       bootMilliseconds: 1, reboots: 0, lastError: nil, model: "CM4 4GB rev 1.1"),
+            NodeStatus(id: 2, name: "web02", ip: "10.42.0.2", mac: "b8:27:eb:99:00:02", stage: .up, stageSince: 0, bootStarted: 0,
+                       bootMilliseconds: 1, reboots: 0, lastError: nil, model: "Pi 400 4GB rev 1.0"),
+        ])
+        let models = ReportedModels(report)
+        #expect(NodeTable.render(parsed, models: models).split(separator: "\n").dropFirst().prefix(2) == [
+            "1    b8:27:eb:10:00:01  10.42.0.1    node01  Raspberry Pi (1-3)  CM4 4GB rev 1.1",
+            "2    b8:27:eb:10:00:02  10.42.0.2    web02   Raspberry Pi (1-3)  -",
+        ])
+        #expect(NodeListing(node: parsed.node(id: 1)!, in: parsed, models: models).model == "CM4 4GB rev 1.1")
+        #expect(NodeListing(node: parsed.node(id: 2)!, in: parsed, models: models).model == nil)
+    }
+
+    /// No daemon on the socket: the map is listed from its file, every model unknown.
+    @Test func withoutADaemonTheModelsAreUnknown() throws {
+        let parsed = try NodeMap(parsing: map, fileName: "nodes", subnet: clusterSubnet)
+        let models = NodesListCommand.reportedModels(socketPath: directory.file("control.sock"))
+        #expect(NodeListing(node: parsed.node(id: 1)!, in: parsed, models: models).model == nil)
+        directory.write("nodes", map)
+        try runBramble(["nodes", "list", "--nodes", nodes, "--address", "10.42.0.250/24"])
     }
 
     @Test func jsonListingHasOneObjectPerNode() throws {

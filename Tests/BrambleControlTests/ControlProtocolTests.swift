@@ -9,12 +9,12 @@ import Testing
         let waiting = NodeStatus(id: 7, name: "node07", ip: "10.42.0.7", mac: nil, timeline: NodeBootTimeline())
         let booted = NodeStatus(
             id: 5, name: "node05", ip: "10.42.0.5", mac: "b8:27:eb:00:00:05", stage: .up, stageSince: 1_030_000, bootStarted: 1_000_000,
-            bootMilliseconds: 30_000, reboots: 1, lastError: nil)
+            bootMilliseconds: 30_000, reboots: 1, lastError: nil, model: "Pi 5B 8GB rev 1.0")
         let report = StatusReport(now: 1_040_000, nodes: [waiting, booted])
         let line = text(try ControlLine.encode(report))
         #expect(line.hasSuffix("\n") && line.filter { $0 == "\n" }.count == 1)
-        #expect(line.contains(#"{"bootMilliseconds":30000,"bootStarted":1000000,"id":5,"ip":"10.42.0.5","lastError":null,"mac":"b8:27:eb:00:00:05","name":"node05","reboots":1,"stage":"up","stageSince":1030000}"#))
-        #expect(line.contains(#"{"bootMilliseconds":null,"bootStarted":null,"id":7,"ip":"10.42.0.7","lastError":null,"mac":null,"name":"node07","reboots":0,"stage":"waiting","stageSince":null}"#))
+        #expect(line.contains(#"{"bootMilliseconds":30000,"bootStarted":1000000,"id":5,"ip":"10.42.0.5","lastError":null,"mac":"b8:27:eb:00:00:05","model":"Pi 5B 8GB rev 1.0","name":"node05","reboots":1,"stage":"up","stageSince":1030000}"#))
+        #expect(line.contains(#"{"bootMilliseconds":null,"bootStarted":null,"id":7,"ip":"10.42.0.7","lastError":null,"mac":null,"model":null,"name":"node07","reboots":0,"stage":"waiting","stageSince":null}"#))
         #expect(line.hasPrefix(#"{"nodes":[{"bootMilliseconds":30000"#), "nodes sorted by ID")
         #expect(line.contains(#""now":1040000"#))
         #expect(line.contains(#""summary":{"addressed":0,"firmware":0,"kernel":0,"kernel-dhcp":0,"loader":0,"rom-dhcp":0,"up":1,"waiting":1}"#))

@@ -89,6 +89,38 @@ import Testing
         #expect(identity.serial == guid.serial && identity.isRaspberryPi)
     }
 
+    /// The Pi 5 frame: the Pi 4's DISCOVER with `RPi5` in reading order and revision d04170.
+    @Test func pi5BootloaderDiscoverIsAGeneration5BootloaderWithItsBoard() throws {
+        let (frame, message) = try decode(ReconstructedFrames.pi5BootloaderDiscover)
+        #expect(frame.payload.count == 322 && frame.timeToLive == 64)
+        #expect(message.transactionID == 0x5a5a_0001)
+        #expect(message.options.vendorClassIdentifier == Self.piVendorClass)
+        let identity = RaspberryPiClientIdentity(options: message.options)
+        guard case .bootloader(let guid) = identity else {
+            Issue.record("classified as \(identity)")
+            return
+        }
+        #expect(guid.fourCCOrder == .text && guid.generation == "5")
+        #expect(guid.boardRevision.description == "Pi 5B 8GB rev 1.0")
+        #expect(guid.macLowBytes == [0x67, 0xfe, 0x01, 0x02])
+        #expect(guid.serial.description == "9ffefdef")
+    }
+
+    /// The CM4 frame: option 97 as a CM4's dnsmasq log shows it (raspberrypi/cmprovision#5:
+    /// `52 50 69 34`, revision c03140, MAC e4:5f:01:94:24:f8, serial starting e7).
+    @Test func cm4BootloaderDiscoverNamesTheComputeModule() throws {
+        let (frame, message) = try decode(ReconstructedFrames.cm4BootloaderDiscover)
+        #expect(frame.payload.count == 322)
+        let identity = RaspberryPiClientIdentity(options: message.options)
+        guard case .bootloader(let guid) = identity else {
+            Issue.record("classified as \(identity)")
+            return
+        }
+        #expect(Array(message.options[.clientMachineIdentifier]?.prefix(10) ?? []) == [0x00, 0x52, 0x50, 0x69, 0x34, 0x40, 0x31, 0xc0, 0x00, 0x01])
+        #expect(guid.fourCCOrder == .text && guid.generation == "4" && guid.boardRevision.description == "CM4 4GB rev 1.0")
+        #expect(guid.serial.description == "5d3c71e7")
+    }
+
     @Test func linuxKernelDiscover() throws {
         let (frame, message) = try decode(ReconstructedFrames.linuxKernelDiscover)
         #expect(frame.payload.count == 548)
@@ -122,7 +154,8 @@ import Testing
     @Test(arguments: [
         ReconstructedFrames.pi3BROMDiscover, ReconstructedFrames.pi3BPlusROMDiscover,
         ReconstructedFrames.bootcodeDiscover, ReconstructedFrames.pi4BootloaderDiscover,
-        ReconstructedFrames.linuxKernelDiscover,
+        ReconstructedFrames.linuxKernelDiscover, ReconstructedFrames.pi5BootloaderDiscover,
+        ReconstructedFrames.cm4BootloaderDiscover,
     ])
     func everyTruncationOfAFrameFailsWithATypedError(frame: [UInt8]) {
         for length in 0..<frame.count {

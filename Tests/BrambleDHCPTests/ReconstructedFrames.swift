@@ -1,9 +1,9 @@
 import Glibc
 
-/// Full DHCPDISCOVER frames from /work/shared/captures/reconstructed-frames.txt, as hexdumps.
+/// Full DHCPDISCOVER frames from Fixtures/frames/, as hexdumps.
 ///
 /// These are reconstructions, not captures: each was rebuilt from published field-level
-/// dumps (sources per frame there). The Pi 3B frame matches the public partial hexdump of
+/// dumps or documented fields (Fixtures/README.md says which). The Pi 3B frame matches the public partial hexdump of
 /// raspberrypi/firmware#862 byte for byte; the others match their published lengths.
 enum ReconstructedFrames {
     static let pi3BROMDiscover = frame("pi3b-rom-discover")
@@ -11,6 +11,10 @@ enum ReconstructedFrames {
     static let bootcodeDiscover = frame("bootcode-discover")
     static let pi4BootloaderDiscover = frame("pi4-bootloader-discover")
     static let linuxKernelDiscover = frame("linux-kernel-discover")
+    /// Built from the bootloader's documented fields, not from a capture (none is public):
+    /// see Fixtures/README.md. The simulator sends them byte for byte (FakePiFrameTests).
+    static let pi5BootloaderDiscover = frame("pi5-bootloader-discover")
+    static let cm4BootloaderDiscover = frame("cm4-bootloader-discover")
 
     /// A frame from `Fixtures/frames/NAME.hex` (offset, then 16 bytes a line, as hexdump prints).
     private static func frame(_ name: String) -> [UInt8] {

@@ -159,7 +159,7 @@ struct BootLogIntegrationTests {
         let drawn = String(decoding: screen.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let frames = drawn.components(separatedBy: "\u{1B}[H\u{1B}[J").dropFirst()
         #expect((3...6).contains(frames.count), "redrawn in place about every 0.2 s: \(frames.count) frames")
-        #expect(frames.allSatisfy { $0.contains("12  node12  10.42.0.12  addressed") && $0.contains("3 nodes: 1 addressed, 2 waiting; 1 with an error") }, "\(drawn)")
+        #expect(frames.allSatisfy { $0.contains("12  node12  10.42.0.12  Pi 4B 4GB rev 1.5  addressed") && $0.contains("3 nodes: 1 addressed, 2 waiting; 1 with an error") }, "\(drawn)")
         #expect(drawn.hasPrefix("\u{1B}[?25l") && drawn.hasSuffix("\u{1B}[?25h"), "the cursor is hidden while drawing and shown again")
 
         // Any client speaks the protocol: one JSON line each way.

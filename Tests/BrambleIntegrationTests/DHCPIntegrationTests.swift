@@ -43,7 +43,8 @@ struct DHCPIntegrationTests {
         #expect(lease["subnet"] == "255.255.255.0" && lease["lease"] == "43200")
 
         let script = server.file("dhclient.sh")
-        try "#!/bin/sh\n[ \"$reason\" = BOUND ] && env > \(script.path).env\nexit 0\n".write(to: script, atomically: false, encoding: .utf8)
+        // Written aside and renamed: the test polls for the file, and must never read it half-written.
+        try "#!/bin/sh\n[ \"$reason\" = BOUND ] && env > \(script.path).tmp && mv \(script.path).tmp \(script.path).env\nexit 0\n".write(to: script, atomically: false, encoding: .utf8)
         chmod(script.path, 0o755)
         // In the foreground (-d): a dhclient that forks keeps the socket Foundation watches to
         // see a child exit, so it is run under the lab and stopped once bound.
@@ -55,7 +56,7 @@ struct DHCPIntegrationTests {
         dhclient.terminate()
         let env = (try? String(contentsOfFile: script.path + ".env", encoding: .utf8)) ?? ""
         for expected in ["new_ip_address=10.42.0.6", "new_host_name=node06", "new_routers=10.42.0.250", "new_domain_name_servers=10.42.0.250", "new_domain_name=cluster"] {
-            #expect(env.contains(expected), "dhclient lacks \(expected): \(env)")
+            #expect(env.contains(expected), "dhclient lacks \(expected): \(env)\ndhclient's log: \((try? String(contentsOfFile: server.file("dhclient.log").path, encoding: .utf8)) ?? "none")")
         }
         #expect(server.log.contains("DHCPREQUEST from b8:27:eb:00:00:06 node06 (DHCP client) -> DHCPACK 10.42.0.6"))
     }

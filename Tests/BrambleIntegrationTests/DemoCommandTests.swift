@@ -48,6 +48,28 @@ struct DemoCommandTests {
         #expect(!FileManager.default.fileExists(atPath: directory), "the temporary directory is removed")
     }
 
+    /// `--models` mixes the newer boards into the module: the Pi 4 bootloader's CM4, and the
+    /// Pi 5 and CM5, which read no start*.elf, boot to `up` beside Pi 3s.
+    @Test("bramble demo --models boots a module mixing CM4s, Pi 5s and CM5s with Pi 3s to up")
+    func mixedModelsBoot() throws {
+        let before = try Self.demoNamespaces()
+        let result = try NetworkLab.execute(
+            [ServerUnderTest.executable.path, "demo", "--models", "3b+,cm4,5b,cm5", "--nodes", "8", "--interval", "0.2s",
+             "--time-limit", "120s"], timeout: 180)
+        let output = result.output
+        #expect(result.status == 0, "\(output)")
+        #expect(output.contains("8 simulated Pis (2 Pi 3B+, 2 CM4, 2 Pi 5B, 2 CM5)"), "\(output)")
+        for (bay, model) in [(1, "Pi 3B+"), (13, "CM4"), (25, "Pi 5B"), (37, "CM5"), (38, "CM5")] {
+            let name = String(format: "node%02d", bay)
+            #expect(output.contains("\(name) up in "), "\(name): \(output)")
+            #expect(output.split(separator: "\n").contains { $0.contains(" \(name)  \(model) ") && $0.contains("up in") },
+                    "the table names \(name)'s board: \(output)")
+        }
+        #expect(output.contains("8 of 8 nodes up, 0 failed"), "\(output)")
+        #expect(output.contains("bramble status agrees with the simulators on every node: 8 up"), "\(output)")
+        #expect(try Self.demoNamespaces() == before, "no demo namespace left behind")
+    }
+
     @Test("SIGINT and SIGTERM stop the demo at once and it removes its namespaces and files", arguments: [SIGINT, SIGTERM])
     func interrupted(signal: Int32) throws {
         let before = try Self.demoNamespaces()

@@ -34,9 +34,10 @@ final class ServerUnderTest {
     func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
     var configPath: String { file("bramble.conf").path }
 
-    /// Starts the daemon and waits for its `ready` line.
-    func start(arguments: [String] = []) throws {
-        let process = try lab.start(in: hub, [Self.executable.path, "serve", "--config", configPath] + arguments, output: file("serve.log").path)
+    /// Starts the daemon and waits for its `ready` line; `launcher` goes before the
+    /// executable (`env VAR=VALUE`, `setpriv ...`).
+    func start(arguments: [String] = [], launcher: [String] = []) throws {
+        let process = try lab.start(in: hub, launcher + [Self.executable.path, "serve", "--config", configPath] + arguments, output: file("serve.log").path)
         self.process = process
         try waitForLog("ready:", timeout: 10)
     }

@@ -34,7 +34,7 @@ struct FixtureReplayTests {
     /// Every conversation bramble supports has its capture (issue 7's list).
     @Test func everySupportedConversationHasACapture() {
         let expected = [
-            "udhcpc", "dhclient", "linux-ip-dhcp", "pi3b-rom", "pi3bplus-rom", "pi4-bootloader", "ipxe",
+            "udhcpc", "dhclient", "linux-ip-dhcp", "pi3b-rom", "pi3bplus-rom", "pi4-bootloader", "pi5-bootloader", "ipxe",
             "tftp-options", "tftp-errors", "dns-local", "dns-forwarded", "malformed",
         ]
         #expect(Set(expected).subtracting(Self.names).isEmpty, "missing: \(Set(expected).subtracting(Self.names).sorted())")

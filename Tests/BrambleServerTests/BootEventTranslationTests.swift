@@ -14,7 +14,7 @@ import Testing
 
     @Test func aROMDiscoverAnsweredIsAFirmwareOffer() {
         let kind = BootEvent.Kind(event(.discover, .pi3BBootROM, .replied(.offer, address: IPv4Address(10, 42, 0, 5))))
-        #expect(kind == .dhcp(.init(message: .discover, answer: .offer, firmware: true, transactionID: 0x1234, client: "Pi 3B ROM", address: "10.42.0.5")))
+        #expect(kind == .dhcp(.init(message: .discover, answer: .offer, firmware: true, transactionID: 0x1234, client: "Pi 3B ROM", address: "10.42.0.5", model: "Pi 3B")))
     }
 
     @Test func aDisabledNodeIsAFailureAndAnotherServersChoiceIsNot() {
@@ -31,6 +31,20 @@ import Testing
         discover.serial = RaspberryPiSerial(0x9ffe_fdef)
         guard case .dhcp(let exchange)? = BootEvent.Kind(discover) else { Issue.record(); return }
         #expect(exchange.client == "Pi 5 bootloader, Pi 5B 8GB rev 1.0, serial 9ffefdef")
+        #expect(exchange.model == "Pi 5B 8GB rev 1.0" && exchange.modelIsDefinite)
+    }
+
+    /// A PXE client's option 97 in no Pi layout is shown as it is; the kernel's DHCP names
+    /// no model (the timeline keeps the firmware's); the serial layout's model is a guess.
+    @Test func unknownGUIDsAreShownAndTheKernelNamesNoModel() {
+        var pxe = event(.discover, .pxe(architecture: 0), .replied(.offer, address: nil))
+        pxe.clientMachineIdentifier = .otherGUID(leadingBytes: [0x58, 0x59, 0x5a, 0x35])
+        guard case .dhcp(let unknown)? = BootEvent.Kind(pxe) else { Issue.record(); return }
+        #expect(unknown.client == "PXE arch 0, unknown board (option 97 GUID 58595a35...)")
+        guard case .dhcp(let kernel)? = BootEvent.Kind(event(.discover, .plain, .replied(.offer, address: nil))) else { Issue.record(); return }
+        #expect(kernel.model == nil)
+        guard case .dhcp(let rom)? = BootEvent.Kind(event(.discover, .piSerialROM, .replied(.offer, address: nil))) else { Issue.record(); return }
+        #expect(rom.model == "Pi 3B+ or bootcode.bin" && !rom.modelIsDefinite)
     }
 
     @Test func tftpEndsAndRefusals() {

@@ -78,4 +78,29 @@ import Testing
         #expect(records.count <= BootRecorder.historyLimit && records.count > BootRecorder.historyLimit / 2)
         #expect(records.last?.line.hasSuffix("TFTP f999 started") == true)
     }
+
+    /// Netconsole lines go into the node's log file, marked as the bootloader's, and into a
+    /// history of their own: a verbose bootloader cannot push the boot's events out of
+    /// `bramble logs`, which shows both in the order they came.
+    @Test func bootloaderLinesAreLoggedAndKeptApartFromTheEvents() throws {
+        let directory = BootFileCacheTests.temporaryDirectory()
+        let recorder = BootRecorder(nodeMap: Self.map, logs: NodeLogDirectory(directory: try DirectoryHandle.openState(directory, owner: nil)), logger: Logger(label: "test"))
+        recorder.record(romDiscover(), nodeID: 5, time: 1_000_000)
+        recorder.record(BootEvent.Kind.bootloaderLog(line: "2.52 Boot mode: NETWORK (02) order f21"), nodeID: 5, time: 1_000_100)
+        recorder.record(BootEvent.Kind.transferStarted(file: "start4.elf"), nodeID: 5, time: 1_000_200)
+        for index in 0..<(BootRecorder.historyLimit * 3) {
+            recorder.record(BootEvent.Kind.bootloaderLog(line: "line \(index)"), nodeID: 5, time: 1_000_300 + Int64(index))
+        }
+        recorder.record(BootEvent.Kind.bootloaderLogDropped(lines: 7), nodeID: 5, time: 1_001_000)
+        let log = try #require(Self.contents("\(directory)/node05.log"))
+        #expect(log.contains("+0.100s node05 addressed   bootloader: 2.52 Boot mode: NETWORK (02) order f21\n"))
+        #expect(log.contains("node05 firmware    bootloader: line 191\n"))
+        #expect(log.contains("node05 firmware    bootloader log: 7 lines dropped here, sent faster than bramble records them\n"))
+        let lines = recorder.history(of: Self.map.node(id: 5)!).records.map(\.line)
+        #expect(lines.first?.hasSuffix("DHCPDISCOVER (Pi 3B ROM) -> OFFER 10.42.0.5") == true, "the boot's events stay: \(lines.prefix(3))")
+        #expect(lines[1].hasSuffix("TFTP start4.elf started"))
+        #expect((2 + BootRecorder.historyLimit * 3 / 4)...(2 + BootRecorder.historyLimit) ~= lines.count, "the bootloader's own history is bounded")
+        #expect(lines.last?.hasSuffix("7 lines dropped here, sent faster than bramble records them") == true)
+        #expect(recorder.timeline(ofNode: 5).stage == .firmware, "bootloader lines are no timeline steps")
+    }
 }

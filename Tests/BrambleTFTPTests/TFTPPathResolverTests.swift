@@ -220,6 +220,22 @@ import Testing
         #expect(refusal("deadbeef/start4.elf", for: Self.pi4) == .notFound(isRoutine: true))
     }
 
+    /// A Pi 5 asks for kernel_2712.img before kernel8.img: in a tree with only kernel8.img
+    /// that miss is routine (no lastError), but only for a Pi 5; kernel8.img itself never is.
+    @Test func pi5KernelProbeMissIsRoutineForAPi5Only() throws {
+        #expect(refusal("kernel_2712.img", for: Self.pi5) == .notFound(isRoutine: true))
+        #expect(refusal("9ffefdef/kernel_2712.img", for: Self.pi5) == .notFound(isRoutine: true))
+        #expect(refusal("9ffefdef//kernel_2712.img", for: Self.pi5) == .notFound(isRoutine: true))
+        #expect(refusal("kernel_2712.img", for: Self.pi4) == .notFound(isRoutine: false))
+        #expect(refusal("kernel_2712.img", for: Self.stranger) == .notFound(isRoutine: false))
+        #expect(refusal("overlays/kernel_2712.img.x", for: Self.pi5) == .notFound(isRoutine: false))
+        let onlyKernel8 = InMemoryBootTree(files: ["config.txt", "kernel8.img"])
+        #expect(try resolve("kernel8.img", for: Self.pi5, in: onlyKernel8).path == "kernel8.img")
+        #expect(throws: TFTPPathRefusal.notFound(isRoutine: false)) {
+            try resolve("kernel8.img", for: Self.pi5, in: InMemoryBootTree(files: ["config.txt"]))
+        }
+    }
+
     @Test(arguments: ["pieeprom.sig", "pieeprom.upd", "overlay_map.dtb", "armstub8-2712.bin", "recovery.bin",
                       "9ffefdef/pieeprom.sig", "9ffefdef//overlay_map.dtb", "overlays/overlay_map.dtb"])
     func pi5RoutineProbesAreRoutineMisses(name: String) {

@@ -12,12 +12,30 @@ conversation of docs/raspberry-pi-netboot.md byte for byte where it is known:
            `<serial>/start.elf`, which must get "file not found" to clear the prefix, and
            start.elf, fixup.dat, config.txt, cmdline.txt, the kernel, the dtb, all with
            `tsize 0`, probing config.txt and the kernel first (OACK, "Early terminate").
-  4        the EEPROM bootloader: DISCOVER/OFFER/REQUEST/ACK with a random xid and 4 s
-           retries, the REQUEST without option 60; TFTP with `tsize 0 blksize 1024` in the
-           order of a real Pi 4's dnsmasq log: `<serial>/start4.elf`, `<serial>/start.elf`,
-           config.txt, the routine misses (pieeprom.sig, recover4.elf, recovery.elf),
-           start4.elf, fixup4.dat, config.txt again, dt-blob.bin, the kernel probe, the dtb,
-           cmdline.txt, the kernel.
+  4, 4b    the Pi 4B's EEPROM bootloader: DISCOVER/OFFER/REQUEST/ACK with a random xid and 4 s
+           retries, the REQUEST without option 60, option 97 the `RPi4` GUID (FourCC, board
+           revision c03115, the MAC's low 4 bytes, the serial), offers without "Raspberry Pi
+           Boot" in option 43 ignored; TFTP with `tsize 0 blksize 1024` in the order of a real
+           Pi 4's dnsmasq log: `<serial>/start4.elf`, `<serial>/start.elf`, config.txt, the
+           routine misses (pieeprom.sig, recover4.elf, recovery.elf), start4.elf, fixup4.dat,
+           config.txt again, dt-blob.bin, the kernel probe, the dtb, cmdline.txt, the kernel.
+  cm4      the same bootloader on a Compute Module 4 (revision c03140, `bcm2711-rpi-cm4.dtb`);
+           its option 97 has the FourCC in the other byte order, `52 50 69 34`, as a CM4's
+           dnsmasq log shows (raspberrypi/cmprovision#5).
+  5b, cm5  the Pi 5 family's EEPROM bootloader (revision d04170 Pi 5B 8GB, d04180 CM5 8GB):
+           the Pi 4's DHCP with the `RPi5` GUID, and no start*.elf (the bootloader embeds the
+           firmware): the prefix is kept only when `<serial>/config.txt` and
+           `<serial>/<dtb>` exist (eeprom-bootloader.adoc: a boot location needs "config.txt
+           and a suitable device-tree"); config.txt, then `<serial>//config.txt` with the
+           doubled slash, the answer the bootloader acts on (observed on real Pi 5s,
+           tinkerbell/tinkerbell smee/internal/ipxe/binary/route_rpi.go; with the prefix
+           cleared it reads plain config.txt again, a case nobody has published); the probes
+           pieeprom.sig, overlay_map.dtb and armstub8-2712.bin, the dtb
+           (`bcm2712-rpi-5-b.dtb`, CM5 `bcm2712-rpi-cm5-cm5io.dtb`), cmdline.txt, the kernel
+           (`kernel=` of config.txt, else `kernel_2712.img`, then `kernel8.img`) and an
+           `initramfs` that config.txt names; every read with `tsize 0 blksize 1468`
+           (tinkerbell/tinkerbell docs/technical/RASPBERRY_PI5.md). Its existence probes
+           read block 1 and end with ERROR 0 "Early terminate" (the same notes).
 
 The TFTP phase runs on the address the firmware was given (configured on the interface,
 as the ROM's own stack would hold it). Then the kernel boots: the address is dropped, and
@@ -31,8 +49,14 @@ final `{"step": "result", "ok": true|false, ...}` line naming the failed step an
 Exit status 0 only when the whole boot succeeded. Every wait has a timeout and the whole
 run a time limit. With --tree, every file read in full must equal the tree's copy.
 
-usage: fakepi.py --model 3b|3b+|4 --serial XXXXXXXX [--interface eth0] [--tree DIR]
-                 [--time-limit SECONDS] [--rom-tries N]
+With --netconsole PORT the EEPROM bootloader (Pi 4 and later) also sends a few lines of its
+debug log over UDP, as `NETCONSOLE=@ADDRESS/,PORT@HUB/` in its EEPROM config makes it do
+(docs/netconsole.md): from port 6665 of the address it was given, to the TFTP server, or to
+255.255.255.255 (the bootloader's default destination) with --netconsole-broadcast.
+
+usage: fakepi.py --model 3b|3b+|4|4b|cm4|5b|cm5 --serial XXXXXXXX [--interface eth0] [--tree DIR]
+                 [--time-limit SECONDS] [--rom-tries N] [--dhcp-timeout SECONDS]
+                 [--netconsole PORT [--netconsole-broadcast]]
 """
 import argparse
 import json
@@ -52,7 +76,27 @@ BOOTCODE_PARAMETERS = ROM_PARAMETERS + [1, 3]
 PI4_PARAMETERS = [1, 3, 43, 60, 66, 67, 128, 129, 130, 131, 132, 133, 134, 135]
 KERNEL_PARAMETERS = [1, 3, 6, 12, 15, 17, 26, 40, 42]
 VENDOR_CLASS = b"PXEClient:Arch:00000:UNDI:002001"
-PI4_BOARD_REVISION = 0x00C03115
+
+# The simulated boards. `fourcc` is option 97's first four GUID bytes as they go on the wire:
+# the documented number 0x34695052 ("RPi4") appears in both byte orders in public logs (a
+# Pi 4B: `34 69 50 52`; a CM4, raspberrypi/cmprovision#5: `52 50 69 34`), and bramble
+# accepts both. No Pi 5 capture is public: the Pi 5s send `52 50 69 35` here, the order of
+# the CM4 log with eeprom-bootloader.adoc's `RPi5` 0x35695052. Revisions follow
+# revision-codes.adoc (c03115 Pi 4B 4GB rev 1.5, c03140 CM4 4GB rev 1.0, d04170 Pi 5B 8GB
+# rev 1.0, d04180 CM5 8GB rev 1.0).
+EEPROM_MODELS = {
+    "4": {"fourcc": b"\x34\x69\x50\x52", "revision": 0x00C03115, "dtb": "bcm2711-rpi-4-b.dtb", "generation": 4},
+    "cm4": {"fourcc": b"RPi4", "revision": 0x00C03140, "dtb": "bcm2711-rpi-cm4.dtb", "generation": 4},
+    "5b": {"fourcc": b"RPi5", "revision": 0x00D04170, "dtb": "bcm2712-rpi-5-b.dtb", "generation": 5},
+    "cm5": {"fourcc": b"RPi5", "revision": 0x00D04180, "dtb": "bcm2712-rpi-cm5-cm5io.dtb", "generation": 5},
+}
+ROM_DTBS = {"3b": "bcm2710-rpi-3-b.dtb", "3b+": "bcm2710-rpi-3-b-plus.dtb"}
+# `4b` is the Pi 4B's other name (the demo's); `4` stays for the callers that know it so.
+MODEL_ALIASES = {"4b": "4"}
+MODELS = ["3b", "3b+", "4", "4b", "cm4", "5b", "cm5"]
+# The menu text an EEPROM bootloader looks for in option 43 (eeprom-bootloader.adoc
+# `PXE_OPTION43`, default "Raspberry Pi Boot"): offers without it are ignored.
+PXE_OPTION43 = b"Raspberry Pi Boot"
 DHCP_NAMES = {1: "DISCOVER", 2: "OFFER", 3: "REQUEST", 5: "ACK", 6: "NAK"}
 
 
@@ -177,8 +221,9 @@ class DHCPClient:
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
         self.sock.bind((interface, 0))
 
-    def exchange(self, frame, xid, wanted, wait, step, stage):
-        """Sends `frame`; returns the first reply of a type in `wanted` within `wait` s, or None."""
+    def exchange(self, frame, xid, wanted, wait, step, stage, accept=None, ignored=None):
+        """Sends `frame`; returns the first reply of a type in `wanted` within `wait` s, or None.
+        A reply `accept` turns down is counted in `ignored` (a list) and waited past."""
         self.sock.send(frame)
         deadline = time.monotonic() + self.clock.bounded(wait, step, stage)
         while True:
@@ -193,6 +238,10 @@ class DHCPClient:
                 continue
             reply = parse_reply(data, self.mac, xid)
             if reply and reply["type"] in wanted:
+                if accept and not accept(reply):
+                    if ignored is not None:
+                        ignored.append(reply)
+                    continue
                 return reply
 
     def close(self):
@@ -208,8 +257,11 @@ class TFTPResult:
 
 
 def tftp_read(server, name, options, probe, clock, step, stage, file_timeout=None, retry=1.0):
-    """Reads `name` (options: a list of (name, value)); `probe` stops after the OACK with
-    ERROR 0 "Early terminate", as the firmware does to learn a file's size. `file_timeout`
+    """Reads `name` (options: a list of (name, value)); `probe` stops with ERROR 0 "Early
+    terminate": after the OACK (True or "oack"), as the Pi 3 and 4 firmware does to learn a
+    file's size, or after DATA block 1 ("block"), the Pi 5 bootloader's existence probe
+    (tinkerbell/tinkerbell docs/technical/RASPBERRY_PI5.md: "it reads the first block and
+    cancels"). `file_timeout`
     bounds the whole file (the Pi 4's TFTP_FILE_TIMEOUT); without it only the run's time
     limit does. A second without a packet resends the last one, six in a row end the read."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -262,7 +314,7 @@ def tftp_read(server, name, options, probe, clock, step, stage, file_timeout=Non
                     tsize = int(acknowledged["tsize"])
                 if "blksize" in acknowledged:
                     blksize = int(acknowledged["blksize"])
-                if probe:
+                if probe and probe != "block":
                     sock.sendto(struct.pack("!HH", 5, 0) + b"Early terminate\0", peer)
                     return TFTPResult("probe", b"", tsize, blksize)
                 last_sent = struct.pack("!HH", 4, 0)
@@ -273,6 +325,9 @@ def tftp_read(server, name, options, probe, clock, step, stage, file_timeout=Non
             block = struct.unpack("!H", packet[2:4])[0]
             if block == expected & 0xFFFF:
                 received += packet[4:]
+                if probe == "block":
+                    sock.sendto(struct.pack("!HH", 5, 0) + b"Early terminate\0", peer)
+                    return TFTPResult("probe", b"", tsize, blksize)
                 last_sent = struct.pack("!HH", 4, block)
                 sock.sendto(last_sent, peer)
                 expected += 1
@@ -288,20 +343,26 @@ def tftp_read(server, name, options, probe, clock, step, stage, file_timeout=Non
 
 class FakePi:
     def __init__(self, arguments, mac_text):
-        self.model = arguments.model
+        self.model = MODEL_ALIASES.get(arguments.model, arguments.model)
+        self.board = EEPROM_MODELS.get(self.model)
         self.serial = arguments.serial.lower()
         self.interface = arguments.interface
         self.tree = arguments.tree
         self.rom_tries = arguments.rom_tries
+        self.dhcp_timeout = arguments.dhcp_timeout
         self.clock = Clock(arguments.time_limit)
         self.report = Reporter(self.clock)
         self.mac_text = mac_text
         self.mac = bytes.fromhex(mac_text.replace(":", ""))
         self.bytes_read = 0
         self.prefix = ""
-        # The Pi 4 EEPROM's TFTP_FILE_TIMEOUT (30 s a file); no such limit is documented for
-        # the Pi 3 ROM and bootcode.bin, which retry per packet.
-        self.file_timeout = 30.0 if self.model == "4" else None
+        # How this firmware probes a file: the Pi 5 reads block 1, the others stop at the OACK.
+        self.probe_mode = "block" if self.board and self.board["generation"] >= 5 else "oack"
+        # The EEPROM bootloader's TFTP_FILE_TIMEOUT (30 s a file, eeprom-bootloader.adoc); no
+        # such limit is documented for the Pi 3 ROM and bootcode.bin, which retry per packet.
+        self.file_timeout = 30.0 if self.board else None
+        self.netconsole_port = getattr(arguments, "netconsole", None)
+        self.netconsole_broadcast = getattr(arguments, "netconsole_broadcast", False)
 
     # -- helpers --
 
@@ -312,12 +373,16 @@ class FakePi:
             subprocess.run(["ip", "addr", "add", "%s/%d" % (address, prefix), "dev", self.interface], check=True)
 
     def guid(self, serial_guid=False):
+        """Option 97: type 0, then the 3B ROM's constant, the serial four times (3B+ and
+        bootcode.bin), or the EEPROM's GUID: FourCC, revision (little-endian), the MAC's low
+        4 bytes, the serial least significant byte first (eeprom-bootloader.adoc
+        `DHCP_OPTION97`; docs/raspberry-pi-netboot.md for the byte order)."""
         serial = bytes.fromhex(self.serial)[::-1]
         if self.model == "3b" and not serial_guid:
             return b"\x00" + b"\x44" * 16
-        if self.model != "4":
+        if not self.board:
             return b"\x00" + serial * 4
-        return b"\x00" + b"\x34\x69\x50\x52" + struct.pack("<I", PI4_BOARD_REVISION) + self.mac[2:6] + serial
+        return b"\x00" + self.board["fourcc"] + struct.pack("<I", self.board["revision"]) + self.mac[2:6] + serial
 
     def pxe_options(self, message, parameters, extra=(), vendor_class=True, serial_guid=False):
         options = [(53, bytes([message])), (55, bytes(parameters)), (93, b"\x00\x00"), (94, b"\x01\x02\x01"),
@@ -346,7 +411,7 @@ class FakePi:
             return
         candidates = [os.path.join(self.tree, name)]
         if self.prefix and name.startswith(self.prefix):
-            candidates.append(os.path.join(self.tree, name[len(self.prefix):]))
+            candidates.append(os.path.join(self.tree, name[len(self.prefix):].lstrip("/")))
         for path in candidates:
             if os.path.isfile(path):
                 with open(path, "rb") as f:
@@ -355,12 +420,13 @@ class FakePi:
                 return
         raise BootFailure(step, stage, "%s: served, but not in the tree %s" % (name, self.tree))
 
-    def fetch(self, name, step, stage, options=(), probe_first=False, optional=False, reached=None):
-        """Reads one boot file as the firmware does; returns its bytes (None for a routine miss)."""
-        path = self.prefix + name
+    def fetch(self, name, step, stage, options=(), probe_first=False, optional=False, reached=None, path=None):
+        """Reads one boot file as the firmware does; returns its bytes (None for a routine miss).
+        `path` is the name as sent when it is not the prefix and `name` (the doubled slash)."""
+        path = path or self.prefix + name
         started = self.clock.ms()
         if probe_first:
-            result = tftp_read(self.server, path, options, True, self.clock, step, stage, self.file_timeout)
+            result = tftp_read(self.server, path, options, self.probe_mode, self.clock, step, stage, self.file_timeout)
             if result.outcome == "not-found" and optional:
                 self.report.emit("tftp", file=path, result="not-found", ms=self.clock.ms() - started)
                 return None
@@ -382,12 +448,17 @@ class FakePi:
 
     def expect_missing(self, name, step, stage, options):
         """The serial-prefix probe: "file not found" clears the prefix; a file there sets it."""
-        result = tftp_read(self.server, name, options, True, self.clock, step, stage, self.file_timeout)
+        return self.probe(name, step, stage, options, expected="not-found")
+
+    def probe(self, name, step, stage, options, expected="found"):
+        """An existence probe of `name` as sent: True when the file is there. Only "found" and
+        "file not found" are answers; anything else fails the step."""
+        result = tftp_read(self.server, name, options, self.probe_mode, self.clock, step, stage, self.file_timeout)
         if result.outcome == "not-found":
-            self.report.emit("tftp", file=name, result="not-found", expected=True)
+            self.report.emit("tftp", file=name, result="not-found", expected=expected == "not-found")
             return False
         if result.outcome == "probe":
-            self.report.emit("tftp", file=name, result="found", expected=False)
+            self.report.emit("tftp", file=name, result="found", expected=expected == "found")
             return True
         raise BootFailure(step, stage, "%s: %s" % (name, result.error or result.outcome))
 
@@ -406,15 +477,19 @@ class FakePi:
         raise BootFailure(step, self.report.stage, "no DHCPOFFER after %d DISCOVERs 5 s apart" % self.rom_tries)
 
     def pi4_dhcp(self, client):
-        """The Pi 4 bootloader: a full DORA, 4 s retries, 45 s in all, REQUEST without option 60."""
+        """The Pi 4 and Pi 5 bootloader: a full DORA, 4 s retries, 45 s in all (DHCP_REQ_TIMEOUT,
+        DHCP_TIMEOUT; --dhcp-timeout), REQUEST without option 60; an OFFER without "Raspberry Pi Boot"
+        in option 43 is ignored (eeprom-bootloader.adoc `PXE_OPTION43`; tinkerbell's Pi 5
+        notes: "The bootloader ignores DHCP offers that lack `Raspberry Pi Boot` in option 43")."""
         step, stage = "rom-dhcp", self.report.stage
         xid = random.getrandbits(32)
         started = time.monotonic()
         discover = self.pi4_discover(xid)
-        attempt = 0
-        while time.monotonic() - started < 45:
+        attempt, ignored = 0, []
+        while time.monotonic() - started < self.dhcp_timeout:
             attempt += 1
-            offer = client.exchange(discover, xid, (2,), 4.0, step, stage)
+            offer = client.exchange(discover, xid, (2,), 4.0, step, stage,
+                                    accept=lambda reply: PXE_OPTION43 in reply["options"].get(43, b""), ignored=ignored)
             if not offer:
                 continue
             server_id = offer["options"].get(54, b"")
@@ -426,30 +501,40 @@ class FakePi:
                 return ack, attempt, round((time.monotonic() - started) * 1000)
             if ack:
                 raise BootFailure(step, stage, "DHCPNAK for %s" % offer["yiaddr"])
-        raise BootFailure(step, stage, "no DHCPACK within 45 s (%d DISCOVERs)" % attempt)
+        if ignored:
+            raise BootFailure(step, stage, "no DHCPOFFER with %r in option 43 within %g s (%d DISCOVERs, %d offers without it ignored)"
+                              % (PXE_OPTION43.decode(), self.dhcp_timeout, attempt, len(ignored)))
+        raise BootFailure(step, stage, "no DHCPACK within %g s (%d DISCOVERs)" % (self.dhcp_timeout, attempt))
 
     def firmware_server(self, reply):
-        if self.model == "4":
+        if self.board:
             named = reply["options"].get(66)
             return named.decode().strip("\0") if named else ipv4(reply["options"], 54)
         return reply["source"]
 
     def kernel_name(self, config):
-        text = config.decode(errors="replace") if config else ""
-        settings = {}
-        for line in text.splitlines():
-            line = line.split("#")[0].strip()
-            if "=" in line:
-                key, value = line.split("=", 1)
-                settings[key.strip()] = value.strip()
+        settings = self.config_settings(config)
         if "kernel" in settings:
             return settings["kernel"]
         if settings.get("arm_64bit") == "1":
             return "kernel8.img"
-        return "kernel7l.img" if self.model == "4" else "kernel7.img"
+        return "kernel7l.img" if self.board else "kernel7.img"
+
+    @staticmethod
+    def config_settings(config):
+        """config.txt's `key=value` lines and its `initramfs FILE` line, comments dropped."""
+        settings = {}
+        for line in (config.decode(errors="replace") if config else "").splitlines():
+            line = line.split("#")[0].strip()
+            if "=" in line:
+                key, value = line.split("=", 1)
+                settings[key.strip()] = value.strip()
+            elif line.startswith("initramfs") and len(line.split()) > 1:
+                settings["initramfs"] = line.split()[1]
+        return settings
 
     def dtb_name(self):
-        return {"3b": "bcm2710-rpi-3-b.dtb", "3b+": "bcm2710-rpi-3-b-plus.dtb", "4": "bcm2711-rpi-4-b.dtb"}[self.model]
+        return self.board["dtb"] if self.board else ROM_DTBS[self.model]
 
     def pi3_firmware(self, client):
         self.fetch("bootcode.bin", "bootcode", "addressed", reached="firmware")
@@ -485,6 +570,33 @@ class FakePi:
         self.fetch(self.dtb_name(), "dtb", "loader", options, probe_first=True)
         self.fetch("cmdline.txt", "loader", "loader", options)
         self.fetch(kernel, "kernel", "loader", options, probe_first=True, reached="kernel")
+
+    def pi5_firmware(self):
+        """The Pi 5 bootloader's reads (see the module's doc): no start*.elf; the prefix kept
+        only for a serial directory with config.txt and the device tree; config.txt twice,
+        the second time with the doubled slash; the kernel by name, `kernel_2712.img` first."""
+        options = [("tsize", "0"), ("blksize", "1468")]
+        dtb = self.dtb_name()
+        keep = self.probe("%s/config.txt" % self.serial, "firmware", "addressed", options, expected="not-found")
+        if keep:
+            keep = self.probe("%s/%s" % (self.serial, dtb), "firmware", "addressed", options)
+        self.prefix = self.serial + "/" if keep else ""
+        self.fetch("config.txt", "firmware", "addressed", options, reached="firmware")
+        # The answer acted on (tinkerbell/tinkerbell smee/internal/ipxe/binary/route_rpi.go).
+        config = self.fetch("config.txt", "firmware", "firmware", options,
+                            path="%s//config.txt" % self.serial if keep else None)
+        for routine in ("pieeprom.sig", "overlay_map.dtb"):
+            self.fetch(routine, "firmware", "firmware", options, probe_first=True, optional=True)
+        self.fetch(dtb, "dtb", "firmware", options, probe_first=True)
+        self.fetch("cmdline.txt", "firmware", "firmware", options)
+        self.fetch("armstub8-2712.bin", "firmware", "firmware", options, probe_first=True, optional=True)
+        settings = self.config_settings(config)
+        if "kernel" in settings:
+            self.fetch(settings["kernel"], "kernel", "firmware", options, probe_first=True, reached="kernel")
+        elif self.fetch("kernel_2712.img", "kernel", "firmware", options, probe_first=True, optional=True, reached="kernel") is None:
+            self.fetch("kernel8.img", "kernel", "firmware", options, probe_first=True, reached="kernel")
+        if "initramfs" in settings:
+            self.fetch(settings["initramfs"], "initramfs", "kernel", options)
 
     def kernel_dhcp(self, client):
         """Linux ip=dhcp: no PXE class, 548-byte payload, DISCOVER/REQUEST with a new xid."""
@@ -541,12 +653,35 @@ class FakePi:
         finally:
             sock.close()
 
+    def netconsole(self, address, mask):
+        """The bootloader's log lines after its DHCP, in the format of a real one's UART log."""
+        if not self.netconsole_port or not self.board:
+            return
+        lines = [
+            "  0.07 RPi: BOOTLOADER release VERSION:fakepi DATE: 2026/12/01 TIME: 00:00:00",
+            "  0.11 BOOTMODE: 0x06 partition 0 serial %s" % self.serial,
+            "  2.52 Boot mode: NETWORK (02) order f21",
+            "  5.38 NET %s %s gw 0.0.0.0 tftp %s" % (address, mask or "255.255.255.0", self.server),
+        ]
+        destination = "255.255.255.255" if self.netconsole_broadcast else self.server
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+            sock.bind((address, 6665))
+            # Two datagrams, as the bootloader sends what it has logged so far.
+            sock.sendto(("\r\n".join(lines[:2]) + "\r\n").encode(), (destination, self.netconsole_port))
+            sock.sendto(("\r\n".join(lines[2:]) + "\r\n").encode(), (destination, self.netconsole_port))
+        finally:
+            sock.close()
+        self.report.emit("netconsole", lines=len(lines), to=destination, port=self.netconsole_port)
+
     def boot(self):
-        self.report.emit("power-on", "rom-dhcp", model=self.model, mac=self.mac_text, serial=self.serial)
+        board = {"revision": "%06x" % self.board["revision"]} if self.board else {}
+        self.report.emit("power-on", "rom-dhcp", model=self.model, mac=self.mac_text, serial=self.serial, **board)
         client = DHCPClient(self.interface, self.mac, self.clock)
         try:
             self.set_address(None, None)
-            if self.model == "4":
+            if self.board:
                 reply, attempts, ms = self.pi4_dhcp(client)
             else:
                 reply, attempts, ms = self.rom_dhcp(client, bootcode=False)
@@ -554,7 +689,10 @@ class FakePi:
             self.set_address(reply["yiaddr"], ipv4(reply["options"], 1))
             self.report.emit("rom-dhcp", "addressed", ip=reply["yiaddr"], server=self.server, tries=attempts, ms=ms,
                              answer=DHCP_NAMES.get(reply["type"], str(reply["type"])))
-            if self.model == "4":
+            self.netconsole(reply["yiaddr"], ipv4(reply["options"], 1))
+            if self.board and self.board["generation"] >= 5:
+                self.pi5_firmware()
+            elif self.board:
                 self.pi4_firmware()
             else:
                 self.pi3_firmware(client)
@@ -604,14 +742,19 @@ def dns_addresses(message, offset):
 
 def main():
     parser = argparse.ArgumentParser(description="A simulated Raspberry Pi network boot (JSON lines out).")
-    parser.add_argument("--model", choices=["3b", "3b+", "4"], required=True)
+    parser.add_argument("--model", choices=MODELS, required=True, help="4 and 4b are the same board")
     parser.add_argument("--serial", required=True, help="8 hex digits")
     parser.add_argument("--interface", default="eth0")
     parser.add_argument("--tree", help="the boot tree: every file read in full must equal its copy here")
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds for the whole boot")
     parser.add_argument("--rom-tries", type=int, default=5, help="DHCPDISCOVERs before the ROM gives up")
-    parser.add_argument("--print-frame", choices=["rom", "bootcode", "pi4", "kernel"],
-                        help="print that DHCPDISCOVER as hex (with --mac, --xid) and exit: for the frame tests")
+    parser.add_argument("--dhcp-timeout", type=float, default=45.0,
+                        help="seconds before an EEPROM bootloader gives up on DHCP (its DHCP_TIMEOUT, 45 s by default)")
+    parser.add_argument("--netconsole", type=int, metavar="PORT", help="send bootloader log lines to this UDP port (Pi 4 and later)")
+    parser.add_argument("--netconsole-broadcast", action="store_true", help="with --netconsole: to 255.255.255.255, not the TFTP server")
+    parser.add_argument("--print-frame", choices=["rom", "bootcode", "eeprom", "pi4", "kernel"],
+                        help="print that DHCPDISCOVER as hex (with --mac, --xid) and exit: for the frame tests; "
+                             "eeprom (pi4, its older name) is the Pi 4/5 bootloader's, for --model 4, cm4, 5b, cm5")
     parser.add_argument("--mac", help="with --print-frame: the MAC instead of the interface's")
     parser.add_argument("--xid", default="12345678", help="with --print-frame: the transaction ID (hex) of a pi4 or kernel frame")
     arguments = parser.parse_args()
@@ -620,8 +763,11 @@ def main():
     if arguments.print_frame:
         pi = FakePi(arguments, arguments.mac or "02:00:00:00:00:01")
         xid = int(arguments.xid, 16)
+        if arguments.print_frame in ("eeprom", "pi4") and not pi.board:
+            parser.error("--print-frame %s needs an EEPROM model (4, 4b, cm4, 5b, cm5)" % arguments.print_frame)
         frames = {"rom": lambda: pi.rom_discover(False), "bootcode": lambda: pi.rom_discover(True),
-                  "pi4": lambda: pi.pi4_discover(xid), "kernel": lambda: pi.kernel_message(xid, 0)}
+                  "eeprom": lambda: pi.pi4_discover(xid), "pi4": lambda: pi.pi4_discover(xid),
+                  "kernel": lambda: pi.kernel_message(xid, 0)}
         print(frames[arguments.print_frame]().hex())
         return
     with open("/sys/class/net/%s/address" % arguments.interface) as f:

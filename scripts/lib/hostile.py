@@ -31,6 +31,10 @@ seconds, and prints one JSON object (the last line of its output).
         until a new request is no longer refused as busy (at most S s)
     hostile.py dns-trickle SERVER SECONDS
         a TCP client sending a query one byte per second; when does the server hang up?
+    hostile.py netconsole SERVER PORT lines|flood|oversize|binary --source IP [--count N]
+        datagrams to the netconsole sink from IP (configured on the interface): N datagrams
+        of bootloader-like lines, N datagrams of 10 lines as fast as they go, N datagrams of
+        4000 bytes, N datagrams of random bytes; prints how many were sent and how long it took
 """
 import argparse
 import json
@@ -558,6 +562,33 @@ def tftp_flood(arguments):
     return {"requests": len(held), "firstAnswers": first, "releasedAfter": released}
 
 
+# ---- netconsole -----------------------------------------------------------------------------
+
+def netconsole(server, port, attack, source, count):
+    """At most 10,000 datagrams, sent within a few seconds."""
+    count = min(count, 10000)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((source, 6665))
+    started = time.monotonic()
+    sent = 0
+    for index in range(count):
+        if attack == "lines":
+            payload = ("  %d.%02d netconsole line %d from %s\n" % (index // 100, index % 100, index, source)).encode()
+        elif attack == "flood":
+            payload = "".join("  9.99 flood %d.%d\n" % (index, line) for line in range(10)).encode()
+        elif attack == "oversize":
+            payload = b"  1.00 oversize " + b"x" * 3984
+        else:
+            payload = os.urandom(1000)
+        try:
+            sock.sendto(payload, (server, port))
+            sent += 1
+        except OSError:
+            time.sleep(0.001)
+    sock.close()
+    return {"sent": sent, "seconds": round(time.monotonic() - started, 3)}
+
+
 # ---- main -----------------------------------------------------------------------------------
 
 def main():
@@ -600,6 +631,12 @@ def main():
     tflood.add_argument("--sources", required=True)
     tflood.add_argument("--per-source", type=int, default=8)
     tflood.add_argument("--release-within", type=float, default=30)
+    nc = commands.add_parser("netconsole")
+    nc.add_argument("server")
+    nc.add_argument("port", type=int)
+    nc.add_argument("attack", choices=["lines", "flood", "oversize", "binary"])
+    nc.add_argument("--source", required=True)
+    nc.add_argument("--count", type=int, default=5)
     trickle = commands.add_parser("dns-trickle")
     trickle.add_argument("server")
     trickle.add_argument("seconds", type=float)
@@ -628,6 +665,8 @@ def main():
         result = dhcp_reboot(arguments.interface, arguments.pairs)
     elif arguments.command == "tftp-flood":
         result = tftp_flood(arguments)
+    elif arguments.command == "netconsole":
+        result = netconsole(arguments.server, arguments.port, arguments.attack, arguments.source, arguments.count)
     else:
         result = dns_trickle(arguments.server, arguments.seconds)
     print(json.dumps(result, sort_keys=True), flush=True)

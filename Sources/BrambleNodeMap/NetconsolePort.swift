@@ -1,0 +1,33 @@
+/// The UDP port `bramble serve` receives the Pi 4/5 bootloader's netconsole on
+/// (`netconsole-port`): 1-65535, or `off` (the default: nothing is bound).
+///
+/// The bootloader sends to port 6666 unless its `NETCONSOLE=` line names another
+/// (raspberrypi/documentation, `eeprom-bootloader.adoc`, `NETCONSOLE`; docs/netconsole.md).
+/// The ports bramble serves itself (DNS 53, DHCP 67, TFTP 69) are refused: a datagram
+/// there is a query, not a log line.
+public struct NetconsolePort: Hashable, Sendable, CustomStringConvertible {
+    public let value: UInt16
+
+    /// The bootloader's default destination port.
+    public static let bootloaderDefault: UInt16 = 6666
+    static let servedPorts: [UInt16: String] = [53: "DNS", 67: "DHCP", 69: "TFTP"]
+
+    public init(_ value: UInt16) throws(InvalidConfigValue) {
+        guard value != 0 else { throw InvalidConfigValue("port 0 is no port: write 1-65535 (the bootloader's default is \(Self.bootloaderDefault)) or off") }
+        if let service = Self.servedPorts[value] {
+            throw InvalidConfigValue("port \(value) is bramble's own \(service) port: pick another, e.g. \(Self.bootloaderDefault)")
+        }
+        self.value = value
+    }
+
+    /// `off`, or a port number.
+    public static func parse(_ text: String) throws(InvalidConfigValue) -> NetconsolePort? {
+        if text == "off" { return nil }
+        guard !text.isEmpty, text.utf8.count <= 5, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let number = UInt16(text) else {
+            throw InvalidConfigValue("'\(text)' is not a UDP port: write a number from 1 to 65535 (the bootloader's default is \(Self.bootloaderDefault)) or off")
+        }
+        return try NetconsolePort(number)
+    }
+
+    public var description: String { String(value) }
+}
