@@ -88,6 +88,9 @@ enum ServeStartupProblem: Error, Equatable, UserFacingError {
             if !stops.isEmpty {
                 lines.append("stop it first (`\(stops.joined(separator: "`, then `"))`), then start bramble serve again.")
             }
+            if conflicts.contains(where: { $0.holders.contains { $0.command == "dnsmasq" } }) {
+                lines.append("Moving the hub from dnsmasq: `bramble migrate --apply` stops and disables it and starts bramble (docs/migrate.md).")
+            }
             return lines.joined(separator: "\n")
         }
     }

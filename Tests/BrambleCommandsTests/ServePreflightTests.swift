@@ -44,6 +44,7 @@ struct ServePreflightTests {
               UDP port 53 (DNS): held by dnsmasq (pid 812)
               TCP port 53 (DNS): held by dnsmasq (pid 812)
             stop it first (`kill 812`), then start bramble serve again.
+            Moving the hub from dnsmasq: `bramble migrate --apply` stops and disables it and starts bramble (docs/migrate.md).
             """)
     }
 
@@ -56,7 +57,7 @@ struct ServePreflightTests {
         let conflicts = PortHolderSearch(procRoot: proc.path).conflicts(on: Self.hub)
         #expect(conflicts.map(\.port.number) == [67, 69, 53])
         #expect(conflicts.allSatisfy { $0.holders.map(\.stopCommand) == ["systemctl stop dnsmasq"] })
-        #expect(ServeStartupProblem.portsTaken(conflicts, address: Self.hub).message.hasSuffix("stop it first (`systemctl stop dnsmasq`), then start bramble serve again."))
+        #expect(ServeStartupProblem.portsTaken(conflicts, address: Self.hub).message.contains("\nstop it first (`systemctl stop dnsmasq`), then start bramble serve again.\n"))
         #expect(PortHolderSearch(procRoot: proc.path).conflicts(on: IPv4Address(10, 42, 1, 250)).map(\.port.number) == [67])
     }
 
