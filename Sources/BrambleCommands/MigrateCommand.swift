@@ -51,6 +51,9 @@ struct MigrateCommand: ParsableCommand {
     func validate() throws {
         if apply && undo { throw ValidationError("--apply and --undo go opposite ways: give one") }
         if dryRun && (apply || undo) { throw ValidationError("--dry-run writes and switches nothing: leave out --apply and --undo") }
+        if (apply || undo) && !(root == "/" || root.isEmpty) {
+            throw ValidationError("--apply and --undo switch this machine's services: run them without --root, on the hub itself")
+        }
         if timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
     }
 

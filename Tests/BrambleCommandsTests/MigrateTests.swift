@@ -1,3 +1,4 @@
+import ArgumentParser
 @testable import BrambleCommands
 import BrambleNodeMap
 import BrambleWire
@@ -185,4 +186,21 @@ final class FakeServiceManager: ServiceManager {
     }
 
     func journal(unit: String, lines: Int) -> [String] { journalLines }
+}
+
+/// The command line's own rules, before anything is read.
+struct MigrateCommandLineTests {
+    @Test("flags that contradict each other are usage errors", arguments: [
+        ["--apply", "--undo"], ["--dry-run", "--apply"], ["--dry-run", "--undo"], ["--apply", "--root", "/tmp/hub"], ["--timeout", "0"],
+    ])
+    func contradictions(arguments: [String]) {
+        #expect(throws: (any Error).self) { try MigrateCommand.parse(arguments) }
+    }
+
+    @Test("the defaults are the hub's own paths")
+    func defaults() throws {
+        let command = try MigrateCommand.parse([])
+        #expect(command.root == "/" && command.dnsmasqConf == "/etc/dnsmasq.conf" && command.config == "/etc/bramble/bramble.conf")
+        #expect(command.nodes == "/etc/bramble/nodes" && command.timeout == 30 && !command.apply && !command.undo)
+    }
 }
