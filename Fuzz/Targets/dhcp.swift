@@ -7,6 +7,8 @@ import BrambleWire
 /// service sends it. When the answer is an OFFER, the REQUEST a client would send next is
 /// made from it and answered too, so one input walks the whole exchange.
 ///
+/// The same input also goes to the responder in proxy mode (`checkProxy`).
+///
 /// Invariants, for every reply: it encodes (or fails with a typed error, never a trap);
 /// the IP datagram carrying it fits both the client's option 57 (at least 576, RFC 2131)
 /// and the Ethernet MTU of 1500 bytes; it decodes again to the same header fields and the
@@ -30,6 +32,13 @@ private let baseResponder: DHCPResponder = {
     return DHCPResponder(settings: settings, nodeMap: map, pool: pool)
 }()
 
+/// The same map and boot files in `dhcp-mode = proxy`, no pool (docs/proxy-dhcp.md).
+private let proxyResponder: DHCPResponder = {
+    var settings = baseResponder.settings
+    settings.mode = .proxy
+    return DHCPResponder(settings: settings, nodeMap: baseResponder.nodeMap)
+}()
+
 /// The largest IP datagram an Ethernet frame carries.
 private let mtu = 1500
 
@@ -37,6 +46,7 @@ private let mtu = 1500
 public func fuzzDHCP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = fuzzBytes(data, size)
     guard let request = try? DHCPMessage(decoding: bytes) else { return 0 }
+    checkProxy(answering: request, input: bytes)
     var responder = baseResponder
     let now: Int64 = 1_800_000_000
     let response = responder.respond(to: request, now: now)
@@ -101,4 +111,36 @@ private func check(_ reply: DHCPReply, answering request: DHCPMessage, input: [U
         payload: encoded.bytes[...])
     let wire = frame.encoded()
     invariant((try? EthernetUDPFrame(decoding: wire)) == frame, "the reply's frame does not decode again")
+}
+
+/// Proxy mode, on every input: an answer is only ever an OFFER with no address in it and no
+/// address options, broadcast or sent to the relay; nothing is journaled; a sighting names a
+/// node of the map and a host address of the subnet; and the REQUEST the client then sends
+/// to its router is left unanswered.
+private func checkProxy(answering request: DHCPMessage, input: [UInt8]) {
+    var responder = proxyResponder
+    let now: Int64 = 1_800_000_000
+    let response = responder.respond(to: request, now: now)
+    invariant(response.journal == nil && response.arpEntry == nil, "proxy mode journaled or seeded ARP: input \(hexText(input))")
+    if let sighting = response.sighting {
+        invariant(responder.nodeMap.node(id: sighting.nodeID) != nil && hub.subnet.hostNumber(of: sighting.address) != nil,
+                  "sighting \(sighting) outside the map or the subnet: input \(hexText(input))")
+    }
+    guard let reply = response.reply else { return }
+    let message = reply.message
+    invariant(message.options.messageType == .offer && message.yourAddress == .any && message.clientAddress == .any,
+              "a proxy answer that is not an address-free OFFER: input \(hexText(input))")
+    for code: DHCPOptionCode in [.subnetMask, .router, .domainNameServer, .ipAddressLeaseTime, .hostName, .domainName] {
+        invariant(message.options[code] == nil, "proxy offer with option \(code): input \(hexText(input))")
+    }
+    switch reply.destination {
+    case .broadcast, .relay: break
+    case .clientAddress, .clientHardware: invariant(false, "proxy offer sent to \(reply.destination): input \(hexText(input))")
+    }
+    check(reply, answering: request, input: input)
+    var next = request
+    next.options.messageType = .request
+    next.options.requestedIPAddress = IPv4Address(10, 42, 0, 150)
+    next.options.serverIdentifier = IPv4Address(10, 42, 0, 1)
+    invariant(responder.respond(to: next, now: now + 1).reply == nil, "proxy mode answered a REQUEST to the router: input \(hexText(input))")
 }

@@ -6,11 +6,11 @@ extension BootEvent.Kind: CustomStringConvertible {
         case .transferStarted(let file): "TFTP \(file) started"
         case .transferFinished(let file, let bytes, let milliseconds, let retransmits):
             "TFTP \(file) sent: \(bytes) bytes in \(milliseconds) ms" + (retransmits > 0 ? ", \(retransmits) retransmits" : "")
+                + (BootloaderFileTimeout.warning(milliseconds: milliseconds).map { "; \($0)" } ?? "")
         case .transferFailed(let file, let reason): "TFTP \(file) failed: \(reason)"
-        case .transferNearFileTimeout(let file, let milliseconds):
-            "TFTP \(file) took \(milliseconds / 1000).\(milliseconds % 1000 / 100) s, more than half of the bootloader's "
-                + "default \(BootloaderFileTimeout.defaultMilliseconds / 1000) s per file: raise \(BootloaderFileTimeout.setting) "
-                + "in its EEPROM config (rpi-eeprom-config --edit) before a bigger file or a busier hub fails the boot"
+        case .transferSlow(let file, let milliseconds):
+            "TFTP \(file) still being sent after \(BootLogLine.seconds(Int64(milliseconds))): "
+                + "a Pi 4/5 bootloader gives up on a file after \(BootloaderFileTimeout.defaultMilliseconds / 1000) s by default (EEPROM setting TFTP_FILE_TIMEOUT)"
         case .transferProbed(let file): "TFTP \(file) probed (the client checked it exists)"
         case .fileNotFound(let file, let routine, let tried):
             "TFTP \(file) not found" + (tried.isEmpty ? "" : " (tried \(tried.joined(separator: ", ")))") + (routine ? ", as expected" : "")

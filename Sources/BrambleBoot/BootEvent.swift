@@ -18,9 +18,9 @@ public struct BootEvent: Hashable, Sendable {
         case transferStarted(file: String)
         case transferFinished(file: String, bytes: Int, milliseconds: Int, retransmits: Int)
         case transferFailed(file: String, reason: String)
-        /// A transfer to a Pi 4/5 bootloader that took more than half of its default per-file
-        /// limit (``BootloaderFileTimeout``): recorded as a warning, never a failure.
-        case transferNearFileTimeout(file: String, milliseconds: Int)
+        /// A transfer still running after half of the Pi 4/5 bootloader's per-file timeout
+        /// (``BootloaderFileTimeout``): a warning, no failure.
+        case transferSlow(file: String, milliseconds: Int)
         /// The client read the file's size or first block and left: how the Pi firmware
         /// checks that a file exists. Recorded, never a failure.
         case transferProbed(file: String)

@@ -1,20 +1,16 @@
-/// The Pi 4/5 EEPROM bootloader's limit on one TFTP file: `TFTP_FILE_TIMEOUT`, 30000 ms by
-/// default (raspberrypi/documentation `eeprom-bootloader.adoc`). A file still arriving when
-/// it passes is abandoned ("Early terminate") and the boot fails, typically on a large
-/// initramfs from a busy hub (tinkerbell/tinkerbell docs/technical/RASPBERRY_PI5.md:
-/// "TFTP_FILE_TIMEOUT ... defaults to 30000"). A transfer that took more than half of that
-/// is a warning: the same file on a busier day, or a bit bigger, fails.
+/// The Pi 4/5 bootloader's limit on one TFTP file: it gives up on a file that has not
+/// arrived within `TFTP_FILE_TIMEOUT` milliseconds, 30,000 by default (raspberrypi/
+/// documentation, `eeprom-bootloader.adoc`, `TFTP_FILE_TIMEOUT`), and the boot fails or
+/// loops. A transfer that took more than half of that is a warning in the boot log: the
+/// next, slightly slower boot (a busier link, a larger initramfs) crosses it.
 public enum BootloaderFileTimeout {
-    /// The default limit, in milliseconds.
     public static let defaultMilliseconds = 30_000
-    /// The EEPROM setting that raises it.
-    public static let setting = "TFTP_FILE_TIMEOUT"
+    /// Transfers taking longer than this are flagged.
+    public static let warningMilliseconds = defaultMilliseconds / 2
 
-    /// Whether a transfer of `milliseconds` to a client whose option 97 named this bootloader
-    /// generation deserves the warning. Only the EEPROM bootloader (generation 4 and later)
-    /// has the limit; the Pi 3 ROM and bootcode.bin retry per packet.
-    public static func isCloseToTheLimit(milliseconds: Int, bootloaderGeneration: Int?) -> Bool {
-        guard let generation = bootloaderGeneration, generation >= 4 else { return false }
-        return milliseconds > defaultMilliseconds / 2
+    /// The warning for a transfer of this many milliseconds, or nil when it was fast enough.
+    public static func warning(milliseconds: Int) -> String? {
+        guard milliseconds > warningMilliseconds else { return nil }
+        return "slow: over half of the \(defaultMilliseconds / 1000) s a Pi 4/5 bootloader waits for a file by default (EEPROM setting TFTP_FILE_TIMEOUT)"
     }
 }

@@ -66,7 +66,7 @@ public struct NodeBootTimeline: Hashable, Sendable {
             if let revealed = BootStage.revealed(byFile: file), revealed > stage { advance(to: revealed, at: event.time, detail: detail) }
         case .transferFailed(let file, let reason):
             return fail("\(file): \(reason)", at: event.time)
-        case .transferProbed, .transferNearFileTimeout, .bootloaderLog, .bootloaderLogDropped:
+        case .transferProbed, .transferSlow, .bootloaderLog, .bootloaderLogDropped:
             break
         case .fileNotFound(let file, let routine, let tried):
             if !routine { return fail("file not found: \(file)" + (tried.isEmpty ? "" : " (tried \(tried.joined(separator: ", ")))"), at: event.time) }

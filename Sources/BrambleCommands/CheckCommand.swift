@@ -27,6 +27,7 @@ struct CheckCommand: ParsableCommand {
         let enrolled = map.nodes.filter { $0.mac != nil }.count
         let disabled = map.nodes.filter { $0.settings.disabled }.count
         print("Node map \(settings.nodesPath): OK (\(map.nodes.count) nodes, \(enrolled) with a MAC, \(map.nodes.count - enrolled) awaiting enrollment, \(disabled) disabled)")
+        for line in ProxyModeAdvice.lines(for: settings) { print(line) }
         print("")
         let report = BootTreeInspection.inspect(settings)
         print(BootTreeReportText.render(report), terminator: "")

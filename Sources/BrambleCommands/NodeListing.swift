@@ -21,7 +21,8 @@ struct NodeListing: Codable, Equatable {
         id = node.id
         mac = node.hardwareAddress.description
         enrolled = node.mac != nil
-        ip = map.address(of: node).description
+        // In proxy mode "-" until the daemon has seen the address the router gave the node.
+        ip = map.knownAddress(of: node).map(String.init(describing:)) ?? "-"
         name = node.name
         vendor = node.hardwareAddress.oui.flatMap(RaspberryPiVendor.label(oui:))
         model = models.model(of: node)

@@ -22,8 +22,10 @@ struct NodesListCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.configuration()
-        let map = try NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet).load()
+        let file = try NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet).load()
         let models = Self.reportedModels(socketPath: DaemonOptions.socketPath(in: configuration))
+        // Proxy mode: a node's address is the router's choice, known only to the daemon.
+        let map = configuration.dhcpMode == .proxy ? file.addressed(by: models.assignedAddresses(in: file)) : file
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -51,13 +53,24 @@ struct NodesListCommand: ParsableCommand {
 /// daemon serving another map (or a node since re-enrolled) lends no model to the wrong node.
 struct ReportedModels {
     private var byID: [Int: (mac: String, model: String)] = [:]
+    private var addressByID: [Int: (mac: String, address: IPv4Address)] = [:]
 
     init() {}
 
     init(_ report: StatusReport) {
         for node in report.nodes {
             if let mac = node.mac, let model = node.model { byID[node.id] = (mac, model) }
+            if let mac = node.mac, let address = IPv4Address(node.ip) { addressByID[node.id] = (mac, address) }
         }
+    }
+
+    /// The addresses the daemon reports for `map`'s nodes, matched by ID and MAC like the models.
+    func assignedAddresses(in map: NodeMap) -> AssignedAddresses {
+        var assigned = AssignedAddresses()
+        for node in map.nodes {
+            if let reported = addressByID[node.id], reported.mac == node.mac?.description { assigned.assign(reported.address, toNode: node.id) }
+        }
+        return assigned
     }
 
     func model(of node: NodeEntry) -> String? {

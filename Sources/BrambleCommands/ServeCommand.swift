@@ -22,7 +22,10 @@ struct ServeCommand: ParsableCommand {
             <state-dir>/logs/NAME.log, and `bramble status`, `logs`, `enroll` and `power-on` reach \
             the daemon through <state-dir>/control.sock. SIGTERM or SIGINT stops it. It needs root to bind its sockets, then drops to the \
             `bramble` user (or `nobody`) keeping only CAP_NET_ADMIN, which seeding the ARP table \
-            for Pi 3B clients needs.
+            for Pi 3B clients needs. Started as another user with CAP_NET_RAW, CAP_NET_BIND_SERVICE \
+            and CAP_NET_ADMIN as ambient capabilities (bramble.service), it keeps that user and \
+            sheds all but CAP_NET_ADMIN. Under systemd (Type=notify) it sends READY=1 once bound, \
+            RELOADING=1 and READY=1 around a reload, and STOPPING=1.
             """
     )
 

@@ -25,6 +25,8 @@ struct DHCPClientMemory: Sendable {
     private var unknownReported: [MACAddress: Int64] = [:]
 
     func client(_ mac: MACAddress) -> Client? { clients[mac] }
+    /// Clients and unknown MACs held: what a flood of made-up MACs could grow.
+    var heldEntries: Int { clients.count + unknownReported.count }
 
     mutating func observe(_ request: DHCPMessage, mac: MACAddress) -> Client {
         var kind = Self.kind(of: request)

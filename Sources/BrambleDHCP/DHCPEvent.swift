@@ -50,6 +50,17 @@ public enum DHCPIgnoreReason: Hashable, Sendable, CustomStringConvertible {
     /// loopback, 0/8 other than 0.0.0.0, class E, or the cluster subnet's broadcast. A
     /// reply sent there would be a broadcast, or go nowhere. Forged.
     case unusableAddressField(field: String, IPv4Address)
+    /// Proxy mode: addresses are the network's own DHCP server's business, so a client that
+    /// is no boot client (the kernel's ip=dhcp, udhcpc, a phone), and every message but a
+    /// boot client's DISCOVER, gets nothing (docs/proxy-dhcp.md).
+    case addressingLeftToNetwork
+    /// Proxy mode: a PXE client that is no Raspberry Pi, with no boot file configured for
+    /// its architecture: a proxy offer without a file would leave it nothing to boot.
+    case noBootFileForClient
+    /// Option 97 of a length or type RFC 4578 section 2.3 does not allow (17 bytes, type 0):
+    /// no Pi firmware sends it, so in proxy mode, where bramble answers only boot clients it
+    /// recognises, the request is not taken for one.
+    case malformedClientMachineIdentifier(type: UInt8?, length: Int)
 
     public var description: String {
         switch self {
@@ -63,6 +74,10 @@ public enum DHCPIgnoreReason: Hashable, Sendable, CustomStringConvertible {
         case .notEthernet: "not an Ethernet client"
         case .unusableHardwareAddress(let mac): "client hardware address \(mac) is broadcast, multicast or zero"
         case .unusableAddressField(let field, let address): "\(field) \(address) is not a unicast address"
+        case .addressingLeftToNetwork: "dhcp-mode = proxy: addresses come from the network's DHCP server"
+        case .noBootFileForClient: "PXE client with no boot file for its architecture (pxe-boot-file)"
+        case .malformedClientMachineIdentifier(let type, let length):
+            "option 97 is \(length) bytes\(type.map { " of type \($0)" } ?? ""), not the 17 bytes of type 0 that RFC 4578 requires"
         }
     }
 }

@@ -12,7 +12,7 @@ public struct DHCPResponder: Sendable {
     public var settings: DHCPResponderSettings
     public private(set) var nodeMap: NodeMap
     public private(set) var pool: LeasePool?
-    private var memory = DHCPClientMemory()
+    var memory = DHCPClientMemory()
 
     public init(settings: DHCPResponderSettings, nodeMap: NodeMap, pool: LeasePool? = nil) {
         self.settings = settings
@@ -40,6 +40,7 @@ public struct DHCPResponder: Sendable {
     public func bootloaderGeneration(of mac: MACAddress) -> Int? { memory.client(mac)?.bootloaderGeneration?.wholeNumberValue }
 
     /// - Parameter now: wall-clock seconds since the epoch (leases outlive the process).
+    /// In proxy mode (`settings.mode`), see ``respondAsProxy(to:messageType:mac:now:)``.
     public mutating func respond(to request: DHCPMessage, now: Int64) -> DHCPResponse {
         guard request.operation == .request, let messageType = request.options.messageType else { return DHCPResponse() }
         guard let mac = request.clientMAC else {
@@ -51,6 +52,7 @@ public struct DHCPResponder: Sendable {
                 mac: mac, nodeID: nil, nodeName: nil, received: messageType, client: .plain, vendorClass: nil, serial: nil,
                 relay: nil, outcome: .ignored(reason), transactionID: request.transactionID))
         }
+        if settings.mode == .proxy { return respondAsProxy(to: request, messageType: messageType, mac: mac, now: now) }
         let client = memory.observe(request, mac: mac)
         let node = nodeMap.node(mac: mac)
         var event = DHCPEvent(
@@ -199,7 +201,7 @@ public struct DHCPResponder: Sendable {
     public static let maximumReplySize = 1500
 
     /// Every Pi firmware ignores the file name; other PXE ROMs and iPXE need one to boot.
-    private func bootFile(for client: DHCPClientMemory.Client) -> String? {
+    func bootFile(for client: DHCPClientMemory.Client) -> String? {
         switch client.kind {
         case .iPXE: settings.iPXEBootFile
         case .pxe(let architecture?): settings.bootFileByArchitecture[architecture]

@@ -11,7 +11,8 @@ extension DHCPResponderSettings {
             bootMenu: (try? RaspberryPiBootMenu(text: configuration.piBootMenu.text)) ?? .padded,
             bootFileByArchitecture: configuration.pxeBootFiles.fileByArchitecture,
             iPXEBootFile: configuration.iPXEBootFile?.file,
-            pi3BReplyDelayMilliseconds: configuration.pi3BReplyDelay.milliseconds)
+            pi3BReplyDelayMilliseconds: configuration.pi3BReplyDelay.milliseconds,
+            mode: configuration.dhcpMode)
     }
 }
 

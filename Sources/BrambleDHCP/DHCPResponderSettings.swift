@@ -1,3 +1,4 @@
+import BrambleNodeMap
 import BrambleWire
 
 /// What the responder needs from the configuration: the hub's place in the network and the
@@ -19,11 +20,15 @@ public struct DHCPResponderSettings: Sendable {
     /// Delay before answering a Pi 3B boot ROM: an instant answer can be ignored by it
     /// (firmware#934, #764). Zero answers at once. Applied by the server with a timer.
     public var pi3BReplyDelayMilliseconds: Int
+    /// The full server, or proxyDHCP: boot options only, beside the network's own DHCP
+    /// server (docs/proxy-dhcp.md).
+    public var mode: DHCPMode
 
     public init(
         hub: IPv4Interface, domain: String, leaseSeconds: UInt32, nfsRootDirectory: String = "/pxe/root",
         bootMenu: RaspberryPiBootMenu = .padded, bootFileByArchitecture: [UInt16: String] = [:],
-        iPXEBootFile: String? = nil, pi3BReplyDelayMilliseconds: Int = 1000
+        iPXEBootFile: String? = nil, pi3BReplyDelayMilliseconds: Int = 1000,
+        mode: DHCPMode = .server
     ) {
         self.hub = hub
         self.domain = domain
@@ -33,6 +38,7 @@ public struct DHCPResponderSettings: Sendable {
         self.bootFileByArchitecture = bootFileByArchitecture
         self.iPXEBootFile = iPXEBootFile
         self.pi3BReplyDelayMilliseconds = pi3BReplyDelayMilliseconds
+        self.mode = mode
     }
 
     /// `HUB:/pxe/root`, the root path a node gets unless its line says `root=`.

@@ -11,6 +11,9 @@ public struct DHCPResponse: Hashable, Sendable {
     public var arpEntry: ARPEntry?
     /// Send the reply this much later (a timer, never a blocking sleep).
     public var delayMilliseconds: Int = 0
+    /// Proxy mode: the address a node of the map says it uses (another server gave it),
+    /// for TFTP, DNS and status to know the node by (docs/proxy-dhcp.md).
+    public var sighting: NodeAddressSighting?
 
     public struct ARPEntry: Hashable, Sendable {
         public var address: IPv4Address

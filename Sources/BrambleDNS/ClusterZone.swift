@@ -51,11 +51,12 @@ public struct ClusterZone: Sendable {
         reverseZone = ReverseZone(subnet: subnet)
 
         var builder = Builder(domain: domainName, subnet: subnet, capacity: nodeMap.nodes.count + dynamicHosts.count + 2)
+        // In proxy mode a node has a name only once its address was seen (docs/proxy-dhcp.md).
         for node in nodeMap.nodes {
-            builder.add(label: Array(node.name.utf8), address: nodeMap.address(of: node))
+            if let address = nodeMap.knownAddress(of: node) { builder.add(label: Array(node.name.utf8), address: address) }
         }
         builder.add(label: Array(hubLabel.utf8), address: hub.address)
-        if let switchAddress = subnet.host(Self.switchHostNumber), nodeMap.node(id: Self.switchHostNumber) == nil {
+        if nodeMap.assignedAddresses == nil, let switchAddress = subnet.host(Self.switchHostNumber), nodeMap.node(id: Self.switchHostNumber) == nil {
             builder.add(label: Array(NodeName.defaultName(forID: Self.switchHostNumber).utf8), address: switchAddress)
         }
         for host in dynamicHosts {

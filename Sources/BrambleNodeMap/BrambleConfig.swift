@@ -43,6 +43,10 @@ public struct BrambleConfig: Hashable, Sendable {
     public internal(set) var tftpMaxPerClient: TransferLimit
     /// Where the Pi 4/5 bootloader's netconsole log is received (docs/netconsole.md); nil: off.
     public internal(set) var netconsolePort: NetconsolePort?
+    /// The full DHCP server, or proxyDHCP beside the network's own server (docs/proxy-dhcp.md).
+    public internal(set) var dhcpMode: DHCPMode = .server
+    /// Whether the DNS sockets are bound at all.
+    public internal(set) var dns: DNSMode = .on
 
     /// The values used for every key the file and flags leave unset: the hub of docs/design.md.
     public static let defaults = BrambleConfig(

@@ -66,6 +66,8 @@ public struct ConfigDraft: Sendable {
         case .tftpMaxTransfers: settings.tftpMaxTransfers = try TransferLimit(parsing: text)
         case .tftpMaxPerClient: settings.tftpMaxPerClient = try TransferLimit(parsing: text)
         case .netconsolePort: settings.netconsolePort = try NetconsolePort.parse(text)
+        case .dhcpMode: settings.dhcpMode = try DHCPMode(parsing: text)
+        case .dns: settings.dns = try DNSMode(parsing: text)
         }
     }
 
@@ -124,6 +126,13 @@ public struct ConfigDraft: Sendable {
 
     private mutating func checkPool() {
         guard let pool = settings.pool, let poolLocation = locations[.pool] else { return }
+        if settings.dhcpMode == .proxy {
+            report(
+                "pool \(pool) is for dhcp-mode = server: in proxy mode the network's own DHCP server assigns every address; "
+                    + "remove the pool line or set dhcp-mode = server",
+                at: poolLocation)
+            return
+        }
         let subnet = settings.subnet
         let hub = settings.address.address
         if subnet.hostNumber(of: pool.first) == nil || subnet.hostNumber(of: pool.last) == nil {

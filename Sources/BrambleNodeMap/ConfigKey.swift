@@ -18,6 +18,8 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     case tftpMaxTransfers = "tftp-max-transfers"
     case tftpMaxPerClient = "tftp-max-per-client"
     case netconsolePort = "netconsole-port"
+    case dhcpMode = "dhcp-mode"
+    case dns
 
     /// Only `upstream` may appear on several lines (one resolver each, order kept); setting any
     /// other key twice is almost always a forgotten edit, so the parser reports it.

@@ -1,3 +1,5 @@
+import BrambleWire
+
 /// The UDP port `bramble serve` receives the Pi 4/5 bootloader's netconsole on
 /// (`netconsole-port`): 1-65535, or `off` (the default: nothing is bound).
 ///
@@ -30,4 +32,19 @@ public struct NetconsolePort: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { String(value) }
+
+    /// The bootloader's EEPROM line that sends its log from a node to this port on the hub:
+    /// `NETCONSOLE=@10.42.0.5/,@10.42.0.250/`. The value is `src_port@src_ip/dev,dst_port@dst_ip/dst_mac`
+    /// with every separator present; blank ports are 6665 and 6666, so the destination port
+    /// is written only when it is not the default, because the bootloader takes at most 32
+    /// characters. When the hub's address still does not fit, the destination is left blank:
+    /// the bootloader then broadcasts, which bramble receives on the cluster interface too.
+    public func eepromLine(node: IPv4Address, hub: IPv4Address) -> String {
+        let port = value == Self.bootloaderDefault ? "" : String(value)
+        let toHub = "@\(node)/,\(port)@\(hub)/"
+        return "NETCONSOLE=" + (toHub.count <= Self.maximumValueLength ? toHub : "@\(node)/,\(port)@/")
+    }
+
+    /// The longest value the bootloader accepts after `NETCONSOLE=`.
+    public static let maximumValueLength = 32
 }

@@ -10,6 +10,9 @@ public struct NodeMap: Sendable {
     private let indexByID: [Int: Int]
     private let indexByMAC: [MACAddress: Int]
     private let indexByName: [String: Int]
+    /// In proxy mode, the addresses another DHCP server gave the nodes; nil in server mode,
+    /// where an address is the subnet base plus the node's ID.
+    public internal(set) var assignedAddresses: AssignedAddresses?
 
     /// Parses and validates in one step, reporting every problem in the file.
     public init(parsing text: String, fileName: String, subnet: IPv4Subnet) throws(NodeMapInvalid) {
@@ -77,10 +80,21 @@ public struct NodeMap: Sendable {
     private static func nameKey(_ name: String) -> String {
         name.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? name.lowercased() : name
     }
-    public func node(address: IPv4Address) -> NodeEntry? { subnet.hostNumber(of: address).flatMap(node(id:)) }
+    public func node(address: IPv4Address) -> NodeEntry? {
+        if let assignedAddresses { return assignedAddresses.node(at: address).flatMap(node(id:)) }
+        return subnet.hostNumber(of: address).flatMap(node(id:))
+    }
 
-    /// The node's address: subnet base + ID (validation guarantees it exists).
-    public func address(of node: NodeEntry) -> IPv4Address { subnet.host(node.id)! }
+    /// The node's address: subnet base + ID (validation guarantees it exists), or in proxy
+    /// mode the one it was seen using, if any.
+    public func address(of node: NodeEntry) -> IPv4Address { knownAddress(of: node) ?? subnet.host(node.id)! }
+
+    /// The node's address, or nil in proxy mode before the node was seen using one: what
+    /// DNS answers and status shows, which must not guess.
+    public func knownAddress(of node: NodeEntry) -> IPv4Address? {
+        if let assignedAddresses { return assignedAddresses.address(ofNode: node.id) }
+        return subnet.host(node.id)
+    }
 
     /// Finds a node the way an operator names it on the command line: ID, name or MAC.
     public func node(matching reference: String) -> NodeEntry? {

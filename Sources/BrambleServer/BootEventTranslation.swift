@@ -49,8 +49,9 @@ extension BootEvent.Kind {
     /// server chosen, a RELEASE).
     private static func isBootFailure(_ reason: DHCPIgnoreReason) -> Bool {
         switch reason {
-        case .disabledNode, .poolExhausted, .noRecordOfClient, .foreignRelay, .notEthernet: true
-        case .unknownMAC, .otherServerChosen, .noReplyExpected, .unusableHardwareAddress, .unusableAddressField: false
+        case .disabledNode, .poolExhausted, .noRecordOfClient, .foreignRelay, .notEthernet, .noBootFileForClient,
+             .malformedClientMachineIdentifier: true
+        case .unknownMAC, .otherServerChosen, .noReplyExpected, .unusableHardwareAddress, .unusableAddressField, .addressingLeftToNetwork: false
         }
     }
 

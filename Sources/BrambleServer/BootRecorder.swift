@@ -59,7 +59,7 @@ final class BootRecorder {
             now: now,
             nodes: nodeMap.nodes.map { node in
                 NodeStatus(
-                    id: node.id, name: node.name, ip: String(describing: nodeMap.address(of: node)),
+                    id: node.id, name: node.name, ip: nodeMap.knownAddress(of: node).map(String.init(describing:)) ?? "-",
                     mac: node.mac.map(String.init(describing:)), timeline: timeline(ofNode: node.id))
             })
     }

@@ -26,6 +26,8 @@ final class DHCPService {
     var onEvent: ((DHCPEvent) -> Void)?
     /// The pool's active leases after a journalled change: DNS names hosts by their leases.
     var onLeasesChanged: (([Lease]) -> Void)?
+    /// Proxy mode: a node of the map says which address another server gave it.
+    var onSighting: ((NodeAddressSighting) -> Void)?
 
     init(interface: String, hub: IPv4Interface, responder: DHCPResponder, journal: LeaseJournal?, loop: EventLoop, logger: Logger) throws(SystemCallError) {
         packetSocket = try PacketSocket(interface: interface, filter: .udpDestinationPort(67), capture: loop.capture)
@@ -85,6 +87,7 @@ final class DHCPService {
             log(event)
             onEvent?(event)
         }
+        if let sighting = response.sighting { onSighting?(sighting) }
         if let entry = response.arpEntry { seedARP(entry) }
         guard let reply = response.reply else { return }
         if response.delayMilliseconds > 0 {
@@ -177,7 +180,7 @@ final class DHCPService {
         }
     }
 
-    private func seedARP(_ entry: DHCPResponse.ARPEntry) {
+    func seedARP(_ entry: DHCPResponse.ARPEntry) {
         let result = entry.mac.bytes.withUnsafeBufferPointer {
             cnet_set_arp_entry(serverSocket.fd, packetSocket.interfaceName, entry.address.value.bigEndian, $0.baseAddress)
         }
@@ -223,7 +226,8 @@ final class DHCPService {
         case .ignored(.noReplyExpected):
             logger.info("\(subject)", metadata: peer)
         case .ignored(let reason):
-            logger.info("\(subject) ignored: \(reason)", metadata: peer)
+            // Proxy mode sees every DHCP client of the LAN: those that are none of bramble's business at debug level.
+            if event.worthLogging { logger.info("\(subject) ignored: \(reason)", metadata: peer) } else { logger.debug("\(subject) ignored: \(reason)", metadata: peer) }
         }
     }
 }

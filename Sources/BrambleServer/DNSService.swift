@@ -121,7 +121,7 @@ final class DNSService {
 
     /// A node's DISCOVER starts a new boot: its next first query is an "OS up" again.
     func dhcpObserved(_ event: DHCPEvent) {
-        if event.received == .discover, let id = event.nodeID, let address = settings.hub.subnet.host(id) {
+        if event.received == .discover, let node = event.nodeID.flatMap(nodeMap.node(id:)), let address = nodeMap.knownAddress(of: node) {
             bootWatch.nodeRebooted(at: address)
         }
     }

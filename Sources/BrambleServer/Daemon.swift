@@ -41,6 +41,11 @@ public final class Daemon {
     private var netconsole: NetconsoleService?
     /// `Type=notify` under systemd: READY=1, RELOADING=1, STOPPING=1 (see ``SystemdNotifier``).
     private let notifier = SystemdNotifier()
+    /// Proxy mode: the addresses the nodes were seen using, and what reads them.
+    private var assignedAddresses: AssignedAddresses?
+    /// The node map as loaded; TFTP, DNS and the recorder get it with the assigned addresses.
+    private var baseNodeMap: NodeMap?
+    private var frameWatch: TFTPRequestFrameWatch?
 
     public init(configuration: BrambleConfig, sources: Sources, logger: Logger) throws(SystemCallError) {
         self.configuration = configuration
@@ -82,8 +87,9 @@ public final class Daemon {
         ) { [unowned self] mac in
             RaspberryPiDHCPReport(serial: self.dhcp?.serial(of: mac)?.description, bootloaderGeneration: self.dhcp?.bootloaderGeneration(of: mac))
         }
-        try startDNS(nodeMap: nodeMap)
-        connectBootEvents(to: BootRecorder(nodeMap: nodeMap, logs: state.logs, logger: logger))
+        if configuration.dns == .on { try startDNS(nodeMap: nodeMap) }
+        try startProxyAddressing(nodeMap: nodeMap)
+        connectBootEvents(to: BootRecorder(nodeMap: addressed(nodeMap), logs: state.logs, logger: logger))
         try startNetconsole()
         try startControl(in: state.directory, owner: account)
         watcher = try FileWatcher(paths: [configuration.nodesPath] + (sources.configPath.map { [$0] } ?? []), loop: loop) { [unowned self] changed in
@@ -98,12 +104,13 @@ public final class Daemon {
             logger.info("running as uid \(getuid()) with capabilities \(PrivilegeDrop.currentCapabilities())")
         }
         let enrolled = nodeMap.nodes.filter { $0.mac != nil }.count
-        logger.notice("ready: DHCP on \(configuration.interface) as \(configuration.address), \(enrolled) of \(nodeMap.nodes.count) nodes enrolled, pool \(configuration.pool.map(String.init(describing:)) ?? "off"); TFTP from \(configuration.bootDirectory), blocks up to \(tftp?.maximumBlockSize ?? 0) bytes, \(configuration.tftpMaxTransfers) transfers at most (\(configuration.tftpMaxPerClient) per client)")
+        logger.notice("ready: \(configuration.dhcpMode == .proxy ? "proxyDHCP (boot options only)" : "DHCP") on \(configuration.interface) as \(configuration.address), \(enrolled) of \(nodeMap.nodes.count) nodes enrolled, pool \(configuration.pool.map(String.init(describing:)) ?? "off"); TFTP from \(configuration.bootDirectory), blocks up to \(tftp?.maximumBlockSize ?? 0) bytes, \(configuration.tftpMaxTransfers) transfers at most (\(configuration.tftpMaxPerClient) per client)")
         notifier?.ready(status: readyStatus)
         try loop.run()
         recorder?.onRecord = nil
         control = nil
         logger.notice("stopped after \(dhcp?.requestsHandled ?? 0) DHCP requests and \(tftp?.transfersStarted ?? 0) TFTP transfers")
+        if let netconsole { logger.notice("\(netconsole.summary)") }
     }
 
     /// Why a reload kept the previous node map and config: the files' problems, as logged.
@@ -133,15 +140,20 @@ public final class Daemon {
         if newConfiguration.nodesPath != configuration.nodesPath {
             logger.warning("the node map moved to \(newConfiguration.nodesPath); it is watched from the next start")
         }
+        if newConfiguration.dhcpMode != configuration.dhcpMode || newConfiguration.dns != configuration.dns {
+            logger.warning("dhcp-mode and dns changes take effect at the next start of bramble serve")
+        }
         configuration = newConfiguration
         dhcp?.replaceNodeMap(newMap)
-        tftp?.replaceNodeMap(newMap)
+        baseNodeMap = newMap
+        let served = addressed(newMap)
+        tftp?.replaceNodeMap(served)
         tftp?.reconfigure(bootDirectory: newConfiguration.bootDirectory, defaultRoot: newConfiguration.defaultNFSRoot, limits: Self.tftpLimits(newConfiguration))
-        dns?.replace(nodeMap: newMap, domain: newConfiguration.domain)
+        dns?.replace(nodeMap: served, domain: newConfiguration.domain)
         dns?.replace(upstreams: DNSService.upstreams(
             configured: newConfiguration.upstreams, hub: newConfiguration.address.address, resolvConf: ResolvConf.defaultPath,
             logger: logger))
-        recorder?.replaceNodeMap(newMap)
+        recorder?.replaceNodeMap(served)
         let enrolled = newMap.nodes.filter { $0.mac != nil }.count
         let message = "reloaded: \(enrolled) of \(newMap.nodes.count) nodes enrolled"
         logger.notice("\(message)")
@@ -230,6 +242,47 @@ public final class Daemon {
         self.dns = dns
     }
 
+    /// Proxy mode: nodes get their addresses from another server, so TFTP, DNS and status
+    /// learn each node's from what it sends: its DHCP REQUESTs (option 50, ciaddr) and the
+    /// frames of its TFTP requests (docs/proxy-dhcp.md).
+    private func startProxyAddressing(nodeMap: NodeMap) throws(SystemCallError) {
+        baseNodeMap = nodeMap
+        guard configuration.dhcpMode == .proxy else { return }
+        assignedAddresses = AssignedAddresses()
+        let watch = try TFTPRequestFrameWatch(interface: configuration.interface.name, loop: loop)
+        watch.onSource = { [unowned self] mac, address in
+            guard let map = self.baseNodeMap,
+                  let sighting = NodeAddressSighting.fromFrame(sourceMAC: mac, sourceAddress: address, nodeMap: map, hub: self.configuration.address)
+            else { return }
+            // The Pi 3B ROM stops answering ARP during its transfers: the hub must not need to ask.
+            self.dhcp?.seedARP(DHCPResponse.ARPEntry(address: address, mac: mac))
+            self.learn(sighting, from: "its TFTP request")
+        }
+        tftp?.beforeReadRequest = { [unowned watch] in watch.drain() }
+        dhcp?.onSighting = { [unowned self] sighting in self.learn(sighting, from: "its DHCP REQUEST") }
+        frameWatch = watch
+        let addressed = addressed(nodeMap)
+        tftp?.replaceNodeMap(addressed)
+        dns?.replace(nodeMap: addressed, domain: configuration.domain)
+    }
+
+    /// Records a node's address; on a change, TFTP, DNS and the recorder get the new map.
+    private func learn(_ sighting: NodeAddressSighting, from source: String) {
+        guard var assigned = assignedAddresses, let map = baseNodeMap, assigned.assign(sighting.address, toNode: sighting.nodeID) else { return }
+        assignedAddresses = assigned
+        let addressed = map.addressed(by: assigned)
+        tftp?.replaceNodeMap(addressed)
+        dns?.replace(nodeMap: addressed, domain: configuration.domain)
+        recorder?.replaceNodeMap(addressed)
+        let name = map.node(id: sighting.nodeID)?.name ?? "node \(sighting.nodeID)"
+        logger.info("\(name) uses \(sighting.address), seen in \(source)", metadata: ["peer": "\(sighting.address)"])
+    }
+
+    /// The map with the learned addresses in proxy mode; unchanged in server mode.
+    private func addressed(_ map: NodeMap) -> NodeMap {
+        assignedAddresses.map { map.addressed(by: $0) } ?? map
+    }
+
     /// The boot-event spine: DHCP (by the node its MAC maps to), TFTP and DNS (by the node
     /// their client address is) into the one recorder. DNS keeps its own DHCP observer.
     private func connectBootEvents(to recorder: BootRecorder) {
@@ -251,7 +304,12 @@ public final class Daemon {
     /// sent it, bound while privileged (SO_BINDTODEVICE needs CAP_NET_RAW).
     private func startNetconsole() throws(SystemCallError) {
         guard let port = configuration.netconsolePort, let recorder else { return }
-        let netconsole = try NetconsoleService(interface: configuration.interface.name, port: port.value, loop: loop, logger: logger) { [unowned recorder] address in
+        let example = recorder.nodeMap.nodes.first.map { node in
+            "\(port.eepromLine(node: recorder.nodeMap.address(of: node), hub: configuration.address.address)) (node \(node.id))"
+        }
+        let netconsole = try NetconsoleService(
+            interface: configuration.interface.name, port: port.value, enabling: example, loop: loop, logger: logger
+        ) { [unowned recorder] address in
             recorder.nodeMap.node(address: address)?.id
         }
         netconsole.onLines = { [unowned recorder] nodeID, events in

@@ -32,8 +32,8 @@ final class NetconsoleService {
     private(set) var undecodableDatagrams = 0
 
     init(
-        interface: String, port: UInt16, loop: EventLoop, logger: Logger, clock: @escaping () -> UInt64 = { MonotonicInstant.now().nanoseconds },
-        nodeAt: @escaping (IPv4Address) -> Int?
+        interface: String, port: UInt16, enabling: String? = nil, loop: EventLoop, logger: Logger,
+        clock: @escaping () -> UInt64 = { MonotonicInstant.now().nanoseconds }, nodeAt: @escaping (IPv4Address) -> Int?
     ) throws(SystemCallError) {
         socket = try UDPSocket(port: port, device: interface, capture: loop.capture)
         self.loop = loop
@@ -41,12 +41,16 @@ final class NetconsoleService {
         self.clock = clock
         self.nodeAt = nodeAt
         try socket.watch(in: loop) { [unowned self] in self.readDatagrams() }
-        logger.info("netconsole: the Pi bootloader's log on UDP port \(socket.localPort) of \(interface), each line into its node's boot log")
+        logger.info("netconsole: the Pi bootloader's log on UDP port \(socket.localPort) of \(interface), each line into its node's boot log\(enabling.map { "; enable it in a Pi's EEPROM config (rpi-eeprom-config --edit) with a line like \($0)" } ?? "")")
     }
 
     deinit { loop.deregister(socket.fd) }
 
-    var localPort: UInt16 { socket.localPort }
+    /// What the sink did, for the daemon's last log line.
+    var summary: String {
+        "netconsole: \(linesRecorded) lines recorded from \(datagramsReceived) datagrams, \(linesDropped) dropped over the rate, "
+            + "\(unknownSourceDatagrams) datagrams from senders that are no node, \(undecodableDatagrams) refused (too long, empty or not log text)"
+    }
 
     private func readDatagrams() {
         while let datagram = socket.receive(into: &buffer) {

@@ -51,6 +51,9 @@ final class TFTPService {
     private var netasciiForms: [String: NetasciiContents] = [:]
     private var requestBuffer = [UInt8](repeating: 0, count: 65_536)
     private(set) var transfersStarted = 0
+    /// Proxy mode: runs before a read request is resolved, so the node that sent it is
+    /// known by its address (``TFTPRequestFrameWatch``).
+    var beforeReadRequest: (() -> Void)?
     /// Each transfer's start and end and each missing file, for the client's boot timeline.
     var onBootEvent: ((_ client: IPv4Address, BootEvent.Kind) -> Void)?
 
@@ -114,6 +117,7 @@ final class TFTPService {
         }
         switch packet {
         case .readRequest(let request):
+            beforeReadRequest?()
             read(request, from: ClientTID(address: datagram.source, port: datagram.sourcePort))
         case .writeRequest(let request):
             logger.notice("TFTP write request for \(request.fileName) from \(who(datagram.source)) refused: the boot tree is read-only", metadata: Self.peer(datagram.source))
@@ -187,6 +191,10 @@ final class TFTPService {
             logger.error("TFTP \(request.fileName) for \(client): cannot open a transfer socket: \(error)", metadata: Self.peer(tid.address))
             socket.send(Self.busy, to: tid.address, port: tid.port)
             return
+        }
+        session.onSlow = { [unowned self] session, milliseconds in
+            self.logger.notice("TFTP \(session.fileName) to \(self.who(session.client)) still running after \(milliseconds) ms", metadata: Self.peer(session.client))
+            self.onBootEvent?(session.client, .transferSlow(file: session.fileName, milliseconds: milliseconds))
         }
         sessions[tid] = session
         sessionsPerClient[tid.address] = perClient + 1
@@ -271,22 +279,6 @@ final class TFTPService {
         sessionsPerClient[tid.address] = remaining > 0 ? remaining : nil
         log(event, fileName: session.fileName, client: session.client)
         onBootEvent?(session.client, BootEvent.Kind(event, fileName: session.fileName))
-        if case .finished(let summary) = event {
-            warnIfNearTheFileTimeout(summary, fileName: session.fileName, client: session.client)
-        }
-    }
-
-    /// A Pi 4/5 bootloader abandons a file after `TFTP_FILE_TIMEOUT` (30 s by default): a
-    /// transfer that took more than half of that is logged, and put in the node's boot log,
-    /// with the setting to raise (``BootloaderFileTimeout``).
-    private func warnIfNearTheFileTimeout(_ summary: TFTPTransferSummary, fileName: String, client address: IPv4Address) {
-        let (seconds, attoseconds) = summary.duration.components
-        let milliseconds = Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
-        let generation = nodeMap.node(address: address)?.mac.flatMap { reportOf($0).bootloaderGeneration }
-        guard BootloaderFileTimeout.isCloseToTheLimit(milliseconds: milliseconds, bootloaderGeneration: generation) else { return }
-        let kind = BootEvent.Kind.transferNearFileTimeout(file: fileName, milliseconds: milliseconds)
-        logger.warning("\(who(address)): \(kind)", metadata: Self.peer(address))
-        onBootEvent?(address, kind)
     }
 
     /// "10.42.0.5 node05", or the bare address for a client outside the node map.

@@ -1,3 +1,4 @@
+import BrambleBoot
 import BrambleTFTP
 import BrambleWire
 import CNetShims
@@ -19,6 +20,10 @@ final class TFTPSession {
     private let loop: EventLoop
     private let logger: Logger
     private let onEnd: (TFTPSession, TFTPEvent) -> Void
+    /// Once, when the transfer has run longer than half of the Pi bootloader's per-file
+    /// timeout and is still going: the milliseconds so far.
+    var onSlow: ((TFTPSession, _ milliseconds: Int) -> Void)?
+    private var slowWatch: SlowTransferWatch?
     /// The loop timer, and when it fires. Deadlines only move later (each ACK pushes the
     /// retransmission deadline to now + timeout), so a pending timer that fires before the
     /// transfer's current deadline is left alone: the transfer answers an early wake with
@@ -90,6 +95,7 @@ final class TFTPSession {
     var isAcknowledged: Bool { transfer.isAcknowledged }
 
     func start() {
+        slowWatch = SlowTransferWatch(started: loop.now.nanoseconds, thresholdMilliseconds: BootloaderFileTimeout.warningMilliseconds)
         perform(transfer.start(now: now))
     }
 
@@ -134,7 +140,11 @@ final class TFTPSession {
             return
         }
         if let deadline = actions.deadline { arm(MonotonicInstant(nanoseconds: deadline.nanoseconds)) }
-        if let ending = actions.ending { end(TFTPEvent(ending: ending)) }
+        if let ending = actions.ending {
+            end(TFTPEvent(ending: ending))
+        } else if let milliseconds = slowWatch?.check(now: loop.now.nanoseconds) {
+            onSlow?(self, milliseconds)
+        }
     }
 
     /// The DATA blocks of `actions`: as GSO trains while the kernel takes them, else one

@@ -1,4 +1,5 @@
 import BrambleNodeMap
+import BrambleWire
 import Testing
 
 /// `netconsole-port`: off by default, a UDP port, never one of bramble's own.
@@ -38,5 +39,18 @@ import Testing
             return
         }
         #expect(error.diagnostics.map(\.description) == [expected])
+    }
+
+    /// The EEPROM line for a node: ports left blank at the bootloader's defaults, within the
+    /// 32 characters the bootloader takes even for the longest IPv4 addresses.
+    @Test func theEEPROMLineFitsTheBootloadersLimit() throws {
+        let hub = IPv4Address(10, 42, 0, 250)
+        #expect(try NetconsolePort(6666).eepromLine(node: IPv4Address(10, 42, 0, 5), hub: hub) == "NETCONSOLE=@10.42.0.5/,@10.42.0.250/")
+        #expect(try NetconsolePort(7000).eepromLine(node: IPv4Address(10, 42, 0, 5), hub: hub) == "NETCONSOLE=@10.42.0.5/,7000@10.42.0.250/")
+        let long = try NetconsolePort(6666).eepromLine(node: IPv4Address(192, 168, 100, 200), hub: IPv4Address(192, 168, 100, 250))
+        #expect(long == "NETCONSOLE=@192.168.100.200/,@/", "35 characters to the hub: broadcast instead")
+        let longest = try NetconsolePort(65535).eepromLine(node: IPv4Address(255, 255, 255, 254), hub: IPv4Address(255, 255, 255, 253))
+        #expect(longest == "NETCONSOLE=@255.255.255.254/,65535@/")
+        #expect(longest.dropFirst("NETCONSOLE=".count).count <= NetconsolePort.maximumValueLength)
     }
 }

@@ -55,4 +55,26 @@ import Testing
         #expect(BootEvent.Kind(refusal: .notFound(isRoutine: false), fileName: "k", tried: ["k"]) == .fileNotFound(file: "k", routine: false, tried: ["k"]))
         #expect(BootEvent.Kind(refusal: .accessViolation(reason: "x"), fileName: "../x", tried: []) == nil)
     }
+
+    /// A transfer driven on a fake clock: one that took more than half of the bootloader's
+    /// 30 s per file is flagged in its boot-log line, naming the EEPROM setting; one that
+    /// took exactly half is not.
+    @Test(arguments: [(15.001, true), (15.0, false), (2.0, false)])
+    func aTransferOverHalfTheBootloadersFileTimeoutIsFlagged(seconds: Double, flagged: Bool) {
+        let origin: UInt64 = 5_000_000_000_000
+        func instant(_ seconds: Double) -> TFTPInstant { TFTPInstant(nanoseconds: origin + UInt64(seconds * 1_000_000_000)) }
+        var transfer = TFTPTransfer(
+            contents: [UInt8](repeating: 7, count: 3000),
+            parameters: TFTPTransferParameters(blockSize: 1024, windowSize: 1, timeout: nil, acknowledgedOptions: []))
+        _ = transfer.start(now: instant(0))
+        _ = transfer.received(.acknowledgement(block: 1), now: instant(seconds / 3))
+        _ = transfer.received(.acknowledgement(block: 2), now: instant(seconds * 2 / 3))
+        guard case .finished(let summary)? = Array(transfer.received(.acknowledgement(block: 3), now: instant(seconds))).last else {
+            Issue.record("the transfer did not finish")
+            return
+        }
+        let text = BootEvent.Kind(.finished(summary), fileName: "initramfs8").description
+        #expect(text.hasPrefix("TFTP initramfs8 sent: 3000 bytes in \(Int(seconds * 1000)) ms"))
+        #expect(text.contains("; slow: over half of the 30 s a Pi 4/5 bootloader waits for a file by default (EEPROM setting TFTP_FILE_TIMEOUT)") == flagged, "\(text)")
+    }
 }

@@ -247,6 +247,47 @@ class DHCPClient:
     def close(self):
         self.sock.close()
 
+    def gather_offer(self, frame, xid, wait, step, stage, ignored=None):
+        """Sends a DISCOVER and gathers OFFERs for up to `wait` s, as PXE firmware does
+        beside a proxyDHCP server: the address from an offer with a yiaddr, the boot options
+        (the "Raspberry Pi Boot" menu in option 43, and its sender as TFTP server) from an
+        offer carrying them. One offer with both (a full server) ends the wait at once.
+        Returns the merged offer (see with_boot_options), or None; an address offer left
+        without boot options is counted in `ignored` (a list)."""
+        self.sock.send(frame)
+        deadline = time.monotonic() + self.clock.bounded(wait, step, stage)
+        address, boot = None, None
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.sock], [], [], deadline - time.monotonic())
+            if not ready:
+                break
+            data, meta = self.sock.recvfrom(65536)
+            if meta[2] == socket.PACKET_OUTGOING:
+                continue
+            reply = parse_reply(data, self.mac, xid)
+            if not reply or reply["type"] != 2:
+                continue
+            if reply["yiaddr"] != "0.0.0.0" and address is None:
+                address = reply
+            if PXE_OPTION43 in reply["options"].get(43, b"") and boot is None:
+                boot = reply
+            if address and boot:
+                return with_boot_options(address, boot)
+        if address and ignored is not None:
+            ignored.append(address)
+        return None
+
+
+def with_boot_options(reply, boot):
+    """`reply` (the address offer or the ACK) with the boot offer's boot options and TFTP
+    server: its options 43, 60, 66, 97 and its sender, which the Pi 3 takes as TFTP server.
+    Option 54 stays the address server's, which the REQUEST names."""
+    merged = dict(reply, options=dict(reply["options"]), source=boot["source"], siaddr=boot["siaddr"])
+    for code in (43, 60, 66, 97):
+        if code in boot["options"]:
+            merged["options"][code] = boot["options"][code]
+    return merged
+
 
 # ---- TFTP -----------------------------------------------------------------------------------
 
@@ -471,7 +512,7 @@ class FakePi:
         frame = self.rom_discover(bootcode)
         started = self.clock.ms()
         for attempt in range(1, self.rom_tries + 1):
-            offer = client.exchange(frame, PI3_XID, (2,), 5.0, step, self.report.stage)
+            offer = client.gather_offer(frame, PI3_XID, 5.0, step, self.report.stage)
             if offer:
                 return offer, attempt, self.clock.ms() - started
         raise BootFailure(step, self.report.stage, "no DHCPOFFER after %d DISCOVERs 5 s apart" % self.rom_tries)
@@ -488,8 +529,7 @@ class FakePi:
         attempt, ignored = 0, []
         while time.monotonic() - started < self.dhcp_timeout:
             attempt += 1
-            offer = client.exchange(discover, xid, (2,), 4.0, step, stage,
-                                    accept=lambda reply: PXE_OPTION43 in reply["options"].get(43, b""), ignored=ignored)
+            offer = client.gather_offer(discover, xid, 4.0, step, stage, ignored=ignored)
             if not offer:
                 continue
             server_id = offer["options"].get(54, b"")
@@ -498,7 +538,7 @@ class FakePi:
                 322, 64, False)
             ack = client.exchange(request, xid, (5, 6), 4.0, step, stage)
             if ack and ack["type"] == 5:
-                return ack, attempt, round((time.monotonic() - started) * 1000)
+                return with_boot_options(ack, offer), attempt, round((time.monotonic() - started) * 1000)
             if ack:
                 raise BootFailure(step, stage, "DHCPNAK for %s" % offer["yiaddr"])
         if ignored:
@@ -617,6 +657,22 @@ class FakePi:
                     return ack, round((time.monotonic() - started) * 1000)
             wait = min(wait * 1.5, 30.0)
 
+    def os_dhcp(self, client, address):
+        """The OS's DHCP client (dhcpcd) after the kernel's: a new transaction, an INIT-REBOOT
+        REQUEST for the kernel's address. Played when the kernel's ACK named no host name to
+        look up (an ordinary router's): the hub sees the OS up by this request instead."""
+        step, stage = "os-dhcp", self.report.stage
+        xid = random.getrandbits(32)
+        started = self.clock.ms()
+        for _ in range(3):
+            request = self.kernel_message(xid, 0, [(53, b"\x03"), (50, socket.inet_aton(address))])
+            ack = client.exchange(request, xid, (5, 6), 2.0, step, stage)
+            if ack and ack["type"] == 5:
+                return self.clock.ms() - started
+            if ack:
+                raise BootFailure(step, stage, "DHCPNAK for %s" % address)
+        raise BootFailure(step, stage, "no DHCPACK for %s after 3 REQUESTs" % address)
+
     def dns_query(self, ack):
         step, stage = "dns", self.report.stage
         options = ack["options"]
@@ -700,6 +756,11 @@ class FakePi:
             self.set_address(ack["yiaddr"], ipv4(ack["options"], 1))
             hostname = ack["options"].get(12, b"").decode(errors="replace")
             self.report.emit("kernel-dhcp", "kernel-dhcp", ip=ack["yiaddr"], hostname=hostname, ms=ms)
+            if not hostname:
+                ms = self.os_dhcp(client, ack["yiaddr"])
+                self.report.emit("os-dhcp", "up", ip=ack["yiaddr"], ms=ms)
+                self.report.emit("result", ok=True, ip=ack["yiaddr"], name="", bytes=self.bytes_read, bootMs=self.clock.ms())
+                return 0
             name, resolver, addresses, ms = self.dns_query(ack)
             self.report.emit("dns", "up", name=name, server=resolver, answer=addresses, ms=ms)
             self.report.emit("result", ok=True, ip=ack["yiaddr"], name=hostname, bytes=self.bytes_read,

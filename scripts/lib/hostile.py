@@ -411,6 +411,42 @@ def dhcp_flood(interface, count):
             "answeredCount": sum(1 for v in suspicious.values() if v.startswith("answered"))}
 
 
+def dhcp_pxe_flood(interface, count):
+    """PXE DISCOVERs (vendor class PXEClient) from made-up MACs, each with an option 97 a
+    Pi sends (Pi 3B constant, repeated serial, RPi4/RPi5 GUID) or a malformed one (empty,
+    short, long, type 1): in proxy mode none is in the node map, so no proxy offer (one
+    without an address) may come; a router's address offers are counted apart."""
+    raw = RawInterface(interface)
+    sent, answered, addressed = set(), [], []
+
+    def note_answers(wait):
+        for reply_xid, reply_chaddr, _, yiaddr in raw.replies(wait):
+            if reply_xid in sent:
+                (answered if yiaddr == "0.0.0.0" else addressed).append(mac_text(reply_chaddr))
+
+    guids = [
+        lambda: b"\x00" + b"\x44" * 16,
+        lambda: b"\x00" + os.urandom(4) * 4,
+        lambda: b"\x00" + b"4iPR" + os.urandom(12),
+        lambda: b"\x00" + b"5iPR" + os.urandom(12),
+        lambda: b"",
+        lambda: b"\x00" + os.urandom(random.randrange(1, 16)),
+        lambda: b"\x00" + os.urandom(random.randrange(17, 60)),
+        lambda: b"\x01" + os.urandom(16),
+    ]
+    started = time.monotonic()
+    for index in range(count):
+        xid = random.getrandbits(32)
+        sent.add(xid)
+        options = [(53, b"\x01"), (60, b"PXEClient:Arch:00000:UNDI:002001"), (97, guids[index % len(guids)]())]
+        raw.send(dhcp_frame(raw.mac, b"\xff" * 6, bytes([0x02]) + os.urandom(5), xid, options))
+        if index % 50 == 49:
+            note_answers(0.02)
+    note_answers(1.5)
+    return {"sent": count, "seconds": round(time.monotonic() - started, 2), "answered": answered[:20], "answeredCount": len(answered),
+            "addressedCount": len(addressed)}
+
+
 # ---- TFTP -----------------------------------------------------------------------------------
 
 def tftp_request(name, mode="octet", options=()):
@@ -616,6 +652,9 @@ def main():
     flood = commands.add_parser("dhcp-flood")
     flood.add_argument("interface")
     flood.add_argument("count", type=int)
+    pxe_flood = commands.add_parser("dhcp-pxe-flood")
+    pxe_flood.add_argument("interface")
+    pxe_flood.add_argument("count", type=int)
     clients = commands.add_parser("dhcp-clients")
     clients.add_argument("interface")
     clients.add_argument("--first-mac", required=True)
@@ -659,6 +698,8 @@ def main():
         result = slowread(arguments)
     elif arguments.command == "dhcp-flood":
         result = dhcp_flood(arguments.interface, arguments.count)
+    elif arguments.command == "dhcp-pxe-flood":
+        result = dhcp_pxe_flood(arguments.interface, arguments.count)
     elif arguments.command == "dhcp-clients":
         result = dhcp_clients(arguments.interface, arguments.server, arguments.first_mac, arguments.count, arguments.stop_at_silence)
     elif arguments.command == "dhcp-reboot":
