@@ -1,3 +1,4 @@
+import BrambleNodeMap
 import BrambleProcfs
 import BrambleWire
 import Glibc
@@ -20,6 +21,12 @@ struct PortHolderSearch {
             Port(transport: .udp, number: 67, service: "DHCP"), Port(transport: .udp, number: 69, service: "TFTP"),
             Port(transport: .udp, number: 53, service: "DNS"), Port(transport: .tcp, number: 53, service: "DNS"),
         ]
+
+        /// The ports a configuration binds: DNS only with `dns = on`, the netconsole port when set.
+        static func served(by configuration: BrambleConfig) -> [Port] {
+            served.filter { configuration.dns == .on || $0.number != 53 }
+                + (configuration.netconsolePort.map { [Port(transport: .udp, number: $0.value, service: "netconsole")] } ?? [])
+        }
 
         var description: String { "\(transport.rawValue) port \(number) (\(service))" }
     }

@@ -25,7 +25,8 @@ struct ServePreflight {
         guard stat(configuration.bootDirectory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR else {
             throw .noBootTree(configuration.bootDirectory, where: settingSource("pxe"))
         }
-        let conflicts = PortHolderSearch(procRoot: procRoot).conflicts(on: configuration.address.address)
+        let conflicts = PortHolderSearch(procRoot: procRoot).conflicts(
+            for: PortHolderSearch.Port.served(by: configuration), on: configuration.address.address)
         guard conflicts.isEmpty else { throw .portsTaken(conflicts, address: configuration.address.address) }
     }
 

@@ -61,6 +61,15 @@ struct ServePreflightTests {
         #expect(PortHolderSearch(procRoot: proc.path).conflicts(on: IPv4Address(10, 42, 1, 250)).map(\.port.number) == [67])
     }
 
+    @Test("the ports follow the configuration: no DNS with dns = off, the netconsole port when set")
+    func portsServed() throws {
+        let numbers = { (text: String) in
+            try PortHolderSearch.Port.served(by: ConfigParser.parse(text, file: "bramble.conf").validated()).map { "\($0.transport.rawValue) \($0.number)" }
+        }
+        #expect(try numbers("") == ["UDP 67", "UDP 69", "UDP 53", "TCP 53"])
+        #expect(try numbers("dns = off\nnetconsole-port = 6666\n") == ["UDP 67", "UDP 69", "UDP 6666"])
+    }
+
     @Test("a socket whose owner is not visible is still reported, with how to look")
     func invisibleOwner() throws {
         let proc = try Self.fakeProc(tables: ["tcp": "wildcard-tcp"], dnsmasqInodes: [])

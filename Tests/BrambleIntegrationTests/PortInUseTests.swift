@@ -14,7 +14,7 @@ struct PortInUseTests {
     static func startDnsmasq(in lab: NetworkLab, hub: String, directory: URL, options: [String]) throws -> Int32 {
         let pidFile = directory.appendingPathComponent("dnsmasq.pid")
         let output = directory.appendingPathComponent("dnsmasq.out")
-        let command = (["dnsmasq", "--no-daemon", "--user=root", "--group=root",
+        let command = (["/usr/sbin/dnsmasq", "--no-daemon", "--user=root", "--group=root",
                         "--dhcp-leasefile=\(directory.appendingPathComponent("dnsmasq.leases").path)"] + options)
             .map { "'\($0)'" }.joined(separator: " ")
         let script = "\(command) & echo $! > '\(pidFile.path)'; wait"
