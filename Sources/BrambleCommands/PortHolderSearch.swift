@@ -39,6 +39,8 @@ struct PortHolderSearch {
         let holders: [PortHolder]
     }
 
+    /// The tables are read from /proc/self/net first: systemd's `ProcSubset=pid` (as
+    /// bramble.service sets) hides /proc/net but not the process's own directory.
     var procRoot = "/proc"
 
     /// The taken ports of `ports` on `address` (or the wildcard), with their holders.
@@ -49,7 +51,7 @@ struct PortHolderSearch {
         var inodes: [Int: Set<UInt64>] = [:]
         for table in tables {
             // A missing table (IPv6 disabled) or one this parser cannot read holds no conflict it can name.
-            guard let text = try? TextFile.read("\(procRoot)/net/\(table.name)"),
+            guard let text = (try? TextFile.read("\(procRoot)/self/net/\(table.name)")) ?? (try? TextFile.read("\(procRoot)/net/\(table.name)")),
                   let entries = try? SocketTable.parse(text, family: table.family) else { continue }
             for (index, port) in ports.enumerated() where port.transport == table.transport {
                 for entry in entries where entry.blocks(port: port.number, transport: port.transport, on: address) {

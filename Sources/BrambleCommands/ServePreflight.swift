@@ -83,11 +83,14 @@ enum ServeStartupProblem: Error, Equatable, UserFacingError {
             var stops: [String] = []
             for conflict in conflicts {
                 let holders = conflict.holders.map(\.description).joined(separator: ", ")
-                lines.append("  \(conflict.port.description): " + (holders.isEmpty ? "held by a process this user cannot see (try as root: ss -lunp)" : "held by \(holders)"))
+                lines.append("  \(conflict.port.description): " + (holders.isEmpty ? "held by a process this user cannot see" : "held by \(holders)"))
                 for holder in conflict.holders where !stops.contains(holder.stopCommand) { stops.append(holder.stopCommand) }
             }
             if !stops.isEmpty {
                 lines.append("stop it first (`\(stops.joined(separator: "`, then `"))`), then start bramble serve again.")
+            }
+            if conflicts.contains(where: \.holders.isEmpty) {
+                lines.append("As root, `ss -lunpt` names every process holding a port (bramble.service cannot see other processes: ProtectProc=invisible).")
             }
             if conflicts.contains(where: { $0.holders.contains { $0.command == "dnsmasq" } }) {
                 lines.append("Moving the hub from dnsmasq: `bramble migrate --apply` stops and disables it and starts bramble (docs/migrate.md).")

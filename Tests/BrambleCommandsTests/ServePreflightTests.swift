@@ -75,7 +75,21 @@ struct ServePreflightTests {
         let proc = try Self.fakeProc(tables: ["tcp": "wildcard-tcp"], dnsmasqInodes: [])
         let conflicts = PortHolderSearch(procRoot: proc.path).conflicts(on: Self.hub)
         #expect(conflicts == [PortHolderSearch.Conflict(port: PortHolderSearch.Port.served[3], holders: [])])
-        #expect(ServeStartupProblem.portsTaken(conflicts, address: Self.hub).message.contains("TCP port 53 (DNS): held by a process this user cannot see"))
+        #expect(ServeStartupProblem.portsTaken(conflicts, address: Self.hub).message == """
+            bramble serve: another server holds ports bramble needs on 10.42.0.250:
+              TCP port 53 (DNS): held by a process this user cannot see
+            As root, `ss -lunpt` names every process holding a port (bramble.service cannot see other processes: ProtectProc=invisible).
+            """)
+    }
+
+    @Test("the tables are read from /proc/self/net when it is there (systemd's ProcSubset=pid hides /proc/net)")
+    func selfNet() throws {
+        let proc = try Self.fakeProc(tables: [:], dnsmasqInodes: [1_927_973, 1_927_970, 1_927_975])
+        try proc.directory("self/net")
+        try proc.file("self/net/udp", text: try TextFile.read(fixturePath("procfs/wildcard-udp")))
+        let conflicts = PortHolderSearch(procRoot: proc.path).conflicts(on: Self.hub)
+        #expect(conflicts.map(\.port.number) == [67, 69, 53])
+        #expect(conflicts.allSatisfy { $0.holders.map(\.processID) == [812] })
     }
 
     @Test("free ports, missing or unreadable tables: no conflict")
