@@ -24,13 +24,21 @@ struct ServiceSwitch {
 
     func apply() -> Outcome {
         var lines: [String] = []
-        for arguments in [["stop", Self.dnsmasq], ["disable", Self.dnsmasq]] {
-            guard run(arguments, into: &lines) else {
-                return restoreDnsmasq(lines: lines, reason: "`systemctl \(arguments.joined(separator: " "))` failed")
+        // A hub whose dnsmasq is not a systemd service (started by hand, or dnsmasq-base
+        // alone) has nothing to stop here; bramble's own start-up check names whatever
+        // still holds its ports.
+        let installed = manager.systemctl(["show", "--property=LoadState", "--value", Self.dnsmasq]).output.hasPrefix("loaded")
+        if installed {
+            for arguments in [["stop", Self.dnsmasq], ["disable", Self.dnsmasq]] {
+                guard run(arguments, into: &lines) else {
+                    return restoreDnsmasq(lines: lines, reason: "`systemctl \(arguments.joined(separator: " "))` failed")
+                }
             }
+        } else {
+            lines.append("dnsmasq.service is not installed: no service to stop")
         }
         guard run(["enable", "--now", Self.bramble], into: &lines) else {
-            return restoreDnsmasq(lines: lines, reason: "`systemctl enable --now bramble` failed", bramble: true)
+            return restoreDnsmasq(lines: lines, reason: "`systemctl enable --now bramble` failed", bramble: true, dnsmasq: installed)
         }
         var waited = 0.0
         var state = ""
@@ -47,20 +55,21 @@ struct ServiceSwitch {
         let reason = state == "failed"
             ? "bramble failed to start"
             : "bramble did not report ready within \(Int(timeoutSeconds)) s (systemd: \(state.isEmpty ? "unknown" : state))"
-        return restoreDnsmasq(lines: lines, reason: reason, bramble: true)
+        return restoreDnsmasq(lines: lines, reason: reason, bramble: true, dnsmasq: installed)
     }
 
     /// Back to dnsmasq after a failed switch: bramble stopped and disabled (so a restart loop
     /// cannot take the ports back), dnsmasq enabled and started; the reason with bramble's
     /// last journal lines, which carry its own error message.
-    private func restoreDnsmasq(lines: [String], reason: String, bramble: Bool = false) -> Outcome {
+    private func restoreDnsmasq(lines: [String], reason: String, bramble: Bool = false, dnsmasq: Bool = true) -> Outcome {
         var lines = lines
-        lines.append("\(reason); restoring dnsmasq")
+        lines.append("\(reason); \(dnsmasq ? "restoring dnsmasq" : "stopping bramble")")
         if bramble {
             let journal = manager.journal(unit: Self.bramble, lines: 20)
             if !journal.isEmpty { lines += ["bramble's journal (journalctl -u bramble):"] + journal.map { "  \($0)" } }
             run(["disable", "--now", Self.bramble], into: &lines)
         }
+        guard dnsmasq else { return Outcome(ok: false, lines: lines) }
         let enabled = run(["enable", Self.dnsmasq], into: &lines)
         let started = run(["start", Self.dnsmasq], into: &lines)
         lines.append(enabled && started

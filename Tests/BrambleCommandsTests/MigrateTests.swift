@@ -7,6 +7,8 @@ import Testing
 /// `bramble migrate` on hub trees in temporary directories (`--root`), and the switch-over
 /// of services driven through a fake service manager.
 struct MigrateTests {
+    static let loadState = "show --property=LoadState --value dnsmasq"
+
     /// A hub tree: Debian's commented-out dnsmasq.conf and the BitScope hub's settings in
     /// /etc/dnsmasq.d/cluster.conf (Fixtures/dnsmasq/bitscope-hub.conf), and /pxe/boot.
     static func hubTree() throws -> TemporaryDirectory {
@@ -122,7 +124,7 @@ struct MigrateTests {
         var asked = 0
         let outcome = ServiceSwitch(manager: manager, answers: { asked += 1; return true }, pause: { _ in }).apply()
         #expect(outcome.ok)
-        #expect(manager.calls == ["stop dnsmasq", "disable dnsmasq", "enable --now bramble", "is-active bramble", "is-active bramble", "is-active bramble"])
+        #expect(manager.calls == [Self.loadState, "stop dnsmasq", "disable dnsmasq", "enable --now bramble", "is-active bramble", "is-active bramble", "is-active bramble"])
         #expect(asked == 1)
         #expect(outcome.lines.last?.hasPrefix("bramble is active and answers on its control socket") == true)
     }
@@ -134,7 +136,7 @@ struct MigrateTests {
         let outcome = ServiceSwitch(manager: manager, answers: { true }, pause: { _ in }).apply()
         #expect(!outcome.ok)
         #expect(manager.calls == [
-            "stop dnsmasq", "disable dnsmasq", "enable --now bramble", "is-active bramble", "is-active bramble",
+            Self.loadState, "stop dnsmasq", "disable dnsmasq", "enable --now bramble", "is-active bramble", "is-active bramble",
             "disable --now bramble", "enable dnsmasq", "start dnsmasq",
         ])
         #expect(outcome.lines.contains("bramble failed to start; restoring dnsmasq"))
@@ -153,13 +155,24 @@ struct MigrateTests {
         #expect(manager.calls.suffix(3) == ["disable --now bramble", "enable dnsmasq", "start dnsmasq"])
     }
 
+    @Test("--apply on a hub without dnsmasq.service: nothing to stop or restore, bramble alone is switched")
+    func noDnsmasqService() {
+        let manager = FakeServiceManager(activeStates: ["failed"])
+        manager.dnsmasqLoadState = "not-found"
+        let outcome = ServiceSwitch(manager: manager, answers: { true }, pause: { _ in }).apply()
+        #expect(!outcome.ok)
+        #expect(manager.calls == [Self.loadState, "enable --now bramble", "is-active bramble", "disable --now bramble"])
+        #expect(outcome.lines.first == "dnsmasq.service is not installed: no service to stop")
+        #expect(outcome.lines.last == "systemctl disable --now bramble")
+    }
+
     @Test("--apply: when dnsmasq cannot be stopped nothing else is switched, and it is started again")
     func stopFails() {
         let manager = FakeServiceManager(activeStates: [])
         manager.failing = ["stop dnsmasq"]
         let outcome = ServiceSwitch(manager: manager, answers: { true }, pause: { _ in }).apply()
         #expect(!outcome.ok)
-        #expect(manager.calls == ["stop dnsmasq", "enable dnsmasq", "start dnsmasq"])
+        #expect(manager.calls == [Self.loadState, "stop dnsmasq", "enable dnsmasq", "start dnsmasq"])
         #expect(outcome.lines.first == "systemctl stop dnsmasq: failed (exit 5): Failed to stop dnsmasq.service: Unit dnsmasq.service not loaded.")
     }
 }
@@ -171,11 +184,16 @@ final class FakeServiceManager: ServiceManager {
     var journalLines: [String] = []
     var failing: Set<String> = []
 
+    var dnsmasqLoadState = "loaded"
+
     init(activeStates: [String]) { self.activeStates = activeStates }
 
     func systemctl(_ arguments: [String]) -> ExternalCommand.Result {
         let call = arguments.joined(separator: " ")
         calls.append(call)
+        if arguments.first == "show" {
+            return ExternalCommand.Result(status: 0, output: dnsmasqLoadState + "\n")
+        }
         if arguments.first == "is-active" {
             return ExternalCommand.Result(status: 0, output: (activeStates.isEmpty ? "inactive" : activeStates.removeFirst()) + "\n")
         }
