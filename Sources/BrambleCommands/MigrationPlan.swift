@@ -24,6 +24,8 @@ struct MigrationPlan {
         let line: Int
         let text: String
         let fate: Fate
+        /// What of a converted entry the node map does not keep (a tag, a lease time).
+        var notes: [String] = []
     }
 
     /// A bramble.conf key the plan sets, with the dnsmasq line it comes from (or why it is set).
@@ -59,13 +61,16 @@ struct MigrationPlan {
                 lines.append(Line(file: source.path, line: hint.line, text: source.text(ofLine: hint.line), fate: fate(of: hint, file: source.path, setup: setup)))
             }
             for node in result.nodes {
+                // Written as the importer writes it: a name equal to the default is left out.
+                let name = node.name == NodeName.defaultName(forID: node.id) ? nil : node.name
                 let entryText = NodeEntry(
-                    id: node.id, hardwareAddress: .mac(node.mac), explicitName: node.name, settings: NodeSettings(disabled: node.disabled), line: 0
+                    id: node.id, hardwareAddress: .mac(node.mac), explicitName: name, settings: NodeSettings(disabled: node.disabled), line: 0
                 ).tokens.joined(separator: " ")
                 let refused = conflicts.first { $0.hasPrefix("\(source.path):\(node.line): ") }
                 let fate: Line.Fate = refused.map { .notImported(String($0.dropFirst("\(source.path):\(node.line): not imported: ".count))) }
                     ?? .node(entryText)
-                lines.append(Line(file: source.path, line: node.line, text: source.text(ofLine: node.line), fate: fate))
+                let notes = result.notes.filter { $0.line == node.line }.map(\.note)
+                lines.append(Line(file: source.path, line: node.line, text: source.text(ofLine: node.line), fate: fate, notes: notes))
             }
             for unconverted in result.unconverted {
                 let reason = source.role == .extraHosts
@@ -138,6 +143,7 @@ struct MigrationPlan {
             }
             output.append("  \(line.file):\(line.line): \(line.text)")
             output.append("      -> \(fate)")
+            output += line.notes.map { "         note: \($0)" }
         }
         output.append("")
         output.append("bramble.conf settings:")

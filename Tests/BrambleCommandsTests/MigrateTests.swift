@@ -46,6 +46,7 @@ struct MigrateTests {
         #expect(fates["dhcp-option=option:router,10.42.0.250"] == .notSupported("bramble sends the subnet mask, router, DNS server, domain and Pi boot options itself"))
         #expect(fates["pxe-service=0,\"Raspberry Pi Boot\""].map { if case .notNeeded = $0 { true } else { false } } == true)
         #expect(fates["dhcp-host=dc:a6:32:10:00:04,10.42.0.4,build04"] == .node("4 dc:a6:32:10:00:04 build04"))
+        #expect(fates["dhcp-host=b8:27:eb:10:00:01,10.42.0.1,node01"] == .node("1 b8:27:eb:10:00:01"), "the default name is not written")
         #expect(result.report.contains("wrote /etc/bramble/bramble.conf (new)"))
         #expect(root.read("etc/bramble/bramble.conf.bramble-created-20261207T120000Z") == "")
         #expect(!result.report.joined().contains("10.42.0.99"), "a .dpkg-old file is not read")
@@ -69,7 +70,7 @@ struct MigrateTests {
             """ + "\n")
         try root.file("etc/cluster.d/hosts.conf", text: "dhcp-hostsfile=/etc/dnsmasq.hosts\ndomain=lab\n")
         try root.file("etc/cluster.d/notes.txt", text: "dhcp-host=b8:27:eb:00:00:66,192.168.7.66\n")
-        try root.file("etc/dnsmasq.hosts", text: "b8:27:eb:00:00:05,192.168.7.5,node05.lab\n")
+        try root.file("etc/dnsmasq.hosts", text: "b8:27:eb:00:00:05,192.168.7.5,node05.lab,set:pi3\n")
         try root.file("etc/ethers", text: "dc:a6:32:00:00:06 192.168.7.6\n")
         try root.file("etc/cluster.hosts", text: "192.168.7.7 printer\n")
         try root.file("etc/bramble/bramble.conf", text: "# the sample the package installs\n")
@@ -84,6 +85,9 @@ struct MigrateTests {
         let printer = result.plan.lines.first { $0.text == "192.168.7.7 printer" }
         #expect(printer.map { if case .notImported(let why) = $0.fate { why.hasPrefix("a name without a MAC") } else { false } } == true)
         #expect(result.plan.lines.contains { $0.text == "read-ethers" && $0.fate == .readToo("/etc/ethers") })
+        let tagged = try #require(result.plan.lines.first { $0.file == "/etc/dnsmasq.hosts" })
+        #expect(tagged.fate == .node("5 b8:27:eb:00:00:05") && tagged.notes.count == 1, "\(tagged)")
+        #expect(result.report.contains("         note: \(tagged.notes.first ?? "")"))
     }
 
     @Test("--dry-run writes nothing; a config the plan would make invalid writes nothing either")
