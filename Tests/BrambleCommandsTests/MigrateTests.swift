@@ -226,3 +226,25 @@ struct MigrateCommandLineTests {
         #expect(command.nodes == "/etc/bramble/nodes" && command.timeout == 30 && !command.apply && !command.undo)
     }
 }
+
+/// The real service manager's runner: systemctl's and journalctl's output and status.
+struct ExternalCommandTests {
+    @Test("standard output and error are collected in order, with the exit status")
+    func outputAndStatus() {
+        let result = ExternalCommand.run(["sh", "-c", "echo active; echo 'Failed to start' >&2; exit 3"])
+        #expect(result == ExternalCommand.Result(status: 3, output: "active\nFailed to start\n"))
+    }
+
+    @Test("a program that is not there is status 127 with the reason; a signal is 128 + N")
+    func missingAndSignalled() {
+        let missing = ExternalCommand.run(["bramble-no-such-program"])
+        #expect(missing.status == 127 && missing.output.hasPrefix("bramble-no-such-program: "))
+        #expect(ExternalCommand.run(["sh", "-c", "kill -KILL $$"]).status == 128 + 9)
+    }
+
+    @Test("output beyond the bound is cut off, and the program still runs to its end")
+    func boundedOutput() {
+        let result = ExternalCommand.run(["sh", "-c", "yes | head -c 400000; exit 0"])
+        #expect(result.status == 0 && result.output.utf8.count == ExternalCommand.maximumOutput)
+    }
+}
