@@ -145,6 +145,10 @@ struct MigrationPlan {
             output.append("      -> \(fate)")
             output += line.notes.map { "         note: \($0)" }
         }
+        if !problems.isEmpty {
+            output.append("files dnsmasq would read that could not be read here:")
+            output += problems.map { "  \($0)" }
+        }
         output.append("")
         output.append("bramble.conf settings:")
         for setting in settings {

@@ -90,6 +90,21 @@ struct MigrateTests {
         #expect(result.report.contains("         note: \(tagged.notes.first ?? "")"))
     }
 
+    @Test("an include of itself is read once; an include that is missing is reported, not fatal")
+    func includeLoopAndMissing() throws {
+        let root = try TemporaryDirectory()
+        for directory in ["etc", "pxe", "pxe/boot"] { try root.directory(directory) }
+        try root.file("etc/dnsmasq.conf", text: "conf-file=/etc/dnsmasq.conf\ndhcp-hostsfile=/etc/missing.hosts\ninterface=eth0\n")
+        let result = try Migration.migrate(Self.locations(root), address: nil, write: false)
+        #expect(result.plan.sources == ["/etc/dnsmasq.conf"])
+        let missing = try #require(result.plan.lines.first { $0.line == 2 })
+        #expect(missing.fate == .notSupported("/etc/missing.hosts could not be read (see below)"))
+        #expect(result.report.contains("  /etc/dnsmasq.conf:2: dhcp-hostsfile: \(root.path)/etc/missing.hosts: cannot open: No such file or directory"), "\(result.report)")
+        #expect(throws: FileAccessError.self) {
+            try Migration.migrate(MigrationLocations(root: root.path, dnsmasqConfiguration: "/etc/none.conf", configuration: "/c", nodes: "/n"), address: nil, write: false)
+        }
+    }
+
     @Test("--dry-run writes nothing; a config the plan would make invalid writes nothing either")
     func dryRunAndRefusal() throws {
         let root = try Self.hubTree()
