@@ -30,20 +30,25 @@ public struct AssignedAddresses: Hashable, Sendable {
         return true
     }
 
-    /// Drops nodes that are no longer in `map` (after a reload).
-    public func keeping(nodesOf map: NodeMap) -> AssignedAddresses {
+    /// After a reload from `old` to `new`: the addresses of the nodes still there with the
+    /// same MAC. An ID removed, or given to another machine, does not keep the address.
+    public func keeping(nodesOf new: NodeMap, unchangedFrom old: NodeMap) -> AssignedAddresses {
         var kept = AssignedAddresses()
-        for (id, address) in addressByNode where map.node(id: id) != nil { kept.assign(address, toNode: id) }
+        for (id, address) in addressByNode {
+            if let node = new.node(id: id), node.mac != nil, node.mac == old.node(id: id)?.mac { kept.assign(address, toNode: id) }
+        }
         return kept
     }
 }
 
 extension NodeMap {
     /// This map with its addresses taken from `assigned` instead of the node IDs: what the
-    /// server hands TFTP, DNS and the boot recorder in proxy mode.
+    /// server hands TFTP, DNS and the boot recorder in proxy mode. IDs `assigned` holds that
+    /// are not in this map are never found (``NodeMap/node(address:)`` looks them up), so
+    /// this is a copy of the map and one field, whatever the number of nodes.
     public func addressed(by assigned: AssignedAddresses) -> NodeMap {
         var map = self
-        map.assignedAddresses = assigned.keeping(nodesOf: self)
+        map.assignedAddresses = assigned
         return map
     }
 }

@@ -34,6 +34,9 @@ public struct CaptureReplay {
     private var replayUpstreamIDs: [DNSQuestion: [UInt16]] = [:]
     /// TFTP clients whose request the capture shows.
     private var tftpClients: Set<ReplayConversation> = []
+    /// Proxy mode: the nodes' addresses seen in the capture's REQUESTs, as `bramble serve`
+    /// learns them (docs/proxy-dhcp.md); nil in server mode.
+    private var assigned: AssignedAddresses?
     private var lastTimestamp = CaptureTimestamp(seconds: 0, nanoseconds: 0)
     private var currentCause = 0
 
@@ -41,10 +44,17 @@ public struct CaptureReplay {
         self.configuration = configuration
         let responder = DHCPResponder(settings: configuration.dhcp, nodeMap: configuration.nodeMap, pool: configuration.pool)
         dhcp = responder
-        zone = ClusterZone(nodeMap: configuration.nodeMap, hub: configuration.hub, domain: configuration.domain)
+        if configuration.dhcp.mode == .proxy { assigned = AssignedAddresses() }
+        let served = assigned.map { configuration.nodeMap.addressed(by: $0) } ?? configuration.nodeMap
+        zone = ClusterZone(nodeMap: served, hub: configuration.hub, domain: configuration.domain)
         forwarder = DNSForwarder(configuration: .init(upstreams: configuration.upstreams))
-        tftp = TFTPReplayServer(configuration: configuration) { _ in RaspberryPiDHCPReport() }
+        var tftpConfiguration = configuration
+        tftpConfiguration.nodeMap = served
+        tftp = TFTPReplayServer(configuration: tftpConfiguration) { _ in RaspberryPiDHCPReport() }
     }
+
+    /// The map TFTP and DNS answer from: in proxy mode with the addresses learned so far.
+    private var servedMap: NodeMap { assigned.map { configuration.nodeMap.addressed(by: $0) } ?? configuration.nodeMap }
 
     private var hub: IPv4Address { configuration.hub.address }
 
@@ -116,11 +126,16 @@ public struct CaptureReplay {
         report.fed["DHCP", default: 0] += 1
         guard let request = try? DHCPMessage(decoding: datagram.payload) else { return }
         let response = dhcp.respond(to: request, now: datagram.timestamp.seconds)
+        if let sighting = response.sighting, var learned = assigned, learned.assign(sighting.address, toNode: sighting.nodeID) {
+            assigned = learned
+            tftp.configuration.nodeMap = servedMap
+            zone = ClusterZone(nodeMap: servedMap, hub: configuration.hub, domain: configuration.domain)
+        }
         if response.journal != nil, let pool = dhcp.pool {
             let hosts = pool.activeLeases(now: datagram.timestamp.seconds).compactMap { lease in
                 lease.hostname.map { DynamicHost(hostname: Array($0.utf8), address: lease.address) }
             }
-            zone = ClusterZone(nodeMap: configuration.nodeMap, hub: configuration.hub, domain: configuration.domain, dynamicHosts: hosts)
+            zone = ClusterZone(nodeMap: servedMap, hub: configuration.hub, domain: configuration.domain, dynamicHosts: hosts)
         }
         let responder = dhcp
         tftp.reportOf = { RaspberryPiDHCPReport(serial: responder.serial(of: $0)?.description, bootloaderGeneration: responder.bootloaderGeneration(of: $0)) }

@@ -16,7 +16,8 @@ struct TFTPReplayServer {
         var deadline: TFTPInstant?
     }
 
-    let configuration: ReplayConfiguration
+    /// The replay's configuration; in proxy mode its node map carries the addresses learned so far.
+    var configuration: ReplayConfiguration
     var reportOf: (MACAddress) -> RaspberryPiDHCPReport
     private(set) var transfers: [ReplayConversation: Transfer] = [:]
 

@@ -46,6 +46,8 @@ public final class Daemon {
     /// The node map as loaded; TFTP, DNS and the recorder get it with the assigned addresses.
     private var baseNodeMap: NodeMap?
     private var frameWatch: TFTPRequestFrameWatch?
+    /// The pending rebuild of the DNS zone after addresses were learned.
+    private var zoneRefresh: EventLoop.TimerID?
 
     public init(configuration: BrambleConfig, sources: Sources, logger: Logger) throws(SystemCallError) {
         self.configuration = configuration
@@ -145,6 +147,7 @@ public final class Daemon {
         }
         configuration = newConfiguration
         dhcp?.replaceNodeMap(newMap)
+        if let old = baseNodeMap { assignedAddresses = assignedAddresses?.keeping(nodesOf: newMap, unchangedFrom: old) }
         baseNodeMap = newMap
         let served = addressed(newMap)
         tftp?.replaceNodeMap(served)
@@ -266,17 +269,32 @@ public final class Daemon {
         dns?.replace(nodeMap: addressed, domain: configuration.domain)
     }
 
-    /// Records a node's address; on a change, TFTP, DNS and the recorder get the new map.
+    /// Records a node's address; on a change, TFTP and the recorder get the new map at once
+    /// (the request at hand needs it) and DNS soon after.
     private func learn(_ sighting: NodeAddressSighting, from source: String) {
         guard var assigned = assignedAddresses, let map = baseNodeMap, assigned.assign(sighting.address, toNode: sighting.nodeID) else { return }
         assignedAddresses = assigned
         let addressed = map.addressed(by: assigned)
         tftp?.replaceNodeMap(addressed)
-        dns?.replace(nodeMap: addressed, domain: configuration.domain)
         recorder?.replaceNodeMap(addressed)
-        let name = map.node(id: sighting.nodeID)?.name ?? "node \(sighting.nodeID)"
-        logger.info("\(name) uses \(sighting.address), seen in \(source)", metadata: ["peer": "\(sighting.address)"])
+        refreshZoneSoon()
+        let node = map.node(id: sighting.nodeID)
+        logger.info("\(node?.name ?? "node \(sighting.nodeID)") uses \(sighting.address), seen in \(source)",
+                    metadata: ["peer": "\(node?.mac.map(String.init(describing:)) ?? "\(sighting.nodeID)")"])
     }
+
+    /// Rebuilds the DNS zone with the learned addresses, at most once per
+    /// ``zoneRefreshMilliseconds``: anyone on the LAN can send REQUESTs in a node's name, and
+    /// a flood of them must not make the loop rebuild the zone for every packet.
+    private func refreshZoneSoon() {
+        guard dns != nil, zoneRefresh == nil else { return }
+        zoneRefresh = loop.schedule(afterMilliseconds: Self.zoneRefreshMilliseconds) { [unowned self] in
+            self.zoneRefresh = nil
+            if let map = self.baseNodeMap { self.dns?.replace(nodeMap: self.addressed(map), domain: self.configuration.domain) }
+        }
+    }
+
+    static let zoneRefreshMilliseconds = 100
 
     /// The map with the learned addresses in proxy mode; unchanged in server mode.
     private func addressed(_ map: NodeMap) -> NodeMap {
@@ -304,8 +322,9 @@ public final class Daemon {
     /// sent it, bound while privileged (SO_BINDTODEVICE needs CAP_NET_RAW).
     private func startNetconsole() throws(SystemCallError) {
         guard let port = configuration.netconsolePort, let recorder else { return }
-        let example = recorder.nodeMap.nodes.first.map { node in
-            "\(port.eepromLine(node: recorder.nodeMap.address(of: node), hub: configuration.address.address)) (node \(node.id))"
+        // In proxy mode no node's address is known yet at the start: no example then.
+        let example = recorder.nodeMap.nodes.first.flatMap { node in
+            recorder.nodeMap.knownAddress(of: node).map { "\(port.eepromLine(node: $0, hub: configuration.address.address)) (node \(node.id))" }
         }
         let netconsole = try NetconsoleService(
             interface: configuration.interface.name, port: port.value, enabling: example, loop: loop, logger: logger

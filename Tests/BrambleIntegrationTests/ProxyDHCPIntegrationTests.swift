@@ -260,4 +260,38 @@ struct ProxyDHCPIntegrationTests {
         #expect(error.contains("the firmware keeps asking"), "\(error)")
         #expect(!setup.server.log.contains("node33 uses"), "no address was seen")
     }
+
+    /// The zone's SOA serial, which grows by at least one with every rebuild of the zone.
+    static func zoneSerial(_ setup: Setup) throws -> Int? {
+        let answer = try setup.lab.run(in: setup.routerNamespace, ["dig", "+short", "+time=2", "+tries=2", "@10.42.0.250", "cluster", "SOA"]).output
+        return answer.split(separator: " ").dropFirst(2).first.flatMap { Int($0) }
+    }
+
+    /// Anyone on the LAN can send REQUESTs in a node's name, each naming another address: the
+    /// DNS zone is rebuilt at most ten times a second however fast they come, and the node's
+    /// own boot puts its real address back.
+    @Test("a flood of forged REQUESTs in a node's name rebuilds the zone a few times, not per packet, and the node's boot corrects its address")
+    func forgedRequestsInANodesName() throws {
+        let setup = try Setup()
+        let before = try #require(try Self.zoneSerial(setup))
+        let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/hostile.py").path
+        let started = Date()
+        let flood = try setup.lab.run(in: setup.laptop, [
+            "python3", script, "dhcp-request-flood", "eth0", "--mac", "dc:a6:32:30:00:21", "--count", "3000", "--server", Self.router,
+        ], timeout: 60)
+        #expect(flood.output.contains("\"sent\": 3000"), "\(flood.output)")
+        usleep(300_000)
+        let seconds = Int(Date().timeIntervalSince(started).rounded(.up)) + 1
+        let after = try #require(try Self.zoneSerial(setup))
+        // A rebuild sets the serial to the time in seconds, or one more than the last.
+        #expect(after - before <= seconds * 10 + seconds + 2, "the zone was rebuilt \(after - before) times in \(seconds) s for 3000 REQUESTs")
+        #expect(setup.server.log.contains("node33 uses 10.42.0."))
+        let results = try setup.boot([Self.pis[1]])
+        let (status, lines) = try #require(results["pi4"])
+        #expect(status == 0 && lines.last?["ok"] as? Bool == true, "\(lines)")
+        let address = try #require(lines.last?["ip"] as? String)
+        usleep(300_000)
+        let dig = try setup.lab.run(in: setup.routerNamespace, ["dig", "+short", "+time=2", "+tries=2", "@10.42.0.250", "node33.cluster"]).output
+        #expect(dig.trimmingCharacters(in: .whitespacesAndNewlines) == address, "the node's own REQUEST and TFTP put its address back: \(dig)")
+    }
 }

@@ -63,8 +63,14 @@ import Testing
         #expect(moved.node(address: IPv4Address(10, 42, 0, 117))?.id == 6)
         #expect(moved.knownAddress(of: five) == nil)
         #expect(assigned.count == 1)
-        // A reload without node 6 drops its address.
+        // A reload without node 6 finds no node at its address.
         let smaller = try NodeMap(parsing: "5 b8:27:eb:00:00:05\n", fileName: "nodes", subnet: subnet).addressed(by: assigned)
         #expect(smaller.node(address: IPv4Address(10, 42, 0, 117)) == nil)
+        // A reload that gives ID 6 to another machine drops the address; node 5's stays.
+        assigned.assign(IPv4Address(10, 42, 0, 105), toNode: 5)
+        let reenrolled = try NodeMap(parsing: "5 b8:27:eb:00:00:05\n6 b8:27:eb:00:00:66\n", fileName: "nodes", subnet: subnet)
+        let kept = assigned.keeping(nodesOf: reenrolled, unchangedFrom: map)
+        #expect(kept.address(ofNode: 5) == IPv4Address(10, 42, 0, 105))
+        #expect(kept.address(ofNode: 6) == nil && kept.count == 1)
     }
 }

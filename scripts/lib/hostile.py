@@ -447,6 +447,19 @@ def dhcp_pxe_flood(interface, count):
             "addressedCount": len(addressed)}
 
 
+def dhcp_request_flood(interface, mac, count, server):
+    """REQUESTs in one node's name (chaddr `mac`) to the router `server`, each naming another
+    address in option 50: what a proxy learns a node's address from, forged at full speed."""
+    raw = RawInterface(interface)
+    chaddr = mac_bytes(mac)
+    started = time.monotonic()
+    for index in range(count):
+        requested = socket.inet_aton("10.42.0.%d" % (2 + index % 240))
+        options = [(53, b"\x03"), (50, requested), (54, socket.inet_aton(server))]
+        raw.send(dhcp_frame(raw.mac, b"\xff" * 6, chaddr, random.getrandbits(32), options))
+    return {"sent": count, "seconds": round(time.monotonic() - started, 2)}
+
+
 # ---- TFTP -----------------------------------------------------------------------------------
 
 def tftp_request(name, mode="octet", options=()):
@@ -655,6 +668,11 @@ def main():
     pxe_flood = commands.add_parser("dhcp-pxe-flood")
     pxe_flood.add_argument("interface")
     pxe_flood.add_argument("count", type=int)
+    request_flood = commands.add_parser("dhcp-request-flood")
+    request_flood.add_argument("interface")
+    request_flood.add_argument("--mac", required=True)
+    request_flood.add_argument("--count", type=int, required=True)
+    request_flood.add_argument("--server", required=True, help="the server identifier the REQUESTs name")
     clients = commands.add_parser("dhcp-clients")
     clients.add_argument("interface")
     clients.add_argument("--first-mac", required=True)
@@ -700,6 +718,8 @@ def main():
         result = dhcp_flood(arguments.interface, arguments.count)
     elif arguments.command == "dhcp-pxe-flood":
         result = dhcp_pxe_flood(arguments.interface, arguments.count)
+    elif arguments.command == "dhcp-request-flood":
+        result = dhcp_request_flood(arguments.interface, arguments.mac, arguments.count, arguments.server)
     elif arguments.command == "dhcp-clients":
         result = dhcp_clients(arguments.interface, arguments.server, arguments.first_mac, arguments.count, arguments.stop_at_silence)
     elif arguments.command == "dhcp-reboot":
