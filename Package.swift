@@ -44,6 +44,9 @@ let package = Package(
         // DNS: message codec (compression, EDNS0), the cluster zone, forwarder and cache logic.
         // Pure: no sockets, clocks or randomness of its own; the server injects them.
         .target(name: "BrambleDNS", dependencies: ["BrambleWire", "BrambleNodeMap"], swiftSettings: strictSettings),
+        // The kernel's /proc text (socket tables, a process's fd links, comm and cgroup), for
+        // naming what holds a port `bramble serve` needs. Pure: text in, values out.
+        .target(name: "BrambleProcfs", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
         // Boot events to per-node stages and timelines. Pure: events in, timelines out.
         .target(name: "BrambleBoot", swiftSettings: strictSettings),
         // The control socket's protocol: requests, responses and the `status --json` contract,
@@ -100,6 +103,7 @@ let package = Package(
                 "BrambleDHCP",
                 "BrambleTFTP",
                 "BrambleDNS",
+                "BrambleProcfs",
                 "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -175,6 +179,7 @@ let package = Package(
             dependencies: ["BrambleReplay", "BrambleCapture", "BrambleWire", "BrambleNodeMap", "BrambleDHCP", "BrambleTFTP", "BrambleDNS", "BrambleCommands"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "BrambleProcfsTests", dependencies: ["BrambleProcfs", "BrambleWire"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleBootTests", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleControlTests", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(

@@ -114,6 +114,9 @@ def seeds(target):
         return [read(path) for path in fixture("Fixtures", "captures", "*", "bramble.conf") + [os.path.join(ROOT, "etc", "bramble.conf")]]
     if target == "dnsmasq":
         return [read(path) for path in fixture("Fixtures", "dnsmasq", "*")]
+    if target == "procfs":
+        # The first byte picks the table's family (even: IPv4, odd: IPv6); the kernel's own tables follow.
+        return [bytes([1 if path.endswith("6") else 0]) + read(path) for path in fixture("Fixtures", "procfs", "*")]
     if target == "capture":
         result = [read(path) for path in fixture("Fixtures", "captures", "*", "capture.pcap")]
         frame = all_frames()[0]

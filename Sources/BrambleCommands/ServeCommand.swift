@@ -25,7 +25,10 @@ struct ServeCommand: ParsableCommand {
             for Pi 3B clients needs. Started as another user with CAP_NET_RAW, CAP_NET_BIND_SERVICE \
             and CAP_NET_ADMIN as ambient capabilities (bramble.service), it keeps that user and \
             sheds all but CAP_NET_ADMIN. Under systemd (Type=notify) it sends READY=1 once bound, \
-            RELOADING=1 and READY=1 around a reload, and STOPPING=1.
+            RELOADING=1 and READY=1 around a reload, and STOPPING=1. Before binding it checks that \
+            the interface exists, has the hub's address and that <pxe>/boot exists, and that no \
+            other server (dnsmasq, most often) holds UDP 67, 69 or UDP/TCP 53 there: it then exits \
+            naming the process and the command that stops it.
             """
     )
 
@@ -43,6 +46,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try config.loadConfiguration()
+        try ServePreflight(configuration: configuration, configPath: config.configFilePath()).check()
         let sink = try configuration.logFile.map { path throws(UnsafeFileError) in try LogSink.file(path) } ?? .standardError
         let level = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
         let rateLimiter = LogRateLimiter()

@@ -78,7 +78,7 @@ enum DnsmasqOptionAdvice {
             return unsupported("bramble's DNS answers the node map's names, `switch` and `hub`")
         case "port":
             return first == "0"
-                ? unsupported("dnsmasq's DNS was off; bramble answers DNS for the cluster domain on the cluster address")
+                ? Hint(kind: .setting(key: "dns", value: "off"), advice: "set `dns = off` in bramble.conf (dnsmasq's DNS was off; bramble then binds no DNS socket)")
                 : unsupported(nil)
         default:
             return unsupported(nil)
@@ -102,7 +102,8 @@ enum DnsmasqOptionAdvice {
         }
         let rest = Array(fields.drop(while: isTagField))
         if rest.contains("proxy") {
-            return unsupported("proxy DHCP: bramble must be the cluster subnet's DHCP server")
+            return Hint(kind: .setting(key: "dhcp-mode", value: "proxy"),
+                        advice: "set `dhcp-mode = proxy` in bramble.conf (proxy DHCP beside the network's own DHCP server: docs/proxy-dhcp.md)")
         }
         guard let startText = rest.first, let start = IPv4Address(startText) else {
             return unsupported("bramble serves DHCPv4 ranges only")

@@ -19,6 +19,8 @@ final class ServerUnderTest {
         self.hub = hub
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("bramble-it-\(lab.prefix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        // `bramble serve` refuses to start without its boot tree; tests that serve files fill it.
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("pxe/boot"), withIntermediateDirectories: true)
         try nodes.write(to: file("nodes"), atomically: false, encoding: .utf8)
         let config = "interface = eth0\naddress = 10.42.0.250/24\nnodes = nodes\nstate-dir = state\npxe = pxe\n" + extra
         try config.write(to: file("bramble.conf"), atomically: false, encoding: .utf8)

@@ -252,8 +252,13 @@ private func expectUnconverted(
         #expect(found?.advice.contains("12h") == true)
     }
 
+    @Test func turnsProxyDHCPAndDNSOffIntoTheirKeys() {
+        #expect(hint("dhcp-range=10.42.0.0,proxy")?.kind == .setting(key: "dhcp-mode", value: "proxy"))
+        #expect(hint("port=0")?.kind == .setting(key: "dns", value: "off"))
+        #expect(hint("port=5353")?.kind == .unsupported)
+    }
+
     @Test(arguments: [
-        ("dhcp-range=10.42.0.0,proxy", "proxy DHCP"),
         ("dhcp-range=192.168.1.100,192.168.1.199,12h", "not a range of host addresses"),
         ("dhcp-range=::,constructor:eth0,ra-only", "DHCPv4"),
         ("server=/corp.example/10.0.0.1", "same upstream servers"),
