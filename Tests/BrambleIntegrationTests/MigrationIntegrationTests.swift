@@ -10,12 +10,7 @@ import Testing
 /// as `--apply` would (its logic runs against a fake service manager in MigrateTests).
 @Suite(.serialized, .enabled(if: NetworkLab.shouldRun, NetworkLab.skipReason))
 struct MigrationIntegrationTests {
-    struct Pi {
-        let name: String
-        let model: String
-        let mac: String
-        let serial: String
-    }
+    typealias Pi = SimulatedPiBootTests.Pi
 
     /// The fixture's nodes 1-4: a Pi 3B, a Pi 4, a Pi 3B+ and a Pi 4 named build04.
     static let pis = [

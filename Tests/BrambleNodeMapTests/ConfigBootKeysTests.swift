@@ -2,28 +2,15 @@ import BrambleNodeMap
 import Testing
 
 @Suite struct ConfigBootKeysTests {
-    func parse(_ text: String) throws -> BrambleConfig {
-        try ConfigParser.parse(text, file: "/etc/bramble/bramble.conf").validated()
-    }
-
-    func problems(_ text: String) -> [String] {
-        do {
-            _ = try ConfigParser.parse(text, file: "/etc/bramble/bramble.conf").validated()
-            return []
-        } catch {
-            return error.diagnostics.map(\.description)
-        }
-    }
-
     @Test func defaults() throws {
-        let config = try parse("")
+        let config = try parsedConfig("")
         #expect(config.pxeBootFiles == .none && config.iPXEBootFile == nil)
         #expect(config.pi3BReplyDelay.milliseconds == 1000)
         #expect(config.piBootMenu.text == "Raspberry Pi Boot   ")
     }
 
     @Test func bootKeysParse() throws {
-        let config = try parse("""
+        let config = try parsedConfig("""
             pxe-boot-file = 0:undionly.kpxe, 7:efi/ipxe.efi,9:efi/ipxe.efi
             ipxe-boot-file = boot.ipxe
             pi3b-reply-delay = 500ms
@@ -33,8 +20,8 @@ import Testing
         #expect(config.iPXEBootFile?.file == "boot.ipxe")
         #expect(config.pi3BReplyDelay.milliseconds == 500)
         #expect(config.piBootMenu.text == "Raspberry Pi Boot")
-        #expect(try parse("pi3b-reply-delay = 0").pi3BReplyDelay.milliseconds == 0)
-        #expect(try parse("pi3b-reply-delay = 2s").pi3BReplyDelay.milliseconds == 2000)
+        #expect(try parsedConfig("pi3b-reply-delay = 0").pi3BReplyDelay.milliseconds == 0)
+        #expect(try parsedConfig("pi3b-reply-delay = 2s").pi3BReplyDelay.milliseconds == 2000)
     }
 
     @Test(arguments: [
@@ -49,7 +36,7 @@ import Testing
         ("pi-boot-menu = \"\(String(repeating: "x", count: 253))\"", "1-252 characters"),
     ])
     func badValuesNameTheLine(line: String, reason: String) {
-        let found = problems("# boot\n" + line)
+        let found = configProblems("# boot\n" + line)
         #expect(found.count == 1 && found[0].hasPrefix("/etc/bramble/bramble.conf:2: ") && found[0].contains(reason), "\(found)")
     }
 }

@@ -4,41 +4,28 @@ import Testing
 
 /// `dhcp-mode` and `dns`: the proxyDHCP keys.
 @Suite struct ConfigDHCPModeTests {
-    func parse(_ text: String) throws -> BrambleConfig {
-        try ConfigParser.parse(text, file: "/etc/bramble/bramble.conf").validated()
-    }
-
-    func problems(_ text: String) -> [String] {
-        do {
-            _ = try ConfigParser.parse(text, file: "/etc/bramble/bramble.conf").validated()
-            return []
-        } catch {
-            return error.diagnostics.map(\.description)
-        }
-    }
-
     @Test func theDefaultIsTheFullServerWithDNS() throws {
-        let config = try parse("")
+        let config = try parsedConfig("")
         #expect(config.dhcpMode == .server && config.dns == .on)
     }
 
     @Test func proxyModeAndDNSOffParse() throws {
-        let config = try parse("dhcp-mode = proxy\ndns = off\n")
+        let config = try parsedConfig("dhcp-mode = proxy\ndns = off\n")
         #expect(config.dhcpMode == .proxy && config.dns == .off)
-        #expect(try parse("dhcp-mode = Server").dhcpMode == .server)
+        #expect(try parsedConfig("dhcp-mode = Server").dhcpMode == .server)
     }
 
     @Test func badValuesSayWhatToWrite() {
-        #expect(problems("dhcp-mode = relay") == [
+        #expect(configProblems("dhcp-mode = relay") == [
             "/etc/bramble/bramble.conf:1: dhcp-mode: 'relay' is not a DHCP mode: use server (bramble assigns addresses) or proxy (another DHCP server does; bramble sends only boot options)",
         ])
-        #expect(problems("dns = yes") == [
+        #expect(configProblems("dns = yes") == [
             "/etc/bramble/bramble.conf:1: dns: 'yes' is not on or off: write dns = on to serve the cluster's names, dns = off to bind no DNS socket",
         ])
     }
 
     @Test func aPoolInProxyModeIsAnError() {
-        #expect(problems("dhcp-mode = proxy\npool = 10.42.0.100-10.42.0.199\n") == [
+        #expect(configProblems("dhcp-mode = proxy\npool = 10.42.0.100-10.42.0.199\n") == [
             "/etc/bramble/bramble.conf:2: pool 10.42.0.100-10.42.0.199 is for dhcp-mode = server: in proxy mode the network's own DHCP server assigns every address; remove the pool line or set dhcp-mode = server",
         ])
     }
