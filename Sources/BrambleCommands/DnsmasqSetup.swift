@@ -103,15 +103,10 @@ struct DnsmasqSetup {
     private mutating func readDirectory(_ path: String, include: [String], exclude: [String], role: Source.Role, subnet: IPv4Subnet, domain: String, visited: inout Set<String>) {
         let directory = path.hasSuffix("/") ? String(path.dropLast()) : path
         guard visited.insert(directory + "/").inserted else { return }
-        guard let stream = opendir(onDisk(directory)) else {
+        guard let names = TextFile.directoryNames(onDisk(directory)) else {
             problems.append("\(directory): cannot read the directory: \(String(cString: strerror(errno)))")
             return
         }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
-        }
-        closedir(stream)
         for name in names.sorted() {
             guard !name.hasPrefix("."), !name.hasSuffix("~"), !(name.hasPrefix("#") && name.hasSuffix("#")),
                   !exclude.contains(where: { name.hasSuffix($0) }), include.isEmpty || include.contains(where: { name.hasSuffix($0) }),
