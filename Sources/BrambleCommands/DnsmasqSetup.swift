@@ -56,9 +56,7 @@ struct DnsmasqSetup {
     }
 
     /// The file's path on this machine.
-    func onDisk(_ path: String) -> String {
-        root == "/" || root.isEmpty ? path : (root.hasSuffix("/") ? String(root.dropLast()) : root) + path
-    }
+    func onDisk(_ path: String) -> String { MigrationLocations.onDisk(path, under: root) }
 
     private mutating func read(text: String, path: String, role: Source.Role, subnet: IPv4Subnet, domain: String, visited: inout Set<String>) {
         guard visited.insert(path).inserted, sources.count < Self.maximumFiles else { return }
