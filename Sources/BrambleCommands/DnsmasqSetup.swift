@@ -49,7 +49,7 @@ struct DnsmasqSetup {
         let main = try TextFile.read(onDisk(mainConfiguration))
         read(text: main, path: mainConfiguration, role: .configuration, subnet: subnet, domain: domain, visited: &visited)
         let debianDirectory = "/etc/dnsmasq.d"
-        if !visited.contains(debianDirectory + "/"), isDirectory(onDisk(debianDirectory)) {
+        if !visited.contains(debianDirectory + "/"), TextFile.isDirectory(onDisk(debianDirectory)) {
             readDirectory(debianDirectory, include: [], exclude: Self.debianExcludedSuffixes, role: .configuration,
                           subnet: subnet, domain: domain, visited: &visited)
         }
@@ -108,14 +108,9 @@ struct DnsmasqSetup {
         for name in names.sorted() {
             guard !name.hasPrefix("."), !name.hasSuffix("~"), !(name.hasPrefix("#") && name.hasSuffix("#")),
                   !exclude.contains(where: { name.hasSuffix($0) }), include.isEmpty || include.contains(where: { name.hasSuffix($0) }),
-                  !isDirectory(onDisk("\(directory)/\(name)")) else { continue }
+                  !TextFile.isDirectory(onDisk("\(directory)/\(name)")) else { continue }
             readFile("\(directory)/\(name)", role: role, from: directory, subnet: subnet, domain: domain, visited: &visited)
         }
-    }
-
-    private func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
     /// `conf-dir` in `  --conf-dir = /etc/dnsmasq.d,*.conf # note`.
