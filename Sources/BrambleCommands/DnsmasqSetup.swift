@@ -49,16 +49,14 @@ struct DnsmasqSetup {
         let main = try TextFile.read(onDisk(mainConfiguration))
         read(text: main, path: mainConfiguration, role: .configuration, subnet: subnet, domain: domain, visited: &visited)
         let debianDirectory = "/etc/dnsmasq.d"
-        if !visited.contains(debianDirectory + "/"), isDirectory(onDisk(debianDirectory)) {
+        if !visited.contains(debianDirectory + "/"), TextFile.isDirectory(onDisk(debianDirectory)) {
             readDirectory(debianDirectory, include: [], exclude: Self.debianExcludedSuffixes, role: .configuration,
                           subnet: subnet, domain: domain, visited: &visited)
         }
     }
 
     /// The file's path on this machine.
-    func onDisk(_ path: String) -> String {
-        root == "/" || root.isEmpty ? path : (root.hasSuffix("/") ? String(root.dropLast()) : root) + path
-    }
+    func onDisk(_ path: String) -> String { MigrationLocations.onDisk(path, under: root) }
 
     private mutating func read(text: String, path: String, role: Source.Role, subnet: IPv4Subnet, domain: String, visited: inout Set<String>) {
         guard visited.insert(path).inserted, sources.count < Self.maximumFiles else { return }
@@ -103,26 +101,16 @@ struct DnsmasqSetup {
     private mutating func readDirectory(_ path: String, include: [String], exclude: [String], role: Source.Role, subnet: IPv4Subnet, domain: String, visited: inout Set<String>) {
         let directory = path.hasSuffix("/") ? String(path.dropLast()) : path
         guard visited.insert(directory + "/").inserted else { return }
-        guard let stream = opendir(onDisk(directory)) else {
+        guard let names = TextFile.directoryNames(onDisk(directory)) else {
             problems.append("\(directory): cannot read the directory: \(String(cString: strerror(errno)))")
             return
         }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
-        }
-        closedir(stream)
         for name in names.sorted() {
             guard !name.hasPrefix("."), !name.hasSuffix("~"), !(name.hasPrefix("#") && name.hasSuffix("#")),
                   !exclude.contains(where: { name.hasSuffix($0) }), include.isEmpty || include.contains(where: { name.hasSuffix($0) }),
-                  !isDirectory(onDisk("\(directory)/\(name)")) else { continue }
+                  !TextFile.isDirectory(onDisk("\(directory)/\(name)")) else { continue }
             readFile("\(directory)/\(name)", role: role, from: directory, subnet: subnet, domain: domain, visited: &visited)
         }
-    }
-
-    private func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
     /// `conf-dir` in `  --conf-dir = /etc/dnsmasq.d,*.conf # note`.

@@ -99,7 +99,10 @@ struct MigrationLocations {
     var configuration: String
     var nodes: String
 
-    func onDisk(_ path: String) -> String {
+    func onDisk(_ path: String) -> String { Self.onDisk(path, under: root) }
+
+    /// `path`, a hub path, as it is found on this machine with the hub's / at `root`.
+    static func onDisk(_ path: String, under root: String) -> String {
         root == "/" || root.isEmpty ? path : (root.hasSuffix("/") ? String(root.dropLast()) : root) + path
     }
 }

@@ -58,7 +58,7 @@ enum MigrationFiles {
     static func undo(_ path: String, stamp: String) throws(FileAccessError) -> Undone {
         let directory = AtomicFile.parentDirectory(of: path)
         let base = String(AtomicFile.baseName(of: path))
-        let candidates = directoryNames(directory).compactMap { name -> (stamp: Substring, name: String, created: Bool)? in
+        let candidates = (TextFile.directoryNames(directory) ?? []).compactMap { name -> (stamp: Substring, name: String, created: Bool)? in
             for (infix, created) in [(backupInfix, false), (createdInfix, true)] where name.hasPrefix(base + infix) {
                 return (name.dropFirst(base.count + infix.count), name, created)
             }
@@ -81,15 +81,5 @@ enum MigrationFiles {
         guard !path.isEmpty, !TextFile.exists(path) else { return }
         try makeDirectories(AtomicFile.parentDirectory(of: path))
         guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw FileAccessError(path: path, operation: "create the directory", errno: errno) }
-    }
-
-    private static func directoryNames(_ path: String) -> [String] {
-        guard let stream = opendir(path) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
-        }
-        return names
     }
 }

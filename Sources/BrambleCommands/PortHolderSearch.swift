@@ -71,10 +71,12 @@ struct PortHolderSearch {
     /// Each inode's owning processes, from every /proc/PID/fd/N link `socket:[INODE]`.
     private func socketOwners(of inodes: Set<UInt64>) -> [UInt64: [Int32]] {
         var owners: [UInt64: [Int32]] = [:]
-        for name in directoryEntries(procRoot) {
+        // A directory that cannot be read (a process that exited meanwhile, another user's
+        // fd directory) holds nothing this search can name.
+        for name in TextFile.directoryNames(procRoot) ?? [] {
             guard let pid = ProcessFacts.processID(directoryName: name) else { continue }
             let fdDirectory = "\(procRoot)/\(name)/fd"
-            for fd in directoryEntries(fdDirectory) {
+            for fd in TextFile.directoryNames(fdDirectory) ?? [] {
                 guard let target = linkTarget("\(fdDirectory)/\(fd)"), let inode = ProcessFacts.socketInode(linkTarget: target),
                       inodes.contains(inode) else { continue }
                 if owners[inode]?.contains(pid) != true { owners[inode, default: []].append(pid) }
@@ -87,21 +89,6 @@ struct PortHolderSearch {
         let comm = (try? TextFile.read("\(procRoot)/\(pid)/comm")).flatMap(ProcessFacts.commandName)
         let service = (try? TextFile.read("\(procRoot)/\(pid)/cgroup")).flatMap(ProcessFacts.systemdService)
         return PortHolder(processID: pid, command: comm, service: service)
-    }
-
-    /// Names in a directory, without `.` and `..`; empty when it cannot be read (a process
-    /// that exited meanwhile, or another user's fd directory).
-    private func directoryEntries(_ path: String) -> [String] {
-        guard let stream = opendir(path) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 
     private func linkTarget(_ path: String) -> String? {

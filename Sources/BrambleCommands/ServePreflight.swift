@@ -21,8 +21,7 @@ struct ServePreflight {
         guard addresses.contains(configuration.address.address) else {
             throw .addressNotConfigured(configuration.address, interface: interface, present: addresses, where: settingSource("address"))
         }
-        var isDirectory = stat()
-        guard stat(configuration.bootDirectory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR else {
+        guard TextFile.isDirectory(configuration.bootDirectory) else {
             throw .noBootTree(configuration.bootDirectory, where: settingSource("pxe"))
         }
         let conflicts = PortHolderSearch(procRoot: procRoot).conflicts(

@@ -36,6 +36,23 @@ final class BootRecorder {
     /// One event of the node with this ID; events of IDs outside the map are not recorded.
     func record(_ kind: BootEvent.Kind, nodeID: Int, time: Int64) {
         guard let node = nodeMap.node(id: nodeID) else { return }
+        let record = apply(kind, to: node, time: time)
+        write(record.line, node: node.name)
+        onRecord?(record)
+    }
+
+    /// Several events of one node at one time (a netconsole datagram's lines): recorded as
+    /// `record` does each, their log lines appended in one write instead of one per line.
+    func record(_ kinds: [BootEvent.Kind], nodeID: Int, time: Int64) {
+        guard let node = nodeMap.node(id: nodeID), !kinds.isEmpty else { return }
+        let records = kinds.map { apply($0, to: node, time: time) }
+        write(records.map(\.line).joined(separator: "\n"), node: node.name)
+        for record in records { onRecord?(record) }
+    }
+
+    /// The event applied to the node's timeline and kept in its history; its record.
+    private func apply(_ kind: BootEvent.Kind, to node: NodeEntry, time: Int64) -> BootLogRecord {
+        let nodeID = node.id
         // Mutated in place through the subscript: a copy taken out of the dictionary would
         // copy the timeline's arrays on every event.
         let failure = timelines[nodeID, default: NodeBootTimeline()].apply(BootEvent(time: time, kind: kind))
@@ -48,8 +65,7 @@ final class BootRecorder {
         case .bootloaderLog, .bootloaderLogDropped: Self.append(record, to: &bootloaderHistory[nodeID, default: []])
         default: Self.append(record, to: &history[nodeID, default: []])
         }
-        write(line, node: node.name)
-        onRecord?(record)
+        return record
     }
 
     func timeline(ofNode id: Int) -> NodeBootTimeline { timelines[id] ?? NodeBootTimeline() }

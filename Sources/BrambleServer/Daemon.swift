@@ -332,8 +332,7 @@ public final class Daemon {
             recorder.nodeMap.node(address: address)?.id
         }
         netconsole.onLines = { [unowned recorder] nodeID, events in
-            let time = WallClock.milliseconds()
-            for event in events { recorder.record(event, nodeID: nodeID, time: time) }
+            recorder.record(events, nodeID: nodeID, time: WallClock.milliseconds())
         }
         self.netconsole = netconsole
     }

@@ -60,12 +60,11 @@ final class NetconsoleService {
     }
 
     private func handle(_ payload: ArraySlice<UInt8>, from source: IPv4Address, port: UInt16) {
-        let peer: Logger.Metadata = ["peer": "\(source)"]
         guard let nodeID = nodeAt(source) else {
             unknownSourceDatagrams += 1
             logger.notice(
                 "netconsole: ignored \(payload.count) bytes from \(source):\(port), which is no node's address (a Pi's NETCONSOLE= line must give its node-map address as the source)",
-                metadata: peer)
+                metadata: Self.peer(source))
             return
         }
         let datagram: NetconsoleDatagram
@@ -73,14 +72,14 @@ final class NetconsoleService {
             datagram = try NetconsoleDatagram(decoding: payload)
         } catch {
             undecodableDatagrams += 1
-            logger.notice("netconsole: ignored a datagram from \(source):\(port): \(error)", metadata: peer)
+            logger.notice("netconsole: ignored a datagram from \(source):\(port): \(error)", metadata: Self.peer(source))
             return
         }
         let verdict = admission.admit(lines: datagram.lines.count, from: source, now: clock())
         let dropped = datagram.lines.count - verdict.admitted
         if dropped > 0 {
             linesDropped += dropped
-            logger.notice("netconsole: dropped \(dropped) lines from \(source): more than \(NetconsoleAdmission.burst) at once, \(Int(NetconsoleAdmission.linesPerSecond)) a second after that", metadata: peer)
+            logger.notice("netconsole: dropped \(dropped) lines from \(source): more than \(NetconsoleAdmission.burst) at once, \(Int(NetconsoleAdmission.linesPerSecond)) a second after that", metadata: Self.peer(source))
         }
         guard verdict.admitted > 0 else { return }
         var events = datagram.lines.prefix(verdict.admitted).map { BootEvent.Kind.bootloaderLog(line: $0) }
@@ -88,4 +87,8 @@ final class NetconsoleService {
         linesRecorded += verdict.admitted
         onLines?(nodeID, events)
     }
+
+    /// The metadata that keys rate limiting by sender (``LogRateLimiter``), built only for a
+    /// line that is logged: a node's accepted lines log nothing.
+    private static func peer(_ source: IPv4Address) -> Logger.Metadata { ["peer": "\(source)"] }
 }

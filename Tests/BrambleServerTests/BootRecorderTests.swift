@@ -103,4 +103,23 @@ import Testing
         #expect(lines.last?.hasSuffix("7 lines dropped here, sent faster than bramble records them") == true)
         #expect(recorder.timeline(ofNode: 5).stage == .firmware, "bootloader lines are no timeline steps")
     }
+
+    /// A netconsole datagram's lines go to the log in one write, each on its own line, and
+    /// into the history and to followers as single events would.
+    @Test func aDatagramsLinesAreRecordedTogether() throws {
+        let directory = BootFileCacheTests.temporaryDirectory()
+        let recorder = BootRecorder(nodeMap: Self.map, logs: NodeLogDirectory(directory: try DirectoryHandle.openState(directory, owner: nil)), logger: Logger(label: "test"))
+        var followed: [String] = []
+        recorder.onRecord = { followed.append($0.line) }
+        recorder.record([.bootloaderLogDropped(lines: 3), .bootloaderLog(line: "2.52 Boot mode: NETWORK (02) order f21"), .bootloaderLog(line: "2.60 NET_BOOT")], nodeID: 5, time: 1_000_000)
+        recorder.record([BootEvent.Kind](), nodeID: 5, time: 1_000_001)
+        recorder.record([.bootloaderLog(line: "not a node")], nodeID: 99, time: 1_000_002)
+        let log = try #require(Self.contents("\(directory)/node05.log"))
+        let lines = log.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 4 && lines.last == "", "three lines, each ended: \(log)")
+        #expect(lines[0].hasSuffix("bootloader log: 3 lines dropped here, sent faster than bramble records them"))
+        #expect(lines[1].hasSuffix("bootloader: 2.52 Boot mode: NETWORK (02) order f21") && lines[2].hasSuffix("bootloader: 2.60 NET_BOOT"))
+        #expect(followed == lines.dropLast().map(String.init))
+        #expect(recorder.history(of: Self.map.node(id: 5)!).records.map(\.line) == followed)
+    }
 }
