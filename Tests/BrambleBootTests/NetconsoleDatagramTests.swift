@@ -65,7 +65,14 @@ import Testing
                     !line.isEmpty && line.unicodeScalars.allSatisfy { $0.value >= 0x20 && !(0x7f...0x9f).contains($0.value) }
                 })
             } else {
-                #expect(error(bytes) != nil)
+                // The refusal names what is wrong with these bytes, and only that.
+                switch error(bytes) {
+                case .empty?: #expect(bytes.isEmpty)
+                case .tooLong(let length)?: #expect(length == bytes.count && length > NetconsoleDatagram.maximumLength)
+                case .notText(let unreadable, let length)?: #expect(length == bytes.count && unreadable * 4 > length)
+                case .tooManyLines?, .blank?: #expect(!bytes.isEmpty && bytes.count <= NetconsoleDatagram.maximumLength)
+                case nil: Issue.record("refused by try? but decoded by the typed call: \(bytes)")
+                }
             }
         }
     }
