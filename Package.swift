@@ -47,6 +47,9 @@ let package = Package(
         // The kernel's /proc text (socket tables, a process's fd links, comm and cgroup), for
         // naming what holds a port `bramble serve` needs. Pure: text in, values out.
         .target(name: "BrambleProcfs", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
+        // Per-node NFS roots: where they live, what making and updating them does, the export
+        // lines that serve them. Pure: plans in, plans out; the commands do the file work.
+        .target(name: "BrambleRoots", dependencies: ["BrambleNodeMap"], swiftSettings: strictSettings),
         // Boot events to per-node stages and timelines. Pure: events in, timelines out.
         .target(name: "BrambleBoot", swiftSettings: strictSettings),
         // The control socket's protocol: requests, responses and the `status --json` contract,
@@ -104,6 +107,7 @@ let package = Package(
                 "BrambleTFTP",
                 "BrambleDNS",
                 "BrambleProcfs",
+                "BrambleRoots",
                 "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -179,6 +183,7 @@ let package = Package(
             dependencies: ["BrambleReplay", "BrambleCapture", "BrambleWire", "BrambleNodeMap", "BrambleDHCP", "BrambleTFTP", "BrambleDNS", "BrambleCommands"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "BrambleRootsTests", dependencies: ["BrambleRoots", "BrambleNodeMap"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleProcfsTests", dependencies: ["BrambleProcfs", "BrambleWire"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleBootTests", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleControlTests", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
