@@ -167,8 +167,10 @@ struct RootsFileSystem {
     let fd: Int32
     private let owner: DescriptorOwner
 
-    static func open(_ path: String) throws -> RootsFileSystem {
-        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    /// - Parameter following: whether the last component may be a link (the roots directory
+    ///   may be `/pxe/roots -> /srv/roots`; a node's root may not).
+    static func open(_ path: String, following: Bool = true) throws -> RootsFileSystem {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (following ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { throw FileAccessError(path: path, operation: "open directory", errno: errno) }
         return RootsFileSystem(fd: fd, owner: DescriptorOwner(fd))
     }

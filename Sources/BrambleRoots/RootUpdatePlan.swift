@@ -45,7 +45,12 @@ public struct RootUpdatePlan: Hashable, Sendable {
                 added.append(entry.path)
             }
         }
-        for entry in root.sorted(by: { $0.path < $1.path }) where baseByPath[entry.path] == nil && !isKept(entry.path) {
+        // A directory the base lacks stays when it holds something kept: it is that path's parent.
+        let keptAncestors = Set(kept.flatMap { path in
+            let components = path.split(separator: "/")
+            return (1..<max(components.count, 1)).map { components.prefix($0).joined(separator: "/") }
+        })
+        for entry in root.sorted(by: { $0.path < $1.path }) where baseByPath[entry.path] == nil && !isKept(entry.path) && !keptAncestors.contains(entry.path) {
             removed.append(entry.path)
         }
     }

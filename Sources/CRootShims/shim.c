@@ -54,6 +54,10 @@ int bramble_rename_noreplace(int old_directory, const char *old_name, int new_di
     return renameat2(old_directory, old_name, new_directory, new_name, RENAME_NOREPLACE);
 }
 
+int bramble_rename_exchange(int old_directory, const char *old_name, int new_directory, const char *new_name) {
+    return renameat2(old_directory, old_name, new_directory, new_name, RENAME_EXCHANGE);
+}
+
 ssize_t bramble_copy_file_range(int in, off_t *in_offset, int out, off_t *out_offset, size_t length) {
     return copy_file_range(in, in_offset, out, out_offset, length, 0);
 }

@@ -49,6 +49,13 @@ import Testing
         #expect(plan.lines == ["= /etc/hostname (the node's own, kept)", "= /etc/machine-id (the node's own, kept)", "= /etc/ssh/ssh_host_rsa_key (the node's own, kept)"])
     }
 
+    @Test func theParentsOfAKeptPathStayEvenWhenTheBaseLacksThem() {
+        let root = [directory("srv"), directory("srv/app"), file("srv/app/db"), file("srv/other")]
+        let plan = RootUpdatePlan(root: root, base: [], keep: ["srv/app"])
+        #expect(plan.kept == ["srv/app"])
+        #expect(plan.removed == ["srv/other"])
+    }
+
     @Test func ownerModeAndLinkTargetChangesCount() {
         let old = [TreeEntry(path: "bin", kind: .symbolicLink(target: "usr/bin")), TreeEntry(path: "f", kind: .file, mode: 0o644)]
         let new = [TreeEntry(path: "bin", kind: .symbolicLink(target: "usr/sbin")), TreeEntry(path: "f", kind: .file, mode: 0o4755)]

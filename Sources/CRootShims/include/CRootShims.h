@@ -36,6 +36,10 @@ int bramble_syncfs(int fd);
 /// never put a fresh root over one that appeared meanwhile (renameat2(2), RENAME_NOREPLACE).
 int bramble_rename_noreplace(int old_directory, const char *old_name, int new_directory, const char *new_name);
 
+/// Swaps two names atomically (renameat2(2), RENAME_EXCHANGE): an updated root takes the old
+/// one's place with no moment at which the path does not exist.
+int bramble_rename_exchange(int old_directory, const char *old_name, int new_directory, const char *new_name);
+
 ssize_t bramble_copy_file_range(int in, off_t *in_offset, int out, off_t *out_offset, size_t length);
 
 /// Adds to `shared` the bytes of the open regular file's extents that FIEMAP flags as shared
