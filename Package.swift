@@ -86,6 +86,7 @@ let package = Package(
                 "BrambleBoot",
                 "BrambleControl",
                 "BrambleCapture",
+                "BrambleProcfs",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
