@@ -47,6 +47,8 @@ public struct BrambleConfig: Hashable, Sendable {
     public internal(set) var dhcpMode: DHCPMode = .server
     /// Whether the DNS sockets are bound at all.
     public internal(set) var dns: DNSMode = .on
+    /// Paths in a node's root that `bramble roots update` keeps (docs/roots.md).
+    public internal(set) var rootsKeep = RootsKeepList()
 
     /// The values used for every key the file and flags leave unset: the hub of docs/design.md.
     public static let defaults = BrambleConfig(
