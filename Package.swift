@@ -60,6 +60,9 @@ let package = Package(
         // The control socket's protocol: requests, responses and the `status --json` contract,
         // Codable, one JSON object per line. Pure: no sockets.
         .target(name: "BrambleControl", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
+        // The daemon's counters and status as Prometheus' text exposition format, for
+        // `bramble-web`'s /metrics. Pure: values in, text out.
+        .target(name: "BrambleMetrics", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
@@ -91,6 +94,7 @@ let package = Package(
                 "BrambleBoot",
                 "BrambleControl",
                 "BrambleCapture",
+                "BrambleProcfs",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -193,6 +197,7 @@ let package = Package(
         .testTarget(name: "BrambleRootFilesTests", dependencies: ["BrambleRootFiles", "BrambleRoots", "CRootShims"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleProcfsTests", dependencies: ["BrambleProcfs", "BrambleWire"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleBootTests", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
+        .testTarget(name: "BrambleMetricsTests", dependencies: ["BrambleMetrics", "BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleControlTests", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(
             name: "BrambleServerTests",
