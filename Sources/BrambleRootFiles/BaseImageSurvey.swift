@@ -57,9 +57,7 @@ public struct BaseImageSurvey {
 public enum CopyModeProbe {
     public static func cheapest(base: String, rootsDirectory: Int32, sampleFile: String?) throws(RootFileError) -> RootCopyMode {
         let baseDirectory = try Directory.open(path: base)
-        if isSubvolume(baseDirectory.fd), bramble_filesystem_type(rootsDirectory) == bramble_btrfs_magic(),
-           bramble_filesystem_id(rootsDirectory) == bramble_filesystem_id(baseDirectory.fd)
-        {
+        if isSubvolume(baseDirectory.fd), bramble_same_btrfs(rootsDirectory, baseDirectory.fd) == 1 {
             return .snapshot
         }
         return canReflink(base: base, sampleFile: sampleFile, into: rootsDirectory) ? .reflink : .copy
