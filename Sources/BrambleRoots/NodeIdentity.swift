@@ -99,9 +99,23 @@ public struct NodeIdentity: Hashable, Sendable {
     /// `etc/ssh/ssh_host_*`: the host's keys, which every node must make for itself.
     public static let sshHostKeyPrefix = "ssh_host_"
 
+    /// Where the drop-in goes that makes sshd generate the host keys this root lacks, and
+    /// what it says: Debian's ssh.service only checks its configuration (`sshd -t`) and
+    /// fails without keys; `ssh-keygen -A` makes each missing key type and leaves existing
+    /// ones alone, so it runs on every start at no cost (ssh-keygen(1)).
+    public static let sshKeysDropIn = (directory: ["etc", "systemd", "system", "ssh.service.d"], name: "bramble-host-keys.conf")
+    public static let sshKeysDropInText = """
+        # Written by bramble roots: this root's SSH host keys were removed so that the node
+        # makes its own; generate any that are missing before sshd starts.
+        [Service]
+        ExecStartPre=/usr/bin/ssh-keygen -A
+
+        """
+
     /// What is the node's own in a root (kept by `update`, never replaced by the new base).
     public static let ownPaths = [
         "etc/hostname", "etc/hosts", "etc/mailname", "etc/fstab", "etc/machine-id", "var/lib/dbus/machine-id",
         "etc/ssh/ssh_host_*", "var/lib/systemd/random-seed", "var/lib/systemd/credential.secret",
+        "etc/systemd/system/ssh.service.d/bramble-host-keys.conf",
     ]
 }
