@@ -1,0 +1,152 @@
+import BrambleRoots
+import Foundation
+import Testing
+
+/// The node roots bramble exports, served by a real NFS server and read by a real NFS client:
+/// Debian's nfs-ganesha (user space, FSAL VFS) in the hub's namespace, configured from the
+/// lines `bramble roots export` wrote, and libnfs-utils' `nfs-cat`/`nfs-cp`/`nfs-ls` (NFSv4)
+/// in the nodes' namespaces. The kernel NFS server is what a hub runs (docs/nfs.md); it is
+/// not available here, and ganesha applies the same per-client rules.
+@Suite(.serialized, .enabled(if: NetworkLab.shouldRun, NetworkLab.skipReason))
+struct NFSRootsIntegrationTests {
+    static let ganesha = "/usr/bin/ganesha.nfsd"
+
+    /// A hub with node 5 and node 6 on their own roots and node 7 on the shared base image,
+    /// the exports written by `bramble roots export`, and ganesha serving them.
+    final class Setup {
+        let lab: NetworkLab
+        let hub: String
+        let server: ServerUnderTest
+        var nodes: [Int: String] = [:]
+        /// ganesha's own pid (not its wrapper's), killed with SIGKILL on the way out.
+        private(set) var ganeshaPID: Int32 = 0
+
+        init() throws {
+            for tool in [NFSRootsIntegrationTests.ganesha, "/usr/bin/nfs-cat", "/usr/bin/nfs-cp", "/usr/bin/nfs-ls"] {
+                guard FileManager.default.isExecutableFile(atPath: tool) else {
+                    throw NetworkLab.Unavailable(description: "\(tool) is missing: apt-get install nfs-ganesha nfs-ganesha-vfs libnfs-utils (scripts/test does)")
+                }
+            }
+            lab = try NetworkLab()
+            hub = try lab.addHost("hub", address: "10.42.0.250/24")
+            for id in [5, 6, 7] { nodes[id] = try lab.addHost("node0\(id)", address: "10.42.0.\(id)/24") }
+            server = try ServerUnderTest(lab: lab, hub: hub, nodes: "", config: "exports-file = bramble.exports\n")
+            let pxe = server.file("pxe").path
+            try """
+                5 b8:27:eb:00:00:05 root=10.42.0.250:\(pxe)/roots/node05
+                6 b8:27:eb:00:00:06 root=10.42.0.250:\(pxe)/roots/node06
+                7 b8:27:eb:00:00:07
+
+                """.write(to: server.file("nodes"), atomically: false, encoding: .utf8)
+            try makeRoot("pxe/root", hostname: "base")
+            try makeRoot("pxe/roots/node05", hostname: "node05")
+            try makeRoot("pxe/roots/node06", hostname: "node06")
+        }
+
+        deinit {
+            if ganeshaPID > 0 { kill(ganeshaPID, SIGKILL) }
+        }
+
+        func makeRoot(_ path: String, hostname: String) throws {
+            let etc = server.file(path + "/etc")
+            try FileManager.default.createDirectory(at: etc, withIntermediateDirectories: true)
+            try "\(hostname)\n".write(to: etc.appendingPathComponent("hostname"), atomically: false, encoding: .utf8)
+        }
+
+        /// Runs `bramble roots export` (no exportfs here) and returns the exports it wrote.
+        func export() throws -> ExportsFile {
+            let result = try server.bramble(["roots", "export", "--config", server.configPath, "--no-reload"])
+            #expect(result.status == 0, "\(result.output)")
+            let text = try String(contentsOf: server.file("bramble.exports"), encoding: .utf8)
+            return ExportsFile(parsing: text, fileName: "bramble.exports")
+        }
+
+        /// Starts ganesha in the hub's namespace in the foreground, under a shell that
+        /// records its pid: ganesha inherits the test process's blocked signals (Foundation's
+        /// Process), so SIGTERM would not stop it; SIGKILL by that pid does. Waits until it
+        /// listens on the hub's NFS port.
+        func startGanesha(exports: ExportsFile) throws {
+            let state = server.file("ganesha")
+            try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+            let config = try GaneshaConfig.render(exports: exports.exports, bind: "10.42.0.250", stateDirectory: state.path)
+            try config.write(to: state.appendingPathComponent("ganesha.conf"), atomically: false, encoding: .utf8)
+            let pidFile = state.appendingPathComponent("wrapper.pid")
+            let command = [NFSRootsIntegrationTests.ganesha, "-F", "-f", state.appendingPathComponent("ganesha.conf").path,
+                           "-L", state.appendingPathComponent("ganesha.log").path, "-p", state.appendingPathComponent("ganesha.pid").path]
+            let script = command.map { "'\($0)'" }.joined(separator: " ") + " & echo $! > '\(pidFile.path)'; wait"
+            let shell = try lab.start(in: hub, ["sh", "-c", script], output: state.appendingPathComponent("ganesha.out").path)
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline && shell.isRunning {
+                if ganeshaPID == 0, let text = try? String(contentsOf: pidFile, encoding: .utf8) {
+                    ganeshaPID = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+                }
+                if ganeshaPID > 0, try lab.run(in: hub, ["ss", "-Hltn", "sport", "= :2049"]).output.contains("10.42.0.250") { return }
+                usleep(50_000)
+            }
+            throw NetworkLab.Unavailable(description: "ganesha did not listen on 10.42.0.250:2049; its log:\n\(ganeshaLog)")
+        }
+
+        var ganeshaLog: String { (try? String(contentsOf: server.file("ganesha/ganesha.log"), encoding: .utf8)) ?? "" }
+
+        /// `nfs-cat nfs://10.42.0.250PATH?version=4` from a node's namespace.
+        func read(_ path: String, from node: Int) throws -> NetworkLab.CommandResult {
+            try lab.run(in: nodes[node]!, ["nfs-cat", "nfs://10.42.0.250\(path)?version=4"], timeout: 20)
+        }
+
+        /// `nfs-cp` of a small local file to `path` on the server, from a node's namespace.
+        func write(_ path: String, from node: Int) throws -> NetworkLab.CommandResult {
+            let local = server.file("upload-\(node)")
+            try "from node \(node)\n".write(to: local, atomically: false, encoding: .utf8)
+            return try lab.run(in: nodes[node]!, ["nfs-cp", local.path, "nfs://10.42.0.250\(path)?version=4"], timeout: 20)
+        }
+    }
+
+    @Test("ganesha serving bramble's exports: node 5 reads its own /etc/hostname over NFSv4 and cannot read node 6's root; node 7 reads the base read-only")
+    func eachNodeReadsItsOwnRootOnly() throws {
+        let setup = try Setup()
+        let pxe = setup.server.file("pxe").path
+        let exports = try setup.export()
+        #expect(exports.isGeneratedByBramble && exports.diagnostics.isEmpty)
+        #expect(exports.exports.map(\.line) == [
+            "\(pxe)/root 10.42.0.7(ro,no_subtree_check,no_root_squash)",
+            "\(pxe)/roots/node05 10.42.0.5(rw,sync,no_subtree_check,no_root_squash)",
+            "\(pxe)/roots/node06 10.42.0.6(rw,sync,no_subtree_check,no_root_squash)",
+        ])
+        try setup.startGanesha(exports: exports)
+        defer { kill(setup.ganeshaPID, SIGKILL) }
+
+        let own = try setup.read("\(pxe)/roots/node05/etc/hostname", from: 5)
+        #expect(own.status == 0 && own.output == "node05\n", "node 5 reading its own root: \(own.output)\n\(setup.ganeshaLog)")
+        let neighbour = try setup.read("\(pxe)/roots/node06/etc/hostname", from: 5)
+        #expect(neighbour.status != 0 && !neighbour.output.contains("node06\n"), "node 5 read node 6's root: \(neighbour.output)")
+        let base = try setup.read("\(pxe)/root/etc/hostname", from: 5)
+        #expect(base.status != 0 && !base.output.contains("base\n"), "node 5 has its own root, not the base: \(base.output)")
+        let six = try setup.read("\(pxe)/roots/node06/etc/hostname", from: 6)
+        #expect(six.status == 0 && six.output == "node06\n", "\(six.output)")
+        let seven = try setup.read("\(pxe)/root/etc/hostname", from: 7)
+        #expect(seven.status == 0 && seven.output == "base\n", "\(seven.output)")
+        let sevenIntoFive = try setup.read("\(pxe)/roots/node05/etc/hostname", from: 7)
+        #expect(sevenIntoFive.status != 0, "node 7 read node 5's root: \(sevenIntoFive.output)")
+
+        // rw and no_root_squash: node 5's root writes its own root as root (uid 0).
+        let written = try setup.write("\(pxe)/roots/node05/var-written", from: 5)
+        #expect(written.status == 0, "\(written.output)")
+        var info = stat()
+        #expect(stat(setup.server.file("pxe/roots/node05/var-written").path, &info) == 0 && info.st_uid == 0, "owner \(info.st_uid)")
+        // ro: the base takes no writes from the nodes still on it.
+        let intoBase = try setup.write("\(pxe)/root/var-written", from: 7)
+        #expect(intoBase.status != 0, "node 7 wrote into the read-only base: \(intoBase.output)")
+        #expect(!FileManager.default.fileExists(atPath: setup.server.file("pxe/root/var-written").path))
+
+        // ganesha listens on the hub's address in the hub's namespace and nowhere else.
+        let listeners = try setup.lab.run(in: setup.hub, ["ss", "-Hltnup"]).output.split(separator: "\n").filter { $0.contains("ganesha") }
+        #expect(!listeners.isEmpty && listeners.allSatisfy { $0.contains("10.42.0.250]:2049") || $0.contains("10.42.0.250:2049") }, "\(listeners)")
+        let outside = try NetworkLab.execute(["ss", "-Hltnup"], timeout: 10).output
+        #expect(!outside.contains("ganesha"), "ganesha listens outside the lab: \(outside)")
+
+        kill(setup.ganeshaPID, SIGKILL)
+        let deadline = Date().addingTimeInterval(5)
+        while kill(setup.ganeshaPID, 0) == 0 && Date() < deadline { usleep(20_000) }
+        #expect(kill(setup.ganeshaPID, 0) != 0, "ganesha (pid \(setup.ganeshaPID)) outlived SIGKILL")
+    }
+}
