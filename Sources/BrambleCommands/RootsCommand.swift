@@ -19,6 +19,7 @@ struct RootsCommand: ParsableCommand {
             """,
         subcommands: [
             RootsListCommand.self,
+            RootsExportCommand.self, RootsCheckCommand.self,
         ],
         defaultSubcommand: RootsListCommand.self
     )

@@ -64,7 +64,7 @@ enum GaneshaConfig {
                     }
                 }
                 text += """
-                        CLIENT { Clients = "\(client.host)"; Access_Type = \(client.isReadWrite ? "RW" : "RO"); Squash = \(squash); }
+                        CLIENT { Clients = \(client.host); Access_Type = \(client.isReadWrite ? "RW" : "RO"); Squash = \(squash); }
 
                     """
             }
