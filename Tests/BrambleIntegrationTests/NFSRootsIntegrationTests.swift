@@ -9,8 +9,6 @@ import Testing
 /// not available here, and ganesha applies the same per-client rules.
 @Suite(.serialized, .enabled(if: NetworkLab.shouldRun, NetworkLab.skipReason))
 struct NFSRootsIntegrationTests {
-    static let ganesha = "/usr/bin/ganesha.nfsd"
-
     /// A hub with node 5 and node 6 on their own roots and node 7 on the shared base image,
     /// the exports written by `bramble roots export`, and ganesha serving them.
     final class Setup {
@@ -18,15 +16,10 @@ struct NFSRootsIntegrationTests {
         let hub: String
         let server: ServerUnderTest
         var nodes: [Int: String] = [:]
-        /// ganesha itself (its wrapper execs it), killed with SIGKILL on the way out.
-        private(set) var ganesha: Process?
+        private(set) var ganesha: GaneshaServer?
 
         init() throws {
-            for tool in [NFSRootsIntegrationTests.ganesha, "/usr/bin/nfs-cat", "/usr/bin/nfs-cp", "/usr/bin/nfs-ls"] {
-                guard FileManager.default.isExecutableFile(atPath: tool) else {
-                    throw NetworkLab.Unavailable(description: "\(tool) is missing: apt-get install nfs-ganesha nfs-ganesha-vfs libnfs-utils (scripts/test does)")
-                }
-            }
+            try GaneshaServer.checkInstalled()
             lab = try NetworkLab()
             hub = try lab.addHost("hub", address: "10.42.0.250/24")
             for id in [5, 6, 7] { nodes[id] = try lab.addHost("node0\(id)", address: "10.42.0.\(id)/24") }
@@ -43,15 +36,6 @@ struct NFSRootsIntegrationTests {
             try makeRoot("pxe/roots/node06", hostname: "node06")
         }
 
-        deinit { killGanesha() }
-
-        /// SIGKILL, then wait for the exit: nothing of ganesha outlives the test.
-        func killGanesha() {
-            guard let ganesha, ganesha.isRunning else { return }
-            kill(ganesha.processIdentifier, SIGKILL)
-            ganesha.waitUntilExit()
-        }
-
         func makeRoot(_ path: String, hostname: String) throws {
             let etc = server.file(path + "/etc")
             try FileManager.default.createDirectory(at: etc, withIntermediateDirectories: true)
@@ -66,42 +50,14 @@ struct NFSRootsIntegrationTests {
             return ExportsFile(parsing: text, fileName: "bramble.exports")
         }
 
-        /// Starts ganesha in the hub's namespace in the foreground and waits until it listens
-        /// on the hub's NFS port. A child of Foundation's Process starts with SIGTERM and
-        /// SIGINT blocked, which ganesha would inherit and so ignore a stop: a one-line
-        /// Python wrapper clears the signal mask and execs ganesha in its own place, so the
-        /// process the lab holds is ganesha itself, stopped by the lab and SIGKILLed here.
         func startGanesha(exports: ExportsFile) throws {
-            let state = server.file("ganesha")
-            try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
-            let config = try GaneshaConfig.render(exports: exports.exports, bind: "10.42.0.250", stateDirectory: state.path)
-            try config.write(to: state.appendingPathComponent("ganesha.conf"), atomically: false, encoding: .utf8)
-            let unblocked = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])"]
-            let process = try lab.start(in: hub, unblocked + [
-                NFSRootsIntegrationTests.ganesha, "-F", "-f", state.appendingPathComponent("ganesha.conf").path,
-                "-L", state.appendingPathComponent("ganesha.log").path, "-p", state.appendingPathComponent("ganesha.pid").path,
-            ], output: state.appendingPathComponent("ganesha.out").path)
-            ganesha = process
-            let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline && process.isRunning {
-                if try lab.run(in: hub, ["ss", "-Hltn", "sport", "= :2049"]).output.contains("10.42.0.250") {
-                    // ganesha serves on with the blocks it could not read left out: a
-                    // translation it refuses must fail the test here, not as a read later.
-                    guard !ganeshaLog.contains(":CONFIG :CRIT") else {
-                        throw NetworkLab.Unavailable(description: "ganesha refused parts of its configuration:\n\(config)\n\(ganeshaLog)")
-                    }
-                    return
-                }
-                usleep(50_000)
-            }
-            throw NetworkLab.Unavailable(description: "ganesha did not listen on 10.42.0.250:2049; its log:\n\(ganeshaLog)")
+            ganesha = try GaneshaServer(lab: lab, namespace: hub, address: "10.42.0.250", exports: exports.exports, directory: server.file("ganesha"))
         }
 
-        var ganeshaLog: String { (try? String(contentsOf: server.file("ganesha/ganesha.log"), encoding: .utf8)) ?? "" }
+        var ganeshaLog: String { ganesha?.log ?? "" }
 
-        /// `nfs-cat nfs://10.42.0.250PATH?version=4` from a node's namespace.
         func read(_ path: String, from node: Int) throws -> NetworkLab.CommandResult {
-            try lab.run(in: nodes[node]!, ["nfs-cat", "nfs://10.42.0.250\(path)?version=4"], timeout: 20)
+            try GaneshaServer.read(path, from: "10.42.0.250", in: nodes[node]!, lab: lab)
         }
 
         /// `nfs-cp` of a small local file to `path` on the server, from a node's namespace.
@@ -124,7 +80,7 @@ struct NFSRootsIntegrationTests {
             "\(pxe)/roots/node06 10.42.0.6(rw,sync,no_subtree_check,no_root_squash)",
         ])
         try setup.startGanesha(exports: exports)
-        defer { setup.killGanesha() }
+        defer { setup.ganesha?.kill() }
 
         let own = try setup.read("\(pxe)/roots/node05/etc/hostname", from: 5)
         #expect(own.status == 0 && own.output == "node05\n", "node 5 reading its own root: \(own.output)\n\(setup.ganeshaLog)")
@@ -155,11 +111,12 @@ struct NFSRootsIntegrationTests {
         let outside = try NetworkLab.execute(["ss", "-Hltnup"], timeout: 10).output
         #expect(!outside.contains("ganesha"), "ganesha listens outside the lab: \(outside)")
 
-        let pid = try #require(setup.ganesha?.processIdentifier)
+        let ganesha = try #require(setup.ganesha)
+        let pid = ganesha.process.processIdentifier
         let comm = try String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)
         #expect(comm == "ganesha.nfsd\n", "the process the lab holds is ganesha itself: \(comm)")
-        setup.killGanesha()
-        #expect(setup.ganesha?.terminationReason == .uncaughtSignal && setup.ganesha?.terminationStatus == SIGKILL)
+        ganesha.kill()
+        #expect(ganesha.process.terminationReason == .uncaughtSignal && ganesha.process.terminationStatus == SIGKILL)
         #expect(!FileManager.default.fileExists(atPath: "/proc/\(pid)"), "ganesha (pid \(pid)) outlived SIGKILL")
     }
 }
