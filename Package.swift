@@ -50,6 +50,11 @@ let package = Package(
         // Per-node NFS roots: where they live, what making and updating them does, the export
         // lines that serve them. Pure: plans in, plans out; the commands do the file work.
         .target(name: "BrambleRoots", dependencies: ["BrambleNodeMap"], swiftSettings: strictSettings),
+        // The file work behind `bramble roots`: the copier (btrfs snapshot, reflink, sparse
+        // copy), the walks and the identity edits, all through directory descriptors.
+        .target(name: "BrambleRootFiles", dependencies: ["BrambleRoots", "CRootShims"], swiftSettings: strictSettings),
+        // Linux calls for the roots Swift's Glibc module lacks (ioctl FICLONE and btrfs snapshot, renameat2).
+        .target(name: "CRootShims"),
         // Boot events to per-node stages and timelines. Pure: events in, timelines out.
         .target(name: "BrambleBoot", swiftSettings: strictSettings),
         // The control socket's protocol: requests, responses and the `status --json` contract,
@@ -108,6 +113,7 @@ let package = Package(
                 "BrambleDNS",
                 "BrambleProcfs",
                 "BrambleRoots",
+                "BrambleRootFiles",
                 "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -184,6 +190,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "BrambleRootsTests", dependencies: ["BrambleRoots", "BrambleNodeMap"], swiftSettings: strictSettings),
+        .testTarget(name: "BrambleRootFilesTests", dependencies: ["BrambleRootFiles", "BrambleRoots", "CRootShims"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleProcfsTests", dependencies: ["BrambleProcfs", "BrambleWire"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleBootTests", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleControlTests", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),

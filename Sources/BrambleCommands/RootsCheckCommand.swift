@@ -17,10 +17,10 @@ struct RootsCheckCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var config: ConfigOptions
+    @OptionGroup var options: RootsOptions
 
     func run() throws {
-        let settings = try config.loadConfiguration()
+        let settings = try options.configuration()
         let map = try NodeMapFile(path: settings.nodesPath, subnet: settings.subnet).load()
         let files = NodeRootInspection.systemExportFiles(exportsFile: settings.exportsFile).filter(TextFile.exists)
         let check = NodeRootInspection.check(settings, nodeMap: map, exportFiles: files)

@@ -18,7 +18,7 @@ struct RootsCommand: ParsableCommand {
             aside. See docs/roots.md.
             """,
         subcommands: [
-            RootsListCommand.self,
+            RootsCreateCommand.self, RootsListCommand.self,
             RootsExportCommand.self, RootsCheckCommand.self,
         ],
         defaultSubcommand: RootsListCommand.self

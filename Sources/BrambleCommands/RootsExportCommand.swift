@@ -17,7 +17,7 @@ struct RootsExportCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var config: ConfigOptions
+    @OptionGroup var options: RootsOptions
     @Flag(help: "Only say what would change; write nothing.")
     var dryRun = false
     @Flag(help: "Write the file, but do not run exportfs -ra.")
@@ -26,7 +26,7 @@ struct RootsExportCommand: ParsableCommand {
     var exportfs = "exportfs"
 
     func run() throws {
-        let settings = try config.loadConfiguration()
+        let settings = try options.configuration()
         let map = try NodeMapFile(path: settings.nodesPath, subnet: settings.subnet).load()
         let update = try ExportsFileUpdate(config: settings, nodeMap: map)
         for line in update.summary { print(line) }

@@ -9,8 +9,9 @@ import Testing
 /// not available here, and ganesha applies the same per-client rules.
 @Suite(.serialized, .enabled(if: NetworkLab.shouldRun, NetworkLab.skipReason))
 struct NFSRootsIntegrationTests {
-    /// A hub with node 5 and node 6 on their own roots and node 7 on the shared base image,
-    /// the exports written by `bramble roots export`, and ganesha serving them.
+    /// A hub with node 5 and node 6 on their own roots (made by `bramble roots create`) and
+    /// node 7 on the shared base image, the exports written by `bramble roots export`, and
+    /// ganesha serving them.
     final class Setup {
         let lab: NetworkLab
         let hub: String
@@ -24,16 +25,17 @@ struct NFSRootsIntegrationTests {
             hub = try lab.addHost("hub", address: "10.42.0.250/24")
             for id in [5, 6, 7] { nodes[id] = try lab.addHost("node0\(id)", address: "10.42.0.\(id)/24") }
             server = try ServerUnderTest(lab: lab, hub: hub, nodes: "", config: "exports-file = bramble.exports\n")
-            let pxe = server.file("pxe").path
             try """
-                5 b8:27:eb:00:00:05 root=10.42.0.250:\(pxe)/roots/node05
-                6 b8:27:eb:00:00:06 root=10.42.0.250:\(pxe)/roots/node06
+                5 b8:27:eb:00:00:05
+                6 b8:27:eb:00:00:06
                 7 b8:27:eb:00:00:07
 
                 """.write(to: server.file("nodes"), atomically: false, encoding: .utf8)
             try makeRoot("pxe/root", hostname: "base")
-            try makeRoot("pxe/roots/node05", hostname: "node05")
-            try makeRoot("pxe/roots/node06", hostname: "node06")
+            // Node 5's and node 6's own roots, as an operator makes them: copies of the base
+            // with their own identity, and root= in the node map pointing at them.
+            let created = try server.bramble(["roots", "create", "--config", server.configPath, "5", "6"])
+            guard created.status == 0 else { throw NetworkLab.Unavailable(description: "bramble roots create failed: \(created.output)") }
         }
 
         func makeRoot(_ path: String, hostname: String) throws {

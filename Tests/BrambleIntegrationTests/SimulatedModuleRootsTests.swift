@@ -2,8 +2,8 @@ import BrambleRoots
 import Foundation
 import Testing
 
-/// A simulated module on per-node roots, end to end: every model fakepi plays boots from
-/// `bramble serve`; the `cmdline.txt` each gets over TFTP (one shared `cmdline.txt.tmpl`)
+/// A simulated module on per-node roots, end to end: `bramble roots create` makes each
+/// node's root from a base image; every model fakepi plays boots from `bramble serve`; the `cmdline.txt` each gets over TFTP (one shared `cmdline.txt.tmpl`)
 /// and the root path in its kernel's DHCPACK (option 17) name its own root; then, from the
 /// address it booted with, it reads its own `/etc/hostname` over NFSv4 from ganesha serving
 /// what `bramble roots export` wrote; and `bramble roots check` passes.
@@ -22,21 +22,16 @@ struct SimulatedModuleRootsTests {
         let config = try String(contentsOf: server.file("bramble.conf"), encoding: .utf8) + "exports-file = bramble.exports\n"
         try config.write(toFile: rootsConfig, atomically: false, encoding: .utf8)
 
-        // Each node's own root, named in the node map; `serve` reloads the map on its own.
+        // A base image, and each node's own root made from it by `bramble roots create`,
+        // which points the node map's root= at it; `serve` reloads the edited map itself.
         let ids = [1, 17, 33, 37, 41, 45]
         let names = ids.map { String(format: "node%02d", $0) }
-        for name in names {
-            let etc = server.file("pxe/roots/\(name)/etc")
-            try FileManager.default.createDirectory(at: etc, withIntermediateDirectories: true)
-            try "\(name)\n".write(to: etc.appendingPathComponent("hostname"), atomically: false, encoding: .utf8)
-        }
-        let map = try String(contentsOf: server.file("nodes"), encoding: .utf8).split(separator: "\n").map { line in
-            let id = Int(line.split(separator: " ").first ?? "") ?? 0
-            return "\(line) root=10.42.0.250:\(pxe)/roots/\(String(format: "node%02d", id))"
-        }.joined(separator: "\n") + "\n"
+        let etc = server.file("pxe/root/etc")
+        try FileManager.default.createDirectory(at: etc, withIntermediateDirectories: true)
+        try "base\n".write(to: etc.appendingPathComponent("hostname"), atomically: false, encoding: .utf8)
         let logged = server.log.count
-        try map.write(to: server.file("nodes.new"), atomically: false, encoding: .utf8)
-        _ = rename(server.file("nodes.new").path, server.file("nodes").path)
+        let created = try server.bramble(["roots", "create", "--config", rootsConfig])
+        #expect(created.status == 0, "\(created.output)")
         try server.waitForLog("reloaded: 6 of 6 nodes enrolled", after: logged, timeout: 10)
         try "console=serial0,115200 root=/dev/nfs nfsroot={{root}},vers=3 rw ip=dhcp rootwait\n"
             .write(to: cluster.boot.appendingPathComponent("cmdline.txt.tmpl"), atomically: false, encoding: .utf8)
