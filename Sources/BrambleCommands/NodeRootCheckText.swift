@@ -13,9 +13,22 @@ enum NodeRootCheckText {
         if !good.isEmpty {
             lines.append("  ✓ \(names(good)): root there, exported to the node, cmdline.txt mounts it")
         }
+        // Nodes on one root with the same problems (a module still on the base image) are
+        // one entry, so 48 nodes do not repeat one message 48 times.
+        var groups: [(root: String, problems: [NodeRootProblem], nodes: [NodeRootStatus])] = []
         for status in check.nodes where !status.problems.isEmpty {
-            lines.append("  ✗ \(status.node) (\(status.address.map { "\($0)" } ?? "address unknown"), root \(status.root.text)):")
-            for problem in status.problems { lines.append("      \(problem)") }
+            if let index = groups.firstIndex(where: { $0.root == status.root.text && $0.problems == status.problems }) {
+                groups[index].nodes.append(status)
+            } else {
+                groups.append((status.root.text, status.problems, [status]))
+            }
+        }
+        for group in groups {
+            let who = group.nodes.count == 1
+                ? "\(group.nodes[0].node) (\(group.nodes[0].address.map { "\($0)" } ?? "address unknown"), root \(group.root))"
+                : "\(names(group.nodes)) (root \(group.root))"
+            lines.append("  ✗ \(who):")
+            for problem in group.problems { lines.append("      \(problem)") }
         }
         let elsewhere = check.nodes.filter { !$0.isServedByHub }
         if !elsewhere.isEmpty {

@@ -109,6 +109,13 @@ import Testing
         let text = NodeRootCheckText.render(check, exportFiles: [settings.exportsFile])
         #expect(text.contains("✓ node05, node07: root there, exported to the node, cmdline.txt mounts it"))
         #expect(text.contains("✗ node08 (10.42.0.8, root 10.42.0.250:\(directory.file("pxe/roots/node08"))):"))
+        // Nodes sharing a root and its problems are listed once.
+        directory.write("exports.d/bramble.exports", ExportsFile.generatedHeader + "\n")
+        directory.write("nodes", "5 b8:27:eb:00:00:05\n6 b8:27:eb:00:00:06\n7 b8:27:eb:00:00:07\n")
+        let shared = NodeRootInspection.check(settings, nodeMap: try NodeMapFile(path: settings.nodesPath, subnet: settings.subnet).load(), exportFiles: [settings.exportsFile])
+        let sharedText = NodeRootCheckText.render(shared, exportFiles: [settings.exportsFile])
+        #expect(sharedText.contains("✗ node05, node06, node07 (root 10.42.0.250:\(directory.file("pxe/root"))):\n      \(directory.file("pxe/root")) is not exported"), "\(sharedText)")
+        #expect(sharedText.ranges(of: "is not exported").count == 1)
         // `bramble check` reports the same, without failing: a root is not a boot-tree file.
         try runBramble(["check", "--config", config])
     }
