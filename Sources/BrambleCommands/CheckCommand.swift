@@ -35,7 +35,7 @@ struct CheckCommand: ParsableCommand {
         print(BootTreeReportText.render(report), terminator: "")
         print("")
         let exportFiles = NodeRootInspection.systemExportFiles(exportsFile: settings.exportsFile).filter(TextFile.exists)
-        let roots = NodeRootInspection.check(settings, nodeMap: map, exportFiles: exportFiles)
+        let roots = NodeRootInspection.check(settings, nodeMap: NodeRootInspection.withKnownAddresses(map, settings), exportFiles: exportFiles)
         print(NodeRootCheckText.render(roots, exportFiles: exportFiles), terminator: "")
         if strict && !report.models.contains(where: \.canBoot) {
             throw NoModelCanBoot(bootDirectory: settings.bootDirectory)

@@ -20,6 +20,14 @@ enum NodeRootInspection {
         return files
     }
 
+    /// The node map, and in proxy mode the addresses the running daemon has seen the nodes
+    /// use (the router chose them; nothing else knows them), as `nodes list` shows them.
+    static func withKnownAddresses(_ map: NodeMap, _ config: BrambleConfig) -> NodeMap {
+        guard config.dhcpMode == .proxy else { return map }
+        let reported = NodesListCommand.reportedModels(socketPath: DaemonOptions.socketPath(in: config))
+        return map.addressed(by: reported.assignedAddresses(in: map))
+    }
+
     /// Exports files larger than this are not read: 48 nodes' lines are a few kilobytes.
     static let largestExportsFile: UInt64 = 1 << 20
 

@@ -21,7 +21,7 @@ struct RootsCheckCommand: ParsableCommand {
 
     func run() throws {
         let settings = try options.configuration()
-        let map = try NodeMapFile(path: settings.nodesPath, subnet: settings.subnet).load()
+        let map = NodeRootInspection.withKnownAddresses(try NodeMapFile(path: settings.nodesPath, subnet: settings.subnet).load(), settings)
         let files = NodeRootInspection.systemExportFiles(exportsFile: settings.exportsFile).filter(TextFile.exists)
         let check = NodeRootInspection.check(settings, nodeMap: map, exportFiles: files)
         print(NodeRootCheckText.render(check, exportFiles: files), terminator: "")

@@ -27,7 +27,7 @@ struct RootsExportCommand: ParsableCommand {
 
     func run() throws {
         let settings = try options.configuration()
-        let map = try NodeMapFile(path: settings.nodesPath, subnet: settings.subnet).load()
+        let map = NodeRootInspection.withKnownAddresses(try NodeMapFile(path: settings.nodesPath, subnet: settings.subnet).load(), settings)
         let update = try ExportsFileUpdate(config: settings, nodeMap: map)
         for line in update.summary { print(line) }
         if dryRun {

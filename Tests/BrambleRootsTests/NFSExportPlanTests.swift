@@ -82,3 +82,15 @@ extension NFSExportPlanTests {
         #expect(plan.notes == [.unexportablePath(node: "node05", path: "/#\u{0}x/root")])
     }
 }
+
+extension NFSExportPlanTests {
+    /// Proxy mode: only the addresses the daemon saw are known; the rest wait.
+    @Test func inProxyModeANodeWithoutAKnownAddressIsNotedNotExportedToAGuess() throws {
+        var assigned = AssignedAddresses()
+        _ = assigned.assign(IPv4Address(10, 42, 0, 123), toNode: 5)
+        let map = try Self.map("5 b8:27:eb:00:00:05 root=/pxe/roots/node05\n6 b8:27:eb:00:00:06\n").addressed(by: assigned)
+        let plan = NFSExportPlan(nodeMap: map, layout: Self.layout, hub: Self.hub)
+        #expect(plan.exports.map(\.line) == ["/pxe/roots/node05 10.42.0.123(rw,sync,no_subtree_check,no_root_squash)"])
+        #expect(plan.notes == [.addressUnknown(node: "node06")])
+    }
+}
