@@ -210,7 +210,7 @@ let package = Package(
         // Black-box tests in network namespaces the tests create (root; see NetworkLab).
         .testTarget(
             name: "BrambleIntegrationTests",
-            dependencies: ["BrambleDHCP", "BrambleWire", "BrambleControl", "BrambleBoot"],
+            dependencies: ["BrambleDHCP", "BrambleWire", "BrambleControl", "BrambleBoot", "BrambleRoots"],
             swiftSettings: strictSettings
         ),
         .testTarget(

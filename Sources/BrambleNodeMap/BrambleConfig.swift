@@ -49,6 +49,9 @@ public struct BrambleConfig: Hashable, Sendable {
     public internal(set) var dns: DNSMode = .on
     /// Paths in a node's root that `bramble roots update` keeps (docs/roots.md).
     public internal(set) var rootsKeep = RootsKeepList()
+    /// The exports file `bramble roots export` writes, one line per node root (docs/nfs.md);
+    /// its own file in `/etc/exports.d` so the operator's `/etc/exports` stays theirs.
+    public internal(set) var exportsFile: String = "/etc/exports.d/bramble.exports"
 
     /// The values used for every key the file and flags leave unset: the hub of docs/design.md.
     public static let defaults = BrambleConfig(

@@ -69,6 +69,7 @@ public struct ConfigDraft: Sendable {
         case .dhcpMode: settings.dhcpMode = try DHCPMode(parsing: text)
         case .dns: settings.dns = try DNSMode(parsing: text)
         case .rootsKeep: settings.rootsKeep = try RootsKeepList(parsing: text)
+        case .exportsFile: settings.exportsFile = path
         }
     }
 
