@@ -55,6 +55,10 @@ let package = Package(
         // The control socket's protocol: requests, responses and the `status --json` contract,
         // Codable, one JSON object per line. Pure: no sockets.
         .target(name: "BrambleControl", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
+        // The BitScope Edge Rack BMC's serial console: commands out, status lines in. Pure.
+        .target(name: "BrambleBMC", swiftSettings: strictSettings),
+        // The BMC's serial line: termios, an advisory lock, poll-bounded reads, a session.
+        .target(name: "BrambleBMCSerial", dependencies: ["BrambleBMC"], swiftSettings: strictSettings),
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
@@ -108,6 +112,8 @@ let package = Package(
                 "BrambleDNS",
                 "BrambleProcfs",
                 "BrambleRoots",
+                "BrambleBMC",
+                "BrambleBMCSerial",
                 "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -185,6 +191,11 @@ let package = Package(
         ),
         .testTarget(name: "BrambleRootsTests", dependencies: ["BrambleRoots", "BrambleNodeMap"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleProcfsTests", dependencies: ["BrambleProcfs", "BrambleWire"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BrambleBMCTests",
+            dependencies: ["BrambleBMC", "BrambleBMCSerial", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "BrambleBootTests", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleControlTests", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(

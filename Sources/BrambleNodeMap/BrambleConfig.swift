@@ -47,6 +47,8 @@ public struct BrambleConfig: Hashable, Sendable {
     public internal(set) var dhcpMode: DHCPMode = .server
     /// Whether the DNS sockets are bound at all.
     public internal(set) var dns: DNSMode = .on
+    /// The serial line to the Edge Rack's BMC (`bramble bmc`, `--power bmc`; docs/bmc.md).
+    public internal(set) var bmcDevice: String = "/dev/serial0"
 
     /// The values used for every key the file and flags leave unset: the hub of docs/design.md.
     public static let defaults = BrambleConfig(

@@ -68,6 +68,9 @@ public struct ConfigDraft: Sendable {
         case .netconsolePort: settings.netconsolePort = try NetconsolePort.parse(text)
         case .dhcpMode: settings.dhcpMode = try DHCPMode(parsing: text)
         case .dns: settings.dns = try DNSMode(parsing: text)
+        case .bmcDevice:
+            guard text.hasPrefix("/") else { throw InvalidConfigValue("'\(text)' is not an absolute device path, e.g. /dev/serial0 or /dev/ttyUSB0") }
+            settings.bmcDevice = text
         }
     }
 

@@ -20,6 +20,7 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     case netconsolePort = "netconsole-port"
     case dhcpMode = "dhcp-mode"
     case dns
+    case bmcDevice = "bmc-device"
 
     /// Only `upstream` may appear on several lines (one resolver each, order kept); setting any
     /// other key twice is almost always a forgotten edit, so the parser reports it.
