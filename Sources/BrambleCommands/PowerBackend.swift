@@ -20,7 +20,7 @@ enum PowerBackend {
     func description(for id: Int) -> String {
         switch self {
         case .command(let command): command.command(for: id)
-        case .bmc(let device, let nodes): "bmc [\(target(id, nodes: nodes).bmc)]| / on \(device)"
+        case .bmc(let device, let nodes): "bmc [\(((try? Self.target(id, nodes: nodes)) ?? BMCTarget(id: id, entry: nil)).bmc)]| / on \(device)"
         }
     }
 
@@ -31,7 +31,7 @@ enum PowerBackend {
             let status = try command.run(for: id)
             return status == 0 ? nil : "power command `\(command.command(for: id))` failed with exit status \(status)"
         case .bmc(let device, let nodes):
-            let bmc = target(id, nodes: nodes).bmc
+            let bmc = try Self.target(id, nodes: nodes).bmc
             do throws(BMCLinkError) {
                 let session = try BMCSession(device: device, unparsed: { printToStandardError("bmc: \(device): not understood, skipped: \($0)") })
                 defer { session.finish() }
@@ -43,7 +43,9 @@ enum PowerBackend {
         }
     }
 
-    private func target(_ id: Int, nodes: NodeMapFile) -> BMCTarget {
-        BMCTarget(id: id, entry: (try? nodes.load())?.node(id: id))
+    /// The bay's BMC ID from the map as it is now (enroll edits it between power-ons); an
+    /// invalid map is an error, not a silent fall-back to the bay's ID.
+    private static func target(_ id: Int, nodes: NodeMapFile) throws -> BMCTarget {
+        BMCTarget(id: id, entry: TextFile.exists(nodes.path) ? try nodes.load().node(id: id) : nil)
     }
 }
