@@ -111,8 +111,36 @@ import Testing
         #expect(BMCLinkError.cannotOpen(device: missing, errno: ENOENT).message.contains("enable_uart=1"))
         #expect(BMCLinkError.cannotOpen(device: "/dev/serial0", errno: EACCES).message.contains("dialout group"))
     }
+}
 
-    private func waitFor(_ condition: () -> Bool) {
-        for _ in 0..<100 where !condition() { usleep(20_000) }
+/// Waits up to 2 s for the simulator to have logged what was sent.
+func waitFor(_ condition: () -> Bool) {
+    for _ in 0..<100 where !condition() { usleep(20_000) }
+}
+
+/// The dashboard's poller: every bay read, silent ones reported, the line free between bays.
+@Suite(.serialized) struct BMCPollerTests {
+    static let bays = (1...8).map { BMCPoller.Bay(id: $0, name: "node0\($0)", bmc: BMCID(UInt8($0))) }
+
+    @Test func readsEveryBayInOrder() throws {
+        let bmc = try FakeBMC(["--nodes", "0-7", "--on", "1-6"])
+        let readings = BMCPoller(device: bmc.link, replyMilliseconds: 300).read(Self.bays)
+        #expect(readings.map(\.id) == Array(1...8))
+        for reading in readings.prefix(6) {
+            #expect(reading.status == BMCStatus(id: reading.bmc, role: .slave, power: .on, currentRaw: UInt16(0x18 + reading.id % 8), fanRaw: UInt16(0x60 + reading.id)))
+        }
+        #expect(readings[6].status?.power == .off)
+        #expect(readings[7].status == nil, "the rack has no node 08")
+        #expect(readings[7].error?.contains("no status line from the BMC") == true)
+        waitFor { bmc.commands.filter { $0 == "master" }.count == 8 }
+        #expect(bmc.commands.filter { $0 == "master" }.count == 8, "one session per bay, each ended on the master")
+    }
+
+    @Test func aBusyLineIsReportedPerBayNotWaitedOnForever() throws {
+        let bmc = try FakeBMC()
+        let holder = try BMCSerialLine(device: bmc.link)
+        let readings = BMCPoller(device: bmc.link, replyMilliseconds: 300, lockMilliseconds: 50).read(Array(Self.bays.prefix(2)))
+        #expect(readings.allSatisfy { $0.error?.contains("in use by another bramble process") == true })
+        withExtendedLifetime(holder) {}
     }
 }
