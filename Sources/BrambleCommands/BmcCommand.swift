@@ -119,12 +119,19 @@ struct BmcStatusCommand: ParsableCommand {
 
 }
 
-/// Switches power and prints what the BMC then reports.
-private func switchPower(_ state: BMCPowerState, options: BMCOptions, offSeconds: Double? = nil) throws {
+/// Switches power and prints what the BMC then reports. Cutting the master's power is
+/// refused unless asked for: the master is the Pi whose serial line reaches the BMC, often the
+/// hub running bramble itself, and nothing could power it on again over that line.
+private func switchPower(_ state: BMCPowerState, options: BMCOptions, offSeconds: Double? = nil, includeMaster: Bool = false) throws {
     let (targets, session) = try options.open()
     var failed = 0
     for target in targets {
         do throws(BMCLinkError) {
+            if state == .off || offSeconds != nil, !includeMaster, try session.status(of: target.bmc).role == .master {
+                failed += 1
+                print("\(target.label): is the rack's master (the Pi on the BMC's serial line); not switched off without --include-master")
+                continue
+            }
             if let offSeconds {
                 _ = try session.setPower(.off, of: target.bmc)
                 print("\(target.label): off; on again in \(StatusTable.duration(Int64(offSeconds * 1000)))")
@@ -154,7 +161,9 @@ struct BmcOffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "off", abstract: "Cut nodes' power at once (no shutdown) and wait until the BMC reports them off.")
     @OptionGroup var options: BMCOptions
-    func run() throws { try switchPower(.off, options: options) }
+    @Flag(help: "Also switch the rack's master off (the Pi on the BMC's serial line; nothing can power it on over the line).")
+    var includeMaster = false
+    func run() throws { try switchPower(.off, options: options, includeMaster: includeMaster) }
 }
 
 struct BmcCycleCommand: ParsableCommand {
@@ -163,10 +172,12 @@ struct BmcCycleCommand: ParsableCommand {
     @OptionGroup var options: BMCOptions
     @Option(help: ArgumentHelp("Seconds a node stays off, so the board really resets.", valueName: "SECONDS"))
     var offSeconds: Double = 2
+    @Flag(help: "Also cycle the rack's master (the Pi on the BMC's serial line).")
+    var includeMaster = false
 
     func validate() throws {
         guard (0...60).contains(offSeconds) else { throw ValidationError("--off-seconds must be between 0 and 60") }
     }
 
-    func run() throws { try switchPower(.on, options: options, offSeconds: offSeconds) }
+    func run() throws { try switchPower(.on, options: options, offSeconds: offSeconds, includeMaster: includeMaster) }
 }

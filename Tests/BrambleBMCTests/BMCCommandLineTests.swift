@@ -80,6 +80,21 @@ import Testing
         #expect(commands == ["on 01", "on 02", "off 01", "off 02", "on 02"])
     }
 
+    @Test func theMasterIsNotSwitchedOffUnlessAskedFor() throws {
+        let bmc = try FakeBMC()
+        let nodes = "1 b8:27:eb:00:00:01 hub-pi bmc=00\n2 b8:27:eb:00:00:02\n"
+        let refused = try Self.bramble(["bmc", "off", "1", "2"], bmc: bmc, nodes: nodes)
+        #expect(refused.status == 1)
+        #expect(refused.output == "hub-pi (bmc 00): is the rack's master (the Pi on the BMC's serial line); not switched off without --include-master\n"
+            + "node02 (bmc 02): off (current 00, fan 00)\n")
+        let cycle = try Self.bramble(["bmc", "cycle", "1"], bmc: bmc, nodes: nodes)
+        #expect(cycle.status == 1)
+        #expect(!bmc.commands.contains("off 00"))
+        let asked = try Self.bramble(["bmc", "off", "--include-master", "1"], bmc: bmc, nodes: nodes)
+        #expect(asked.status == 0, "\(asked.output)")
+        #expect(bmc.commands.contains("off 00"))
+    }
+
     @Test func aSilentLineFailsFastWithAdvice() throws {
         let bmc = try FakeBMC(["--silent"])
         let start = Date()
