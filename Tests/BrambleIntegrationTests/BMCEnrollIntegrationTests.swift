@@ -46,31 +46,59 @@ struct BMCEnrollIntegrationTests {
         }
     }
 
+    /// Eight bays in namespaces, `bramble serve` on the hub with a Pi 4 boot tree, and the
+    /// simulated BMC whose power-on of bay N boots bay N's simulated Pi 4.
+    struct Rack {
+        let lab: NetworkLab
+        let server: ServerUnderTest
+        let bmc: SimulatedBMC
+        let link: String
+
+        init(nodes: String) throws {
+            lab = try NetworkLab()
+            let hub = try lab.addHost("hub", address: "10.42.0.250/24")
+            for id in BMCEnrollIntegrationTests.bays { try lab.addHost("b\(id)", mac: BMCEnrollIntegrationTests.mac(id)) }
+            let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("bramble-it-\(lab.prefix)")
+            link = directory.appendingPathComponent("serial0").path
+            server = try ServerUnderTest(lab: lab, hub: hub, nodes: nodes, config: "bmc-device = \(link)\n")
+            let boot = server.file("pxe/boot")
+            for (name, size) in BMCEnrollIntegrationTests.files { try Data(repeating: 0x5a, count: size).write(to: boot.appendingPathComponent(name)) }
+            try Data("enable_uart=1\n".utf8).write(to: boot.appendingPathComponent("config.txt"))
+            try Data("root=/dev/nfs nfsroot=10.42.0.250:/pxe/root,vers=3 rw ip=dhcp rootwait\n".utf8).write(to: boot.appendingPathComponent("cmdline.txt"))
+            try server.start()
+
+            // What powering bay N on does: its Pi 4 boots in its own namespace.
+            let power = server.file("bay-powered.sh")
+            try """
+                #!/bin/sh
+                exec ip netns exec \(lab.prefix)-b$1 python3 \(ServerUnderTest.repository.appendingPathComponent("scripts/lib/fakepi.py").path) \\
+                  --model 4 --serial 400000$(printf %02x "$1") --tree \(boot.path) --time-limit 60 > \(server.directory.path)/bay$1.jsonl 2>&1
+
+                """.write(to: power, atomically: false, encoding: .utf8)
+            chmod(power.path, 0o755)
+            bmc = try SimulatedBMC(directory: server.directory, onPowerOn: "\(power.path) {id}")
+        }
+
+        /// Waits until every bay is `up`; returns the stages last seen.
+        func stagesOnceUp(within seconds: Double) throws -> [Int: String] {
+            var stages: [Int: String] = [:]
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                let status = try server.bramble(["status", "--json", "--config", server.configPath])
+                let report = try ControlLine.decode(StatusReport.self, from: Array(status.output.utf8).prefix { $0 != UInt8(ascii: "\n") })
+                stages = Dictionary(uniqueKeysWithValues: report.nodes.map { ($0.id, $0.stage.description) })
+                if BMCEnrollIntegrationTests.bays.allSatisfy({ stages[$0] == "up" }) { break }
+                usleep(250_000)
+            }
+            return stages
+        }
+    }
+
     @Test func eightBaysPoweredThroughTheBMCFillTheNodeMapAndBoot() throws {
-        let lab = try NetworkLab()
-        let hub = try lab.addHost("hub", address: "10.42.0.250/24")
-        for id in Self.bays { try lab.addHost("b\(id)", mac: Self.mac(id)) }
         let sheet = "# Edge Rack blade: MACs unknown until enrolled; BMC IDs are the bays'\n"
             + Self.bays.map { "\($0) dc:a6:32:XX:XX:XX" }.joined(separator: "\n") + "\n"
-        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("bramble-it-\(lab.prefix)")
-        let link = directory.appendingPathComponent("serial0").path
-        let server = try ServerUnderTest(lab: lab, hub: hub, nodes: sheet, config: "bmc-device = \(link)\n")
-        let boot = server.file("pxe/boot")
-        for (name, size) in Self.files { try Data(repeating: 0x5a, count: size).write(to: boot.appendingPathComponent(name)) }
-        try Data("enable_uart=1\n".utf8).write(to: boot.appendingPathComponent("config.txt"))
-        try Data("root=/dev/nfs nfsroot=10.42.0.250:/pxe/root,vers=3 rw ip=dhcp rootwait\n".utf8).write(to: boot.appendingPathComponent("cmdline.txt"))
-        try server.start()
-
-        // What powering bay N on does: its Pi 4 boots in its own namespace.
-        let power = server.file("bay-powered.sh")
-        try """
-            #!/bin/sh
-            exec ip netns exec \(lab.prefix)-b$1 python3 \(ServerUnderTest.repository.appendingPathComponent("scripts/lib/fakepi.py").path) \\
-              --model 4 --serial 400000$(printf %02x "$1") --tree \(boot.path) --time-limit 60 > \(server.directory.path)/bay$1.jsonl 2>&1
-
-            """.write(to: power, atomically: false, encoding: .utf8)
-        chmod(power.path, 0o755)
-        let bmc = try SimulatedBMC(directory: server.directory, onPowerOn: "\(power.path) {id}")
+        let rack = try Rack(nodes: sheet)
+        let (server, bmc, link) = (rack.server, rack.bmc, rack.link)
 
         let result = try NetworkLab.execute([
             ServerUnderTest.executable.path, "enroll", "--config", server.configPath, "--ids", "1-8", "--power", "bmc",
@@ -89,15 +117,7 @@ struct BMCEnrollIntegrationTests {
         }
 
         // The enrolled bays boot on (their bootloaders retry their DHCP) to `up`.
-        var stages: [Int: String] = [:]
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let status = try server.bramble(["status", "--json", "--config", server.configPath])
-            let report = try ControlLine.decode(StatusReport.self, from: Array(status.output.utf8).prefix { $0 != UInt8(ascii: "\n") })
-            stages = Dictionary(uniqueKeysWithValues: report.nodes.map { ($0.id, $0.stage.description) })
-            if Self.bays.allSatisfy({ stages[$0] == "up" }) { break }
-            usleep(250_000)
-        }
+        let stages = try rack.stagesOnceUp(within: 60)
         #expect(Self.bays.allSatisfy { stages[$0] == "up" }, "stages: \(stages)\n\(server.log.suffix(3000))")
 
         // The BMC reports each bay on, with its own readings.
@@ -111,5 +131,20 @@ struct BMCEnrollIntegrationTests {
             #expect(status?["currentRaw"] as? Int == 0x18 + id % 8)
             #expect(status?["fanRaw"] as? Int == 0x60 + id)
         }
+    }
+
+    @Test func powerOnThroughTheBMCKeepsAtMostFourBooting() throws {
+        let rack = try Rack(nodes: Self.bays.map { "\($0) \(Self.mac($0))" }.joined(separator: "\n") + "\n")
+        let result = try NetworkLab.execute([
+            ServerUnderTest.executable.path, "power-on", "--config", rack.server.configPath, "--ids", "1-8", "--power", "bmc",
+            "--max-booting", "4", "--timeout", "60",
+        ], timeout: 120)
+        #expect(result.status == 0, "\(result.output)\n\(rack.server.log.suffix(3000))")
+        #expect(result.output.contains("[1/8 powered, 0 up] node 1: powered on\n"), "\(result.output)")
+        #expect(result.output.contains("8 nodes: 8 up"), "\(result.output)")
+        let peak = result.output.split(separator: "\n").first { $0.hasPrefix("at most ") && $0.hasSuffix("booting at once (limit 4)") }
+            .flatMap { Int($0.split(separator: " ")[2]) }
+        #expect(peak.map { (1...4).contains($0) } == true, "\(result.output)")
+        #expect(rack.bmc.commands.filter { $0.hasPrefix("on ") } == Self.bays.map { String(format: "on %02x", $0) })
     }
 }
