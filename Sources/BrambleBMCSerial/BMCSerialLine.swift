@@ -9,6 +9,8 @@ public final class BMCSerialLine {
     public let device: String
     private let fd: Int32
     private var reader = BMCLineReader()
+    /// Whole lines read but not yet handed out.
+    private var queued: [[UInt8]] = []
 
     /// The baud rate the Edge Rack's BMC console runs at (geekdojo: `screen /dev/serial0 115200`).
     static let baudRate = speed_t(B115200)
@@ -19,13 +21,9 @@ public final class BMCSerialLine {
         let fd = Glibc.open(device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(device: device, errno: errno) }
         self.fd = fd
-        do throws(BMCLinkError) {
-            try lock(waitingUpTo: lockMilliseconds)
-            try configure()
-        } catch {
-            Glibc.close(fd)
-            throw error
-        }
+        // Every property is set: if these throw, deinit runs and closes the descriptor.
+        try lock(waitingUpTo: lockMilliseconds)
+        try configure()
     }
 
     deinit { Glibc.close(fd) }
@@ -57,7 +55,9 @@ public final class BMCSerialLine {
         guard tcsetattr(fd, TCSANOW, &settings) == 0 else {
             throw .io(device: device, operation: "setting 115200 baud raw mode", errno: errno)
         }
-        tcflush(fd, TCIOFLUSH)
+        // Input only: what arrived before this session is stale. Output is left alone, so the
+        // last session's Ctrl-G, possibly still on its way, is not thrown away.
+        tcflush(fd, TCIFLUSH)
     }
 
     /// Writes all of `bytes`, waiting at most `timeoutMilliseconds` for room.
@@ -114,8 +114,6 @@ public final class BMCSerialLine {
         if let partial = reader.remainder() { lines.append(partial) }
         return lines
     }
-
-    private var queued: [[UInt8]] = []
 
     private func readAvailable(hungUp: Bool) throws(BMCLinkError) {
         var buffer = [UInt8](repeating: 0, count: 512)

@@ -110,6 +110,9 @@ import Testing
         #expect(throws: BMCLinkError.cannotOpen(device: missing, errno: ENOENT)) { try BMCSerialLine(device: missing) }
         #expect(BMCLinkError.cannotOpen(device: missing, errno: ENOENT).message.contains("enable_uart=1"))
         #expect(BMCLinkError.cannotOpen(device: "/dev/serial0", errno: EACCES).message.contains("dialout group"))
+        let before = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
+        for _ in 0..<20 { _ = try? BMCSerialLine(device: "/dev/null") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count == before, "a refused device's descriptor is closed once")
     }
 }
 
