@@ -63,6 +63,10 @@ let package = Package(
         // The daemon's counters and status as Prometheus' text exposition format, for
         // `bramble-web`'s /metrics. Pure: values in, text out.
         .target(name: "BrambleMetrics", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
+        // The BitScope Edge Rack BMC's serial console: commands out, status lines in. Pure.
+        .target(name: "BrambleBMC", swiftSettings: strictSettings),
+        // The BMC's serial line: termios, an advisory lock, poll-bounded reads, a session.
+        .target(name: "BrambleBMCSerial", dependencies: ["BrambleBMC"], swiftSettings: strictSettings),
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
@@ -118,6 +122,8 @@ let package = Package(
                 "BrambleProcfs",
                 "BrambleRoots",
                 "BrambleRootFiles",
+                "BrambleBMC",
+                "BrambleBMCSerial",
                 "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -196,6 +202,11 @@ let package = Package(
         .testTarget(name: "BrambleRootsTests", dependencies: ["BrambleRoots", "BrambleNodeMap"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleRootFilesTests", dependencies: ["BrambleRootFiles", "BrambleRoots", "CRootShims"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleProcfsTests", dependencies: ["BrambleProcfs", "BrambleWire"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BrambleBMCTests",
+            dependencies: ["BrambleBMC", "BrambleBMCSerial", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "BrambleBootTests", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleMetricsTests", dependencies: ["BrambleMetrics", "BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleControlTests", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),

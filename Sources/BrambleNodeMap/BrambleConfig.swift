@@ -52,6 +52,8 @@ public struct BrambleConfig: Hashable, Sendable {
     /// The exports file `bramble roots export` writes, one line per node root (docs/nfs.md);
     /// its own file in `/etc/exports.d` so the operator's `/etc/exports` stays theirs.
     public internal(set) var exportsFile: String = "/etc/exports.d/bramble.exports"
+    /// The serial line to the Edge Rack's BMC (`bramble bmc`, `--power bmc`; docs/bmc.md).
+    public internal(set) var bmcDevice: String = "/dev/serial0"
 
     /// The values used for every key the file and flags leave unset: the hub of docs/design.md.
     public static let defaults = BrambleConfig(

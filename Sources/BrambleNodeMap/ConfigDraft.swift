@@ -70,6 +70,9 @@ public struct ConfigDraft: Sendable {
         case .dns: settings.dns = try DNSMode(parsing: text)
         case .rootsKeep: settings.rootsKeep = try RootsKeepList(parsing: text)
         case .exportsFile: settings.exportsFile = path
+        case .bmcDevice:
+            guard text.hasPrefix("/") else { throw InvalidConfigValue("'\(text)' is not an absolute device path, e.g. /dev/serial0 or /dev/ttyUSB0") }
+            settings.bmcDevice = text
         }
     }
 

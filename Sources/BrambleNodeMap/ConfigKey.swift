@@ -22,6 +22,7 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     case dns
     case rootsKeep = "roots-keep"
     case exportsFile = "exports-file"
+    case bmcDevice = "bmc-device"
 
     /// Only `upstream` may appear on several lines (one resolver each, order kept); setting any
     /// other key twice is almost always a forgotten edit, so the parser reports it.
