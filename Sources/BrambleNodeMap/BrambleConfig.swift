@@ -47,6 +47,12 @@ public struct BrambleConfig: Hashable, Sendable {
     public internal(set) var dhcpMode: DHCPMode = .server
     /// Whether the DNS sockets are bound at all.
     public internal(set) var dns: DNSMode = .on
+    /// Where `bramble web` serves the dashboard and /metrics; off unless the operator says.
+    public internal(set) var webListen: WebListen = .off
+    /// The one user `bramble web` admits with basic authentication; nil: no authentication.
+    public internal(set) var webUser: WebUser?
+    /// The file holding that user's bcrypt password hash (`bramble web hash-password`).
+    public internal(set) var webPasswordFile: String?
 
     /// The values used for every key the file and flags leave unset: the hub of docs/design.md.
     public static let defaults = BrambleConfig(
