@@ -19,6 +19,7 @@ struct RootsCommand: ParsableCommand {
             """,
         subcommands: [
             RootsCreateCommand.self, RootsListCommand.self, RootsUpdateCommand.self, RootsRemoveCommand.self,
+            RootsExportCommand.self, RootsCheckCommand.self,
         ],
         defaultSubcommand: RootsListCommand.self
     )
