@@ -47,6 +47,9 @@ struct RootsCreation {
                 throw FileAccessError(path: layout.rootsDirectory, operation: "create directory", errno: errno)
             }
         }
+        let roots = try RootsFileSystem.open(layout.rootsDirectory)
+        try roots.lock(layout.rootsDirectory)
+        defer { withExtendedLifetime(roots) {} }
         let plan = RootsCreatePlan(nodes: nodes, entries: RootsDirectory.entries(layout.rootsDirectory))
         for step in plan.steps {
             switch step.decision {
@@ -61,7 +64,6 @@ struct RootsCreation {
             say("nothing to create")
             return outcome
         }
-        let roots = try RootsFileSystem.open(layout.rootsDirectory)
         let survey = try BaseImageSurvey(base: layout.baseImage)
         let mode = try RootsModeChoice.choose(forced: forcedMode, base: layout.baseImage, roots: roots, rootsPath: layout.rootsDirectory, sampleFile: survey.sampleFile)
         outcome.mode = mode
@@ -175,6 +177,16 @@ struct RootsFileSystem {
         return RootsFileSystem(fd: fd, owner: DescriptorOwner(fd))
     }
 
+    /// Holds an exclusive flock on the directory for as long as this value lives, so two
+    /// roots commands never work on one roots directory at once (one clearing the partial
+    /// the other is building). Refused at once rather than waited for.
+    func lock(_ path: String) throws {
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            if errno == EWOULDBLOCK { throw RootsRefusal.busy(path) }
+            throw FileAccessError(path: path, operation: "lock", errno: errno)
+        }
+    }
+
     private final class DescriptorOwner {
         let fd: Int32
         init(_ fd: Int32) { self.fd = fd }
@@ -208,10 +220,11 @@ enum RootsNodeMap {
 }
 
 /// Refusals before anything is written.
-enum RootsRefusal: UserFacingError {
+enum RootsRefusal: UserFacingError, Equatable {
     case noBaseImage(String)
     case modeUnavailable(RootCopyMode, base: String, roots: String, reason: String)
     case unusableRoot(String, reason: String)
+    case busy(String)
 
     var message: String {
         switch self {
@@ -221,6 +234,8 @@ enum RootsRefusal: UserFacingError {
             "--mode \(mode.rawValue): not possible from \(base) to \(roots): \(reason); leave --mode out to use the cheapest mode that works"
         case .unusableRoot(let root, let reason):
             "root=\(root): \(reason)"
+        case .busy(let path):
+            "\(path): another `bramble roots` command is working here; nothing was changed. Run this again when it has finished"
         }
     }
 }

@@ -74,6 +74,13 @@ struct RootsUpdate {
         let map = try file.load()
         let nodes = try RootsSelection.nodes(references, in: map, path: file.path)
         guard TextFile.isDirectory(layout.baseImage) else { throw RootsRefusal.noBaseImage(layout.baseImage) }
+        guard TextFile.isDirectory(layout.rootsDirectory) else {
+            say("\(layout.rootsDirectory): no roots yet; `bramble roots create` makes them")
+            return []
+        }
+        let lockedRoots = try RootsFileSystem.open(layout.rootsDirectory)
+        try lockedRoots.lock(layout.rootsDirectory)
+        defer { withExtendedLifetime(lockedRoots) {} }
         let entries = RootsDirectory.entries(layout.rootsDirectory)
         let baseListing = try TreeListing.walk(layout.baseImage)
         let keep = configuration.rootsKeep.withIdentity

@@ -96,3 +96,21 @@ import Testing
         #expect(TextFile.directoryNames(directory.file("pxe/roots")) == [])
     }
 }
+
+@Suite struct RootsLockTests {
+    @Test func aSecondRootsCommandOnTheSameDirectoryIsRefusedNotInterleaved() throws {
+        let (directory, configuration) = try RootsCreateTests().cluster()
+        try directory.directory("pxe/roots")
+        let held = open(directory.file("pxe/roots"), O_RDONLY | O_DIRECTORY)
+        defer { close(held) }
+        #expect(flock(held, LOCK_EX | LOCK_NB) == 0)
+        var creation = RootsCreation(configuration: configuration, references: [], forcedMode: nil, base: nil)
+        creation.say = { _ in }
+        #expect(throws: RootsRefusal.busy(directory.file("pxe/roots"))) { try creation.run() }
+        #expect(throws: RootsRefusal.self) { try RootsRemoval(configuration: configuration, references: ["5"], delete: false).run() }
+        #expect(throws: RootsRefusal.self) { try RootsUpdate(configuration: configuration, references: [], dryRun: true, base: nil).run() }
+        #expect(TextFile.directoryNames(directory.file("pxe/roots")) == [])
+        flock(held, LOCK_UN)
+        #expect(try creation.run().made.count == 3)
+    }
+}
