@@ -62,3 +62,14 @@ import Testing
         #expect(RootUpdatePlan(root: old, base: new, keep: []).changed == ["bin", "f"])
     }
 }
+
+@Suite struct KeepPatternTests {
+    @Test func aStarMatchesAnyRunWithinTheLastComponent() {
+        let keep = ["etc/ssh/ssh_host_*", "srv/*.db", "opt/*a*b*"]
+        let entries = ["etc/ssh/ssh_host_rsa_key", "etc/ssh/ssh_host_", "etc/ssh/sshd_config", "srv/x.db", "srv/x.db.bak", "opt/xaxb", "opt/xbxa"]
+            .map { TreeEntry(path: $0, kind: .file) }
+        let plan = RootUpdatePlan(root: entries, base: [], keep: keep)
+        #expect(plan.kept == ["etc/ssh/ssh_host_", "etc/ssh/ssh_host_rsa_key", "opt/xaxb", "srv/x.db"])
+        #expect(plan.removed == ["etc/ssh/sshd_config", "opt/xbxa", "srv/x.db.bak"])
+    }
+}
