@@ -53,7 +53,7 @@ public struct NodeIdentity: Hashable, Sendable {
         let replaced: Set<String> = ["127.0.1.1", address.description, hubAddress.description]
         var lines: [Substring] = []
         let original = existing ?? "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n"
-        for line in original.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in Self.lines(original) {
             let first = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first
             if line == Self.hostsMarker[...] { continue }
             if let first, replaced.contains(String(first)) { continue }
@@ -73,7 +73,7 @@ public struct NodeIdentity: Hashable, Sendable {
         let rootEntry = "\(nfsRoot)\t/\tnfs\tdefaults,noatime\t0\t0"
         var lines: [String] = []
         var replaced = false
-        for line in (existing ?? "").split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in Self.lines(existing ?? "") {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if fields.count >= 2, !fields[0].hasPrefix("#"), fields[1] == "/" {
                 if !replaced { lines.append(rootEntry) }
@@ -85,6 +85,19 @@ public struct NodeIdentity: Hashable, Sendable {
         while lines.last?.isEmpty == true { lines.removeLast() }
         if !replaced { lines.append(rootEntry) }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A file's lines, whether it ends them with LF or CRLF (a Swift Character holds "\r\n"
+    /// as one, so splitting on "\n" alone would miss them), each without trailing CRs: a
+    /// line kept with a CR at its end would fuse with the LF it is written back with into a
+    /// CRLF, and read back as a different line. Rewritten files use LF, and rewriting one
+    /// again changes nothing.
+    static func lines(_ text: String) -> [Substring] {
+        text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { line in
+            var line = line
+            while line.last == "\r" { line = line.dropLast() }
+            return line
+        }
     }
 
     /// Files removed from the root so the node makes its own, relative to the root. SSH
