@@ -47,6 +47,7 @@ struct RootsCreation {
                 throw FileAccessError(path: layout.rootsDirectory, operation: "create directory", errno: errno)
             }
         }
+        try RootsRefusal.checkApart(base: layout.baseImage, roots: layout.rootsDirectory)
         let roots = try RootsFileSystem.open(layout.rootsDirectory)
         try roots.lock(layout.rootsDirectory)
         defer { withExtendedLifetime(roots) {} }
@@ -98,6 +99,9 @@ struct RootsCreation {
                 }
                 progressLine?("")
                 for change in changes { say("  \(change)") }
+                for mount in statistics?.otherFileSystems ?? [] {
+                    say("  /\(mount): another file system is mounted there in the base; made empty, its contents not copied")
+                }
                 let took = MonotonicClock.seconds() - nodeStarted
                 say("\(node.name): done in \(Self.format(took)) s" + (statistics.map { ", \(Self.describe($0))" } ?? ""))
                 outcome.made.append(node.name)
@@ -225,6 +229,17 @@ enum RootsRefusal: UserFacingError, Equatable {
     case modeUnavailable(RootCopyMode, base: String, roots: String, reason: String)
     case unusableRoot(String, reason: String)
     case busy(String)
+    case nested(base: String, roots: String)
+
+    /// Refuses a base and a roots directory of which one holds the other (`--base /pxe`):
+    /// the copy would walk into the root it is building.
+    static func checkApart(base: String, roots: String) throws {
+        let resolvedBase = AtomicFile.resolvedPath(base)
+        let resolvedRoots = AtomicFile.resolvedPath(roots)
+        if resolvedBase == resolvedRoots || resolvedRoots.hasPrefix(resolvedBase + "/") || resolvedBase.hasPrefix(resolvedRoots + "/") {
+            throw RootsRefusal.nested(base: base, roots: roots)
+        }
+    }
 
     var message: String {
         switch self {
@@ -234,6 +249,8 @@ enum RootsRefusal: UserFacingError, Equatable {
             "--mode \(mode.rawValue): not possible from \(base) to \(roots): \(reason); leave --mode out to use the cheapest mode that works"
         case .unusableRoot(let root, let reason):
             "root=\(root): \(reason)"
+        case .nested(let base, let roots):
+            "\(base) and \(roots): one is inside the other, so a copy would copy itself; keep the roots beside the base (<pxe>/root and <pxe>/roots)"
         case .busy(let path):
             "\(path): another `bramble roots` command is working here; nothing was changed. Run this again when it has finished"
         }

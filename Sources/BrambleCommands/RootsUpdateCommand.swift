@@ -78,6 +78,7 @@ struct RootsUpdate {
             say("\(layout.rootsDirectory): no roots yet; `bramble roots create` makes them")
             return []
         }
+        try RootsRefusal.checkApart(base: layout.baseImage, roots: layout.rootsDirectory)
         let lockedRoots = try RootsFileSystem.open(layout.rootsDirectory)
         try lockedRoots.lock(layout.rootsDirectory)
         defer { withExtendedLifetime(lockedRoots) {} }

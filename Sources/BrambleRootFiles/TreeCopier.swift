@@ -16,6 +16,9 @@ public struct TreeCopyStatistics: Hashable, Sendable {
     public var symbolicLinks: UInt64 = 0
     /// Device nodes, fifos and sockets, made with mknod.
     public var specialFiles: UInt64 = 0
+    /// Directories (relative to the top) where another file system is mounted in the
+    /// source (a chroot's /proc, /dev or /sys): made empty, their contents not copied.
+    public var otherFileSystems: [String] = []
 
     public init() {}
 }
@@ -48,6 +51,10 @@ public final class TreeCopier {
     private var firstCopies: [FileKey: FileName] = [:]
     private var destinationRoot: Int32 = -1
     private var sourcePath = ""
+    /// The source top's device: a directory on another one is a mount point, not descended
+    /// into (like `cp -x`), so a base image with /proc mounted for a chroot copies as an
+    /// image and not as the hub's processes.
+    private var sourceDevice: UInt64 = 0
 
     private struct FileKey: Hashable {
         var device: UInt64
@@ -72,6 +79,7 @@ public final class TreeCopier {
         }
         let destination = try Directory.open(newName, in: parent, path: destinationPath)
         destinationRoot = destination.fd
+        sourceDevice = UInt64(rootInfo.st_dev)
         defer { destinationRoot = -1 }
         try copyContents(of: sourceDirectory.fd, into: destination.fd, relative: FileName([]), path: destinationPath)
         try Metadata.apply(rootInfo, from: sourceDirectory.fd, to: destination.fd, path: destinationPath)
@@ -101,6 +109,9 @@ public final class TreeCopier {
         }
         self.sourcePath = sourcePath
         self.destinationRoot = destinationRoot
+        var top = stat()
+        guard fstat(sourceRoot, &top) == 0 else { throw RootFileError(path: sourcePath, operation: "stat", errno: errno) }
+        sourceDevice = UInt64(top.st_dev)
         defer { self.destinationRoot = -1 }
         try copyEntry(name, info, from: sourceParent.fd, to: destinationParent.fd, relative: FileName(relativePath), path: path)
         return true
@@ -134,7 +145,11 @@ public final class TreeCopier {
             }
             let sourceChild = try Directory.open(name, in: source, path: sourcePath + "/" + childRelative.display)
             let destinationChild = try Directory.open(name, in: destination, path: childPath)
-            try copyContents(of: sourceChild.fd, into: destinationChild.fd, relative: childRelative, path: childPath)
+            if UInt64(info.st_dev) == sourceDevice {
+                try copyContents(of: sourceChild.fd, into: destinationChild.fd, relative: childRelative, path: childPath)
+            } else {
+                statistics.otherFileSystems.append(childRelative.display)
+            }
             try Metadata.apply(info, from: sourceChild.fd, to: destinationChild.fd, path: childPath)
         case S_IFREG:
             try copyFile(name, info, from: source, to: destination, path: childPath)

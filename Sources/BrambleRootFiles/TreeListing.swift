@@ -7,11 +7,14 @@ public enum TreeListing {
     public static func walk(_ path: String) throws(RootFileError) -> [TreeEntry] {
         let root = try Directory.open(path: path)
         var entries: [TreeEntry] = []
-        try visit(root.fd, relative: "", top: path, into: &entries)
+        var info = stat()
+        guard fstat(root.fd, &info) == 0 else { throw RootFileError(path: path, operation: "stat", errno: errno) }
+        try visit(root.fd, relative: "", top: path, device: UInt64(info.st_dev), into: &entries)
         return entries
     }
 
-    private static func visit(_ directory: Int32, relative: String, top: String, into entries: inout [TreeEntry]) throws(RootFileError) {
+    /// Mount points (a directory on another device than the top) are listed, not walked.
+    private static func visit(_ directory: Int32, relative: String, top: String, device: UInt64, into entries: inout [TreeEntry]) throws(RootFileError) {
         for name in try Directory.names(directory, path: top + "/" + relative) {
             let childRelative = relative.isEmpty ? name.display : relative + "/" + name.display
             let info = try Directory.status(of: name, in: directory, path: top + "/" + childRelative)
@@ -26,9 +29,9 @@ public enum TreeListing {
                 TreeEntry(
                     path: childRelative, kind: kind, mode: UInt32(info.st_mode & 0o7777), owner: info.st_uid, group: info.st_gid,
                     size: Int64(info.st_size), modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)))
-            if info.isDirectory {
+            if info.isDirectory, UInt64(info.st_dev) == device {
                 let child = try Directory.open(name, in: directory, path: top + "/" + childRelative)
-                try visit(child.fd, relative: childRelative, top: top, into: &entries)
+                try visit(child.fd, relative: childRelative, top: top, device: device, into: &entries)
             }
         }
     }

@@ -88,6 +88,13 @@ import Testing
         #expect(output.lines.contains { $0.contains("removing \(directory.path)/pxe/roots/.node05.partial, left by an interrupted create") })
     }
 
+    @Test func aBaseHoldingTheRootsIsRefusedBeforeItCopiesItself() throws {
+        let (directory, configuration) = try cluster()
+        let nested = RootsCreation(configuration: configuration, references: [], forcedMode: nil, base: directory.file("pxe"))
+        #expect(throws: RootsRefusal.nested(base: directory.file("pxe"), roots: directory.file("pxe/roots"))) { try nested.run() }
+        #expect(TextFile.directoryNames(directory.file("pxe/roots")) == [])
+    }
+
     @Test func askingForAModeTheFileSystemCannotDoIsRefused() throws {
         let (directory, configuration) = try cluster()
         var snapshot = creation(configuration, output: Output())

@@ -68,3 +68,27 @@ struct CopyModeTests {
         #expect(try CopyModeProbe.cheapest(base: btrfs.at("plain"), rootsDirectory: roots, sampleFile: "/etc/big") == .reflink)
     }
 }
+
+/// A base with a file system mounted in it (a chroot's /proc) copies as an image.
+@Suite(.enabled(if: LoopFileSystem.shouldRun, LoopFileSystem.skipReason))
+struct MountPointTests {
+    @Test func aFileSystemMountedInTheBaseIsNotDescendedInto() throws {
+        let scratch = ScratchTree()
+        scratch.directory("base")
+        scratch.directory("base/proc")
+        scratch.file("base/keep", "image")
+        try LoopFileSystem.run("mount", "-t", "tmpfs", "tmpfs", scratch.at("base/proc"))
+        defer { try? LoopFileSystem.run("umount", scratch.at("base/proc")) }
+        scratch.file("base/proc/hub-only", "not the image's")
+        scratch.directory("roots")
+        let roots = scratch.open(directory: "roots")
+        defer { close(roots) }
+        let copier = TreeCopier(mode: .copy)
+        try copier.copy(source: scratch.at("base"), into: roots, name: "copy", destinationPath: scratch.at("roots/copy"))
+        #expect(copier.statistics.otherFileSystems == ["proc"])
+        #expect(scratch.names("roots/copy") == ["keep", "proc"])
+        #expect(scratch.names("roots/copy/proc").isEmpty)
+        #expect(try BaseImageSurvey(base: scratch.at("base")).size.entries == 3)
+        #expect(try TreeListing.walk(scratch.at("base")).map(\.path).sorted() == ["keep", "proc"])
+    }
+}
