@@ -33,7 +33,7 @@ import Testing
             if let forwarded = upstream.receive(into: &buffer) {
                 let question = try DNSMessage(decoding: forwarded.payload)
                 var answer = DNSMessage(responseTo: question, code: .noError)
-                answer.answers = try question.questions.map { DNSResourceRecord(name: $0.name, ttl: 300, data: .a(IPv4Address(192, 0, 2, 1))) }
+                answer.answers = question.questions.map { DNSResourceRecord(name: $0.name, ttl: 300, data: .a(IPv4Address(192, 0, 2, 1))) }
                 #expect(upstream.send(try answer.encoded(), to: forwarded.source, port: forwarded.sourcePort))
                 try turn()
             }
