@@ -47,6 +47,10 @@ struct RootsCreation {
                 throw FileAccessError(path: layout.rootsDirectory, operation: "create directory", errno: errno)
             }
         }
+        try RootsRefusal.checkApart(base: layout.baseImage, roots: layout.rootsDirectory)
+        let roots = try RootsFileSystem.open(layout.rootsDirectory)
+        try roots.lock(layout.rootsDirectory)
+        defer { withExtendedLifetime(roots) {} }
         let plan = RootsCreatePlan(nodes: nodes, entries: RootsDirectory.entries(layout.rootsDirectory))
         for step in plan.steps {
             switch step.decision {
@@ -61,7 +65,6 @@ struct RootsCreation {
             say("nothing to create")
             return outcome
         }
-        let roots = try RootsFileSystem.open(layout.rootsDirectory)
         let survey = try BaseImageSurvey(base: layout.baseImage)
         let mode = try RootsModeChoice.choose(forced: forcedMode, base: layout.baseImage, roots: roots, rootsPath: layout.rootsDirectory, sampleFile: survey.sampleFile)
         outcome.mode = mode
@@ -96,6 +99,9 @@ struct RootsCreation {
                 }
                 progressLine?("")
                 for change in changes { say("  \(change)") }
+                for mount in statistics?.otherFileSystems ?? [] {
+                    say("  /\(mount): another file system is mounted there in the base; made empty, its contents not copied")
+                }
                 let took = MonotonicClock.seconds() - nodeStarted
                 say("\(node.name): done in \(Self.format(took)) s" + (statistics.map { ", \(Self.describe($0))" } ?? ""))
                 outcome.made.append(node.name)
@@ -167,10 +173,22 @@ struct RootsFileSystem {
     let fd: Int32
     private let owner: DescriptorOwner
 
-    static func open(_ path: String) throws -> RootsFileSystem {
-        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    /// - Parameter following: whether the last component may be a link (the roots directory
+    ///   may be `/pxe/roots -> /srv/roots`; a node's root may not).
+    static func open(_ path: String, following: Bool = true) throws -> RootsFileSystem {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (following ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { throw FileAccessError(path: path, operation: "open directory", errno: errno) }
         return RootsFileSystem(fd: fd, owner: DescriptorOwner(fd))
+    }
+
+    /// Holds an exclusive flock on the directory for as long as this value lives, so two
+    /// roots commands never work on one roots directory at once (one clearing the partial
+    /// the other is building). Refused at once rather than waited for.
+    func lock(_ path: String) throws {
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            if errno == EWOULDBLOCK { throw RootsRefusal.busy(path) }
+            throw FileAccessError(path: path, operation: "lock", errno: errno)
+        }
     }
 
     private final class DescriptorOwner {
@@ -206,10 +224,22 @@ enum RootsNodeMap {
 }
 
 /// Refusals before anything is written.
-enum RootsRefusal: UserFacingError {
+enum RootsRefusal: UserFacingError, Equatable {
     case noBaseImage(String)
     case modeUnavailable(RootCopyMode, base: String, roots: String, reason: String)
     case unusableRoot(String, reason: String)
+    case busy(String)
+    case nested(base: String, roots: String)
+
+    /// Refuses a base and a roots directory of which one holds the other (`--base /pxe`):
+    /// the copy would walk into the root it is building.
+    static func checkApart(base: String, roots: String) throws {
+        let resolvedBase = AtomicFile.resolvedPath(base)
+        let resolvedRoots = AtomicFile.resolvedPath(roots)
+        if resolvedBase == resolvedRoots || resolvedRoots.hasPrefix(resolvedBase + "/") || resolvedBase.hasPrefix(resolvedRoots + "/") {
+            throw RootsRefusal.nested(base: base, roots: roots)
+        }
+    }
 
     var message: String {
         switch self {
@@ -219,6 +249,10 @@ enum RootsRefusal: UserFacingError {
             "--mode \(mode.rawValue): not possible from \(base) to \(roots): \(reason); leave --mode out to use the cheapest mode that works"
         case .unusableRoot(let root, let reason):
             "root=\(root): \(reason)"
+        case .nested(let base, let roots):
+            "\(base) and \(roots): one is inside the other, so a copy would copy itself; keep the roots beside the base (<pxe>/root and <pxe>/roots)"
+        case .busy(let path):
+            "\(path): another `bramble roots` command is working here; nothing was changed. Run this again when it has finished"
         }
     }
 }

@@ -55,6 +55,13 @@ struct RootsRemoval {
         let file = NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet)
         let map = try file.load()
         let nodes = try RootsSelection.nodes(references, in: map, path: file.path)
+        guard TextFile.isDirectory(layout.rootsDirectory) else {
+            say("\(layout.rootsDirectory): no roots; nothing to remove")
+            return
+        }
+        let roots = try RootsFileSystem.open(layout.rootsDirectory)
+        try roots.lock(layout.rootsDirectory)
+        defer { withExtendedLifetime(roots) {} }
         let entries = RootsDirectory.entries(layout.rootsDirectory)
         var removed: [NodeEntry] = []
         for node in nodes {
@@ -63,7 +70,6 @@ struct RootsRemoval {
                 say("\(node.name): no root at \(path); nothing to remove")
                 continue
             }
-            let roots = try RootsFileSystem.open(layout.rootsDirectory)
             if delete {
                 say("\(node.name): deleting \(path) and everything in it")
                 try TreeRemover.remove(node.name, in: roots.fd, path: path)

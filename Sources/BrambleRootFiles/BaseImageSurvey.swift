@@ -16,6 +16,7 @@ public struct BaseImageSurvey {
         var info = stat()
         guard fstat(root.fd, &info) == 0 else { throw RootFileError(path: base, operation: "stat", errno: errno) }
         walk.add(info)
+        walk.device = UInt64(info.st_dev)
         try walk.visit(root.fd, relative: "", base: base)
         size = walk.size
         sampleFile = walk.sample
@@ -25,6 +26,8 @@ public struct BaseImageSurvey {
         var size = BaseImageSize(entries: 0, allocatedBytes: 0, directoryBytes: 0)
         var sample: String?
         var seen: Set<[UInt64]> = []
+        /// The base's device: mount points inside it are not walked, as the copy does not.
+        var device: UInt64 = 0
 
         mutating func add(_ info: stat) {
             if !info.isDirectory, info.st_nlink > 1 {
@@ -42,7 +45,7 @@ public struct BaseImageSurvey {
                 let info = try Directory.status(of: name, in: directory, path: base + childRelative)
                 add(info)
                 if sample == nil, info.fileType == S_IFREG, info.st_size > 0 { sample = childRelative }
-                if info.isDirectory {
+                if info.isDirectory, UInt64(info.st_dev) == device {
                     let child = try Directory.open(name, in: directory, path: base + childRelative)
                     try visit(child.fd, relative: childRelative, base: base)
                 }
@@ -57,9 +60,7 @@ public struct BaseImageSurvey {
 public enum CopyModeProbe {
     public static func cheapest(base: String, rootsDirectory: Int32, sampleFile: String?) throws(RootFileError) -> RootCopyMode {
         let baseDirectory = try Directory.open(path: base)
-        if isSubvolume(baseDirectory.fd), bramble_filesystem_type(rootsDirectory) == bramble_btrfs_magic(),
-           bramble_filesystem_id(rootsDirectory) == bramble_filesystem_id(baseDirectory.fd)
-        {
+        if isSubvolume(baseDirectory.fd), bramble_same_btrfs(rootsDirectory, baseDirectory.fd) == 1 {
             return .snapshot
         }
         return canReflink(base: base, sampleFile: sampleFile, into: rootsDirectory) ? .reflink : .copy

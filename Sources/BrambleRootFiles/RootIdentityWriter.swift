@@ -44,6 +44,14 @@ public enum RootIdentityWriter {
                 try removeFile(name, in: ssh.fd, path: etcPath + "/ssh/" + name.display)
                 done.append("etc/ssh/\(name.display): removed (the node makes its own host keys)")
             }
+            var info = stat()
+            if fstatat(ssh.fd, "sshd_config", &info, AT_SYMLINK_NOFOLLOW) == 0 {
+                let (components, name) = NodeIdentity.sshKeysDropIn
+                let dropIn = try RelativePath.directory(components, from: root, rootPath: rootPath, creating: true)!
+                let path = ([rootPath] + components + [name]).joined(separator: "/")
+                try SmallFile.replace(name, in: dropIn.fd, with: Array(NodeIdentity.sshKeysDropInText.utf8), mode: 0o644, path: path)
+                done.append((components + [name]).joined(separator: "/") + ": sshd makes the missing host keys (ssh-keygen -A) before it starts")
+            }
         }
         for relative in NodeIdentity.removedFiles {
             var components = relative.split(separator: "/").map(String.init)

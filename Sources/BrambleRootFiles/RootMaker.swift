@@ -27,30 +27,63 @@ public struct RootMaker {
         nodeName: String,
         customize: (_ root: Int32, _ path: String) throws -> Void
     ) throws -> TreeCopyStatistics? {
-        let layout = NodeRootLayout(baseImage: base, rootsDirectory: rootsDirectory)
         let roots = try Directory.open(path: rootsDirectory)
+        let statistics = try build(nodeName: nodeName, in: roots.fd, customize: customize)
+        let partialName = NodeRootLayout.partialName(forNodeNamed: nodeName)
+        let finalPath = rootsDirectory + "/" + nodeName
+        let renamed = partialName.withCString { old in nodeName.withCString { new in bramble_rename_noreplace(roots.fd, old, roots.fd, new) } }
+        guard renamed == 0 else { throw RootFileError(path: finalPath, operation: "rename \(rootsDirectory)/\(partialName) into place", errno: errno) }
+        try RootRecordFile.write(RootRecord(mode: mode, base: base), nodeName: nodeName, in: roots.fd, rootsDirectory: rootsDirectory)
+        return statistics
+    }
+
+    /// Replaces the existing root of `nodeName` with a new one built aside the same way: the
+    /// two are swapped in one step (RENAME_EXCHANGE), so the path always names a complete
+    /// root, and the old root is then moved to `asidePath` (in the same file system), never
+    /// deleted. `customize` gets the new tree and may read the old one, still in place.
+    @discardableResult
+    public func replace(
+        nodeName: String,
+        asidePath: String,
+        customize: (_ root: Int32, _ path: String) throws -> Void
+    ) throws -> TreeCopyStatistics? {
+        let roots = try Directory.open(path: rootsDirectory)
+        let statistics = try build(nodeName: nodeName, in: roots.fd, customize: customize)
+        let partialName = NodeRootLayout.partialName(forNodeNamed: nodeName)
+        let finalPath = rootsDirectory + "/" + nodeName
+        let swapped = partialName.withCString { old in nodeName.withCString { new in bramble_rename_exchange(roots.fd, old, roots.fd, new) } }
+        guard swapped == 0 else { throw RootFileError(path: finalPath, operation: "swap in the updated root", errno: errno) }
+        // The old root now has the partial name: move it aside before anything can take it
+        // for an interrupted create.
+        let partialPath = rootsDirectory + "/" + partialName
+        guard rename(partialPath, asidePath) == 0 else {
+            throw RootFileError(path: partialPath, operation: "move the previous root to \(asidePath)", errno: errno)
+        }
+        try RootRecordFile.write(RootRecord(mode: mode, base: base), nodeName: nodeName, in: roots.fd, rootsDirectory: rootsDirectory)
+        return statistics
+    }
+
+    /// Builds `<roots>/.<name>.partial` from the base, customizes it and flushes it to disk.
+    private func build(nodeName: String, in roots: Int32, customize: (_ root: Int32, _ path: String) throws -> Void) throws -> TreeCopyStatistics? {
+        let layout = NodeRootLayout(baseImage: base, rootsDirectory: rootsDirectory)
         let partialName = NodeRootLayout.partialName(forNodeNamed: nodeName)
         let partialPath = layout.partialPath(forNodeNamed: nodeName)
         var statistics: TreeCopyStatistics?
         switch mode {
         case .snapshot:
             let baseDirectory = try Directory.open(path: base)
-            guard partialName.withCString({ bramble_btrfs_snapshot(baseDirectory.fd, roots.fd, $0) }) == 0 else {
+            guard partialName.withCString({ bramble_btrfs_snapshot(baseDirectory.fd, roots, $0) }) == 0 else {
                 throw RootFileError(path: partialPath, operation: "snapshot \(base) (BTRFS_IOC_SNAP_CREATE_V2)", errno: errno)
             }
         case .reflink, .copy:
             let copier = TreeCopier(mode: mode == .reflink ? .reflink : .copy)
             copier.progress = progress
-            try copier.copy(source: base, into: roots.fd, name: partialName, destinationPath: partialPath)
+            try copier.copy(source: base, into: roots, name: partialName, destinationPath: partialPath)
             statistics = copier.statistics
         }
-        let partial = try Directory.open(FileName(partialName), in: roots.fd, path: partialPath)
+        let partial = try Directory.open(FileName(partialName), in: roots, path: partialPath)
         try customize(partial.fd, partialPath)
         guard bramble_syncfs(partial.fd) == 0 else { throw RootFileError(path: partialPath, operation: "flush to disk (syncfs)", errno: errno) }
-        let finalPath = layout.rootsDirectory + "/" + nodeName
-        let renamed = partialName.withCString { old in nodeName.withCString { new in bramble_rename_noreplace(roots.fd, old, roots.fd, new) } }
-        guard renamed == 0 else { throw RootFileError(path: finalPath, operation: "rename \(partialPath) into place", errno: errno) }
-        try RootRecordFile.write(RootRecord(mode: mode, base: base), nodeName: nodeName, in: roots.fd, rootsDirectory: rootsDirectory)
         return statistics
     }
 }

@@ -16,6 +16,9 @@ public struct TreeCopyStatistics: Hashable, Sendable {
     public var symbolicLinks: UInt64 = 0
     /// Device nodes, fifos and sockets, made with mknod.
     public var specialFiles: UInt64 = 0
+    /// Directories (relative to the top) where another file system is mounted in the
+    /// source (a chroot's /proc, /dev or /sys): made empty, their contents not copied.
+    public var otherFileSystems: [String] = []
 
     public init() {}
 }
@@ -48,6 +51,10 @@ public final class TreeCopier {
     private var firstCopies: [FileKey: FileName] = [:]
     private var destinationRoot: Int32 = -1
     private var sourcePath = ""
+    /// The source top's device: a directory on another one is a mount point, not descended
+    /// into (like `cp -x`), so a base image with /proc mounted for a chroot copies as an
+    /// image and not as the hub's processes.
+    private var sourceDevice: UInt64 = 0
 
     private struct FileKey: Hashable {
         var device: UInt64
@@ -72,47 +79,88 @@ public final class TreeCopier {
         }
         let destination = try Directory.open(newName, in: parent, path: destinationPath)
         destinationRoot = destination.fd
+        sourceDevice = UInt64(rootInfo.st_dev)
         defer { destinationRoot = -1 }
         try copyContents(of: sourceDirectory.fd, into: destination.fd, relative: FileName([]), path: destinationPath)
         try Metadata.apply(rootInfo, from: sourceDirectory.fd, to: destination.fd, path: destinationPath)
         progress?(statistics)
     }
 
+    /// Copies the entry at `relativePath` (with everything under it, for a directory) from
+    /// the tree open as `sourceRoot` to the same path in the tree open as `destinationRoot`,
+    /// replacing what the destination has there and making missing parent directories.
+    /// Returns false when the source has nothing at that path. Every component is opened
+    /// with O_NOFOLLOW on both sides. This is how an update carries a node's own files over.
+    @discardableResult
+    public func copyEntry(
+        _ relativePath: String, fromRoot sourceRoot: Int32, sourcePath: String, toRoot destinationRoot: Int32, destinationPath: String
+    ) throws(RootFileError) -> Bool {
+        var components = relativePath.split(separator: "/").map(String.init)
+        guard let last = components.popLast() else { return false }
+        guard let sourceParent = try RelativePath.directory(components, from: sourceRoot, rootPath: sourcePath, creating: false) else { return false }
+        let name = FileName(last)
+        var info = stat()
+        guard name.withCString({ fstatat(sourceParent.fd, $0, &info, AT_SYMLINK_NOFOLLOW) }) == 0 else { return false }
+        let destinationParent = try RelativePath.directory(components, from: destinationRoot, rootPath: destinationPath, creating: true)!
+        let path = destinationPath + "/" + relativePath
+        var existing = stat()
+        if name.withCString({ fstatat(destinationParent.fd, $0, &existing, AT_SYMLINK_NOFOLLOW) }) == 0 {
+            try TreeRemover.remove(name, in: destinationParent.fd, path: path)
+        }
+        self.sourcePath = sourcePath
+        self.destinationRoot = destinationRoot
+        var top = stat()
+        guard fstat(sourceRoot, &top) == 0 else { throw RootFileError(path: sourcePath, operation: "stat", errno: errno) }
+        sourceDevice = UInt64(top.st_dev)
+        defer { self.destinationRoot = -1 }
+        try copyEntry(name, info, from: sourceParent.fd, to: destinationParent.fd, relative: FileName(relativePath), path: path)
+        return true
+    }
+
     private func copyContents(of source: Int32, into destination: Int32, relative: FileName, path: String) throws(RootFileError) {
         for name in try Directory.names(source, path: sourcePath + Self.join(relative, name: nil)) {
             let childRelative = FileName(relative.bytes.isEmpty ? name.bytes : relative.bytes + [0x2f] + name.bytes)
-            let childPath = path + "/" + name.display
             let info = try Directory.status(of: name, in: source, path: sourcePath + "/" + childRelative.display)
-            if !info.isDirectory, info.st_nlink > 1 {
-                let key = FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-                if let first = firstCopies[key] {
-                    try link(first, as: name, in: destination, path: childPath)
-                    statistics.hardLinks += 1
-                    count()
-                    continue
-                }
-                firstCopies[key] = childRelative
-            }
-            switch info.fileType {
-            case S_IFDIR:
-                guard name.withCString({ mkdirat(destination, $0, 0o700) }) == 0 else {
-                    throw RootFileError(path: childPath, operation: "create directory", errno: errno)
-                }
-                let sourceChild = try Directory.open(name, in: source, path: sourcePath + "/" + childRelative.display)
-                let destinationChild = try Directory.open(name, in: destination, path: childPath)
-                try copyContents(of: sourceChild.fd, into: destinationChild.fd, relative: childRelative, path: childPath)
-                try Metadata.apply(info, from: sourceChild.fd, to: destinationChild.fd, path: childPath)
-            case S_IFREG:
-                try copyFile(name, info, from: source, to: destination, path: childPath)
-            case S_IFLNK:
-                try copyLink(name, info, from: source, to: destination, path: childPath)
-                statistics.symbolicLinks += 1
-            default:
-                try copySpecial(name, info, from: source, to: destination, path: childPath)
-                statistics.specialFiles += 1
-            }
-            count()
+            try copyEntry(name, info, from: source, to: destination, relative: childRelative, path: path + "/" + name.display)
         }
+    }
+
+    /// Copies one entry `name` of `source` into `destination`; `relative` is its path from the
+    /// destination root (for hard links), `path` the destination path for messages.
+    private func copyEntry(_ name: FileName, _ info: stat, from source: Int32, to destination: Int32, relative childRelative: FileName, path childPath: String) throws(RootFileError) {
+        if !info.isDirectory, info.st_nlink > 1 {
+            let key = FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            if let first = firstCopies[key] {
+                try link(first, as: name, in: destination, path: childPath)
+                statistics.hardLinks += 1
+                count()
+                return
+            }
+            firstCopies[key] = childRelative
+        }
+        switch info.fileType {
+        case S_IFDIR:
+            guard name.withCString({ mkdirat(destination, $0, 0o700) }) == 0 else {
+                throw RootFileError(path: childPath, operation: "create directory", errno: errno)
+            }
+            let sourceChild = try Directory.open(name, in: source, path: sourcePath + "/" + childRelative.display)
+            let destinationChild = try Directory.open(name, in: destination, path: childPath)
+            if UInt64(info.st_dev) == sourceDevice {
+                try copyContents(of: sourceChild.fd, into: destinationChild.fd, relative: childRelative, path: childPath)
+            } else {
+                statistics.otherFileSystems.append(childRelative.display)
+            }
+            try Metadata.apply(info, from: sourceChild.fd, to: destinationChild.fd, path: childPath)
+        case S_IFREG:
+            try copyFile(name, info, from: source, to: destination, path: childPath)
+        case S_IFLNK:
+            try copyLink(name, info, from: source, to: destination, path: childPath)
+            statistics.symbolicLinks += 1
+        default:
+            try copySpecial(name, info, from: source, to: destination, path: childPath)
+            statistics.specialFiles += 1
+        }
+        count()
     }
 
     private func count() {

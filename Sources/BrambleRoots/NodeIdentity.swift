@@ -53,7 +53,7 @@ public struct NodeIdentity: Hashable, Sendable {
         let replaced: Set<String> = ["127.0.1.1", address.description, hubAddress.description]
         var lines: [Substring] = []
         let original = existing ?? "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n"
-        for line in original.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in Self.lines(original) {
             let first = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first
             if line == Self.hostsMarker[...] { continue }
             if let first, replaced.contains(String(first)) { continue }
@@ -73,7 +73,7 @@ public struct NodeIdentity: Hashable, Sendable {
         let rootEntry = "\(nfsRoot)\t/\tnfs\tdefaults,noatime\t0\t0"
         var lines: [String] = []
         var replaced = false
-        for line in (existing ?? "").split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in Self.lines(existing ?? "") {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if fields.count >= 2, !fields[0].hasPrefix("#"), fields[1] == "/" {
                 if !replaced { lines.append(rootEntry) }
@@ -85,6 +85,19 @@ public struct NodeIdentity: Hashable, Sendable {
         while lines.last?.isEmpty == true { lines.removeLast() }
         if !replaced { lines.append(rootEntry) }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A file's lines, whether it ends them with LF or CRLF (a Swift Character holds "\r\n"
+    /// as one, so splitting on "\n" alone would miss them), each without trailing CRs: a
+    /// line kept with a CR at its end would fuse with the LF it is written back with into a
+    /// CRLF, and read back as a different line. Rewritten files use LF, and rewriting one
+    /// again changes nothing.
+    static func lines(_ text: String) -> [Substring] {
+        text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { line in
+            var line = line
+            while line.last == "\r" { line = line.dropLast() }
+            return line
+        }
     }
 
     /// Files removed from the root so the node makes its own, relative to the root. SSH
@@ -99,9 +112,23 @@ public struct NodeIdentity: Hashable, Sendable {
     /// `etc/ssh/ssh_host_*`: the host's keys, which every node must make for itself.
     public static let sshHostKeyPrefix = "ssh_host_"
 
+    /// Where the drop-in goes that makes sshd generate the host keys this root lacks, and
+    /// what it says: Debian's ssh.service only checks its configuration (`sshd -t`) and
+    /// fails without keys; `ssh-keygen -A` makes each missing key type and leaves existing
+    /// ones alone, so it runs on every start at no cost (ssh-keygen(1)).
+    public static let sshKeysDropIn = (directory: ["etc", "systemd", "system", "ssh.service.d"], name: "bramble-host-keys.conf")
+    public static let sshKeysDropInText = """
+        # Written by bramble roots: this root's SSH host keys were removed so that the node
+        # makes its own; generate any that are missing before sshd starts.
+        [Service]
+        ExecStartPre=/usr/bin/ssh-keygen -A
+
+        """
+
     /// What is the node's own in a root (kept by `update`, never replaced by the new base).
     public static let ownPaths = [
         "etc/hostname", "etc/hosts", "etc/mailname", "etc/fstab", "etc/machine-id", "var/lib/dbus/machine-id",
         "etc/ssh/ssh_host_*", "var/lib/systemd/random-seed", "var/lib/systemd/credential.secret",
+        "etc/systemd/system/ssh.service.d/bramble-host-keys.conf",
     ]
 }

@@ -45,7 +45,12 @@ public struct RootUpdatePlan: Hashable, Sendable {
                 added.append(entry.path)
             }
         }
-        for entry in root.sorted(by: { $0.path < $1.path }) where baseByPath[entry.path] == nil && !isKept(entry.path) {
+        // A directory the base lacks stays when it holds something kept: it is that path's parent.
+        let keptAncestors = Set(kept.flatMap { path in
+            let components = path.split(separator: "/")
+            return (1..<max(components.count, 1)).map { components.prefix($0).joined(separator: "/") }
+        })
+        for entry in root.sorted(by: { $0.path < $1.path }) where baseByPath[entry.path] == nil && !isKept(entry.path) && !keptAncestors.contains(entry.path) {
             removed.append(entry.path)
         }
     }
@@ -82,17 +87,33 @@ struct KeepPattern: Hashable, Sendable {
     }
 
     /// Glob with `*` only (fnmatch(3) without classes): enough for `ssh_host_*` and `*.conf`.
+    /// The classic greedy walk with one backtrack point, linear in pattern × name, so a
+    /// pattern with many stars costs no more against the long names a node may create.
     static func matches(_ pattern: Substring, _ name: Substring) -> Bool {
-        guard let star = pattern.firstIndex(of: "*") else { return pattern == name }
-        let prefix = pattern[..<star]
-        let rest = pattern[pattern.index(after: star)...]
-        guard name.hasPrefix(prefix) else { return false }
-        var remainder = name.dropFirst(prefix.count)
-        while true {
-            if matches(rest, remainder) { return true }
-            if remainder.isEmpty { return false }
-            remainder = remainder.dropFirst()
+        let pattern = Array(pattern.utf8)
+        let name = Array(name.utf8)
+        var p = 0
+        var n = 0
+        var star: Int?
+        var resume = 0
+        while n < name.count {
+            if p < pattern.count, pattern[p] == UInt8(ascii: "*") {
+                star = p
+                p += 1
+                resume = n
+            } else if p < pattern.count, pattern[p] == name[n] {
+                p += 1
+                n += 1
+            } else if let star {
+                p = star + 1
+                resume += 1
+                n = resume
+            } else {
+                return false
+            }
         }
+        while p < pattern.count, pattern[p] == UInt8(ascii: "*") { p += 1 }
+        return p == pattern.count
     }
 }
 

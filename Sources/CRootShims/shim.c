@@ -35,12 +35,12 @@ long long bramble_filesystem_type(int fd) {
     return (long long)info.f_type;
 }
 
-unsigned long long bramble_filesystem_id(int fd) {
-    struct statfs info;
-    if (fstatfs(fd, &info) != 0) return 0;
-    unsigned long long high = (unsigned int)info.f_fsid.__val[0];
-    unsigned long long low = (unsigned int)info.f_fsid.__val[1];
-    return (high << 32) | low;
+int bramble_same_btrfs(int first, int second) {
+    struct btrfs_ioctl_fs_info_args a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    if (ioctl(first, BTRFS_IOC_FS_INFO, &a) != 0 || ioctl(second, BTRFS_IOC_FS_INFO, &b) != 0) return 0;
+    return memcmp(a.fsid, b.fsid, sizeof a.fsid) == 0;
 }
 
 long long bramble_btrfs_magic(void) { return (long long)BTRFS_SUPER_MAGIC; }
@@ -52,6 +52,10 @@ int bramble_syncfs(int fd) { return syncfs(fd); }
 
 int bramble_rename_noreplace(int old_directory, const char *old_name, int new_directory, const char *new_name) {
     return renameat2(old_directory, old_name, new_directory, new_name, RENAME_NOREPLACE);
+}
+
+int bramble_rename_exchange(int old_directory, const char *old_name, int new_directory, const char *new_name) {
+    return renameat2(old_directory, old_name, new_directory, new_name, RENAME_EXCHANGE);
 }
 
 ssize_t bramble_copy_file_range(int in, off_t *in_offset, int out, off_t *out_offset, size_t length) {

@@ -88,11 +88,36 @@ import Testing
         #expect(output.lines.contains { $0.contains("removing \(directory.path)/pxe/roots/.node05.partial, left by an interrupted create") })
     }
 
+    @Test func aBaseHoldingTheRootsIsRefusedBeforeItCopiesItself() throws {
+        let (directory, configuration) = try cluster()
+        let nested = RootsCreation(configuration: configuration, references: [], forcedMode: nil, base: directory.file("pxe"))
+        #expect(throws: RootsRefusal.nested(base: directory.file("pxe"), roots: directory.file("pxe/roots"))) { try nested.run() }
+        #expect(TextFile.directoryNames(directory.file("pxe/roots")) == [])
+    }
+
     @Test func askingForAModeTheFileSystemCannotDoIsRefused() throws {
         let (directory, configuration) = try cluster()
         var snapshot = creation(configuration, output: Output())
         snapshot.forcedMode = .snapshot
         #expect(throws: RootsRefusal.self) { try snapshot.run() }
         #expect(TextFile.directoryNames(directory.file("pxe/roots")) == [])
+    }
+}
+
+@Suite struct RootsLockTests {
+    @Test func aSecondRootsCommandOnTheSameDirectoryIsRefusedNotInterleaved() throws {
+        let (directory, configuration) = try RootsCreateTests().cluster()
+        try directory.directory("pxe/roots")
+        let held = open(directory.file("pxe/roots"), O_RDONLY | O_DIRECTORY)
+        defer { close(held) }
+        #expect(flock(held, LOCK_EX | LOCK_NB) == 0)
+        var creation = RootsCreation(configuration: configuration, references: [], forcedMode: nil, base: nil)
+        creation.say = { _ in }
+        #expect(throws: RootsRefusal.busy(directory.file("pxe/roots"))) { try creation.run() }
+        #expect(throws: RootsRefusal.self) { try RootsRemoval(configuration: configuration, references: ["5"], delete: false).run() }
+        #expect(throws: RootsRefusal.self) { try RootsUpdate(configuration: configuration, references: [], dryRun: true, base: nil).run() }
+        #expect(TextFile.directoryNames(directory.file("pxe/roots")) == [])
+        flock(held, LOCK_UN)
+        #expect(try creation.run().made.count == 3)
     }
 }

@@ -39,7 +39,9 @@ import Testing
         #expect(!scratch.exists("root/var/lib/systemd/random-seed"))
         #expect(scratch.read("root/etc/fstab") == "10.42.0.250:/pxe/roots/node05\t/\tnfs\tdefaults,noatime\t0\t0\n")
         #expect(scratch.read("root/etc/hosts")?.contains("10.42.0.5\tnode05.cluster\tnode05\n") == true)
-        #expect(done.count == 9)
+        #expect(scratch.read("root/etc/systemd/system/ssh.service.d/bramble-host-keys.conf") == NodeIdentity.sshKeysDropInText)
+        #expect(NodeIdentity.sshKeysDropInText.contains("ExecStartPre=/usr/bin/ssh-keygen -A\n"))
+        #expect(done.count == 10)
         #expect(scratch.names("root/etc").allSatisfy { !$0.hasSuffix(".bramble-new") })
     }
 

@@ -99,3 +99,32 @@ import Testing
         }
     }
 }
+
+@Suite struct NodeIdentityLineEndingTests {
+    let identity = NodeIdentity(
+        nodeName: "node05", domain: "cluster", address: IPv4Address("10.42.0.5")!, hubAddress: IPv4Address("10.42.0.250")!,
+        hubName: "hub", nfsRoot: "10.42.0.250:/pxe/roots/node05")
+
+    /// Found by the roots fuzzer: a last line ending in CR became CRLF when bramble's lines
+    /// were appended with LF, so a second rewrite read a different file.
+    @Test func crlfFilesAndALoneFinalCRAreRewrittenOnceAndStay() {
+        for text in ["127.0.0.1\tlocalhost\r\n127.0.1.1\tpi\r\n", "127.0.0.1\tlocalhost\r", "a / ext4 x 0 1\r\nb /boot vfat x 0 2\r"] {
+            let hosts = identity.hosts(from: text)
+            #expect(identity.hosts(from: hosts) == hosts)
+            #expect(!hosts.contains("\r"))
+            let fstab = identity.fstab(from: text)
+            #expect(identity.fstab(from: fstab) == fstab)
+        }
+        #expect(identity.fstab(from: "a / ext4 x 0 1\r\nb /boot vfat x 0 2\r\n") == "10.42.0.250:/pxe/roots/node05\t/\tnfs\tdefaults,noatime\t0\t0\nb /boot vfat x 0 2\n")
+    }
+}
+
+extension NodeIdentityLineEndingTests {
+    /// Found by the roots fuzzer too: CRs before a CRLF.
+    @Test func severalCRsBeforeTheLineEndAreDropped() {
+        let text = "proc /proc proc x 0 0\r\r\r\r\n127.0.0.1 localhost\r\r\n"
+        #expect(identity.hosts(from: identity.hosts(from: text)) == identity.hosts(from: text))
+        #expect(identity.fstab(from: identity.fstab(from: text)) == identity.fstab(from: text))
+        #expect(identity.fstab(from: text).hasPrefix("proc /proc proc x 0 0\n127.0.0.1 localhost\n"))
+    }
+}

@@ -49,9 +49,27 @@ import Testing
         #expect(plan.lines == ["= /etc/hostname (the node's own, kept)", "= /etc/machine-id (the node's own, kept)", "= /etc/ssh/ssh_host_rsa_key (the node's own, kept)"])
     }
 
+    @Test func theParentsOfAKeptPathStayEvenWhenTheBaseLacksThem() {
+        let root = [directory("srv"), directory("srv/app"), file("srv/app/db"), file("srv/other")]
+        let plan = RootUpdatePlan(root: root, base: [], keep: ["srv/app"])
+        #expect(plan.kept == ["srv/app"])
+        #expect(plan.removed == ["srv/other"])
+    }
+
     @Test func ownerModeAndLinkTargetChangesCount() {
         let old = [TreeEntry(path: "bin", kind: .symbolicLink(target: "usr/bin")), TreeEntry(path: "f", kind: .file, mode: 0o644)]
         let new = [TreeEntry(path: "bin", kind: .symbolicLink(target: "usr/sbin")), TreeEntry(path: "f", kind: .file, mode: 0o4755)]
         #expect(RootUpdatePlan(root: old, base: new, keep: []).changed == ["bin", "f"])
+    }
+}
+
+@Suite struct KeepPatternTests {
+    @Test func aStarMatchesAnyRunWithinTheLastComponent() {
+        let keep = ["etc/ssh/ssh_host_*", "srv/*.db", "opt/*a*b*"]
+        let entries = ["etc/ssh/ssh_host_rsa_key", "etc/ssh/ssh_host_", "etc/ssh/sshd_config", "srv/x.db", "srv/x.db.bak", "opt/xaxb", "opt/xbxa"]
+            .map { TreeEntry(path: $0, kind: .file) }
+        let plan = RootUpdatePlan(root: entries, base: [], keep: keep)
+        #expect(plan.kept == ["etc/ssh/ssh_host_", "etc/ssh/ssh_host_rsa_key", "opt/xaxb", "srv/x.db"])
+        #expect(plan.removed == ["etc/ssh/sshd_config", "opt/xbxa", "srv/x.db.bak"])
     }
 }

@@ -19,9 +19,10 @@ int bramble_btrfs_snapshot(int source, int directory, const char *name);
 /// statfs(2)'s f_type for an open file, or -1 with errno.
 long long bramble_filesystem_type(int fd);
 
-/// statfs(2)'s f_fsid, which tells two btrfs subvolumes (each its own st_dev) of one file
-/// system apart from two file systems. 0 on failure.
-unsigned long long bramble_filesystem_id(int fd);
+/// Whether two open files are on the same btrfs file system: BTRFS_IOC_FS_INFO's fsid (the
+/// file system's UUID). statfs's f_fsid cannot tell: btrfs mixes the subvolume into it, and
+/// each subvolume has its own st_dev. 1 same, 0 not (or not btrfs).
+int bramble_same_btrfs(int first, int second);
 
 long long bramble_btrfs_magic(void);
 /// A btrfs subvolume's top directory always has this inode number (BTRFS_FIRST_FREE_OBJECTID).
@@ -35,6 +36,10 @@ int bramble_syncfs(int fd);
 /// Renames without replacing: fails with EEXIST when `new_name` exists, so a create can
 /// never put a fresh root over one that appeared meanwhile (renameat2(2), RENAME_NOREPLACE).
 int bramble_rename_noreplace(int old_directory, const char *old_name, int new_directory, const char *new_name);
+
+/// Swaps two names atomically (renameat2(2), RENAME_EXCHANGE): an updated root takes the old
+/// one's place with no moment at which the path does not exist.
+int bramble_rename_exchange(int old_directory, const char *old_name, int new_directory, const char *new_name);
 
 ssize_t bramble_copy_file_range(int in, off_t *in_offset, int out, off_t *out_offset, size_t length);
 
