@@ -18,7 +18,7 @@ struct RootsCommand: ParsableCommand {
             aside. See docs/roots.md.
             """,
         subcommands: [
-            RootsCreateCommand.self, RootsListCommand.self,
+            RootsCreateCommand.self, RootsListCommand.self, RootsRemoveCommand.self,
             RootsExportCommand.self, RootsCheckCommand.self,
         ],
         defaultSubcommand: RootsListCommand.self

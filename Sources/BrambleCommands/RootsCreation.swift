@@ -106,6 +106,7 @@ struct RootsCreation {
             }
         }
         outcome.seconds = MonotonicClock.seconds() - started
+        FreeSpaceReading.flush(roots.fd)
         if let after = try? freeSpace(roots.fd, layout.rootsDirectory), after.bytes < free.bytes { outcome.bytesUsed = free.bytes - after.bytes }
         if !outcome.made.isEmpty {
             try RootsNodeMap.pointRoots(of: outcome.made, file: file, rootFor: { "\(configuration.address.address):\(layout.rootsDirectory)/\($0)" }, say: say)

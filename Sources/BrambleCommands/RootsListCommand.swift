@@ -1,36 +1,63 @@
 import ArgumentParser
 import BrambleNodeMap
+import BrambleRootFiles
 import BrambleRoots
 import Glibc
 
-/// `bramble roots list`: every node of the map, where its root is and what state it is in.
+/// `bramble roots list`: every node of the map, where its root is, how it was made, how much
+/// disk it takes and what state it is in.
 struct RootsListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "Show each node's root: its path and whether it is made, missing or interrupted.",
+        abstract: "Show each node's root: path, how it was made, disk used (and shared), state.",
         discussion: """
-            A root is <pxe>/roots/<node name>. "interrupted" means a create stopped before \
+            MODE is how `create` made the root (snapshot, reflink or copy). SIZE is the disk \
+            its files occupy; SHARED is how much of that is shared with the base image or \
+            other roots (reflinked or snapshotted blocks no node has rewritten yet), so \
+            SIZE - SHARED is about what `rm --delete` would free. STATE: made, missing (the \
+            node boots the shared base, or nothing), or interrupted: a create stopped before \
             the root was renamed into place; the next `bramble roots create` for that node \
-            removes the partial copy and starts again. Directories in <pxe>/roots that belong \
-            to no node of the map are listed at the end.
+            removes the partial copy and starts again. Directories in <pxe>/roots that \
+            belong to no node of the map are listed at the end. --no-sizes skips the walk \
+            of every root that SIZE needs.
             """
     )
 
     @OptionGroup var options: RootsOptions
+    @Flag(help: "Leave out SIZE and SHARED (no walk of the roots).")
+    var noSizes = false
 
     func run() throws {
         let configuration = try options.configuration()
         let map = try NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet).load()
-        let layout = NodeRootLayout(configuration)
+        print(RootsListing(layout: NodeRootLayout(configuration), sizes: !noSizes).render(map: map, nodesPath: configuration.nodesPath), terminator: "")
+    }
+}
+
+/// The listing's text, from the map and what the roots directory holds.
+struct RootsListing {
+    var layout: NodeRootLayout
+    var sizes: Bool
+
+    func render(map: NodeMap, nodesPath: String) -> String {
         let entries = RootsDirectory.entries(layout.rootsDirectory)
-        var rows = [["NODE", "PATH", "STATE"]]
+        var rows = [["NODE", "PATH", "MODE", "SIZE", "SHARED", "STATE"]]
         for node in map.nodes {
-            rows.append([node.name, layout.rootPath(for: node), RootState.of(nodeNamed: node.name, among: entries).description])
+            let state = RootState.of(nodeNamed: node.name, among: entries)
+            let record = state == .present ? RootRecordFile.read(nodeName: node.name, rootsDirectory: layout.rootsDirectory) : nil
+            var size = "-"
+            var shared = "-"
+            if sizes, state == .present, let usage = try? RootUsage.measure(layout.rootPath(for: node)) {
+                size = ByteCount(usage.allocatedBytes).description
+                shared = ByteCount(usage.sharedBytes).description
+            }
+            rows.append([node.name, layout.rootPath(for: node), record?.mode.rawValue ?? "-", size, shared, state.description])
         }
-        print(TextTable.render(rows), terminator: "")
+        var text = TextTable.render(rows)
         for stray in RootState.strays(among: entries, nodeNames: map.nodes.map(\.name)) {
-            print("\(layout.rootsDirectory)/\(stray): no node of \(configuration.nodesPath) has this name")
+            text += "\(layout.rootsDirectory)/\(stray): no node of \(nodesPath) has this name\n"
         }
+        return text
     }
 }
 

@@ -47,6 +47,8 @@ public struct BrambleConfig: Hashable, Sendable {
     public internal(set) var dhcpMode: DHCPMode = .server
     /// Whether the DNS sockets are bound at all.
     public internal(set) var dns: DNSMode = .on
+    /// Paths in a node's root that `bramble roots update` keeps (docs/roots.md).
+    public internal(set) var rootsKeep = RootsKeepList()
     /// The exports file `bramble roots export` writes, one line per node root (docs/nfs.md);
     /// its own file in `/etc/exports.d` so the operator's `/etc/exports` stays theirs.
     public internal(set) var exportsFile: String = "/etc/exports.d/bramble.exports"

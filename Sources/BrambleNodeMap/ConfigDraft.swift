@@ -68,6 +68,7 @@ public struct ConfigDraft: Sendable {
         case .netconsolePort: settings.netconsolePort = try NetconsolePort.parse(text)
         case .dhcpMode: settings.dhcpMode = try DHCPMode(parsing: text)
         case .dns: settings.dns = try DNSMode(parsing: text)
+        case .rootsKeep: settings.rootsKeep = try RootsKeepList(parsing: text)
         case .exportsFile: settings.exportsFile = path
         }
     }

@@ -20,6 +20,7 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     case netconsolePort = "netconsole-port"
     case dhcpMode = "dhcp-mode"
     case dns
+    case rootsKeep = "roots-keep"
     case exportsFile = "exports-file"
 
     /// Only `upstream` may appear on several lines (one resolver each, order kept); setting any

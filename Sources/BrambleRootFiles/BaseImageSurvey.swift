@@ -88,6 +88,12 @@ public enum CopyModeProbe {
 
 /// statvfs(3) of the file system holding an open directory.
 public enum FreeSpaceReading {
+    /// Writes out what is pending on the file system (syncfs), so a reading taken after a
+    /// create counts the blocks it allocated rather than the ones still delayed in memory.
+    public static func flush(_ directory: Int32) {
+        _ = bramble_syncfs(directory)
+    }
+
     public static func of(_ directory: Int32, path: String) throws(RootFileError) -> FreeSpace {
         var info = statvfs()
         guard fstatvfs(directory, &info) == 0 else { throw RootFileError(path: path, operation: "read free space (statvfs)", errno: errno) }

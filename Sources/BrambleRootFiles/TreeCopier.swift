@@ -9,7 +9,7 @@ public struct TreeCopyStatistics: Hashable, Sendable {
     public var bytes: UInt64 = 0
     /// Regular files whose data is shared with the source (FICLONE).
     public var clonedFiles: UInt64 = 0
-    /// Regular files whose data was copied (holes kept).
+    /// Regular files whose data was copied (holes kept); empty files count as neither.
     public var copiedFiles: UInt64 = 0
     /// Names made as hard links to a file already copied, as in the source.
     public var hardLinks: UInt64 = 0
@@ -149,7 +149,7 @@ public final class TreeCopier {
         if !cloned {
             try SparseCopy.copy(from: sourceFile.fd, to: destinationFile.fd, length: Int64(info.st_size), path: path)
         }
-        if cloned { statistics.clonedFiles += 1 } else { statistics.copiedFiles += 1 }
+        if cloned { statistics.clonedFiles += 1 } else if info.st_size > 0 { statistics.copiedFiles += 1 }
         statistics.bytes += UInt64(info.st_size)
         try Metadata.apply(info, from: sourceFile.fd, to: destinationFile.fd, path: path)
     }

@@ -10,6 +10,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <linux/btrfs.h>
+#include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
 
@@ -63,3 +64,24 @@ int bramble_fsetxattr(int fd, const char *name, const void *value, size_t size) 
 ssize_t bramble_llistxattr(const char *path, char *list, size_t size) { return llistxattr(path, list, size); }
 ssize_t bramble_lgetxattr(const char *path, const char *name, void *value, size_t size) { return lgetxattr(path, name, value, size); }
 int bramble_lsetxattr(const char *path, const char *name, const void *value, size_t size) { return lsetxattr(path, name, value, size, 0); }
+
+int bramble_shared_bytes(int fd, unsigned long long *shared) {
+    enum { count = 256 };
+    static __thread char buffer[sizeof(struct fiemap) + count * sizeof(struct fiemap_extent)];
+    struct fiemap *map = (struct fiemap *)buffer;
+    unsigned long long start = 0;
+    for (;;) {
+        memset(map, 0, sizeof(struct fiemap));
+        map->fm_start = start;
+        map->fm_length = FIEMAP_MAX_OFFSET - start;
+        map->fm_extent_count = count;
+        if (ioctl(fd, FS_IOC_FIEMAP, map) != 0) return -1;
+        if (map->fm_mapped_extents == 0) return 0;
+        for (unsigned int index = 0; index < map->fm_mapped_extents; index++) {
+            struct fiemap_extent *extent = &map->fm_extents[index];
+            if (extent->fe_flags & FIEMAP_EXTENT_SHARED) *shared += extent->fe_length;
+            start = extent->fe_logical + extent->fe_length;
+            if (extent->fe_flags & FIEMAP_EXTENT_LAST) return 0;
+        }
+    }
+}

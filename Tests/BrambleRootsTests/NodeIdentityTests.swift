@@ -1,3 +1,4 @@
+import BrambleNodeMap
 import BrambleRoots
 import BrambleWire
 import Testing
@@ -81,5 +82,20 @@ import Testing
         #expect(ByteCount(512).description == "512 B")
         #expect(ByteCount(1536).description == "1.5 KiB")
         #expect(ByteCount(3 << 30).description == "3.0 GiB")
+    }
+}
+
+@Suite struct RootsKeepListTests {
+    @Test func keepPathsAreAbsoluteAsTheNodeSeesThemAndStoredRelative() throws {
+        let list = try RootsKeepList(parsing: "/var/lib/docker  /home,/etc/ssh/ssh_host_*")
+        #expect(list.paths == ["var/lib/docker", "home", "etc/ssh/ssh_host_*"])
+        let parsed = ConfigParser.parse("roots-keep = /srv/data /var/lib/postgresql\n", file: "/etc/bramble/bramble.conf")
+        #expect(try parsed.validated().rootsKeep.paths == ["srv/data", "var/lib/postgresql"])
+    }
+
+    @Test func pathsThatCouldLeaveOrSwallowTheRootAreRefused() {
+        for text in ["var/lib", "/", "/var/../etc", "/var/*/x"] {
+            #expect(throws: InvalidConfigValue.self, "\(text)") { try RootsKeepList(parsing: text) }
+        }
     }
 }

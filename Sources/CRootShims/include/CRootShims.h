@@ -38,6 +38,11 @@ int bramble_rename_noreplace(int old_directory, const char *old_name, int new_di
 
 ssize_t bramble_copy_file_range(int in, off_t *in_offset, int out, off_t *out_offset, size_t length);
 
+/// Adds to `shared` the bytes of the open regular file's extents that FIEMAP flags as shared
+/// with another file (FIEMAP_EXTENT_SHARED: reflinked or snapshotted and not yet rewritten).
+/// 0, or -1 with errno (EOPNOTSUPP where the file system has no FIEMAP).
+int bramble_shared_bytes(int fd, unsigned long long *shared);
+
 // xattr(7): the f* calls act on an open file, the l* ones on a name without following it.
 ssize_t bramble_flistxattr(int fd, char *list, size_t size);
 ssize_t bramble_fgetxattr(int fd, const char *name, void *value, size_t size);
