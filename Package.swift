@@ -23,12 +23,17 @@ let package = Package(
     products: [
         .executable(name: "bramble", targets: ["bramble"]),
         .executable(name: "bramble-demo", targets: ["bramble-demo"]),
+        .executable(name: "bramble-web", targets: ["bramble-web"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Bytes in, values out: MAC and IPv4 value types, framing, checksums. No I/O.
@@ -60,6 +65,13 @@ let package = Package(
         // The control socket's protocol: requests, responses and the `status --json` contract,
         // Codable, one JSON object per line. Pure: no sockets.
         .target(name: "BrambleControl", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
+        // The daemon's counters and status as Prometheus' text exposition format, for
+        // `bramble-web`'s /metrics. Pure: values in, text out.
+        .target(name: "BrambleMetrics", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
+        // The BitScope Edge Rack BMC's serial console: commands out, status lines in. Pure.
+        .target(name: "BrambleBMC", swiftSettings: strictSettings),
+        // The BMC's serial line: termios, an advisory lock, poll-bounded reads, a session.
+        .target(name: "BrambleBMCSerial", dependencies: ["BrambleBMC"], swiftSettings: strictSettings),
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
@@ -91,6 +103,7 @@ let package = Package(
                 "BrambleBoot",
                 "BrambleControl",
                 "BrambleCapture",
+                "BrambleProcfs",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -114,6 +127,8 @@ let package = Package(
                 "BrambleProcfs",
                 "BrambleRoots",
                 "BrambleRootFiles",
+                "BrambleBMC",
+                "BrambleBMCSerial",
                 "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,6 +150,31 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "bramble-demo", dependencies: ["BrambleDemo"], swiftSettings: strictSettings),
+        // What `bramble web` shows and checks, pure: the rack layout, stage timing, the
+        // dashboard's model, the daemon's lines cut up, basic-auth headers and password files.
+        .target(name: "BrambleWebCore", dependencies: ["BrambleBoot", "BrambleControl"], swiftSettings: strictSettings),
+        // `bramble web`: the dashboard and /metrics over HTTP (Hummingbird), a process of its
+        // own that talks to the daemon only through the control socket, so `bramble serve`
+        // never links an HTTP server, SwiftNIO or Foundation.
+        .target(
+            name: "BrambleWeb",
+            dependencies: [
+                "BrambleBoot",
+                "BrambleControl",
+                "BrambleNodeMap",
+                "BrambleWebCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(name: "bramble-web", dependencies: ["BrambleWeb"], swiftSettings: strictSettings),
         // Benchmarks, not tests: `swift run -c release bramble-bench --help`.
         .executableTarget(
             name: "bramble-bench",
@@ -192,7 +232,25 @@ let package = Package(
         .testTarget(name: "BrambleRootsTests", dependencies: ["BrambleRoots", "BrambleNodeMap"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleRootFilesTests", dependencies: ["BrambleRootFiles", "BrambleRoots", "CRootShims"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleProcfsTests", dependencies: ["BrambleProcfs", "BrambleWire"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BrambleBMCTests",
+            dependencies: ["BrambleBMC", "BrambleBMCSerial", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "BrambleBootTests", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
+        .testTarget(name: "BrambleMetricsTests", dependencies: ["BrambleMetrics", "BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BrambleWebTests",
+            dependencies: [
+                "BrambleWeb", "BrambleWebCore", "BrambleControl", "BrambleBoot", "BrambleNodeMap",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "BrambleControlTests", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(
             name: "BrambleServerTests",

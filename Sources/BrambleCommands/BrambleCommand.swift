@@ -8,8 +8,8 @@ public struct BrambleCommand: ParsableCommand {
         version: BuildInfo.versionLine,
         subcommands: [
             ServeCommand.self, CheckCommand.self, NodesCommand.self, StatusCommand.self, LogsCommand.self, EnrollCommand.self,
-            PowerOnCommand.self, ReplayCommand.self, DemoLauncher.self, MigrateCommand.self,
-            RootsCommand.self,
+            PowerOnCommand.self, ReplayCommand.self, DemoLauncher.self, WebLauncher.self, MigrateCommand.self,
+            RootsCommand.self, BmcCommand.self,
         ]
     )
 

@@ -52,6 +52,14 @@ public struct BrambleConfig: Hashable, Sendable {
     /// The exports file `bramble roots export` writes, one line per node root (docs/nfs.md);
     /// its own file in `/etc/exports.d` so the operator's `/etc/exports` stays theirs.
     public internal(set) var exportsFile: String = "/etc/exports.d/bramble.exports"
+    /// The serial line to the Edge Rack's BMC (`bramble bmc`, `--power bmc`; docs/bmc.md).
+    public internal(set) var bmcDevice: String = "/dev/serial0"
+    /// Where `bramble web` serves the dashboard and /metrics; off unless the operator says.
+    public internal(set) var webListen: WebListen = .off
+    /// The one user `bramble web` admits with basic authentication; nil: no authentication.
+    public internal(set) var webUser: WebUser?
+    /// The file holding that user's bcrypt password hash (`bramble web hash-password`).
+    public internal(set) var webPasswordFile: String?
 
     /// The values used for every key the file and flags leave unset: the hub of docs/design.md.
     public static let defaults = BrambleConfig(

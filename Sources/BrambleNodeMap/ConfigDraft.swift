@@ -70,6 +70,12 @@ public struct ConfigDraft: Sendable {
         case .dns: settings.dns = try DNSMode(parsing: text)
         case .rootsKeep: settings.rootsKeep = try RootsKeepList(parsing: text)
         case .exportsFile: settings.exportsFile = path
+        case .bmcDevice:
+            guard text.hasPrefix("/") else { throw InvalidConfigValue("'\(text)' is not an absolute device path, e.g. /dev/serial0 or /dev/ttyUSB0") }
+            settings.bmcDevice = text
+        case .webListen: settings.webListen = try WebListen(parsing: text)
+        case .webUser: settings.webUser = try WebUser(parsing: text)
+        case .webPasswordFile: settings.webPasswordFile = path
         }
     }
 
@@ -122,6 +128,7 @@ public struct ConfigDraft: Sendable {
             draft.checkPool()
             draft.checkUpstreams()
         }
+        draft.checkWebAuthentication()
         guard draft.diagnostics.isEmpty else { throw ConfigError(diagnostics: draft.sortedDiagnostics) }
         return settings
     }
@@ -160,6 +167,17 @@ public struct ConfigDraft: Sendable {
                 "upstream \(upstream) is the hub itself (\(addressOrigin)): bramble would forward "
                     + "queries to itself; name the resolvers the hub uses, or remove the line to use its resolv.conf",
                 at: location)
+        }
+    }
+
+    /// `web-user` and `web-password-file` go together: a user without a password would admit
+    /// anyone who guesses the name, a password file without a user is a forgotten line.
+    private mutating func checkWebAuthentication() {
+        guard !rejectedKeys.contains(.webUser), !rejectedKeys.contains(.webPasswordFile) else { return }
+        if let location = locations[.webUser], settings.webPasswordFile == nil {
+            report("web-user is set but web-password-file is not: add the file holding the user's password hash (`bramble web hash-password`)", at: location)
+        } else if let location = locations[.webPasswordFile], settings.webUser == nil {
+            report("web-password-file is set but web-user is not: add the user name the password belongs to", at: location)
         }
     }
 

@@ -22,6 +22,10 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     case dns
     case rootsKeep = "roots-keep"
     case exportsFile = "exports-file"
+    case bmcDevice = "bmc-device"
+    case webListen = "web-listen"
+    case webUser = "web-user"
+    case webPasswordFile = "web-password-file"
 
     /// Only `upstream` may appear on several lines (one resolver each, order kept); setting any
     /// other key twice is almost always a forgotten edit, so the parser reports it.
@@ -30,7 +34,7 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     /// Keys whose value is a file-system path, resolved against the config file's directory.
     public var isPath: Bool {
         switch self {
-        case .nodes, .pxe, .stateDirectory, .logFile, .exportsFile: true
+        case .nodes, .pxe, .stateDirectory, .logFile, .exportsFile, .webPasswordFile: true
         default: false
         }
     }

@@ -1,0 +1,88 @@
+import BrambleNodeMap
+import BrambleWire
+import BrambleWebCore
+import Glibc
+
+/// Everything `bramble web` runs with: where it listens, which control socket it asks and
+/// whom it admits, from the config file `bramble serve` uses and the command's flags.
+public struct WebSettings: Sendable {
+    public var host: String
+    public var port: Int
+    public var socketPath: String
+    public var authentication: WebAuthentication?
+
+    public init(host: String, port: Int, socketPath: String, authentication: WebAuthentication? = nil) {
+        self.host = host
+        self.port = port
+        self.socketPath = socketPath
+        self.authentication = authentication
+    }
+
+    /// The settings for a configuration: `listen` (a `--listen` value) replaces `web-listen`,
+    /// `socket` replaces `<state-dir>/control.sock`.
+    public init(configuration: BrambleConfig, configPath: String?, listen: WebListen?, socket: String?) throws(WebError) {
+        let where_ = listen ?? configuration.webListen
+        switch where_ {
+        case .off: throw .listenOff(config: configPath)
+        case .loopback(let port):
+            host = "127.0.0.1"
+            self.port = Int(port)
+        case .hub(let port):
+            host = configuration.address.address.description
+            self.port = Int(port)
+        }
+        socketPath = socket ?? configuration.stateDirectory + "/control.sock"
+        if let user = configuration.webUser, let path = configuration.webPasswordFile {
+            authentication = WebAuthentication(user: user.name, passwordHash: try Self.readPasswordHash(path))
+        } else {
+            authentication = nil
+        }
+    }
+
+    static func readPasswordHash(_ path: String) throws(WebError) -> String {
+        let bytes: [UInt8]
+        do throws(FileReadFailure) {
+            bytes = try FileReadFailure.read(path, limit: PasswordHashFile.maximumSize + 1)
+        } catch {
+            throw .passwordFile(.unreadable(path: path, reason: error.reason))
+        }
+        do {
+            return try PasswordHashFile(parsing: bytes, path: path).hash
+        } catch {
+            throw .passwordFile(.malformed(error.description))
+        }
+    }
+}
+
+/// The one user basic authentication admits and the bcrypt hash of their password.
+public struct WebAuthentication: Sendable {
+    public var user: String
+    public var passwordHash: String
+
+    public init(user: String, passwordHash: String) {
+        self.user = user
+        self.passwordHash = passwordHash
+    }
+}
+
+/// A small file read whole, at most `limit` bytes (the rest is not read): the config file
+/// and the password file, both small.
+struct FileReadFailure: Error {
+    let reason: String
+
+    static func read(_ path: String, limit: Int) throws(FileReadFailure) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileReadFailure(reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while bytes.count < limit {
+            let count = Glibc.read(fd, &buffer, min(buffer.count, limit - bytes.count))
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw FileReadFailure(reason: String(cString: strerror(errno))) }
+            if count == 0 { break }
+            bytes += buffer[0..<count]
+        }
+        return bytes
+    }
+}

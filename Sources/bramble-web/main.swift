@@ -1,0 +1,3 @@
+import BrambleWeb
+
+await WebCommand.runMain()
