@@ -51,7 +51,8 @@ public struct BMCWatch: Service {
     }
 
     /// One poll: the bays of the node map as it is now, each read from the BMC; or no
-    /// readings and why, when the map cannot be read.
+    /// readings and why, when the map cannot be read. Lines the BMC sent that are not a
+    /// status are summed up as the problem, logged when it changes, not once per line.
     static func read(_ settings: BMCWatchSettings) -> (readings: [BMCBayReading], problem: String?) {
         let map: NodeMap
         do {
@@ -65,7 +66,15 @@ public struct BMCWatch: Service {
         let bays = map.nodes.map { node in
             BMCPoller.Bay(id: node.id, name: node.name, bmc: node.settings.bmc.map(BMCID.init) ?? BMCID(bay: node.id) ?? BMCID(0))
         }
-        return (BMCPoller(device: settings.device).read(bays), nil)
+        let skipped = UnparsedLines()
+        let readings = BMCPoller(device: settings.device).read(bays) { skipped.lines.append($0) }
+        guard let first = skipped.lines.first else { return (readings, nil) }
+        return (readings, "\(settings.device) sent \(skipped.lines.count) line\(skipped.lines.count == 1 ? "" : "s") that \(skipped.lines.count == 1 ? "is" : "are") not a status, skipped, e.g. \(first)")
+    }
+
+    /// What the BMC sent that is not a status line, during one poll on one thread.
+    private final class UnparsedLines {
+        var lines: [BMCUnparsedLine] = []
     }
 }
 

@@ -98,6 +98,13 @@ import Testing
         withExtendedLifetime(bmc) {}
     }
 
+    @Test func garbageIsSummedUpAsTheProblemAndTheReadingsStillCome() throws {
+        let (bmc, settings) = try Self.rack(["--on", "1-8", "--garbage"])
+        let (readings, problem) = BMCWatch.read(settings)
+        #expect(readings.allSatisfy { $0.status?.power == .on })
+        #expect(problem == "\(bmc.link) sent 24 lines that are not a status, skipped, e.g. '\\x00\\xff\\xfe\\x1b[2J noise \\x07'")
+    }
+
     @Test func anUnreadableNodeMapIsAProblemNotACrash() {
         let (readings, problem) = BMCWatch.read(BMCWatchSettings(device: "/dev/null", intervalSeconds: 10, nodesPath: "/nonexistent/nodes", subnet: Self.subnet))
         #expect(readings.isEmpty)
