@@ -1,3 +1,4 @@
+import BrambleBMC
 import BrambleControl
 import BrambleWebCore
 import FoundationEssentials
@@ -17,6 +18,8 @@ public actor DashboardState {
     private var problem: String? = "connecting to the daemon"
     private var timing = StageTiming()
     private var readings: [Int: [BayReading]] = [:]
+    /// The BMC's last poll, for the metrics (BMCWatch writes it, docs/bmc.md).
+    var bmcReadings: [BMCBayReading] = []
     private var followers: [Int: AsyncStream<String>.Continuation] = [:]
     private var nextFollower = 0
     private var finished = false

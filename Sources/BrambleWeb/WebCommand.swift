@@ -57,12 +57,15 @@ public struct WebCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The daemon's control socket, instead of <state-dir>/control.sock.", valueName: "PATH"))
         var socket: String?
 
+        @Option(help: ArgumentHelp("Read each bay's current and fan from the Edge Rack's BMC this often (off, or seconds), instead of bmc-poll.", valueName: "SECONDS"))
+        var bmcPoll: String?
+
         public init() {}
 
         public func run() async throws {
             let settings: WebSettings
             do {
-                settings = try WebSettings.load(configFile: configFile, listen: listen, socket: socket)
+                settings = try WebSettings.load(configFile: configFile, listen: listen, socket: socket, bmcPoll: bmcPoll)
             } catch {
                 throw WebExit(message: "bramble web: \(error.description)")
             }
@@ -115,12 +118,20 @@ struct WebExit: Error, CustomStringConvertible {
 extension WebSettings {
     /// The config file (the one given, else /etc/bramble/bramble.conf if it exists, else the
     /// built-in defaults) with the flags in place of its web settings.
-    static func load(configFile: String?, listen: String?, socket: String?, defaultConfigPath: String = "/etc/bramble/bramble.conf") throws(WebError) -> WebSettings {
+    static func load(
+        configFile: String?, listen: String?, socket: String?, bmcPoll: String? = nil, defaultConfigPath: String = "/etc/bramble/bramble.conf"
+    ) throws(WebError) -> WebSettings {
         let override: WebListen?
         do throws(InvalidConfigValue) {
             override = try listen.map { text throws(InvalidConfigValue) in try WebListen(parsing: text) }
         } catch {
             throw .badListen("--listen: \(error.reason)")
+        }
+        let pollOverride: BMCPollInterval?
+        do throws(InvalidConfigValue) {
+            pollOverride = try bmcPoll.map { text throws(InvalidConfigValue) in try BMCPollInterval(parsing: text) }
+        } catch {
+            throw .configuration("--bmc-poll: \(error.reason)")
         }
         let path = configFile ?? (access(defaultConfigPath, F_OK) == 0 ? defaultConfigPath : nil)
         var draft = ConfigDraft.builtInDefaults
@@ -139,7 +150,7 @@ extension WebSettings {
         } catch {
             throw .configuration(error.message)
         }
-        return try WebSettings(configuration: configuration, configPath: path, listen: override, socket: socket)
+        return try WebSettings(configuration: configuration, configPath: path, listen: override, socket: socket, bmcPoll: pollOverride)
     }
 }
 
@@ -151,13 +162,16 @@ public enum WebServer {
         let client = DaemonClient(socketPath: settings.socketPath)
         let state = DashboardState()
         let router = WebRoutes.router(client: client, state: state, authentication: settings.authentication)
+        var services: [any Service] = [DaemonWatch(client: client, state: state)]
+        if let bmc = settings.bmc { services.append(BMCWatch(settings: bmc, state: state)) }
         let application = Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: nil, reuseAddress: true),
-            services: [DaemonWatch(client: client, state: state)],
+            services: services,
             onServerRunning: { channel in
                 let shown = channel.localAddress.map { "\($0.ipAddress ?? settings.host):\($0.port ?? settings.port)" } ?? "\(settings.host):\(settings.port)"
-                print("bramble web: serving http://\(shown)/ from the daemon on \(settings.socketPath)\(settings.authentication == nil ? "" : " (basic authentication)")")
+                print("bramble web: serving http://\(shown)/ from the daemon on \(settings.socketPath)\(settings.authentication == nil ? "" : " (basic authentication)")"
+                    + (settings.bmc.map { ", the BMC on \($0.device) every \($0.intervalSeconds) s" } ?? ""))
                 fflush(nil)
             },
             logger: logger

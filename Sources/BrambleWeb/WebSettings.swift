@@ -10,17 +10,20 @@ public struct WebSettings: Sendable {
     public var port: Int
     public var socketPath: String
     public var authentication: WebAuthentication?
+    /// The Edge Rack BMC to poll for each bay's current and fan; nil: not polled (`bmc-poll = off`).
+    public var bmc: BMCWatchSettings?
 
-    public init(host: String, port: Int, socketPath: String, authentication: WebAuthentication? = nil) {
+    public init(host: String, port: Int, socketPath: String, authentication: WebAuthentication? = nil, bmc: BMCWatchSettings? = nil) {
         self.host = host
         self.port = port
         self.socketPath = socketPath
         self.authentication = authentication
+        self.bmc = bmc
     }
 
     /// The settings for a configuration: `listen` (a `--listen` value) replaces `web-listen`,
-    /// `socket` replaces `<state-dir>/control.sock`.
-    public init(configuration: BrambleConfig, configPath: String?, listen: WebListen?, socket: String?) throws(WebError) {
+    /// `socket` replaces `<state-dir>/control.sock`, `bmcPoll` replaces `bmc-poll`.
+    public init(configuration: BrambleConfig, configPath: String?, listen: WebListen?, socket: String?, bmcPoll: BMCPollInterval? = nil) throws(WebError) {
         let where_ = listen ?? configuration.webListen
         switch where_ {
         case .off: throw .listenOff(config: configPath)
@@ -36,6 +39,11 @@ public struct WebSettings: Sendable {
             authentication = WebAuthentication(user: user.name, passwordHash: try Self.readPasswordHash(path))
         } else {
             authentication = nil
+        }
+        switch bmcPoll ?? configuration.bmcPoll {
+        case .off: bmc = nil
+        case .every(let seconds):
+            bmc = BMCWatchSettings(device: configuration.bmcDevice, intervalSeconds: seconds, nodesPath: configuration.nodesPath, subnet: configuration.subnet)
         }
     }
 
