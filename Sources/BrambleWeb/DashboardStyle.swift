@@ -19,6 +19,7 @@ enum DashboardStyle {
         .bay { grid-column: var(--bar); grid-row: var(--slot); text-align: left; font: inherit; color: inherit; cursor: pointer;
                border: 1px solid var(--line); border-left: 8px solid var(--stage-colour, var(--waiting)); border-radius: 6px;
                background: var(--card); padding: 6px 8px; min-height: 74px; min-width: 0; overflow: hidden; }
+        .bay.empty { border: 1px dashed var(--line); background: transparent; color: var(--muted); cursor: default; font-size: 12px; }
         .bay:focus-visible, .bay.selected { outline: 3px solid #23302a; outline-offset: 1px; }
         .bay .name { font-weight: 650; display: flex; justify-content: space-between; gap: 6px; }
         .bay .id { color: var(--muted); font-weight: 400; font-variant-numeric: tabular-nums; }
@@ -52,6 +53,7 @@ enum DashboardStyle {
           .bay { grid-column: var(--slot); grid-row: var(--bar); min-height: 58px; padding: 4px 5px; border-left-width: 5px; }
           .bay .name { font-size: 13px; } .bay .id, .bay .time, .bay .readings { display: none; }
           .bay .stage { font-size: 11px; padding: 0 3px; } .bay .error { display: none; }
+          .bay.empty { border-left-width: 1px; font-size: 10px; }
         }
         """#
 }
