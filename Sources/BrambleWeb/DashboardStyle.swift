@@ -51,7 +51,7 @@ enum DashboardStyle {
           header { padding: 10px 12px; } main { padding: 10px 8px 20px; }
           .rack { grid-auto-flow: row; grid-template-columns: repeat(var(--slots, 6), minmax(0, 1fr)); grid-template-rows: none; gap: 4px; }
           .bay { grid-column: var(--slot); grid-row: var(--bar); min-height: 58px; padding: 4px 5px; border-left-width: 5px; }
-          .bay .name { font-size: 13px; } .bay .id, .bay .time, .bay .readings { display: none; }
+          .bay .name { font-size: 11px; letter-spacing: -0.02em; white-space: nowrap; overflow: hidden; } .bay .id, .bay .time, .bay .readings { display: none; }
           .bay .stage { font-size: 11px; padding: 0 3px; } .bay .error { display: none; }
           .bay.empty { border-left-width: 1px; font-size: 10px; }
         }
