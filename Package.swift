@@ -55,11 +55,23 @@ let package = Package(
         // Per-node NFS roots: where they live, what making and updating them does, the export
         // lines that serve them. Pure: plans in, plans out; the commands do the file work.
         .target(name: "BrambleRoots", dependencies: ["BrambleNodeMap"], swiftSettings: strictSettings),
+        // The file work behind `bramble roots`: the copier (btrfs snapshot, reflink, sparse
+        // copy), the walks and the identity edits, all through directory descriptors.
+        .target(name: "BrambleRootFiles", dependencies: ["BrambleRoots", "CRootShims"], swiftSettings: strictSettings),
+        // Linux calls for the roots Swift's Glibc module lacks (ioctl FICLONE and btrfs snapshot, renameat2).
+        .target(name: "CRootShims"),
         // Boot events to per-node stages and timelines. Pure: events in, timelines out.
         .target(name: "BrambleBoot", swiftSettings: strictSettings),
         // The control socket's protocol: requests, responses and the `status --json` contract,
         // Codable, one JSON object per line. Pure: no sockets.
         .target(name: "BrambleControl", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
+        // The daemon's counters and status as Prometheus' text exposition format, for
+        // `bramble-web`'s /metrics. Pure: values in, text out.
+        .target(name: "BrambleMetrics", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
+        // The BitScope Edge Rack BMC's serial console: commands out, status lines in. Pure.
+        .target(name: "BrambleBMC", swiftSettings: strictSettings),
+        // The BMC's serial line: termios, an advisory lock, poll-bounded reads, a session.
+        .target(name: "BrambleBMCSerial", dependencies: ["BrambleBMC"], swiftSettings: strictSettings),
         // Linux interfaces Swift's Glibc module lacks (epoll, signalfd, sockaddr_ll) and
         // wrappers for variadic calls (ioctl, prctl).
         .target(name: "CNetShims"),
@@ -91,6 +103,7 @@ let package = Package(
                 "BrambleBoot",
                 "BrambleControl",
                 "BrambleCapture",
+                "BrambleProcfs",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -113,6 +126,9 @@ let package = Package(
                 "BrambleDNS",
                 "BrambleProcfs",
                 "BrambleRoots",
+                "BrambleRootFiles",
+                "BrambleBMC",
+                "BrambleBMCSerial",
                 "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,6 +163,7 @@ let package = Package(
                 "BrambleControl",
                 "BrambleNodeMap",
                 "BrambleWebCore",
+                "BrambleMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -214,12 +231,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "BrambleRootsTests", dependencies: ["BrambleRoots", "BrambleNodeMap"], swiftSettings: strictSettings),
+        .testTarget(name: "BrambleRootFilesTests", dependencies: ["BrambleRootFiles", "BrambleRoots", "CRootShims"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleProcfsTests", dependencies: ["BrambleProcfs", "BrambleWire"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BrambleBMCTests",
+            dependencies: ["BrambleBMC", "BrambleBMCSerial", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "BrambleBootTests", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
+        .testTarget(name: "BrambleMetricsTests", dependencies: ["BrambleMetrics", "BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
         .testTarget(
             name: "BrambleWebTests",
             dependencies: [
-                "BrambleWeb", "BrambleWebCore", "BrambleControl", "BrambleBoot", "BrambleNodeMap",
+                "BrambleWeb", "BrambleWebCore", "BrambleControl", "BrambleBoot", "BrambleNodeMap", "BrambleMetrics",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -240,7 +264,7 @@ let package = Package(
         // Black-box tests in network namespaces the tests create (root; see NetworkLab).
         .testTarget(
             name: "BrambleIntegrationTests",
-            dependencies: ["BrambleDHCP", "BrambleWire", "BrambleControl", "BrambleBoot"],
+            dependencies: ["BrambleDHCP", "BrambleWire", "BrambleControl", "BrambleBoot", "BrambleRoots"],
             swiftSettings: strictSettings
         ),
         .testTarget(

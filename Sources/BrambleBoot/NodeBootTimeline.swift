@@ -21,6 +21,9 @@ public struct NodeBootTimeline: Hashable, Sendable {
     /// When this boot began: its first firmware DHCP message.
     public private(set) var bootStarted: Int64?
     public private(set) var reboots = 0
+    /// The time of the node's latest event of any kind: a node that stalls, or is switched
+    /// off, stops moving this.
+    public private(set) var lastSeen: Int64?
     /// The model the node's firmware last reported ("CM4 4GB rev 1.1"); kept across boots,
     /// since the kernel's DHCP names none.
     public private(set) var model: String?
@@ -53,6 +56,7 @@ public struct NodeBootTimeline: Hashable, Sendable {
     /// Moves the timeline on by one event; returns the failure it stands for, if any.
     @discardableResult
     public mutating func apply(_ event: BootEvent) -> String? {
+        lastSeen = max(lastSeen ?? event.time, event.time)
         switch event.kind {
         case .dhcp(let exchange): return applyDHCP(exchange, at: event.time)
         case .transferStarted(let file):

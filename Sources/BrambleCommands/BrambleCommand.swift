@@ -9,6 +9,7 @@ public struct BrambleCommand: ParsableCommand {
         subcommands: [
             ServeCommand.self, CheckCommand.self, NodesCommand.self, StatusCommand.self, LogsCommand.self, EnrollCommand.self,
             PowerOnCommand.self, ReplayCommand.self, DemoLauncher.self, WebLauncher.self, MigrateCommand.self,
+            RootsCommand.self, BmcCommand.self,
         ]
     )
 

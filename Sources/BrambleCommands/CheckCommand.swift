@@ -10,6 +10,8 @@ struct CheckCommand: ParsableCommand {
             Validates the config file and the node map (every problem as FILE:LINE: reason) and \
             looks at <pxe>/boot: for the Pi 3, Pi 4, CM4, Pi 5 and CM5 it lists which boot files \
             are there and which are missing, and checks that cmdline.txt mounts its NFS root from the hub. \
+            Then, as 'bramble roots check' does, each node's root: there, exported to its address, \
+            and the one its cmdline.txt mounts. \
             Exit status 1 when the config or node map is invalid, or with --strict when a model \
             cannot boot from the tree; missing firmware alone is reported, not an error, since a \
             cluster of one model needs only that model's files.
@@ -31,6 +33,10 @@ struct CheckCommand: ParsableCommand {
         print("")
         let report = BootTreeInspection.inspect(settings)
         print(BootTreeReportText.render(report), terminator: "")
+        print("")
+        let exportFiles = NodeRootInspection.systemExportFiles(exportsFile: settings.exportsFile).filter(TextFile.exists)
+        let roots = NodeRootInspection.check(settings, nodeMap: NodeRootInspection.withKnownAddresses(map, settings), exportFiles: exportFiles)
+        print(NodeRootCheckText.render(roots, exportFiles: exportFiles), terminator: "")
         if strict && !report.models.contains(where: \.canBoot) {
             throw NoModelCanBoot(bootDirectory: settings.bootDirectory)
         }

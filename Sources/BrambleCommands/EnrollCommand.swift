@@ -18,14 +18,18 @@ struct EnrollCommand: ParsableCommand {
             hand, in order). A node with a placeholder MAC (b8:27:eb:XX:XX:XX) only takes a MAC \
             that fits it. Each MAC is written to the node map at once (atomically, comments \
             kept); the daemon reloads it. Nodes that already have a MAC are skipped. \
+            --power bmc powers each bay through a BitScope Edge Rack's BMC instead (the node's \
+            bmc= ID, else its bay's). \
             Example: bramble enroll --ids 1-16,23 --power 'python power.py {id} on'
             """)
 
     @OptionGroup var daemon: DaemonOptions
     @Option(help: ArgumentHelp("The node IDs in power-on order: 1-16,23,30-48.", valueName: "LIST"), transform: EnrollCommand.idList)
     var ids: NodeIDList
-    @Option(help: ArgumentHelp("The command that powers a bay on; {id} is replaced by the node ID.", valueName: "CMD"))
+    @Option(help: ArgumentHelp("The command that powers a bay on; {id} is replaced by the node ID. `bmc`: the Edge Rack's BMC (docs/bmc.md).", valueName: "CMD"))
     var power: String?
+    @Option(help: ArgumentHelp("With --power bmc: the BMC's serial line. (default: the config's bmc-device, else /dev/serial0)", valueName: "PATH"))
+    var bmcDevice: String?
     @Option(help: ArgumentHelp("Seconds to wait for each node's MAC.", valueName: "SECONDS"))
     var timeout: Double = 60
     @Option(help: ArgumentHelp("With --power: seconds after the first new MAC in which a second one makes the bay ambiguous.", valueName: "SECONDS"))
@@ -58,7 +62,7 @@ struct EnrollCommand: ParsableCommand {
         let answer = try client.ask(ControlRequest(command: .discoveries))
         if let error = answer.error { throw DaemonRefusal(message: error) }
         var watch = EnrollmentWatch(map: try file.load())
-        let powerCommand = power.map(PowerCommand.init(template:))
+        let powerCommand = power.map { PowerBackend(option: $0, bmcDevice: bmcDevice ?? configuration.bmcDevice, nodes: file) }
         var missed: [String] = []
         var enrolled = 0
         for id in ids.ids {
@@ -70,9 +74,8 @@ struct EnrollCommand: ParsableCommand {
             }
             let started = Self.now()
             if let powerCommand {
-                print("\(label): powering on: \(powerCommand.command(for: id))")
-                let status = try powerCommand.run(for: id)
-                guard status == 0 else { throw PowerCommandError(command: powerCommand.command(for: id), reason: "exit status \(status)") }
+                print("\(label): powering on: \(powerCommand.description(for: id))")
+                if let failure = try powerCommand.powerOn(id) { throw PowerOnFailed(id: id, reason: failure) }
             } else {
                 print("\(label): waiting for a new MAC (power the bay on)")
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BrambleControl
+import BrambleNodeMap
 import Glibc
 
 /// `bramble power-on --ids LIST --power CMD [--max-booting N]`: powers bays on one by one,
@@ -14,14 +15,18 @@ struct PowerOnCommand: ParsableCommand {
             an address, or until --timeout; the next bay is powered when fewer than --max-booting \
             are booting. Reads the stages from the running daemon (as `bramble status`). Exit \
             status 1 when a node was not up within --timeout. \
+            --power bmc powers each bay through a BitScope Edge Rack's BMC (the node's bmc= ID, else \
+            its bay's). \
             Example: bramble power-on --ids 1-48 --power 'python power.py {id} on' --max-booting 8
             """)
 
     @OptionGroup var daemon: DaemonOptions
     @Option(help: ArgumentHelp("The node IDs in power-on order: 1-16,23,30-48.", valueName: "LIST"), transform: EnrollCommand.idList)
     var ids: NodeIDList
-    @Option(help: ArgumentHelp("The command that powers a bay on; {id} is replaced by the node ID.", valueName: "CMD"))
+    @Option(help: ArgumentHelp("The command that powers a bay on; {id} is replaced by the node ID. `bmc`: the Edge Rack's BMC (docs/bmc.md).", valueName: "CMD"))
     var power: String
+    @Option(help: ArgumentHelp("With --power bmc: the BMC's serial line. (default: the config's bmc-device, else /dev/serial0)", valueName: "PATH"))
+    var bmcDevice: String?
     @Option(help: ArgumentHelp("Nodes booting at once at most (1 to 96).", valueName: "N"))
     var maxBooting = 8
     @Option(help: ArgumentHelp("Seconds from power-on to up before a node is reported stuck.", valueName: "SECONDS"))
@@ -36,8 +41,10 @@ struct PowerOnCommand: ParsableCommand {
     }
 
     func run() throws {
-        let client = try ControlClient(path: try daemon.socketPath())
-        let command = PowerCommand(template: power)
+        let configuration = try daemon.configuration()
+        let client = try ControlClient(path: DaemonOptions.socketPath(in: configuration))
+        let command = PowerBackend(option: power, bmcDevice: bmcDevice ?? configuration.bmcDevice,
+                                   nodes: NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet))
         var pacing = PowerOnPacing(ids: ids.ids, maxBooting: maxBooting, timeout: Int64(timeout * 1000))
         var report = StatusReport(now: 0, nodes: [])
         while true {
@@ -45,13 +52,13 @@ struct PowerOnCommand: ParsableCommand {
             let step = pacing.step(report, now: EnrollCommand.now())
             for note in step.notes { print(progress(pacing, powered: pacing.poweredAt.count - step.powerOn.count) + note) }
             for (index, id) in step.powerOn.enumerated() {
-                let status = try command.run(for: id)
+                let failure = try command.powerOn(id)
                 let prefix = progress(pacing, powered: pacing.poweredAt.count - step.powerOn.count + index + 1)
-                if status == 0 {
-                    print(prefix + "node \(id): powered on")
-                } else {
+                if let failure {
                     pacing.powerFailed(id)
-                    print(prefix + "node \(id): power command `\(command.command(for: id))` failed with exit status \(status)")
+                    print(prefix + "node \(id): \(failure)")
+                } else {
+                    print(prefix + "node \(id): powered on")
                 }
             }
             fflush(nil)

@@ -58,6 +58,7 @@ struct ServeCommand: ParsableCommand {
             loadConfiguration: { try options.loadConfiguration() },
             loadNodeMap: { configuration in try NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet).load() })
         let daemon = try Daemon(configuration: configuration, sources: sources, logger: logger)
+        daemon.version = "\(BuildInfo.version) (\(BuildInfo.revision))"
         let captureSettings = capture.map { PacketCapture.Settings(path: $0, maximumBytes: captureSize) }
         try daemon.run(nodeMap: nodeMap, dropPrivileges: !noDropPrivileges, capture: captureSettings)
     }

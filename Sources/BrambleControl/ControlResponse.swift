@@ -10,10 +10,14 @@ public struct ControlResponse: Codable, Hashable, Sendable {
     public var discovery: Discovery?
     /// A request done: the reload's result, or the start of a `follow`.
     public var message: String?
+    /// The answer to `hello` (protocol 2).
+    public var hello: ControlHello?
+    /// The answer to `counters` (protocol 2).
+    public var counters: DaemonCounters?
 
     public init(
         error: String? = nil, status: StatusReport? = nil, history: NodeHistory? = nil, event: BootLogRecord? = nil, discovery: Discovery? = nil,
-        message: String? = nil
+        message: String? = nil, hello: ControlHello? = nil, counters: DaemonCounters? = nil
     ) {
         self.error = error
         self.status = status
@@ -21,5 +25,7 @@ public struct ControlResponse: Codable, Hashable, Sendable {
         self.event = event
         self.discovery = discovery
         self.message = message
+        self.hello = hello
+        self.counters = counters
     }
 }

@@ -19,10 +19,12 @@ public struct NodeStatus: Codable, Hashable, Sendable {
     /// The model the node's firmware reported ("Pi 5B 8GB rev 1.0", "CM4 4GB rev 1.1");
     /// nil until it did (a Pi's kernel names none).
     public var model: String?
+    /// The node's latest boot event of any kind (epoch ms); nil until it was heard from.
+    public var lastSeen: Int64?
 
     public init(
         id: Int, name: String, ip: String, mac: String?, stage: BootStage, stageSince: Int64?, bootStarted: Int64?,
-        bootMilliseconds: Int64?, reboots: Int, lastError: String?, model: String? = nil
+        bootMilliseconds: Int64?, reboots: Int, lastError: String?, model: String? = nil, lastSeen: Int64? = nil
     ) {
         self.id = id
         self.name = name
@@ -35,6 +37,7 @@ public struct NodeStatus: Codable, Hashable, Sendable {
         self.reboots = reboots
         self.lastError = lastError
         self.model = model
+        self.lastSeen = lastSeen
     }
 
     /// The row for a node of the map and its timeline (a fresh one for a node not heard from).
@@ -42,11 +45,11 @@ public struct NodeStatus: Codable, Hashable, Sendable {
         self.init(
             id: id, name: name, ip: ip, mac: mac, stage: timeline.stage, stageSince: timeline.stageReached,
             bootStarted: timeline.bootStarted, bootMilliseconds: timeline.bootDuration, reboots: timeline.reboots,
-            lastError: timeline.lastError, model: timeline.model)
+            lastError: timeline.lastError, model: timeline.model, lastSeen: timeline.lastSeen)
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, ip, mac, stage, stageSince, bootStarted, bootMilliseconds, reboots, lastError, model
+        case id, name, ip, mac, stage, stageSince, bootStarted, bootMilliseconds, reboots, lastError, model, lastSeen
     }
 
     public init(from decoder: any Decoder) throws {
@@ -62,7 +65,8 @@ public struct NodeStatus: Codable, Hashable, Sendable {
             bootStarted: try container.decodeIfPresent(Int64.self, forKey: .bootStarted),
             bootMilliseconds: try container.decodeIfPresent(Int64.self, forKey: .bootMilliseconds),
             reboots: try container.decode(Int.self, forKey: .reboots), lastError: try container.decodeIfPresent(String.self, forKey: .lastError),
-            model: try container.decodeIfPresent(String.self, forKey: .model))
+            model: try container.decodeIfPresent(String.self, forKey: .model),
+            lastSeen: try container.decodeIfPresent(Int64.self, forKey: .lastSeen))
     }
 
     /// Writes `null` for absent values instead of leaving the key out.
@@ -79,5 +83,6 @@ public struct NodeStatus: Codable, Hashable, Sendable {
         try container.encode(reboots, forKey: .reboots)
         try container.encode(lastError, forKey: .lastError)
         try container.encode(model, forKey: .model)
+        try container.encode(lastSeen, forKey: .lastSeen)
     }
 }

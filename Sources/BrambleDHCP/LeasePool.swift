@@ -43,6 +43,9 @@ public struct LeasePool: Sendable {
     }
 
     public func lease(for mac: MACAddress) -> Lease? { leases[mac] }
+
+    /// Addresses a client declined that are still held out of use at `now`.
+    public func declinedAddressCount(now: Int64) -> Int { declinedUntil.values.count { $0 > now } }
     public func contains(_ address: IPv4Address) -> Bool { address >= first && address <= last }
 
     /// A node-map reload changes which addresses belong to nodes.

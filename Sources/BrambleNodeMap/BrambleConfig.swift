@@ -47,6 +47,13 @@ public struct BrambleConfig: Hashable, Sendable {
     public internal(set) var dhcpMode: DHCPMode = .server
     /// Whether the DNS sockets are bound at all.
     public internal(set) var dns: DNSMode = .on
+    /// Paths in a node's root that `bramble roots update` keeps (docs/roots.md).
+    public internal(set) var rootsKeep = RootsKeepList()
+    /// The exports file `bramble roots export` writes, one line per node root (docs/nfs.md);
+    /// its own file in `/etc/exports.d` so the operator's `/etc/exports` stays theirs.
+    public internal(set) var exportsFile: String = "/etc/exports.d/bramble.exports"
+    /// The serial line to the Edge Rack's BMC (`bramble bmc`, `--power bmc`; docs/bmc.md).
+    public internal(set) var bmcDevice: String = "/dev/serial0"
     /// Where `bramble web` serves the dashboard and /metrics; off unless the operator says.
     public internal(set) var webListen: WebListen = .off
     /// The one user `bramble web` admits with basic authentication; nil: no authentication.

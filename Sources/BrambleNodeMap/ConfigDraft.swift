@@ -68,6 +68,11 @@ public struct ConfigDraft: Sendable {
         case .netconsolePort: settings.netconsolePort = try NetconsolePort.parse(text)
         case .dhcpMode: settings.dhcpMode = try DHCPMode(parsing: text)
         case .dns: settings.dns = try DNSMode(parsing: text)
+        case .rootsKeep: settings.rootsKeep = try RootsKeepList(parsing: text)
+        case .exportsFile: settings.exportsFile = path
+        case .bmcDevice:
+            guard text.hasPrefix("/") else { throw InvalidConfigValue("'\(text)' is not an absolute device path, e.g. /dev/serial0 or /dev/ttyUSB0") }
+            settings.bmcDevice = text
         case .webListen: settings.webListen = try WebListen(parsing: text)
         case .webUser: settings.webUser = try WebUser(parsing: text)
         case .webPasswordFile: settings.webPasswordFile = path

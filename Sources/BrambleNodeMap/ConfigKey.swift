@@ -20,6 +20,9 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     case netconsolePort = "netconsole-port"
     case dhcpMode = "dhcp-mode"
     case dns
+    case rootsKeep = "roots-keep"
+    case exportsFile = "exports-file"
+    case bmcDevice = "bmc-device"
     case webListen = "web-listen"
     case webUser = "web-user"
     case webPasswordFile = "web-password-file"
@@ -31,7 +34,7 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     /// Keys whose value is a file-system path, resolved against the config file's directory.
     public var isPath: Bool {
         switch self {
-        case .nodes, .pxe, .stateDirectory, .logFile, .webPasswordFile: true
+        case .nodes, .pxe, .stateDirectory, .logFile, .exportsFile, .webPasswordFile: true
         default: false
         }
     }

@@ -12,14 +12,18 @@ public struct NodeSettings: Hashable, Sendable {
     public var serial: String?
     /// The node gets no DHCP answer (it is logged instead), e.g. a bay under repair.
     public var disabled: Bool
+    /// The node's ID on the Edge Rack BMC's serial bus (`bmc=0a`, hexadecimal as the BMC
+    /// prints it); nil = the bay's ID (docs/bmc.md).
+    public var bmc: UInt8?
 
-    public init(root: String? = nil, serial: String? = nil, disabled: Bool = false) {
+    public init(root: String? = nil, serial: String? = nil, disabled: Bool = false, bmc: UInt8? = nil) {
         self.root = root
         self.serial = serial
         self.disabled = disabled
+        self.bmc = bmc
     }
 
-    public var isEmpty: Bool { root == nil && serial == nil && !disabled }
+    public var isEmpty: Bool { root == nil && serial == nil && !disabled && bmc == nil }
 
     /// The settings as node-map tokens, in a fixed order so written lines are predictable.
     public var tokens: [String] {
@@ -27,6 +31,7 @@ public struct NodeSettings: Hashable, Sendable {
         if let root { tokens.append("root=\(root)") }
         if let serial { tokens.append("serial=\(serial)") }
         if disabled { tokens.append("disabled") }
+        if let bmc { tokens.append("bmc=" + String(bmc >> 4, radix: 16) + String(bmc & 0x0f, radix: 16)) }
         return tokens
     }
 
@@ -61,6 +66,13 @@ public struct NodeSettings: Hashable, Sendable {
                 return .badSettingValue(key: "serial", value: String(value), reason: "a Pi serial number is 8 hexadecimal digits, as in the TFTP prefix (e.g. 9ffefdef)")
             }
             serial = value.lowercased()
+        case .bmc:
+            guard let value, !value.isEmpty else { return .badSettingValue(key: "bmc", value: "", reason: "bmc= needs the node's BMC ID, two hexadecimal digits (e.g. bmc=0a for bay 10)") }
+            if bmc != nil { return .duplicateSetting("bmc") }
+            guard value.utf8.count == 2, value.allSatisfy(\.isHexDigit), let id = UInt8(value, radix: 16) else {
+                return .badSettingValue(key: "bmc", value: String(value), reason: "a BMC ID is two hexadecimal digits, as the BMC prints it (e.g. bmc=0a, bmc=17)")
+            }
+            bmc = id
         }
         return nil
     }
@@ -71,6 +83,7 @@ public struct NodeSettings: Hashable, Sendable {
         case .root: root = nil
         case .serial: serial = nil
         case .disabled: disabled = false
+        case .bmc: bmc = nil
         case nil: return false
         }
         return true
@@ -99,7 +112,8 @@ public enum NodeSettingKey: String, CaseIterable, Sendable {
     case root
     case serial
     case disabled
+    case bmc
 
     /// How each key is written, for messages and `--help`.
-    public static var usage: String { "root=SERVER:/path, serial=XXXXXXXX, disabled" }
+    public static var usage: String { "root=SERVER:/path, serial=XXXXXXXX, disabled, bmc=NN" }
 }

@@ -23,6 +23,12 @@ final class BootRecorder {
     private var logFailing = false
     /// Every new record, after it is logged.
     var onRecord: ((BootLogRecord) -> Void)?
+    /// Every boot that reached `up` while the daemon ran: first firmware DHCP to `up`.
+    private(set) var bootDurations = DurationHistogram(upperBoundsMilliseconds: BootRecorder.bootDurationBoundsMilliseconds)
+
+    /// Boot-duration buckets (ms): a Pi 4 or 5 on a quiet hub is up in 15 to 30 s, a Pi 3
+    /// in about 45; minutes means retries.
+    static let bootDurationBoundsMilliseconds: [Int64] = [5000, 10_000, 15_000, 20_000, 30_000, 45_000, 60_000, 90_000, 120_000, 180_000, 300_000, 600_000]
 
     init(nodeMap: NodeMap, logs: NodeLogDirectory?, logger: Logger) {
         self.nodeMap = nodeMap
@@ -55,8 +61,10 @@ final class BootRecorder {
         let nodeID = node.id
         // Mutated in place through the subscript: a copy taken out of the dictionary would
         // copy the timeline's arrays on every event.
+        let wasUp = timelines[nodeID]?.stage == .up
         let failure = timelines[nodeID, default: NodeBootTimeline()].apply(BootEvent(time: time, kind: kind))
         let timeline = timelines[nodeID, default: NodeBootTimeline()]
+        if !wasUp, let duration = timeline.bootDuration { bootDurations.observe(microseconds: duration &* 1000) }
         let line = BootLogLine.format(
             time: time, bootStarted: timeline.bootStarted, node: node.name, stage: timeline.stage, failure: failure != nil,
             text: kind.description)

@@ -63,6 +63,8 @@ final class ControlConnection {
             }
             do {
                 onRequest(self, .success(try ControlLine.decode(ControlRequest.self, from: line)))
+            } catch let unknown as UnknownControlCommand {
+                onRequest(self, .failure(.unknownCommand(unknown)))
             } catch {
                 onRequest(self, .failure(.malformed(String(describing: error))))
             }

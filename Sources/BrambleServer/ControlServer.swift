@@ -86,6 +86,9 @@ final class ControlServer {
     private func received(_ request: Result<ControlRequest, ControlRequestError>, on connection: ControlConnection) {
         switch request {
         case .success(let request): handler(request, connection)
+        // A well-formed request for a command this daemon lacks leaves the stream intact:
+        // the client (newer than the daemon) may go on with one it knows.
+        case .failure(.unknownCommand(let unknown)): connection.send(ControlResponse(error: unknown.description))
         case .failure(let error): connection.sendAndClose(ControlResponse(error: error.description))
         }
     }

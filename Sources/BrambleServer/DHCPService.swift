@@ -1,3 +1,4 @@
+import BrambleControl
 import BrambleDHCP
 import BrambleNodeMap
 import BrambleWire
@@ -22,6 +23,8 @@ final class DHCPService {
     private var frameBuffer = [UInt8](repeating: 0, count: 65_536)
     private var nextIdentification: UInt16 = 0
     private(set) var requestsHandled = 0
+    /// What `counters` reports: messages by type, replies, ignored requests by reason.
+    private(set) var tally = DHCPTally()
     /// Every DHCP event, after it is logged: DNS resets a node's "OS up" watch on its DISCOVER.
     var onEvent: ((DHCPEvent) -> Void)?
     /// The pool's active leases after a journalled change: DNS names hosts by their leases.
@@ -52,6 +55,11 @@ final class DHCPService {
 
     func activeLeases(now: Int64) -> [Lease] { responder.pool?.activeLeases(now: now) ?? [] }
 
+    /// The pool's size and use at `now` (wall-clock seconds); nil without a pool.
+    func poolCounters(now: Int64) -> PoolCounters? {
+        responder.pool.map { PoolCounters(total: $0.size, assigned: $0.activeLeases(now: now).count, declined: $0.declinedAddressCount(now: now)) }
+    }
+
     func serial(of mac: MACAddress) -> RaspberryPiSerial? { responder.serial(of: mac) }
     func bootloaderGeneration(of mac: MACAddress) -> Int? { responder.bootloaderGeneration(of: mac) }
 
@@ -75,15 +83,21 @@ final class DHCPService {
             guard decoded.destinationPort == 67 else { return }
             message = try DHCPMessage(decoding: decoded.payload)
         } catch {
+            tally.countMalformed()
             logger.debug("dropped a malformed DHCP frame: \(error)")
             return
         }
         requestsHandled += 1
+        tally.countReceived(message.options.messageType)
         let now = Int64(time(nil))
         let previousLease = message.clientMAC.flatMap { responder.pool?.lease(for: $0) }
         let response = responder.respond(to: message, now: now)
-        if let entry = response.journal, !persist(entry, previousLease: previousLease, now: now) { return }
+        if let entry = response.journal, !persist(entry, previousLease: previousLease, now: now) {
+            tally.countIgnored(.leaseNotSaved)
+            return
+        }
         if let event = response.event {
+            tally.count(event)
             log(event)
             onEvent?(event)
         }
@@ -152,6 +166,7 @@ final class DHCPService {
                     metadata: ["peer": "\(reply.message.clientMAC.map(String.init(describing:)) ?? "?")"])
             }
             payload = encoded.bytes
+            tally.countReply(reply.message.options.messageType)
         } catch {
             logger.error("cannot encode a reply: \(error)", metadata: ["peer": "\(reply.message.clientMAC.map(String.init(describing:)) ?? "?")"])
             return

@@ -1,3 +1,4 @@
+import BrambleControl
 import BrambleDHCP
 import BrambleDNS
 import BrambleNodeMap
@@ -67,6 +68,10 @@ final class DNSService {
     private var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
     private var sendBuffer: [UInt8] = []
     private(set) var queriesReceived = 0
+    /// What `counters` reports: answers by source and code, upstream latency.
+    private(set) var tally = DNSTally()
+    /// When each upstream query in flight was sent (loop clock, ns), for its latency.
+    private var upstreamSentAt: [UInt16: UInt64] = [:]
     /// A node's first query since its last DISCOVER: its OS is up.
     var onFirstQuery: ((NodeEntry) -> Void)?
 
@@ -93,6 +98,8 @@ final class DNSService {
     }
 
     var localPort: UInt16 { udp.localPort }
+
+    func counters() -> DNSCounters { tally.snapshot(queries: queriesReceived, cacheEntries: forwarder.cache.count) }
 
     /// The configured upstreams, or the hub's resolv.conf minus the hub and loopback; says
     /// in the log which it is, and once if there are none.
@@ -197,28 +204,39 @@ final class DNSService {
         if let view {
             noticeBoot(of: address)
             let maximumSize = view.maximumResponseSize(overTCP: overTCP)
-            if zone.serves(address),
-               memo.write(to: view, in: bytes, maximumSize: maximumSize, into: &sendBuffer)
-                || (zone.isPlainlyElsewhere(view, in: bytes)
-                    && forwarder.writeCachedAnswer(to: view, in: bytes, now: loop.now.nanoseconds, maximumSize: maximumSize, into: &sendBuffer)) {
-                sendEncoded(to: client)
-                return
+            if zone.serves(address) {
+                let source: DNSTally.Source? =
+                    if memo.write(to: view, in: bytes, maximumSize: maximumSize, into: &sendBuffer) { .zone }
+                    else if zone.isPlainlyElsewhere(view, in: bytes)
+                        && forwarder.writeCachedAnswer(to: view, in: bytes, now: loop.now.nanoseconds, maximumSize: maximumSize, into: &sendBuffer) { .cache }
+                    else { nil }
+                if let source {
+                    tally.count(source, encoded: sendBuffer)
+                    sendEncoded(to: client)
+                    return
+                }
             }
         }
         let query: DNSMessage
         do {
             query = try DNSMessage(decoding: bytes)
         } catch {
-            if zone.serves(address), let reply = DNSMessage.formatErrorResponse(toUndecodable: bytes) { send(bytes: reply, to: client) }
+            if zone.serves(address), let reply = DNSMessage.formatErrorResponse(toUndecodable: bytes) {
+                tally.count(.local, encoded: reply)
+                send(bytes: reply, to: client)
+            }
             return
         }
         if view == nil { noticeBoot(of: address) }
         switch zone.respond(to: query, from: address) {
         case .answer(let response):
             if let view, zone.serves(address) { memo.remember(response, answering: view, in: bytes) }
-            send(response, to: client, maximumSize: query.maximumResponseSize(overTCP: overTCP))
+            send(response, to: client, maximumSize: query.maximumResponseSize(overTCP: overTCP), source: .zone)
         case .forward:
-            perform(forwarder.forward(query, from: client, source: address, overTCP: overTCP, now: loop.now.nanoseconds, generator: &generator))
+            // The forwarder answers at once only from its cache, or with its own error
+            // when the query has no question or there is no upstream to ask.
+            let source: DNSTally.Source = query.question == nil || forwarder.configuration.upstreams.isEmpty ? .local : .cache
+            perform(forwarder.forward(query, from: client, source: address, overTCP: overTCP, now: loop.now.nanoseconds, generator: &generator), source: source)
         case .drop:
             return
         }
@@ -234,13 +252,14 @@ final class DNSService {
 
     /// Encodes within `maximumSize` and sends; a reply that cannot fit is logged and
     /// dropped (the client times out and retries, as for a lost datagram).
-    private func send(_ message: DNSMessage, to client: DNSClient, maximumSize: Int) {
+    private func send(_ message: DNSMessage, to client: DNSClient, maximumSize: Int, source: DNSTally.Source) {
         do {
             try message.encode(into: &sendBuffer, maximumSize: maximumSize)
         } catch {
             logger.warning("DNS: reply to \(client) dropped: \(error)")
             return
         }
+        tally.count(source, code: message.responseCode)
         sendEncoded(to: client)
     }
 
@@ -263,12 +282,13 @@ final class DNSService {
 
     // MARK: forwarding
 
-    private func perform(_ actions: [DNSForwarderAction<DNSClient>]) {
+    /// Carries out the forwarder's actions; its answers are counted as coming from `source`.
+    private func perform(_ actions: [DNSForwarderAction<DNSClient>], source: DNSTally.Source) {
         for action in actions {
             switch action {
             case .sendUpstream(let query): sendUpstream(query)
             case .closeUpstream(let id): closeUpstream(id)
-            case .respond(let client, let message, let maximumSize): send(message, to: client, maximumSize: maximumSize)
+            case .respond(let client, let message, let maximumSize): send(message, to: client, maximumSize: maximumSize, source: source)
             case .discarded(let reason): logger.debug("DNS: \(reason)")
             }
         }
@@ -279,6 +299,7 @@ final class DNSService {
     /// in the forwarder, which then tries the next upstream or answers SERVFAIL.
     private func sendUpstream(_ query: UpstreamQuery) {
         let upstream = query.upstream
+        upstreamSentAt[query.id] = loop.now.nanoseconds
         do {
             if query.overTCP {
                 nextSerial += 1
@@ -304,6 +325,7 @@ final class DNSService {
     }
 
     private func closeUpstream(_ id: UInt16) {
+        upstreamSentAt[id] = nil
         switch upstreamChannels.removeValue(forKey: id) {
         case .datagram(let socket)?: loop.deregister(socket.fd)
         case .stream(let connection, _)?: connection.close()
@@ -329,7 +351,13 @@ final class DNSService {
             logger.debug("DNS: undecodable answer from \(source): \(error)")
             return
         }
-        perform(forwarder.receive(response, from: source, now: loop.now.nanoseconds, generator: &generator))
+        let id = response.header.id
+        let sent = upstreamSentAt[id]
+        let now = loop.now.nanoseconds
+        let actions = forwarder.receive(response, from: source, now: now, generator: &generator)
+        // Accepted (not discarded as late, forged or mismatched): the query is closed first.
+        if let sent, case .closeUpstream(id)? = actions.first { tally.observeUpstream(nanoseconds: now &- sent) }
+        perform(actions, source: .upstream)
     }
 
     /// One loop timer at the forwarder's earliest deadline; a later query's deadline never
@@ -346,6 +374,6 @@ final class DNSService {
 
     private func forwarderDeadlinePassed() {
         forwarderTimer = nil
-        perform(forwarder.expire(now: loop.now.nanoseconds, generator: &generator))
+        perform(forwarder.expire(now: loop.now.nanoseconds, generator: &generator), source: .upstream)
     }
 }

@@ -48,6 +48,10 @@ public final class Daemon {
     private var frameWatch: TFTPRequestFrameWatch?
     /// The pending rebuild of the DNS zone after addresses were learned.
     private var zoneRefresh: EventLoop.TimerID?
+    /// When the daemon started (epoch ms), for `counters`.
+    private let startTime = WallClock.milliseconds()
+    /// The release and revision `hello` reports; the CLI sets it (its build knows them).
+    public var version = "unknown"
 
     public init(configuration: BrambleConfig, sources: Sources, logger: Logger) throws(SystemCallError) {
         self.configuration = configuration
@@ -204,7 +208,29 @@ public final class Daemon {
         case .discoveries:
             connection.subscription = .discoveries
             connection.send(ControlResponse(message: "following DHCP requests from MACs outside the node map"))
+        case .hello:
+            connection.send(ControlResponse(hello: ControlHello(version: version)))
+        case .counters:
+            connection.send(ControlResponse(counters: counters(bootDurations: recorder.bootDurations)))
         }
+    }
+
+    /// Every service's counters and the process's usage now: read on request, so a client
+    /// that never asks costs nothing.
+    private func counters(bootDurations: DurationHistogram) -> DaemonCounters {
+        let now = WallClock.milliseconds()
+        let usage = ProcessUsage.read()
+        return DaemonCounters(
+            time: now,
+            dhcp: (dhcp?.tally ?? DHCPTally()).snapshot(pool: dhcp?.poolCounters(now: now / 1000)),
+            tftp: (tftp?.tally ?? TFTPTally()).snapshot(inFlight: tftp?.activeTransfers ?? 0),
+            dns: dns?.counters(),
+            boot: BootCounters(duration: bootDurations),
+            process: ProcessCounters(
+                cpuUserSeconds: usage.cpuUserSeconds, cpuSystemSeconds: usage.cpuSystemSeconds, residentBytes: usage.residentBytes,
+                anonymousResidentBytes: usage.anonymousResidentBytes, openDescriptors: usage.openDescriptors,
+                maximumDescriptors: usage.maximumDescriptors, startTime: startTime, eventLoopLag: loop.timerLag,
+                eventLoopLagMaximumMicroseconds: loop.maximumTimerLagMicroseconds))
     }
 
     /// The node a request names by ID, name or MAC; answers the error itself when there is none.

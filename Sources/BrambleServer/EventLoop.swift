@@ -1,3 +1,4 @@
+import BrambleControl
 import CNetShims
 import Glibc
 import HeapModule
@@ -37,6 +38,16 @@ public final class EventLoop {
     private let clock: () -> MonotonicInstant
     /// `bramble serve --capture`: the services' sockets record through it. Set before they open.
     public var capture: PacketCapture?
+    /// How late each timer ran past its deadline: a handler that holds the loop (a slow
+    /// disk write, a huge reload) delays every timer behind it, so this is the loop's lag
+    /// as clients feel it (TFTP retransmits, DHCP reply delays). One comparison and two
+    /// adds per timer.
+    public private(set) var timerLag = DurationHistogram(upperBoundsMilliseconds: EventLoop.lagBoundsMilliseconds)
+    /// The largest lateness seen, in microseconds.
+    public private(set) var maximumTimerLagMicroseconds: Int64 = 0
+
+    /// Lag buckets (ms): epoll rounds timeouts up to whole milliseconds, so 1 is on time.
+    public static let lagBoundsMilliseconds: [Int64] = [1, 2, 5, 10, 25, 50, 100, 250, 1000]
 
     public init(clock: @escaping () -> MonotonicInstant = MonotonicInstant.now) throws(SystemCallError) {
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -163,6 +174,9 @@ public final class EventLoop {
                 return Int32(min(remaining, UInt64(Int32.max)))
             }
             if next.id > lastExisting { return 0 }
+            let lateness = Int64(clamping: (current.nanoseconds - next.deadline.nanoseconds) / 1000)
+            timerLag.observe(microseconds: lateness)
+            if lateness > maximumTimerLagMicroseconds { maximumTimerLagMicroseconds = lateness }
             timerQueue.removeMin()
             let action = timerActions.removeValue(forKey: next.id)
             action?()

@@ -51,6 +51,8 @@ final class TFTPService {
     private var netasciiForms: [String: NetasciiContents] = [:]
     private var requestBuffer = [UInt8](repeating: 0, count: 65_536)
     private(set) var transfersStarted = 0
+    /// What `counters` reports: requests by how they ended, bytes and durations sent.
+    private(set) var tally = TFTPTally()
     /// Proxy mode: runs before a read request is resolved, so the node that sent it is
     /// known by its address (``TFTPRequestFrameWatch``).
     var beforeReadRequest: (() -> Void)?
@@ -111,6 +113,7 @@ final class TFTPService {
         do {
             packet = try TFTPPacket(decoding: datagram.payload)
         } catch {
+            tally.count(.malformedRequest)
             logger.debug("TFTP from \(datagram.source):\(datagram.sourcePort): malformed request: \(error)", metadata: Self.peer(datagram.source))
             reply(TFTPPacket.error(.illegalOperation, message: "malformed request: \(error)").encoded(), to: datagram)
             return
@@ -120,6 +123,7 @@ final class TFTPService {
             beforeReadRequest?()
             read(request, from: ClientTID(address: datagram.source, port: datagram.sourcePort))
         case .writeRequest(let request):
+            tally.count(.writeRefused)
             logger.notice("TFTP write request for \(request.fileName) from \(who(datagram.source)) refused: the boot tree is read-only", metadata: Self.peer(datagram.source))
             reply(Self.readOnly, to: datagram)
         case .error:
@@ -143,6 +147,7 @@ final class TFTPService {
         guard sessions[tid] == nil else { return }
         let client = who(tid.address)
         guard request.mode != .mail else {
+            tally.count(.wrongMode)
             refuse(tid, .illegalOperation, "mail mode is for writing; read in octet or netascii")
             return
         }
@@ -152,6 +157,7 @@ final class TFTPService {
             total: sessions.count, strangers: strangerSessions.count, fromClient: perClient,
             unacknowledgedFromClient: perClient == 0 ? 0 : sessions.values.count { $0.client == tid.address && !$0.isAcknowledged })
         if let refusal = TFTPAdmission(total: limits.total, perClient: limits.perClient).refusal(running: running, clientIsNode: node != nil) {
+            tally.count(.refusedBusy)
             logger.notice("TFTP \(request.fileName) for \(client) refused as busy: already \(refusal)", metadata: Self.peer(tid.address))
             socket.send(Self.busy, to: tid.address, port: tid.port)
             return
@@ -162,6 +168,7 @@ final class TFTPService {
         do throws(TFTPPathRefusal) {
             resolved = try resolver.resolve(request.fileName, for: identity, in: tree)
         } catch {
+            tally.count(TFTPTally.Result(error))
             logRefusal(error, fileName: request.fileName, client: tid.address)
             refuse(tid, error.errorCode, error.clientMessage(for: request.fileName))
             if let onBootEvent, node != nil,
@@ -175,6 +182,7 @@ final class TFTPService {
         do throws(TFTPReadError) {
             sent = request.mode == .netascii ? try netascii(contents) : contents
         } catch {
+            tally.count(.unreadable)
             logger.warning("TFTP \(request.fileName) for \(client): \(tree.root)/\(resolved.path): \(error)", metadata: Self.peer(tid.address))
             refuse(tid, .notDefined, TFTPTransfer.fileChangedMessage)
             return
@@ -188,6 +196,7 @@ final class TFTPService {
                 transfer: TFTPTransfer(contents: sent, parameters: parameters), loop: loop, logger: logger
             ) { [unowned self] session, event in self.ended(session, event) }
         } catch {
+            tally.count(.refusedBusy)
             logger.error("TFTP \(request.fileName) for \(client): cannot open a transfer socket: \(error)", metadata: Self.peer(tid.address))
             socket.send(Self.busy, to: tid.address, port: tid.port)
             return
@@ -223,14 +232,17 @@ final class TFTPService {
         } catch {
             logger.error("TFTP \(fileName) for \(client): cannot read \(tree.root)/\(resolved.path): \(error)", metadata: Self.peer(tid.address))
             if error.errno == ENOENT {
+                tally.count(.notFound)
                 refuse(tid, .fileNotFound, "file not found: \(fileName)")
             } else {
+                tally.count(.accessViolation)
                 refuse(tid, .accessViolation, "access violation: \(fileName)")
             }
             return nil
         }
         guard resolved.isTemplate, let node = resolved.node else { return file }
         guard file.count <= Self.maximumTemplateSize else {
+            tally.count(.unreadable)
             logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) is \(file.count) bytes, over the \(Self.maximumTemplateSize) a template may have; not sending it", metadata: Self.peer(tid.address))
             refuse(tid, .notDefined, "cannot render \(fileName): see the hub's log")
             return nil
@@ -239,6 +251,7 @@ final class TFTPService {
         do throws(TFTPReadError) {
             source = try file.bytes(in: 0..<file.count)
         } catch {
+            tally.count(.unreadable)
             logger.warning("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path): \(error)", metadata: Self.peer(tid.address))
             refuse(tid, .notDefined, TFTPTransfer.fileChangedMessage)
             return nil
@@ -247,6 +260,7 @@ final class TFTPService {
         do throws(BootFileTemplateError) {
             template = try BootFileTemplate(parsing: source)
         } catch {
+            tally.count(.unreadable)
             logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) \(error); not sending it", metadata: Self.peer(tid.address))
             refuse(tid, .notDefined, "cannot render \(fileName): see the hub's log")
             return nil
@@ -277,6 +291,7 @@ final class TFTPService {
         strangerSessions.remove(tid)
         let remaining = sessionsPerClient[tid.address, default: 1] - 1
         sessionsPerClient[tid.address] = remaining > 0 ? remaining : nil
+        tally.count(ended: event)
         log(event, fileName: session.fileName, client: session.client)
         onBootEvent?(session.client, BootEvent.Kind(event, fileName: session.fileName))
     }

@@ -64,6 +64,14 @@ public struct DaemonClient: Sendable {
         return status
     }
 
+    /// `counters` (protocol 2): the services' and the daemon process's counters.
+    public func counters() async throws(DaemonLinkError) -> DaemonCounters {
+        guard let counters = try await ask(ControlRequest(command: .counters)).counters else {
+            throw .unreadable(path: socketPath, reason: "the answer to counters holds no counters")
+        }
+        return counters
+    }
+
     /// `history`: a node's recent boot events.
     public func history(of node: Int) async throws(DaemonLinkError) -> NodeHistory {
         guard let history = try await ask(ControlRequest(command: .history, node: String(node))).history else {

@@ -65,7 +65,8 @@ import Testing
                 case .discoveries:
                     connection.subscription = .discoveries
                     connection.send(ControlResponse(message: "discoveries"))
-                case .history, .reload: connection.send(ControlResponse(error: "not here"))
+                case .hello: connection.send(ControlResponse(hello: ControlHello(version: "test")))
+                case .history, .reload, .counters: connection.send(ControlResponse(error: "not here"))
                 }
             }
         }
@@ -101,7 +102,7 @@ import Testing
     @Test func malformedAndOverlongLinesGetAnErrorAndAClose() throws {
         let harness = try Harness()
         let malformed = try Client(path: harness.path)
-        malformed.send("{\"command\":\"explode\"}\n")
+        malformed.send("{\"command\":\"status\"\n")
         let overlong = try Client(path: harness.path)
         overlong.send(String(repeating: "x", count: ControlLine.maximumRequestLength + 10))
         try harness.turn()
@@ -109,6 +110,18 @@ import Testing
         #expect(malformed.line() == nil, "closed after the error")
         #expect(try overlong.response()?.error == "request longer than 4096 bytes")
         #expect(harness.server.connectionCount == 0)
+    }
+
+    @Test func anUnknownCommandIsAnErrorNamingTheKnownOnesAndTheClientStays() throws {
+        let harness = try Harness()
+        let client = try Client(path: harness.path)
+        client.send(#"{"command":"explode","protocol":9}"# + "\n" + #"{"command":"hello"}"# + "\n")
+        try harness.turn()
+        let error = try #require(try client.response()?.error)
+        #expect(error == #"unknown command "explode": protocol 2 knows hello, status, history, reload, follow, discoveries, counters"#)
+        let hello = try #require(try client.response()?.hello)
+        #expect(hello.protocolVersion == ControlProtocol.version && hello.commands.contains("counters"))
+        #expect(harness.server.connectionCount == 1, "an unknown command is the client's to fall back from, not a broken stream")
     }
 
     @Test func followersGetTheirNodesEventsAndASlowFollowerIsDropped() throws {

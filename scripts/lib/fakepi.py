@@ -454,6 +454,8 @@ class FakePi:
         if self.prefix and name.startswith(self.prefix):
             candidates.append(os.path.join(self.tree, name[len(self.prefix):].lstrip("/")))
         for path in candidates:
+            if os.path.isfile(path + ".tmpl"):
+                return  # rendered for this node (docs/serving.md, Templates): no copy to compare
             if os.path.isfile(path):
                 with open(path, "rb") as f:
                     if f.read() != data:
@@ -483,8 +485,10 @@ class FakePi:
             raise BootFailure(step, stage, "%s: OACK said tsize %d, received %d bytes" % (path, result.tsize, len(result.data)))
         self.check_tree(path, result.data, step, stage)
         self.bytes_read += len(result.data)
+        # The kernel command line as served (a template is rendered per node): what it mounts.
+        extra = {"cmdline": result.data.decode(errors="replace").strip()} if name == "cmdline.txt" else {}
         self.report.emit("tftp", reached, file=path, result="ok", bytes=len(result.data), blksize=result.blksize,
-                         probed=probe_first, retransmits=result.retransmits, ms=self.clock.ms() - started)
+                         probed=probe_first, retransmits=result.retransmits, ms=self.clock.ms() - started, **extra)
         return result.data
 
     def expect_missing(self, name, step, stage, options):
@@ -755,7 +759,8 @@ class FakePi:
             ack, ms = self.kernel_dhcp(client)
             self.set_address(ack["yiaddr"], ipv4(ack["options"], 1))
             hostname = ack["options"].get(12, b"").decode(errors="replace")
-            self.report.emit("kernel-dhcp", "kernel-dhcp", ip=ack["yiaddr"], hostname=hostname, ms=ms)
+            root_path = ack["options"].get(17, b"").decode(errors="replace")
+            self.report.emit("kernel-dhcp", "kernel-dhcp", ip=ack["yiaddr"], hostname=hostname, rootPath=root_path, ms=ms)
             if not hostname:
                 ms = self.os_dhcp(client, ack["yiaddr"])
                 self.report.emit("os-dhcp", "up", ip=ack["yiaddr"], ms=ms)
