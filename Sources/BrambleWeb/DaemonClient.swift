@@ -104,6 +104,11 @@ public struct DaemonClient: Sendable {
         return String(describing: error)
     }
 
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+
     /// `body`'s result, or ``DaemonLinkError/timedOut(path:milliseconds:)`` when it takes
     /// longer than `limit` (it is then cancelled, which closes its connection).
     static func withTimeout<Value: Sendable>(
@@ -113,8 +118,7 @@ public struct DaemonClient: Sendable {
             group.addTask { try await body() }
             group.addTask {
                 try await Task.sleep(for: limit)
-                let (seconds, attoseconds) = limit.components
-                throw DaemonLinkError.timedOut(path: path, milliseconds: Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+                throw DaemonLinkError.timedOut(path: path, milliseconds: milliseconds(limit))
             }
             defer { group.cancelAll() }
             guard let first = try await group.next() else { throw DaemonLinkError.closed(path: path) }

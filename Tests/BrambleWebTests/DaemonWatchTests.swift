@@ -1,6 +1,6 @@
 import BrambleBoot
 import BrambleControl
-import BrambleWeb
+@testable import BrambleWeb
 import BrambleWebCore
 import Foundation
 import NIOConcurrencyHelpers
@@ -80,5 +80,20 @@ final class NIOLockedStage: @unchecked Sendable {
     var value: BootStage {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
+    }
+}
+
+/// A daemon that accepts the watch's connection but never answers is reported gone.
+@Suite struct SilentDaemonWatchTests {
+    @Test func aSilentDaemonIsGoneAfterAFewUnansweredStatuses() async throws {
+        let daemon = try await FakeDaemon { _ in .silence }
+        defer { Task { await daemon.stop() } }
+        let state = DashboardState()
+        var watch = DaemonWatch(client: DaemonClient(socketPath: daemon.path), state: state)
+        watch.heartbeat = .milliseconds(200)
+        watch.settle = .milliseconds(50)
+        let running = Task { [watch] in try await watch.run() }
+        defer { running.cancel() }
+        #expect(await DaemonWatchTests.eventually(5) { await state.daemonProblem?.contains("did not answer within") == true })
     }
 }
