@@ -16,6 +16,7 @@ enum DashboardScript {
           let selected = null;
           const bays = new Map();
           const empties = new Map();
+          const barLabels = [];
 
           function duration(ms) {
             ms = Math.max(0, Math.floor(ms));
@@ -92,6 +93,7 @@ enum DashboardScript {
             }
             for (const [id, entry] of bays) if (!seen.has(id)) { entry.button.remove(); bays.delete(id); }
             drawEmptyBays();
+            drawBarLabels();
             if (selected !== null) drawFacts();
           }
           function drawEmptyBays() {
@@ -111,6 +113,16 @@ enum DashboardScript {
               }
             }
             for (const [key, empty] of empties) if (!wanted.has(key)) { empty.remove(); empties.delete(key); }
+          }
+          function drawBarLabels() {
+            while (barLabels.length < model.layout.bars) {
+              const label = element("div", "bar-label");
+              label.append(element("span", "word", "BitBar "), document.createTextNode(String(barLabels.length + 1)));
+              label.style.setProperty("--bar", barLabels.length + 1);
+              rack.appendChild(label);
+              barLabels.push(label);
+            }
+            while (barLabels.length > model.layout.bars) barLabels.pop().remove();
           }
           function tick() {
             for (const bay of model.bays) { const entry = bays.get(bay.id); if (entry) entry.time.textContent = timeText(bay); }
