@@ -126,11 +126,12 @@ extension WebSettings {
         var draft = ConfigDraft.builtInDefaults
         if let path {
             let bytes: [UInt8]
-            do throws(FileReadFailure) {
-                bytes = try FileReadFailure.read(path, limit: 1 << 20)
+            do throws(SmallFileError) {
+                bytes = try SmallFile.read(path, limit: (1 << 20) + 1)
             } catch {
                 throw .configuration("cannot read the config file \(path): \(error.reason)")
             }
+            guard bytes.count <= 1 << 20 else { throw .configuration("the config file \(path) is larger than 1 MiB: is it the right file?") }
             draft = ConfigParser.parse(String(decoding: bytes, as: UTF8.self), file: path)
         }
         let configuration: BrambleConfig

@@ -97,3 +97,20 @@ final class NIOLockedStage: @unchecked Sendable {
         #expect(await DaemonWatchTests.eventually(5) { await state.daemonProblem?.contains("did not answer within") == true })
     }
 }
+
+/// Readings from another source (the BMC) reach the model and every page following.
+@Suite struct BayReadingsTests {
+    @Test func readingsAppearOnTheirBayAndAreBroadcast() async throws {
+        let state = DashboardState()
+        await state.update(fakeReport(count: 2, up: 2))
+        guard let (_, events) = await state.follow() else { Issue.record("cannot follow"); return }
+        await state.setReadings([2: [BayReading(name: "current", value: 0.62, unit: "A"), BayReading(name: "fan", value: 3100, unit: "rpm")]])
+        let model = await state.model
+        #expect(model.bays[0].readings.isEmpty)
+        #expect(model.bays[1].readings.map(\.name) == ["current", "fan"])
+        var iterator = events.makeAsyncIterator()
+        _ = await iterator.next()
+        let broadcast = await iterator.next()
+        #expect(broadcast?.contains("\"readings\":[{\"name\":\"current\",\"unit\":\"A\",\"value\":0.62}") == true, "\(broadcast ?? "")")
+    }
+}
