@@ -46,7 +46,7 @@ public struct WebCommand: AsyncParsableCommand {
 
     /// Runs the dashboard.
     public struct Serve: AsyncParsableCommand {
-        public static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the dashboard (the default).")
+        public static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the dashboard.")
 
         @Option(name: .customLong("config"), help: ArgumentHelp("The config file `bramble serve` runs with. (default: /etc/bramble/bramble.conf if it exists)", valueName: "FILE"))
         var configFile: String?
