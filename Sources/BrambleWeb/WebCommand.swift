@@ -19,7 +19,9 @@ public struct WebCommand: AsyncParsableCommand {
         discussion: """
             Listens where web-listen in bramble.conf says (loopback or the hub's address; off by default) \
             and asks the daemon over <state-dir>/control.sock. With web-user and web-password-file set, \
-            every request needs that user's password (basic authentication). See docs/web.md.
+            every request needs that user's password (basic authentication). Options: \
+            `bramble web serve --help` (serve is the default: `bramble web --listen loopback:9420` runs it). \
+            See docs/web.md.
             """,
         subcommands: [Serve.self, HashPassword.self],
         defaultSubcommand: Serve.self
