@@ -29,9 +29,6 @@ public actor DashboardState {
     /// The page's model now.
     public var model: DashboardModel { DashboardModel(report: report, problem: problem, timing: timing, readings: readings) }
 
-    /// The daemon's last report while it answers, nil while it does not.
-    public var currentReport: StatusReport? { problem == nil ? report : nil }
-
     /// Why the daemon does not answer, nil while it does.
     public var daemonProblem: String? { problem }
 
@@ -75,8 +72,6 @@ public actor DashboardState {
     public func unfollow(_ id: Int) {
         followers.removeValue(forKey: id)?.finish()
     }
-
-    public var followerCount: Int { followers.count }
 
     /// Ends every follower's stream, so a shutdown does not wait on open pages.
     public func finishFollowers() {

@@ -19,7 +19,9 @@ public struct WebCommand: AsyncParsableCommand {
         discussion: """
             Listens where web-listen in bramble.conf says (loopback or the hub's address; off by default) \
             and asks the daemon over <state-dir>/control.sock. With web-user and web-password-file set, \
-            every request needs that user's password (basic authentication). See docs/web.md.
+            every request needs that user's password (basic authentication). Options: \
+            `bramble web serve --help` (serve is the default: `bramble web --listen loopback:9420` runs it). \
+            See docs/web.md.
             """,
         subcommands: [Serve.self, HashPassword.self],
         defaultSubcommand: Serve.self
@@ -46,7 +48,7 @@ public struct WebCommand: AsyncParsableCommand {
 
     /// Runs the dashboard.
     public struct Serve: AsyncParsableCommand {
-        public static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the dashboard (the default).")
+        public static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the dashboard.")
 
         @Option(name: .customLong("config"), help: ArgumentHelp("The config file `bramble serve` runs with. (default: /etc/bramble/bramble.conf if it exists)", valueName: "FILE"))
         var configFile: String?
@@ -137,11 +139,12 @@ extension WebSettings {
         var draft = ConfigDraft.builtInDefaults
         if let path {
             let bytes: [UInt8]
-            do throws(FileReadFailure) {
-                bytes = try FileReadFailure.read(path, limit: 1 << 20)
+            do throws(SmallFileError) {
+                bytes = try SmallFile.read(path, limit: (1 << 20) + 1)
             } catch {
                 throw .configuration("cannot read the config file \(path): \(error.reason)")
             }
+            guard bytes.count <= 1 << 20 else { throw .configuration("the config file \(path) is larger than 1 MiB: is it the right file?") }
             draft = ConfigParser.parse(String(decoding: bytes, as: UTF8.self), file: path)
         }
         let configuration: BrambleConfig
