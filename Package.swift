@@ -30,7 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Without its default traits: FullFoundation would link Foundation's DateFormatter and
+        // with it ICU (about 40 MB in a static binary), ConfigurationSupport swift-configuration.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -67,7 +69,7 @@ let package = Package(
         .target(name: "BrambleControl", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
         // The daemon's counters and status as Prometheus' text exposition format, for
         // `bramble-web`'s /metrics. Pure: values in, text out.
-        .target(name: "BrambleMetrics", dependencies: ["BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
+        .target(name: "BrambleMetrics", dependencies: ["BrambleControl", "BrambleBoot", "BrambleBMC"], swiftSettings: strictSettings),
         // The BitScope Edge Rack BMC's serial console: commands out, status lines in. Pure.
         .target(name: "BrambleBMC", swiftSettings: strictSettings),
         // The BMC's serial line: termios, an advisory lock, poll-bounded reads, a session.
@@ -152,7 +154,7 @@ let package = Package(
         .executableTarget(name: "bramble-demo", dependencies: ["BrambleDemo"], swiftSettings: strictSettings),
         // What `bramble web` shows and checks, pure: the rack layout, stage timing, the
         // dashboard's model, the daemon's lines cut up, basic-auth headers and password files.
-        .target(name: "BrambleWebCore", dependencies: ["BrambleBoot", "BrambleControl"], swiftSettings: strictSettings),
+        .target(name: "BrambleWebCore", dependencies: ["BrambleBoot", "BrambleControl", "BrambleBMC"], swiftSettings: strictSettings),
         // `bramble web`: the dashboard and /metrics over HTTP (Hummingbird), a process of its
         // own that talks to the daemon only through the control socket, so `bramble serve`
         // never links an HTTP server, SwiftNIO or Foundation.
@@ -163,6 +165,9 @@ let package = Package(
                 "BrambleControl",
                 "BrambleNodeMap",
                 "BrambleWebCore",
+                "BrambleBMC",
+                "BrambleBMCSerial",
+                "BrambleMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -238,11 +243,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "BrambleBootTests", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
-        .testTarget(name: "BrambleMetricsTests", dependencies: ["BrambleMetrics", "BrambleControl", "BrambleBoot"], swiftSettings: strictSettings),
+        .testTarget(name: "BrambleMetricsTests", dependencies: ["BrambleMetrics", "BrambleControl", "BrambleBoot", "BrambleBMC"], swiftSettings: strictSettings),
         .testTarget(
             name: "BrambleWebTests",
             dependencies: [
-                "BrambleWeb", "BrambleWebCore", "BrambleControl", "BrambleBoot", "BrambleNodeMap",
+                "BrambleWeb", "BrambleWebCore", "BrambleControl", "BrambleBoot", "BrambleNodeMap", "BrambleBMC", "BrambleMetrics",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOCore", package: "swift-nio"),

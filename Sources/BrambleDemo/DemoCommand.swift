@@ -45,6 +45,15 @@ public struct DemoCommand: ParsableCommand {
     @Option(help: "The Pi simulator (default: scripts/lib/fakepi.py of the checkout this binary was built in).")
     var simulator: String?
 
+    @Flag(help: "Also serve the live dashboard (bramble web) on 127.0.0.1 and print its URL.")
+    var web = false
+
+    @Option(help: "The dashboard's port on 127.0.0.1, with --web.")
+    var webPort = 9420
+
+    @Option(help: "With --web, keep the module and the dashboard up this long after the boot (Ctrl-C ends it sooner).")
+    var webHold = "10m"
+
     public func validate() throws {
         let maximum = DemoBay.maximumCount(models: try modelList())
         guard (1...maximum).contains(nodes ?? maximum) else {
@@ -54,6 +63,8 @@ public struct DemoCommand: ParsableCommand {
         guard let limit = Self.seconds(timeLimit), limit > 0 else {
             throw ValidationError("--time-limit: '\(timeLimit)' is not a duration like 300s or 5m")
         }
+        guard (1...65535).contains(webPort) else { throw ValidationError("--web-port must be 1 to 65535") }
+        guard Self.seconds(webHold) != nil else { throw ValidationError("--web-hold: '\(webHold)' is not a duration like 10m or 30s") }
     }
 
     public init() {}
@@ -101,6 +112,9 @@ public struct DemoCommand: ParsableCommand {
             .appendingPathComponent("bramble").path
         let server = try cluster.start(in: cluster.hubNamespace, [executable, "serve", "--config", tree.configPath], output: tree.serveLogPath)
         try Self.waitUntilReady(server, log: tree.serveLogPath)
+        let dashboard = try web ? DemoDashboard.start(configPath: tree.configPath, port: webPort, logPath: tree.directory.appendingPathComponent("web.log").path) : nil
+        defer { dashboard?.stop() }
+        if let dashboard { print("the dashboard: \(dashboard.url) (bramble web, on 127.0.0.1 only)") }
         print("bramble serve is ready; powering on one Pi every \(Self.format(interval)) s")
         fflush(nil)
 
@@ -112,6 +126,7 @@ public struct DemoCommand: ParsableCommand {
         let stats = DemoServerStats.read(pid: server.processIdentifier, logPath: tree.serveLogPath)
         let finalStatus = status.report()
         status.cancel()
+        if let dashboard { DemoDashboard.hold(url: dashboard.url, seconds: Self.seconds(webHold) ?? 600) }
         DemoCluster.stop(server)
         try DemoReport.conclude(progress, status: finalStatus, server: stats, since: start)
     }

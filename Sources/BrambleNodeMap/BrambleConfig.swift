@@ -54,6 +54,8 @@ public struct BrambleConfig: Hashable, Sendable {
     public internal(set) var exportsFile: String = "/etc/exports.d/bramble.exports"
     /// The serial line to the Edge Rack's BMC (`bramble bmc`, `--power bmc`; docs/bmc.md).
     public internal(set) var bmcDevice: String = "/dev/serial0"
+    /// How often `bramble web` reads the BMC's current and fan per bay; off by default.
+    public internal(set) var bmcPoll: BMCPollInterval = .off
     /// Where `bramble web` serves the dashboard and /metrics; off unless the operator says.
     public internal(set) var webListen: WebListen = .off
     /// The one user `bramble web` admits with basic authentication; nil: no authentication.

@@ -73,6 +73,7 @@ public struct ConfigDraft: Sendable {
         case .bmcDevice:
             guard text.hasPrefix("/") else { throw InvalidConfigValue("'\(text)' is not an absolute device path, e.g. /dev/serial0 or /dev/ttyUSB0") }
             settings.bmcDevice = text
+        case .bmcPoll: settings.bmcPoll = try BMCPollInterval(parsing: text)
         case .webListen: settings.webListen = try WebListen(parsing: text)
         case .webUser: settings.webUser = try WebUser(parsing: text)
         case .webPasswordFile: settings.webPasswordFile = path

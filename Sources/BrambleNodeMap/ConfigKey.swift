@@ -23,6 +23,7 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     case rootsKeep = "roots-keep"
     case exportsFile = "exports-file"
     case bmcDevice = "bmc-device"
+    case bmcPoll = "bmc-poll"
     case webListen = "web-listen"
     case webUser = "web-user"
     case webPasswordFile = "web-password-file"

@@ -139,7 +139,9 @@ public struct NodeRootCheck: Hashable, Sendable {
         if isOwnRoot && !chosen.isReadWrite { problems.append(.readOnly(path: path, client: chosen.description)) }
         if !chosen.keepsRoot { problems.append(.rootSquashed(path: path, client: chosen.description)) }
         if isOwnRoot {
-            let others = clients.filter { !($0.isSingleAddress && $0.admits(address)) }.map(\.host)
+            // The node's own address, or its own name (one host, if DNS says so), and no one else.
+            let own = Set(names.map { $0.lowercased() })
+            let others = clients.filter { !($0.isSingleAddress && $0.admits(address)) && !own.contains($0.host.lowercased()) }.map(\.host)
             if !others.isEmpty { problems.append(.exportedBeyondNode(path: path, clients: others)) }
         }
         return problems

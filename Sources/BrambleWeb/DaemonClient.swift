@@ -64,6 +64,14 @@ public struct DaemonClient: Sendable {
         return status
     }
 
+    /// `counters` (protocol 2): the services' and the daemon process's counters.
+    public func counters() async throws(DaemonLinkError) -> DaemonCounters {
+        guard let counters = try await ask(ControlRequest(command: .counters)).counters else {
+            throw .unreadable(path: socketPath, reason: "the answer to counters holds no counters")
+        }
+        return counters
+    }
+
     /// `history`: a node's recent boot events.
     public func history(of node: Int) async throws(DaemonLinkError) -> NodeHistory {
         guard let history = try await ask(ControlRequest(command: .history, node: String(node))).history else {
@@ -96,6 +104,11 @@ public struct DaemonClient: Sendable {
         return String(describing: error)
     }
 
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+
     /// `body`'s result, or ``DaemonLinkError/timedOut(path:milliseconds:)`` when it takes
     /// longer than `limit` (it is then cancelled, which closes its connection).
     static func withTimeout<Value: Sendable>(
@@ -105,8 +118,7 @@ public struct DaemonClient: Sendable {
             group.addTask { try await body() }
             group.addTask {
                 try await Task.sleep(for: limit)
-                let (seconds, attoseconds) = limit.components
-                throw DaemonLinkError.timedOut(path: path, milliseconds: Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+                throw DaemonLinkError.timedOut(path: path, milliseconds: milliseconds(limit))
             }
             defer { group.cancelAll() }
             guard let first = try await group.next() else { throw DaemonLinkError.closed(path: path) }

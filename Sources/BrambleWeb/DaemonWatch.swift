@@ -43,7 +43,7 @@ public struct DaemonWatch: Service {
         let (state, settle, heartbeat) = (state, settle, heartbeat)
         do {
             try await channel.executeThenClose { inbound, outbound in
-                let eventsPending = EventsPending()
+                let signals = WatchSignals()
                 try await outbound.write(ByteBuffer(bytes: try ControlLine.encode(ControlRequest(command: .follow))))
                 try await outbound.write(ByteBuffer(bytes: try ControlLine.encode(ControlRequest(command: .status))))
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -53,10 +53,11 @@ public struct DaemonWatch: Service {
                             for line in try framer.append(buffer.readableBytesView) {
                                 let response = try DaemonClient.decode(line, path: path)
                                 if let report = response.status {
+                                    signals.unansweredStatus.store(0, ordering: .relaxed)
                                     await state.update(report)
                                 } else if let event = response.event {
                                     await state.record(event)
-                                    eventsPending.flag.store(true, ordering: .relaxed)
+                                    signals.eventsPending.store(true, ordering: .relaxed)
                                 } else if let error = response.error {
                                     throw DaemonLinkError.refused(error)
                                 }
@@ -69,8 +70,11 @@ public struct DaemonWatch: Service {
                         while true {
                             try await Task.sleep(for: settle)
                             quiet += settle
-                            if eventsPending.flag.exchange(false, ordering: .relaxed) || quiet >= heartbeat {
+                            if signals.eventsPending.exchange(false, ordering: .relaxed) || quiet >= heartbeat {
                                 quiet = .zero
+                                if signals.unansweredStatus.add(1, ordering: .relaxed).newValue > WatchSignals.maximumUnanswered {
+                                    throw DaemonLinkError.timedOut(path: path, milliseconds: DaemonClient.milliseconds(heartbeat) * WatchSignals.maximumUnanswered)
+                                }
                                 try await outbound.write(ByteBuffer(bytes: try ControlLine.encode(ControlRequest(command: .status))))
                             }
                         }
@@ -85,7 +89,11 @@ public struct DaemonWatch: Service {
     }
 }
 
-/// Set when events arrived since the last status request.
-final class EventsPending: Sendable {
-    let flag = Atomic<Bool>(false)
+/// What the watch's reader tells its writer: events arrived since the last status
+/// request; how many status requests went unanswered (a daemon that holds the connection
+/// but answers nothing counts as gone after a few).
+final class WatchSignals: Sendable {
+    static let maximumUnanswered = 3
+    let eventsPending = Atomic<Bool>(false)
+    let unansweredStatus = Atomic<Int>(0)
 }

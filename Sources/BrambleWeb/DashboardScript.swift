@@ -15,6 +15,8 @@ enum DashboardScript {
           let receivedAt = Date.now();
           let selected = null;
           const bays = new Map();
+          const empties = new Map();
+          const barLabels = [];
 
           function duration(ms) {
             ms = Math.max(0, Math.floor(ms));
@@ -90,7 +92,37 @@ enum DashboardScript {
               entry.error.textContent = bay.lastError || "";
             }
             for (const [id, entry] of bays) if (!seen.has(id)) { entry.button.remove(); bays.delete(id); }
+            drawEmptyBays();
+            drawBarLabels();
             if (selected !== null) drawFacts();
+          }
+          function drawEmptyBays() {
+            const occupied = new Set(model.bays.map(b => b.position.bar + "-" + b.position.slot));
+            const wanted = new Set();
+            for (let bar = 1; bar <= model.layout.bars; bar++) {
+              for (let slot = 1; slot <= model.layout.baysPerBar; slot++) {
+                const key = bar + "-" + slot;
+                if (occupied.has(key)) continue;
+                wanted.add(key);
+                if (empties.has(key)) continue;
+                const empty = element("div", "bay empty", "no node");
+                empty.style.setProperty("--bar", bar);
+                empty.style.setProperty("--slot", slot);
+                rack.appendChild(empty);
+                empties.set(key, empty);
+              }
+            }
+            for (const [key, empty] of empties) if (!wanted.has(key)) { empty.remove(); empties.delete(key); }
+          }
+          function drawBarLabels() {
+            while (barLabels.length < model.layout.bars) {
+              const label = element("div", "bar-label");
+              label.append(element("span", "word", "BitBar "), document.createTextNode(String(barLabels.length + 1)));
+              label.style.setProperty("--bar", barLabels.length + 1);
+              rack.appendChild(label);
+              barLabels.push(label);
+            }
+            while (barLabels.length > model.layout.bars) barLabels.pop().remove();
           }
           function tick() {
             for (const bay of model.bays) { const entry = bays.get(bay.id); if (entry) entry.time.textContent = timeText(bay); }

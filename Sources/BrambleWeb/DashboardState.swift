@@ -1,3 +1,4 @@
+import BrambleBMC
 import BrambleControl
 import BrambleWebCore
 import FoundationEssentials
@@ -17,6 +18,8 @@ public actor DashboardState {
     private var problem: String? = "connecting to the daemon"
     private var timing = StageTiming()
     private var readings: [Int: [BayReading]] = [:]
+    /// The BMC's last poll, for the metrics (BMCWatch writes it, docs/bmc.md).
+    var bmcReadings: [BMCBayReading] = []
     private var followers: [Int: AsyncStream<String>.Continuation] = [:]
     private var nextFollower = 0
     private var finished = false
@@ -25,9 +28,6 @@ public actor DashboardState {
 
     /// The page's model now.
     public var model: DashboardModel { DashboardModel(report: report, problem: problem, timing: timing, readings: readings) }
-
-    /// The daemon's last report while it answers, nil while it does not.
-    public var currentReport: StatusReport? { problem == nil ? report : nil }
 
     /// Why the daemon does not answer, nil while it does.
     public var daemonProblem: String? { problem }
@@ -72,8 +72,6 @@ public actor DashboardState {
     public func unfollow(_ id: Int) {
         followers.removeValue(forKey: id)?.finish()
     }
-
-    public var followerCount: Int { followers.count }
 
     /// Ends every follower's stream, so a shutdown does not wait on open pages.
     public func finishFollowers() {

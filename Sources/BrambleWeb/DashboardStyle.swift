@@ -15,10 +15,12 @@ enum DashboardStyle {
         .summary { margin: 0; font-variant-numeric: tabular-nums; }
         .daemon { margin: 0; padding: 2px 10px; border-radius: 4px; background: var(--bad); color: #fff; font-weight: 600; }
         main { padding: 12px 16px 24px; max-width: 1400px; }
-        .rack { display: grid; gap: 6px; grid-auto-flow: column; grid-template-columns: repeat(var(--bars, 8), minmax(0, 1fr)); grid-template-rows: repeat(var(--slots, 6), auto); }
-        .bay { grid-column: var(--bar); grid-row: var(--slot); text-align: left; font: inherit; color: inherit; cursor: pointer;
+        .rack { display: grid; gap: 6px; grid-template-columns: repeat(var(--bars, 8), minmax(0, 1fr)); grid-template-rows: auto repeat(var(--slots, 6), auto); }
+        .bar-label { grid-column: var(--bar); grid-row: 1; font-size: 12px; color: var(--muted); text-align: center; }
+        .bay { grid-column: var(--bar); grid-row: calc(var(--slot) + 1); text-align: left; font: inherit; color: inherit; cursor: pointer;
                border: 1px solid var(--line); border-left: 8px solid var(--stage-colour, var(--waiting)); border-radius: 6px;
                background: var(--card); padding: 6px 8px; min-height: 74px; min-width: 0; overflow: hidden; }
+        .bay.empty { border: 1px dashed var(--line); background: transparent; color: var(--muted); cursor: default; font-size: 12px; }
         .bay:focus-visible, .bay.selected { outline: 3px solid #23302a; outline-offset: 1px; }
         .bay .name { font-weight: 650; display: flex; justify-content: space-between; gap: 6px; }
         .bay .id { color: var(--muted); font-weight: 400; font-variant-numeric: tabular-nums; }
@@ -48,10 +50,13 @@ enum DashboardStyle {
         .timeline time { color: var(--muted); margin-right: 8px; }
         @media (max-width: 720px) {
           header { padding: 10px 12px; } main { padding: 10px 8px 20px; }
-          .rack { grid-auto-flow: row; grid-template-columns: repeat(var(--slots, 6), minmax(0, 1fr)); grid-template-rows: none; gap: 4px; }
-          .bay { grid-column: var(--slot); grid-row: var(--bar); min-height: 58px; padding: 4px 5px; border-left-width: 5px; }
-          .bay .name { font-size: 13px; } .bay .id, .bay .time, .bay .readings { display: none; }
+          .rack { grid-template-columns: auto repeat(var(--slots, 6), minmax(0, 1fr)); grid-template-rows: none; gap: 4px; }
+          .bar-label { grid-column: 1; grid-row: var(--bar); align-self: center; font-size: 11px; } .bar-label .word { display: none; }
+          .bay { grid-column: calc(var(--slot) + 1); grid-row: var(--bar); min-height: 58px; padding: 4px 5px; border-left-width: 5px; }
+          .bay .name { font-size: 12px; } .bay .label, .bay .time, .bay .readings { display: none; }
+          .bay .id { color: var(--fg); font-weight: 650; }
           .bay .stage { font-size: 11px; padding: 0 3px; } .bay .error { display: none; }
+          .bay.empty { border-left-width: 1px; font-size: 0; }
         }
         """#
 }

@@ -19,7 +19,9 @@ public struct WebCommand: AsyncParsableCommand {
         discussion: """
             Listens where web-listen in bramble.conf says (loopback or the hub's address; off by default) \
             and asks the daemon over <state-dir>/control.sock. With web-user and web-password-file set, \
-            every request needs that user's password (basic authentication). See docs/web.md.
+            every request needs that user's password (basic authentication). Options: \
+            `bramble web serve --help` (serve is the default: `bramble web --listen loopback:9420` runs it). \
+            See docs/web.md.
             """,
         subcommands: [Serve.self, HashPassword.self],
         defaultSubcommand: Serve.self
@@ -46,7 +48,7 @@ public struct WebCommand: AsyncParsableCommand {
 
     /// Runs the dashboard.
     public struct Serve: AsyncParsableCommand {
-        public static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the dashboard (the default).")
+        public static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the dashboard.")
 
         @Option(name: .customLong("config"), help: ArgumentHelp("The config file `bramble serve` runs with. (default: /etc/bramble/bramble.conf if it exists)", valueName: "FILE"))
         var configFile: String?
@@ -57,12 +59,15 @@ public struct WebCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The daemon's control socket, instead of <state-dir>/control.sock.", valueName: "PATH"))
         var socket: String?
 
+        @Option(help: ArgumentHelp("Read each bay's current and fan from the Edge Rack's BMC this often (off, or seconds), instead of bmc-poll.", valueName: "SECONDS"))
+        var bmcPoll: String?
+
         public init() {}
 
         public func run() async throws {
             let settings: WebSettings
             do {
-                settings = try WebSettings.load(configFile: configFile, listen: listen, socket: socket)
+                settings = try WebSettings.load(configFile: configFile, listen: listen, socket: socket, bmcPoll: bmcPoll)
             } catch {
                 throw WebExit(message: "bramble web: \(error.description)")
             }
@@ -115,22 +120,31 @@ struct WebExit: Error, CustomStringConvertible {
 extension WebSettings {
     /// The config file (the one given, else /etc/bramble/bramble.conf if it exists, else the
     /// built-in defaults) with the flags in place of its web settings.
-    static func load(configFile: String?, listen: String?, socket: String?, defaultConfigPath: String = "/etc/bramble/bramble.conf") throws(WebError) -> WebSettings {
+    static func load(
+        configFile: String?, listen: String?, socket: String?, bmcPoll: String? = nil, defaultConfigPath: String = "/etc/bramble/bramble.conf"
+    ) throws(WebError) -> WebSettings {
         let override: WebListen?
         do throws(InvalidConfigValue) {
             override = try listen.map { text throws(InvalidConfigValue) in try WebListen(parsing: text) }
         } catch {
             throw .badListen("--listen: \(error.reason)")
         }
+        let pollOverride: BMCPollInterval?
+        do throws(InvalidConfigValue) {
+            pollOverride = try bmcPoll.map { text throws(InvalidConfigValue) in try BMCPollInterval(parsing: text) }
+        } catch {
+            throw .configuration("--bmc-poll: \(error.reason)")
+        }
         let path = configFile ?? (access(defaultConfigPath, F_OK) == 0 ? defaultConfigPath : nil)
         var draft = ConfigDraft.builtInDefaults
         if let path {
             let bytes: [UInt8]
-            do throws(FileReadFailure) {
-                bytes = try FileReadFailure.read(path, limit: 1 << 20)
+            do throws(SmallFileError) {
+                bytes = try SmallFile.read(path, limit: (1 << 20) + 1)
             } catch {
                 throw .configuration("cannot read the config file \(path): \(error.reason)")
             }
+            guard bytes.count <= 1 << 20 else { throw .configuration("the config file \(path) is larger than 1 MiB: is it the right file?") }
             draft = ConfigParser.parse(String(decoding: bytes, as: UTF8.self), file: path)
         }
         let configuration: BrambleConfig
@@ -139,7 +153,7 @@ extension WebSettings {
         } catch {
             throw .configuration(error.message)
         }
-        return try WebSettings(configuration: configuration, configPath: path, listen: override, socket: socket)
+        return try WebSettings(configuration: configuration, configPath: path, listen: override, socket: socket, bmcPoll: pollOverride)
     }
 }
 
@@ -151,13 +165,16 @@ public enum WebServer {
         let client = DaemonClient(socketPath: settings.socketPath)
         let state = DashboardState()
         let router = WebRoutes.router(client: client, state: state, authentication: settings.authentication)
+        var services: [any Service] = [DaemonWatch(client: client, state: state)]
+        if let bmc = settings.bmc { services.append(BMCWatch(settings: bmc, state: state)) }
         let application = Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: nil, reuseAddress: true),
-            services: [DaemonWatch(client: client, state: state)],
+            services: services,
             onServerRunning: { channel in
                 let shown = channel.localAddress.map { "\($0.ipAddress ?? settings.host):\($0.port ?? settings.port)" } ?? "\(settings.host):\(settings.port)"
-                print("bramble web: serving http://\(shown)/ from the daemon on \(settings.socketPath)\(settings.authentication == nil ? "" : " (basic authentication)")")
+                print("bramble web: serving http://\(shown)/ from the daemon on \(settings.socketPath)\(settings.authentication == nil ? "" : " (basic authentication)")"
+                    + (settings.bmc.map { ", the BMC on \($0.device) every \($0.intervalSeconds) s" } ?? ""))
                 fflush(nil)
             },
             logger: logger

@@ -1,12 +1,13 @@
 import BrambleControl
+import BrambleMetrics
 import BrambleWebCore
 import FoundationEssentials
 import HTTPTypes
 import Hummingbird
 import ServiceLifecycle
 
-/// The HTTP side of `bramble web`: the dashboard page, its two files, and the JSON and
-/// event-stream endpoints it reads (docs/web.md). Read-only: every route is a GET, and
+/// The HTTP side of `bramble web`: the dashboard page, its two files, the JSON and
+/// event-stream endpoints it reads (docs/web.md), and /metrics for Prometheus (docs/metrics.md). Read-only: every route is a GET, and
 /// nothing is served from the file system, so no path reaches a file.
 public enum WebRoutes {
     public static func router(
@@ -22,6 +23,7 @@ public enum WebRoutes {
         router.get("/dashboard.js") { _, _ in asset(DashboardScript.text, type: "text/javascript; charset=utf-8") }
         router.get("/api/dashboard") { _, _ in json(await state.model) }
         router.get("/api/status") { _, _ in await status(client) }
+        router.get("/metrics") { _, _ in await metrics(client) }
         router.get("/api/nodes/{id}/history") { _, context in await history(client, node: context.parameters.get("id")) }
         router.get("/api/events") { _, _ in
             guard let (id, events) = await state.follow() else {
@@ -52,6 +54,20 @@ public enum WebRoutes {
         } catch {
             return problem(.serviceUnavailable, error.description)
         }
+    }
+
+    /// `GET /metrics`: the daemon's counters and status in Prometheus' text format
+    /// (docs/metrics.md), both asked for this scrape at once. When the daemon does not
+    /// answer, the scrape still succeeds with `bramble_daemon_up 0`, so Prometheus records
+    /// the daemon down rather than the exporter.
+    static func metrics(_ client: DaemonClient) async -> Response {
+        async let counters = try? client.counters()
+        async let status = try? client.status()
+        let (answeredCounters, answeredStatus) = await (counters, status)
+        var headers = HTTPFields()
+        headers[.contentType] = PrometheusExposition.contentType
+        let text = BrambleExposition.render(counters: answeredCounters, status: answeredStatus)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// `GET /api/nodes/ID/history`: the node's recent boot events, oldest first.

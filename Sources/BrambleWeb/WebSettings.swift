@@ -10,17 +10,20 @@ public struct WebSettings: Sendable {
     public var port: Int
     public var socketPath: String
     public var authentication: WebAuthentication?
+    /// The Edge Rack BMC to poll for each bay's current and fan; nil: not polled (`bmc-poll = off`).
+    public var bmc: BMCWatchSettings?
 
-    public init(host: String, port: Int, socketPath: String, authentication: WebAuthentication? = nil) {
+    public init(host: String, port: Int, socketPath: String, authentication: WebAuthentication? = nil, bmc: BMCWatchSettings? = nil) {
         self.host = host
         self.port = port
         self.socketPath = socketPath
         self.authentication = authentication
+        self.bmc = bmc
     }
 
     /// The settings for a configuration: `listen` (a `--listen` value) replaces `web-listen`,
-    /// `socket` replaces `<state-dir>/control.sock`.
-    public init(configuration: BrambleConfig, configPath: String?, listen: WebListen?, socket: String?) throws(WebError) {
+    /// `socket` replaces `<state-dir>/control.sock`, `bmcPoll` replaces `bmc-poll`.
+    public init(configuration: BrambleConfig, configPath: String?, listen: WebListen?, socket: String?, bmcPoll: BMCPollInterval? = nil) throws(WebError) {
         let where_ = listen ?? configuration.webListen
         switch where_ {
         case .off: throw .listenOff(config: configPath)
@@ -37,12 +40,17 @@ public struct WebSettings: Sendable {
         } else {
             authentication = nil
         }
+        switch bmcPoll ?? configuration.bmcPoll {
+        case .off: bmc = nil
+        case .every(let seconds):
+            bmc = BMCWatchSettings(device: configuration.bmcDevice, intervalSeconds: seconds, nodesPath: configuration.nodesPath, subnet: configuration.subnet)
+        }
     }
 
     static func readPasswordHash(_ path: String) throws(WebError) -> String {
         let bytes: [UInt8]
-        do throws(FileReadFailure) {
-            bytes = try FileReadFailure.read(path, limit: PasswordHashFile.maximumSize + 1)
+        do throws(SmallFileError) {
+            bytes = try SmallFile.read(path, limit: PasswordHashFile.maximumSize + 1)
         } catch {
             throw .passwordFile(.unreadable(path: path, reason: error.reason))
         }
@@ -67,22 +75,25 @@ public struct WebAuthentication: Sendable {
 
 /// A small file read whole, at most `limit` bytes (the rest is not read): the config file
 /// and the password file, both small.
-struct FileReadFailure: Error {
-    let reason: String
-
-    static func read(_ path: String, limit: Int) throws(FileReadFailure) -> [UInt8] {
+enum SmallFile {
+    static func read(_ path: String, limit: Int) throws(SmallFileError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileReadFailure(reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw SmallFileError(reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while bytes.count < limit {
             let count = Glibc.read(fd, &buffer, min(buffer.count, limit - bytes.count))
             if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw FileReadFailure(reason: String(cString: strerror(errno))) }
+            guard count >= 0 else { throw SmallFileError(reason: String(cString: strerror(errno))) }
             if count == 0 { break }
             bytes += buffer[0..<count]
         }
         return bytes
     }
+}
+
+/// A file could not be read: the operating system's words.
+struct SmallFileError: Error {
+    let reason: String
 }

@@ -145,4 +145,23 @@ import Testing
             cmdlinePath: "9ffefdef/cmdline.txt", nfsroot: "/elsewhere", expected: "10.42.0.250:\(directory.file("pxe/roots/node05"))")) == true)
         #expect(problems["node07"]?.contains { if case .cmdlineUnusable(path: "cmdline.txt.tmpl", _) = $0 { true } else { false } } == true)
     }
+
+    @Test func hostileExportsFilesAreReportedByLineOrRefusedWholeAndTheCheckGoesOn() throws {
+        try export(["--no-reload"])
+        directory.write("operator.exports", "/srv/ok 10.42.0.9(rw)\n\"/srv/unclosed 10.42.0.5(rw)\n/srv/x 10.42.0.5(rw,,sync)\n")
+        try directory.file("huge.exports", size: Int(NodeRootInspection.largestExportsFile) + 1)
+        let settings = try ConfigOptions.parse(["--config", config]).loadConfiguration()
+        let map = try NodeMapFile(path: settings.nodesPath, subnet: settings.subnet).load()
+        let files = [directory.file("operator.exports"), directory.file("huge.exports"), directory.file("missing.exports"), settings.exportsFile]
+        let check = NodeRootInspection.check(settings, nodeMap: map, exportFiles: files)
+        #expect(check.exportDiagnostics.map(\.description) == [
+            "\(directory.file("operator.exports")):2: a '\"' is not closed: quote the whole path, e.g. \"/srv/my root\"",
+            "\(directory.file("operator.exports")):3: '10.42.0.5(rw,,sync)' has an empty option: separate options by single commas, e.g. 10.42.0.5(rw,sync)",
+            "\(directory.file("huge.exports")):1: cannot be read (larger than 1048576 bytes, not an exports file), so what it exports is unknown",
+        ])
+        // The good lines still count: bramble's file exports every root (no boot tree here).
+        #expect(check.nodes.first { $0.node == "node05" }?.problems == [.cmdlineMissing])
+        let text = NodeRootCheckText.render(check, exportFiles: files)
+        #expect(text.contains("  ! \(directory.file("operator.exports")):2: "))
+    }
 }

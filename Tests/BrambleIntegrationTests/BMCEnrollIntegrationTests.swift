@@ -133,6 +133,43 @@ struct BMCEnrollIntegrationTests {
         }
     }
 
+    /// The issue's "must show": after `enroll --power bmc`, `bramble web` polling the BMC shows
+    /// every bay up with the BMC's current and fan for it.
+    @Test func theDashboardShowsEachEnrolledBaysCurrentAndFan() throws {
+        let sheet = Self.bays.map { "\($0) dc:a6:32:XX:XX:XX" }.joined(separator: "\n") + "\n"
+        let rack = try Rack(nodes: sheet)
+        let server = rack.server
+        let enrolled = try NetworkLab.execute([
+            ServerUnderTest.executable.path, "enroll", "--config", server.configPath, "--ids", "1-8", "--power", "bmc", "--timeout", "10", "--settle", "0.3",
+        ], timeout: 150)
+        try #require(enrolled.status == 0, "\(enrolled.output)")
+        let web = ServerUnderTest.executable.deletingLastPathComponent().appendingPathComponent("bramble-web").path
+        let hub = "\(rack.lab.prefix)-hub"
+        try rack.lab.start(in: hub, [web, "serve", "--config", server.configPath, "--listen", "hub:9420", "--bmc-poll", "1"], output: server.file("web.log").path)
+
+        var bays: [[String: Any]] = []
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let answer = try? rack.lab.run(in: hub, ["curl", "-s", "--max-time", "2", "http://10.42.0.250:9420/api/dashboard"], timeout: 5)
+            let model = answer.flatMap { try? JSONSerialization.jsonObject(with: Data($0.output.utf8)) as? [String: Any] }
+            bays = model?["bays"] as? [[String: Any]] ?? []
+            let done = bays.count == 8 && bays.allSatisfy { bay in
+                bay["stage"] as? String == "up" && (bay["readings"] as? [[String: Any]])?.count == 2
+            }
+            if done { break }
+            usleep(500_000)
+        }
+        let webLog = (try? String(contentsOf: server.file("web.log"), encoding: .utf8)) ?? ""
+        #expect(bays.count == 8, "\(bays)\n\(webLog)")
+        for bay in bays {
+            let id = bay["id"] as? Int ?? 0
+            #expect(bay["stage"] as? String == "up", "\(bay)")
+            let readings = (bay["readings"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? "") \($0["value"] ?? "") \($0["unit"] ?? "")" }
+            #expect(readings == ["current \(0x18 + id % 8) raw", "fan \(0x60 + id) raw"], "bay \(id): \(bay)")
+        }
+        #expect(webLog.contains("the BMC on \(rack.link) every 1 s"), "\(webLog)")
+    }
+
     @Test func powerOnThroughTheBMCKeepsAtMostFourBooting() throws {
         let rack = try Rack(nodes: Self.bays.map { "\($0) \(Self.mac($0))" }.joined(separator: "\n") + "\n")
         let result = try NetworkLab.execute([

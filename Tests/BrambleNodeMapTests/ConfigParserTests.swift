@@ -99,7 +99,7 @@ private func problems(_ text: String, file: String = "b.conf", overrides: Config
         #expect(parsed.interface.name == "eth1")
         #expect(parsed.logLevel == .error)
         #expect(problems("interface = eth1\r\nbogus = 1\r\n") == [
-            "b.conf:2: unknown key 'bogus'; known keys: interface, address, domain, nodes, pxe, state-dir, upstream, lease-time, pool, log-level, log-file, pxe-boot-file, ipxe-boot-file, pi3b-reply-delay, pi-boot-menu, tftp-max-transfers, tftp-max-per-client, netconsole-port, dhcp-mode, dns, roots-keep, exports-file, bmc-device, web-listen, web-user, web-password-file",
+            "b.conf:2: unknown key 'bogus'; known keys: interface, address, domain, nodes, pxe, state-dir, upstream, lease-time, pool, log-level, log-file, pxe-boot-file, ipxe-boot-file, pi3b-reply-delay, pi-boot-menu, tftp-max-transfers, tftp-max-per-client, netconsole-port, dhcp-mode, dns, roots-keep, exports-file, bmc-device, bmc-poll, web-listen, web-user, web-password-file",
         ])
     }
 

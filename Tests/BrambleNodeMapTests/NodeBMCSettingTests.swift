@@ -29,3 +29,20 @@ import Testing
         #expect(found[0].description.contains(expected), "\(found[0])")
     }
 }
+
+/// `bmc-poll`: how often `bramble web` reads the BMC; off unless set.
+@Suite struct BMCPollIntervalTests {
+    @Test func writtenAsSecondsOrMinutes() throws {
+        #expect(try BMCPollInterval(parsing: "off") == .off)
+        #expect(try BMCPollInterval(parsing: "10") == .every(seconds: 10))
+        #expect(try BMCPollInterval(parsing: "10s") == .every(seconds: 10))
+        #expect(try BMCPollInterval(parsing: "1m") == .every(seconds: 60))
+        #expect(try BMCPollInterval(parsing: "3600") == .every(seconds: 3600))
+        #expect(BrambleConfig.defaults.bmcPoll == .off)
+    }
+
+    @Test(arguments: ["", "0", "3601", "61m", "-5", "10h", "ten", "1.5", "99999999999999999999"])
+    func refused(text: String) {
+        #expect(throws: InvalidConfigValue.self) { try BMCPollInterval(parsing: text) }
+    }
+}

@@ -1,6 +1,6 @@
 import BrambleBoot
 import BrambleControl
-import BrambleWeb
+@testable import BrambleWeb
 import BrambleWebCore
 import Foundation
 import NIOConcurrencyHelpers
@@ -80,5 +80,37 @@ final class NIOLockedStage: @unchecked Sendable {
     var value: BootStage {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
+    }
+}
+
+/// A daemon that accepts the watch's connection but never answers is reported gone.
+@Suite struct SilentDaemonWatchTests {
+    @Test func aSilentDaemonIsGoneAfterAFewUnansweredStatuses() async throws {
+        let daemon = try await FakeDaemon { _ in .silence }
+        defer { Task { await daemon.stop() } }
+        let state = DashboardState()
+        var watch = DaemonWatch(client: DaemonClient(socketPath: daemon.path), state: state)
+        watch.heartbeat = .milliseconds(200)
+        watch.settle = .milliseconds(50)
+        let running = Task { [watch] in try await watch.run() }
+        defer { running.cancel() }
+        #expect(await DaemonWatchTests.eventually(5) { await state.daemonProblem?.contains("did not answer within") == true })
+    }
+}
+
+/// Readings from another source (the BMC) reach the model and every page following.
+@Suite struct BayReadingsTests {
+    @Test func readingsAppearOnTheirBayAndAreBroadcast() async throws {
+        let state = DashboardState()
+        await state.update(fakeReport(count: 2, up: 2))
+        guard let (_, events) = await state.follow() else { Issue.record("cannot follow"); return }
+        await state.setReadings([2: [BayReading(name: "current", value: 0.62, unit: "A"), BayReading(name: "fan", value: 3100, unit: "rpm")]])
+        let model = await state.model
+        #expect(model.bays[0].readings.isEmpty)
+        #expect(model.bays[1].readings.map(\.name) == ["current", "fan"])
+        var iterator = events.makeAsyncIterator()
+        _ = await iterator.next()
+        let broadcast = await iterator.next()
+        #expect(broadcast?.contains("\"readings\":[{\"name\":\"current\",\"unit\":\"A\",\"value\":0.62}") == true, "\(broadcast ?? "")")
     }
 }

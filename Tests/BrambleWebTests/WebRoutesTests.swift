@@ -1,5 +1,6 @@
 import BrambleBoot
 import BrambleControl
+import BrambleMetrics
 import BrambleWeb
 import BrambleWebCore
 import Foundation
@@ -229,6 +230,64 @@ final class NIOLockedCounter: Sendable {
         value.withLockedValue { count in
             count += 1
             return count - 1
+        }
+    }
+}
+
+/// `/metrics`: what Prometheus scrapes, from the daemon's counters and status.
+@Suite struct MetricsRouteTests {
+    static func counters() -> DaemonCounters {
+        DaemonCounters(
+            time: 100_000,
+            dhcp: DHCPCounters(received: ["discover": 3], malformed: 0, replies: ["offer": 3], ignored: ["unknown_mac": 1], pool: nil),
+            tftp: TFTPCounters(transfers: ["sent": 9], bytesSent: 123_456, duration: DurationHistogram(upperBoundsMilliseconds: [5, 60_000]), inFlight: 0),
+            dns: nil, boot: BootCounters(duration: DurationHistogram(upperBoundsMilliseconds: [5_000])),
+            process: ProcessCounters(
+                cpuUserSeconds: 1, cpuSystemSeconds: 0.5, residentBytes: 9_000_000, anonymousResidentBytes: nil, openDescriptors: 12,
+                maximumDescriptors: 1024, startTime: 50_000, eventLoopLag: DurationHistogram(upperBoundsMilliseconds: [1]),
+                eventLoopLagMaximumMicroseconds: 10))
+    }
+
+    @Test func aScrapeAsksForCountersAndStatusAndRendersBoth() async throws {
+        let daemon = try await FakeDaemon { request in
+            switch request?.command {
+            case .counters: .line(ControlResponse(counters: Self.counters()))
+            case .status: .line(ControlResponse(status: fakeReport(count: 3, up: 3)))
+            default: .line(ControlResponse(error: "unexpected"))
+            }
+        }
+        defer { Task { await daemon.stop() } }
+        try await WebRoutesTests.application(DaemonClient(socketPath: daemon.path)).test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response throws in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
+                let text = try String(buffer: #require(response.body))
+                #expect(text.contains("bramble_daemon_up 1"))
+                #expect(text.contains("bramble_tftp_sent_bytes_total 123456"))
+                #expect(text.contains("bramble_nodes{stage=\"up\"} 3"))
+            }
+        }
+    }
+
+    @Test func withoutADaemonTheScrapeSaysItIsDown() async throws {
+        let path = try FakeDaemon.temporaryDirectory() + "/control.sock"
+        try await WebRoutesTests.application(DaemonClient(socketPath: path)).test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response throws in
+                #expect(response.status == .ok)
+                let text = try String(buffer: #require(response.body))
+                #expect(text.contains("bramble_daemon_up 0"))
+                #expect(!text.contains("bramble_tftp_sent_bytes_total"))
+            }
+        }
+    }
+
+    @Test func aDaemonSendingGarbageCountsAsDown() async throws {
+        let daemon = try await FakeDaemon { _ in .bytes(Array("{\"counters\":{\"time\":\"x\"}}\n".utf8)) }
+        defer { Task { await daemon.stop() } }
+        try await WebRoutesTests.application(DaemonClient(socketPath: daemon.path)).test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response throws in
+                #expect(try String(buffer: #require(response.body)).contains("bramble_daemon_up 0"))
+            }
         }
     }
 }
