@@ -1,3 +1,4 @@
+import BrambleBMC
 import BrambleBoot
 import BrambleControl
 import BrambleMetrics
@@ -265,6 +266,24 @@ final class NIOLockedCounter: Sendable {
                 #expect(text.contains("bramble_daemon_up 1"))
                 #expect(text.contains("bramble_tftp_sent_bytes_total 123456"))
                 #expect(text.contains("bramble_nodes{stage=\"up\"} 3"))
+            }
+        }
+    }
+
+    @Test func theBMCsLastPollFollowsTheDaemonsFamilies() async throws {
+        let path = try FakeDaemon.temporaryDirectory() + "/control.sock"
+        let state = DashboardState()
+        await state.setBMC([
+            BMCBayReading(
+                id: 3, name: "node03", bmc: BMCID(3), status: BMCStatus(id: BMCID(3), role: .slave, power: .on, currentRaw: 0x1B, fanRaw: 0x63),
+                error: nil)
+        ])
+        try await WebRoutesTests.application(DaemonClient(socketPath: path), state: state).test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response throws in
+                let text = try String(buffer: #require(response.body))
+                #expect(text.contains("bramble_daemon_up 0"))
+                #expect(text.contains("bramble_bmc_current_raw{id=\"3\",node=\"node03\",bmc=\"03\"} 27\n"), "\(text)")
+                #expect(text.contains("bramble_bmc_fan_raw{id=\"3\",node=\"node03\",bmc=\"03\"} 99\n"))
             }
         }
     }
