@@ -61,7 +61,7 @@ import Testing
 
         let daemon = try await FakeDaemon(report: { fakeReport(count: 8, up: 8) })
         defer { Task { await daemon.stop() } }
-        try await Application(router: WebRoutes.router(client: DaemonClient(socketPath: daemon.path), state: state, authentication: nil)).test(.router) { client in
+        try await Application(router: WebRoutes.router(client: DaemonClient.underTest(daemon.path), state: state, authentication: nil)).test(.router) { client in
             try await client.execute(uri: "/api/dashboard", method: .get) { response throws in
                 let model = try JSONDecoder().decode(DashboardModel.self, from: bodyData(response.body))
                 #expect(model.bays.map(\.id) == Array(1...8))
