@@ -174,9 +174,10 @@ public struct NodeRootCheck: Hashable, Sendable {
 
     /// Paths compare without a trailing slash: `/pxe/roots/node05/` is the same export.
     static func normalized(_ path: String) -> String {
-        var path = Substring(path)
-        while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
-        return String(path)
+        // Bytes, not Characters: a combining mark after a "/" is one Character with it.
+        var bytes = Array(path.utf8)
+        while bytes.count > 1 && bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -23,7 +23,7 @@ public enum WebRoutes {
         router.get("/dashboard.js") { _, _ in asset(DashboardScript.text, type: "text/javascript; charset=utf-8") }
         router.get("/api/dashboard") { _, _ in json(await state.model) }
         router.get("/api/status") { _, _ in await status(client) }
-        router.get("/metrics") { _, _ in await metrics(client) }
+        router.get("/metrics") { _, _ in await metrics(client, state: state) }
         router.get("/api/nodes/{id}/history") { _, context in await history(client, node: context.parameters.get("id")) }
         router.get("/api/events") { _, _ in
             guard let (id, events) = await state.follow() else {
@@ -59,14 +59,15 @@ public enum WebRoutes {
     /// `GET /metrics`: the daemon's counters and status in Prometheus' text format
     /// (docs/metrics.md), both asked for this scrape at once. When the daemon does not
     /// answer, the scrape still succeeds with `bramble_daemon_up 0`, so Prometheus records
-    /// the daemon down rather than the exporter.
-    static func metrics(_ client: DaemonClient) async -> Response {
+    /// the daemon down rather than the exporter. The BMC's last poll (`bramble_bmc_*`,
+    /// docs/bmc.md) follows when the BMC is polled.
+    static func metrics(_ client: DaemonClient, state: DashboardState) async -> Response {
         async let counters = try? client.counters()
         async let status = try? client.status()
         let (answeredCounters, answeredStatus) = await (counters, status)
         var headers = HTTPFields()
         headers[.contentType] = PrometheusExposition.contentType
-        let text = BrambleExposition.render(counters: answeredCounters, status: answeredStatus)
+        let text = BrambleExposition.render(counters: answeredCounters, status: answeredStatus, extra: await state.bmcMetricFamilies)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 

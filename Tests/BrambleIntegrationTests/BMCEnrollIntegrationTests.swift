@@ -134,7 +134,7 @@ struct BMCEnrollIntegrationTests {
     }
 
     /// The "must show": after `enroll --power bmc`, `bramble web` polling the BMC shows
-    /// every bay up with the BMC's current and fan for it.
+    /// every bay up with the BMC's current and fan for it, on the dashboard and in /metrics.
     @Test func theDashboardShowsEachEnrolledBaysCurrentAndFan() throws {
         let sheet = Self.bays.map { "\($0) dc:a6:32:XX:XX:XX" }.joined(separator: "\n") + "\n"
         let rack = try Rack(nodes: sheet)
@@ -168,6 +168,14 @@ struct BMCEnrollIntegrationTests {
             #expect(readings == ["current \(0x18 + id % 8) raw", "fan \(0x60 + id) raw"], "bay \(id): \(bay)")
         }
         #expect(webLog.contains("the BMC on \(rack.link) every 1 s"), "\(webLog)")
+
+        // The same readings in what Prometheus scrapes.
+        let metrics = try rack.lab.run(in: hub, ["curl", "-s", "--max-time", "5", "http://10.42.0.250:9420/metrics"], timeout: 10).output
+        for id in Self.bays {
+            let labels = "{id=\"\(id)\",node=\"node0\(id)\",bmc=\"0\(id)\"}"
+            #expect(metrics.contains("bramble_bmc_current_raw\(labels) \(0x18 + id % 8)\n"), "\(metrics)")
+            #expect(metrics.contains("bramble_bmc_fan_raw\(labels) \(0x60 + id)\n"))
+        }
     }
 
     @Test func powerOnThroughTheBMCKeepsAtMostFourBooting() throws {

@@ -71,6 +71,15 @@ import Testing
         #expect(file.exports.map(\.clients) == [[NFSExportClient(host: "10.42.0.5", options: ["rw"])], [NFSExportClient(host: "10.42.0.6", options: [])]])
     }
 
+    /// Found by the exports fuzzer: "/" followed by a combining mark is one Character, so a
+    /// Character-wise prefix test would call this absolute path relative; paths are bytes.
+    @Test func aPathStartingWithSlashAndACombiningMarkIsAbsolute() {
+        let file = ExportsFile(parsing: "/\u{0488}r(rw) @p\n", fileName: "f")
+        #expect(file.diagnostics.isEmpty)
+        #expect(file.exports.map(\.path) == ["/\u{0488}r(rw)"])
+        #expect(ExportsFile(parsing: file.exports[0].line, fileName: "g").exports == file.exports)
+    }
+
     @Test func aBackslashAtTheVeryEndIsABadEscapeNotAHang() {
         let file = ExportsFile(parsing: "/a\\", fileName: "f")
         #expect(file.diagnostics.map(\.problem) == [.badEscape("\\")])
@@ -87,7 +96,7 @@ import Testing
             let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
             for diagnostic in file.diagnostics { #expect((1...lines).contains(diagnostic.line), "\(text.debugDescription)") }
             for entry in file.entries {
-                #expect(entry.export.path.hasPrefix("/"))
+                #expect(entry.export.path.utf8.first == UInt8(ascii: "/"))
                 #expect(!entry.export.clients.isEmpty)
                 let reread = ExportsFile(parsing: entry.export.line, fileName: "g")
                 #expect(reread.exports == [entry.export], "\(text.debugDescription) → \(entry.export.line)")

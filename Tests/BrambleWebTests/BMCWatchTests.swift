@@ -61,7 +61,7 @@ import Testing
 
         let daemon = try await FakeDaemon(report: { fakeReport(count: 8, up: 8) })
         defer { Task { await daemon.stop() } }
-        try await Application(router: WebRoutes.router(client: DaemonClient(socketPath: daemon.path), state: state, authentication: nil)).test(.router) { client in
+        try await Application(router: WebRoutes.router(client: DaemonClient.underTest(daemon.path), state: state, authentication: nil)).test(.router) { client in
             try await client.execute(uri: "/api/dashboard", method: .get) { response throws in
                 let model = try JSONDecoder().decode(DashboardModel.self, from: bodyData(response.body))
                 #expect(model.bays.map(\.id) == Array(1...8))
@@ -74,7 +74,11 @@ import Testing
             }
         }
 
-        let metrics = BrambleExposition.render(counters: nil, status: nil, extra: await state.bmcMetricFamilies)
+        let metrics = try await Application(router: WebRoutes.router(client: DaemonClient(socketPath: daemon.path), state: state, authentication: nil))
+            .test(.router) { client in
+                try await client.execute(uri: "/metrics", method: .get) { response in String(buffer: response.body) }
+            }
+        #expect(metrics.hasPrefix("# HELP bramble_daemon_up"), "the daemon's families first: \(metrics.prefix(300))")
         for id in 1...8 {
             let labels = "{id=\"\(id)\",node=\"node0\(id)\",bmc=\"0\(id)\"}"
             #expect(metrics.contains("bramble_bmc_up\(labels) 1\n"))

@@ -23,7 +23,7 @@ import Testing
         let daemon = try await FakeDaemon(report: { fakeReport(count: 2, up: 1, rest: stage.value) })
         defer { Task { await daemon.stop() } }
         let state = DashboardState()
-        let watch = Task { try await DaemonWatch(client: DaemonClient(socketPath: daemon.path), state: state).run() }
+        let watch = Task { try await DaemonWatch(client: DaemonClient.underTest(daemon.path), state: state).run() }
         defer { watch.cancel() }
         #expect(await Self.eventually { await state.model.summary == "2 nodes: 1 up, 1 kernel" })
         guard let (_, events) = await state.follow() else { Issue.record("cannot follow"); return }
@@ -44,7 +44,7 @@ import Testing
         let daemon = try await FakeDaemon(report: { fakeReport(count: 3, up: 3) })
         let path = daemon.path
         let state = DashboardState()
-        let watch = Task { try await DaemonWatch(client: DaemonClient(socketPath: path), state: state).run() }
+        let watch = Task { try await DaemonWatch(client: DaemonClient.underTest(path), state: state).run() }
         defer { watch.cancel() }
         #expect(await Self.eventually { await state.model.daemonReachable })
         await daemon.stop()
@@ -65,7 +65,7 @@ import Testing
         let daemon = try await FakeDaemon { _ in .bytes(Array("{{{{ not json\n".utf8)) }
         defer { Task { await daemon.stop() } }
         let state = DashboardState()
-        let watch = Task { try await DaemonWatch(client: DaemonClient(socketPath: daemon.path), state: state).run() }
+        let watch = Task { try await DaemonWatch(client: DaemonClient.underTest(daemon.path), state: state).run() }
         defer { watch.cancel() }
         #expect(await Self.eventually { await state.daemonProblem?.contains("unreadable answer") == true })
         #expect(await Self.eventually(4) { daemon.requests.withLockedValue { $0.count } >= 4 }, "it connects again")
@@ -89,7 +89,7 @@ final class NIOLockedStage: @unchecked Sendable {
         let daemon = try await FakeDaemon { _ in .silence }
         defer { Task { await daemon.stop() } }
         let state = DashboardState()
-        var watch = DaemonWatch(client: DaemonClient(socketPath: daemon.path), state: state)
+        var watch = DaemonWatch(client: DaemonClient.underTest(daemon.path), state: state)
         watch.heartbeat = .milliseconds(200)
         watch.settle = .milliseconds(50)
         let running = Task { [watch] in try await watch.run() }

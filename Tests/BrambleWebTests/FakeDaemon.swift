@@ -1,5 +1,6 @@
 import BrambleBoot
 import BrambleControl
+import BrambleWeb
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -143,3 +144,15 @@ func fakeReport(count: Int = 8, up: Int = 5, rest: BootStage = .kernel, now: Int
 
 /// A response body's bytes, for JSONDecoder.
 func bodyData(_ buffer: ByteBuffer) -> Data { Data(buffer.readableBytesView) }
+
+extension DaemonClient {
+    /// A client for tests: it waits up to two minutes for an answer instead of five seconds.
+    /// The whole suite runs in parallel on a two-core CI machine, where namespace tests can
+    /// hold the cooperative threads long enough for a 5 s timeout to fire before a fake
+    /// daemon's prompt answer is read; the tests that are about the timeout set their own.
+    static func underTest(_ socketPath: String) -> DaemonClient {
+        var client = DaemonClient(socketPath: socketPath)
+        client.timeout = .seconds(120)
+        return client
+    }
+}

@@ -1,3 +1,4 @@
+import BrambleBMC
 import BrambleBoot
 import BrambleControl
 import BrambleMetrics
@@ -23,11 +24,11 @@ import Testing
         let report = fakeReport()
         let daemon = try await FakeDaemon(report: { report })
         defer { Task { await daemon.stop() } }
-        try await Self.application(DaemonClient(socketPath: daemon.path)).test(.router) { client in
+        try await Self.application(DaemonClient.underTest(daemon.path)).test(.router) { client in
             try await client.execute(uri: "/api/status", method: .get) { response throws in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json; charset=utf-8")
-                let decoded = try JSONDecoder().decode(StatusReport.self, from: bodyData(try #require(response.body)))
+                let decoded = try JSONDecoder().decode(StatusReport.self, from: bodyData(response.body))
                 #expect(decoded == report)
             }
         }
@@ -35,10 +36,10 @@ import Testing
 
     @Test func withoutADaemonTheAnswerSaysSoAndNamesTheSocket() async throws {
         let path = try FakeDaemon.temporaryDirectory() + "/control.sock"
-        try await Self.application(DaemonClient(socketPath: path)).test(.router) { client in
+        try await Self.application(DaemonClient.underTest(path)).test(.router) { client in
             try await client.execute(uri: "/api/status", method: .get) { response throws in
                 #expect(response.status == .serviceUnavailable)
-                let body = String(buffer: try #require(response.body))
+                let body = String(buffer: response.body)
                 #expect(body.contains("no bramble daemon answers on \(path)"))
                 #expect(body.contains("No such file or directory"))
             }
@@ -60,10 +61,10 @@ import Testing
         let answered = NIOLockedCounter()
         let daemon = try await FakeDaemon { _ in answered.next() == 0 ? reply : .line(ControlResponse(status: fakeReport())) }
         defer { Task { await daemon.stop() } }
-        try await Self.application(DaemonClient(socketPath: daemon.path)).test(.router) { client in
+        try await Self.application(DaemonClient.underTest(daemon.path)).test(.router) { client in
             try await client.execute(uri: "/api/status", method: .get) { response throws in
                 #expect(response.status == .serviceUnavailable, "\(name)")
-                #expect(try String(buffer: #require(response.body)).contains(expected), "\(name)")
+                #expect(String(buffer: response.body).contains(expected), "\(name)")
             }
             try await client.execute(uri: "/api/status", method: .get) { response throws in
                 #expect(response.status == .ok, "after \(name)")
@@ -74,10 +75,10 @@ import Testing
     @Test func aLineBeyondTheProtocolsLimitIsRefusedWithoutReadingOn() async throws {
         let daemon = try await FakeDaemon { _ in .bytes([UInt8](repeating: UInt8(ascii: "a"), count: ControlLine.maximumResponseLength + 10)) }
         defer { Task { await daemon.stop() } }
-        try await Self.application(DaemonClient(socketPath: daemon.path)).test(.router) { client in
+        try await Self.application(DaemonClient.underTest(daemon.path)).test(.router) { client in
             try await client.execute(uri: "/api/status", method: .get) { response throws in
                 #expect(response.status == .serviceUnavailable)
-                #expect(try String(buffer: #require(response.body)).contains("longer than"))
+                #expect(String(buffer: response.body).contains("longer than"))
             }
         }
     }
@@ -85,30 +86,30 @@ import Testing
     @Test func aSilentDaemonTimesOut() async throws {
         let daemon = try await FakeDaemon { _ in .silence }
         defer { Task { await daemon.stop() } }
+        // The answer naming the 300 ms timeout is the proof that the client gave up on the
+        // silent daemon (which never answers); how long that took on a loaded machine is not.
         var client = DaemonClient(socketPath: daemon.path)
         client.timeout = .milliseconds(300)
-        let started = ContinuousClock.now
         try await Self.application(client).test(.router) { client in
             try await client.execute(uri: "/api/status", method: .get) { response throws in
                 #expect(response.status == .serviceUnavailable)
-                #expect(try String(buffer: #require(response.body)).contains("did not answer within 300 ms"))
+                #expect(String(buffer: response.body).contains("did not answer within 300 ms"))
             }
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test func historyAsksTheDaemonForANumberOnly() async throws {
         let daemon = try await FakeDaemon(report: { fakeReport() })
         defer { Task { await daemon.stop() } }
-        try await Self.application(DaemonClient(socketPath: daemon.path)).test(.router) { client in
+        try await Self.application(DaemonClient.underTest(daemon.path)).test(.router) { client in
             try await client.execute(uri: "/api/nodes/3/history", method: .get) { response throws in
                 #expect(response.status == .ok)
-                let history = try JSONDecoder().decode(NodeHistory.self, from: bodyData(try #require(response.body)))
+                let history = try JSONDecoder().decode(NodeHistory.self, from: bodyData(response.body))
                 #expect(history.nodeID == 3 && history.records.count == 1)
             }
             try await client.execute(uri: "/api/nodes/42/history", method: .get) { response throws in
                 #expect(response.status == .notFound)
-                #expect(try String(buffer: #require(response.body)).contains("no node 42"))
+                #expect(String(buffer: response.body).contains("no node 42"))
             }
             for hostile in ["node03", "0", "-1", "12345", "1e3", "%2e%2e", "3%00", "..%2f..%2fetc%2fpasswd"] {
                 try await client.execute(uri: "/api/nodes/\(hostile)/history", method: .get) { response throws in
@@ -124,11 +125,11 @@ import Testing
     @Test func pathsOutsideTheRoutesAreNotFound() async throws {
         let daemon = try await FakeDaemon(report: { fakeReport() })
         defer { Task { await daemon.stop() } }
-        try await Self.application(DaemonClient(socketPath: daemon.path)).test(.router) { client in
+        try await Self.application(DaemonClient.underTest(daemon.path)).test(.router) { client in
             for path in ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/dashboard.js/../../../etc/shadow", "/etc/passwd", "/api", "/api/nodes", "/index.html"] {
                 try await client.execute(uri: path, method: .get) { response throws in
                     #expect(response.status == .notFound, "\(path)")
-                    #expect(!String(buffer: response.body ?? ByteBuffer()).contains("root:"), "\(path)")
+                    #expect(!String(buffer: response.body).contains("root:"), "\(path)")
                 }
             }
             for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
@@ -146,12 +147,12 @@ import Testing
         await state.update(report)
         let daemon = try await FakeDaemon(report: { report })
         defer { Task { await daemon.stop() } }
-        try await Self.application(DaemonClient(socketPath: daemon.path), state: state).test(.router) { client in
+        try await Self.application(DaemonClient.underTest(daemon.path), state: state).test(.router) { client in
             try await client.execute(uri: "/", method: .get) { response throws in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "text/html; charset=utf-8")
                 #expect(response.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
-                let page = String(buffer: try #require(response.body))
+                let page = String(buffer: response.body)
                 #expect(!page.contains(hostileName))
                 #expect(page.contains(#"\u003c\/script>\u003cscript>alert(1)\u003c\/script>"#))
                 #expect(!page.contains("http://") && !page.contains("https://"), "every asset is served by bramble web")
@@ -165,12 +166,12 @@ import Testing
                 try await client.execute(uri: path, method: .get) { response throws in
                     #expect(response.status == .ok)
                     #expect(response.headers[.contentType] == type)
-                    let text = String(buffer: try #require(response.body))
+                    let text = String(buffer: response.body)
                     #expect(!text.contains("http://") && !text.contains("https://"), "\(path) loads nothing from elsewhere")
                 }
             }
             try await client.execute(uri: "/dashboard.js", method: .get) { response throws in
-                #expect(try !String(buffer: #require(response.body)).contains("innerHTML"), "daemon text goes in as text")
+                #expect(!String(buffer: response.body).contains("innerHTML"), "daemon text goes in as text")
             }
         }
     }
@@ -180,9 +181,9 @@ import Testing
         await state.update(fakeReport(count: 8, up: 5, rest: .kernel, now: 1_000_000, since: 1_000_000 - 61_000))
         let daemon = try await FakeDaemon(report: { fakeReport() })
         defer { Task { await daemon.stop() } }
-        try await Self.application(DaemonClient(socketPath: daemon.path), state: state).test(.router) { client in
+        try await Self.application(DaemonClient.underTest(daemon.path), state: state).test(.router) { client in
             try await client.execute(uri: "/api/dashboard", method: .get) { response throws in
-                let model = try JSONDecoder().decode(DashboardModel.self, from: bodyData(try #require(response.body)))
+                let model = try JSONDecoder().decode(DashboardModel.self, from: bodyData(response.body))
                 #expect(model.daemonReachable)
                 #expect(model.summary == "8 nodes: 5 up, 3 kernel")
                 #expect(model.bays.map(\.id) == Array(1...8))
@@ -197,7 +198,7 @@ import Testing
         let authentication = WebAuthentication(user: "ops", passwordHash: Bcrypt.hash("correct horse", cost: 4))
         let daemon = try await FakeDaemon(report: { fakeReport() })
         defer { Task { await daemon.stop() } }
-        let app = Self.application(DaemonClient(socketPath: daemon.path), authentication: authentication)
+        let app = Self.application(DaemonClient.underTest(daemon.path), authentication: authentication)
         try await app.test(.router) { client in
             let refused: [String?] = [
                 nil, BasicCredentials(user: "ops", password: "wrong").header, BasicCredentials(user: "root", password: "correct horse").header,
@@ -257,11 +258,11 @@ final class NIOLockedCounter: Sendable {
             }
         }
         defer { Task { await daemon.stop() } }
-        try await WebRoutesTests.application(DaemonClient(socketPath: daemon.path)).test(.router) { client in
+        try await WebRoutesTests.application(DaemonClient.underTest(daemon.path)).test(.router) { client in
             try await client.execute(uri: "/metrics", method: .get) { response throws in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
-                let text = try String(buffer: #require(response.body))
+                let text = String(buffer: response.body)
                 #expect(text.contains("bramble_daemon_up 1"))
                 #expect(text.contains("bramble_tftp_sent_bytes_total 123456"))
                 #expect(text.contains("bramble_nodes{stage=\"up\"} 3"))
@@ -269,12 +270,30 @@ final class NIOLockedCounter: Sendable {
         }
     }
 
+    @Test func theBMCsLastPollFollowsTheDaemonsFamilies() async throws {
+        let path = try FakeDaemon.temporaryDirectory() + "/control.sock"
+        let state = DashboardState()
+        await state.setBMC([
+            BMCBayReading(
+                id: 3, name: "node03", bmc: BMCID(3), status: BMCStatus(id: BMCID(3), role: .slave, power: .on, currentRaw: 0x1B, fanRaw: 0x63),
+                error: nil)
+        ])
+        try await WebRoutesTests.application(DaemonClient.underTest(path), state: state).test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response throws in
+                let text = String(buffer: response.body)
+                #expect(text.contains("bramble_daemon_up 0"))
+                #expect(text.contains("bramble_bmc_current_raw{id=\"3\",node=\"node03\",bmc=\"03\"} 27\n"), "\(text)")
+                #expect(text.contains("bramble_bmc_fan_raw{id=\"3\",node=\"node03\",bmc=\"03\"} 99\n"))
+            }
+        }
+    }
+
     @Test func withoutADaemonTheScrapeSaysItIsDown() async throws {
         let path = try FakeDaemon.temporaryDirectory() + "/control.sock"
-        try await WebRoutesTests.application(DaemonClient(socketPath: path)).test(.router) { client in
+        try await WebRoutesTests.application(DaemonClient.underTest(path)).test(.router) { client in
             try await client.execute(uri: "/metrics", method: .get) { response throws in
                 #expect(response.status == .ok)
-                let text = try String(buffer: #require(response.body))
+                let text = String(buffer: response.body)
                 #expect(text.contains("bramble_daemon_up 0"))
                 #expect(!text.contains("bramble_tftp_sent_bytes_total"))
             }
@@ -284,9 +303,9 @@ final class NIOLockedCounter: Sendable {
     @Test func aDaemonSendingGarbageCountsAsDown() async throws {
         let daemon = try await FakeDaemon { _ in .bytes(Array("{\"counters\":{\"time\":\"x\"}}\n".utf8)) }
         defer { Task { await daemon.stop() } }
-        try await WebRoutesTests.application(DaemonClient(socketPath: daemon.path)).test(.router) { client in
+        try await WebRoutesTests.application(DaemonClient.underTest(daemon.path)).test(.router) { client in
             try await client.execute(uri: "/metrics", method: .get) { response throws in
-                #expect(try String(buffer: #require(response.body)).contains("bramble_daemon_up 0"))
+                #expect(String(buffer: response.body).contains("bramble_daemon_up 0"))
             }
         }
     }
