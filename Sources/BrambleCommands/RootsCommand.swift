@@ -15,7 +15,7 @@ struct RootsCommand: ParsableCommand {
             cheaply as the file system allows (btrfs snapshot, reflink, else a full copy), \
             gives each copy its own identity and points the node's root= at it; `update` \
             brings roots up to a new base keeping each node's own files; `rm` moves a root \
-            aside. See docs/roots.md.
+            aside; `export` and `check` serve them over NFS. See docs/roots.md and docs/nfs.md.
             """,
         subcommands: [
             RootsCreateCommand.self, RootsListCommand.self, RootsUpdateCommand.self, RootsRemoveCommand.self,

@@ -13,8 +13,8 @@ struct RootsCreateCommand: ParsableCommand {
             allows:
               snapshot  the base is a btrfs subvolume: one snapshot, nothing copied
               reflink   xfs (reflink=1), btrfs: files share the base's blocks until written
-              copy      ext4 and others: every byte, holes kept, owners, modes, ACLs, \
-            xattrs, device nodes and hard links too
+              copy      ext4 and others: every byte, holes kept as holes
+            Every mode keeps owners, modes, ACLs, xattrs, device nodes and hard links. \
             The run says which mode it uses, estimates the space first and refuses if the \
             disk cannot hold it. Each root is built as <pxe>/roots/.<name>.partial and renamed \
             into place only when complete; an interrupted create leaves only that .partial, \

@@ -25,9 +25,6 @@ public struct RootUsage: Hashable, Sendable {
         return usage
     }
 
-    /// The bytes this root holds alone: what removing it would free.
-    public var exclusiveBytes: UInt64 { allocatedBytes > sharedBytes ? allocatedBytes - sharedBytes : 0 }
-
     private mutating func add(_ info: stat) {
         entries += 1
         allocatedBytes += UInt64(max(info.st_blocks, 0)) * 512

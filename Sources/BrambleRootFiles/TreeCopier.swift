@@ -118,7 +118,7 @@ public final class TreeCopier {
     }
 
     private func copyContents(of source: Int32, into destination: Int32, relative: FileName, path: String) throws(RootFileError) {
-        for name in try Directory.names(source, path: sourcePath + Self.join(relative, name: nil)) {
+        for name in try Directory.names(source, path: relative.bytes.isEmpty ? sourcePath : sourcePath + "/" + relative.display) {
             let childRelative = FileName(relative.bytes.isEmpty ? name.bytes : relative.bytes + [0x2f] + name.bytes)
             let info = try Directory.status(of: name, in: source, path: sourcePath + "/" + childRelative.display)
             try copyEntry(name, info, from: source, to: destination, relative: childRelative, path: path + "/" + name.display)
@@ -166,10 +166,6 @@ public final class TreeCopier {
     private func count() {
         statistics.entries += 1
         if statistics.entries % progressInterval == 0 { progress?(statistics) }
-    }
-
-    private static func join(_ relative: FileName, name: FileName?) -> String {
-        relative.bytes.isEmpty ? "" : "/" + relative.display
     }
 
     /// A further name for a file already copied: linkat from the destination root, whose

@@ -68,7 +68,11 @@ public struct NodeIdentity: Hashable, Sendable {
 
     /// /etc/fstab from the image's: the entry for `/` (an SD card's partition in a Pi image)
     /// becomes the node's NFS root, so a remount and `findmnt` agree with what the kernel
-    /// mounted from cmdline.txt; every other line stays. NFS is never fsck'ed: pass 0.
+    /// mounted from cmdline.txt. NFS is never fsck'ed: pass 0. An entry mounting the SD
+    /// card's boot partition at /boot or /boot/firmware is commented out, as Pi NFS-root
+    /// set-ups do (https://www.joel-hatsch.net/techblog/2021/08/rpi-network-boot-2nd-edition/):
+    /// a netbooted node has no such partition, and systemd would stop the boot waiting for
+    /// it. Every other line stays.
     public func fstab(from existing: String?) -> String {
         let rootEntry = "\(nfsRoot)\t/\tnfs\tdefaults,noatime\t0\t0"
         var lines: [String] = []
@@ -78,6 +82,8 @@ public struct NodeIdentity: Hashable, Sendable {
             if fields.count >= 2, !fields[0].hasPrefix("#"), fields[1] == "/" {
                 if !replaced { lines.append(rootEntry) }
                 replaced = true
+            } else if fields.count >= 2, !fields[0].hasPrefix("#"), Self.isBootPartition(source: fields[0], mountPoint: fields[1]) {
+                lines.append(Self.bootPartitionNote + line)
             } else {
                 lines.append(String(line))
             }
@@ -85,6 +91,16 @@ public struct NodeIdentity: Hashable, Sendable {
         while lines.last?.isEmpty == true { lines.removeLast() }
         if !replaced { lines.append(rootEntry) }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What a commented-out boot partition line starts with.
+    public static let bootPartitionNote = "# bramble: no SD card when netbooted: "
+
+    /// An SD card's boot partition (`PARTUUID=`, `UUID=`, `LABEL=` or `/dev/mmcblk...`) at
+    /// /boot or /boot/firmware.
+    static func isBootPartition(source: Substring, mountPoint: Substring) -> Bool {
+        guard mountPoint == "/boot" || mountPoint == "/boot/firmware" else { return false }
+        return ["PARTUUID=", "UUID=", "LABEL=", "/dev/mmcblk"].contains { source.hasPrefix($0) }
     }
 
     /// A file's lines, whether it ends them with LF or CRLF (a Swift Character holds "\r\n"

@@ -60,6 +60,16 @@ struct CopyModeTests {
         #expect(CopyModeProbe.isSubvolume(root))
         #expect(RootRecordFile.read(nodeName: "node05", rootsDirectory: btrfs.at("roots"))?.mode == .snapshot)
 
+        // An update swaps a new snapshot in and moves the old one aside; removing a snapshot
+        // root (rm --delete) empties it and removes the subvolume with rmdir.
+        try maker.replace(nodeName: "node05", asidePath: btrfs.at("previous")) { _, _ in }
+        var info = stat()
+        #expect(lstat(btrfs.at("previous/etc/hostname"), &info) == 0)
+        let top = open(btrfs.mountPoint, O_RDONLY | O_DIRECTORY)
+        defer { close(top) }
+        try TreeRemover.remove("previous", in: top, path: btrfs.at("previous"))
+        #expect(lstat(btrfs.at("previous"), &info) != 0)
+
         #expect(mkdir(btrfs.at("plain"), 0o755) == 0)
         #expect(mkdir(btrfs.at("plain/etc"), 0o755) == 0)
         try LoopFileSystem.run("cp", "-a", btrfs.at("root/etc/big"), btrfs.at("plain/etc/big"))

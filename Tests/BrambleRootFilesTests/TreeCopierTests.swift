@@ -151,3 +151,43 @@ import Testing
 
 /// /dev/null's device number, character device 1:3, in glibc's dev_t encoding.
 let nullDevice: dev_t = (1 << 8) | 3
+
+/// POSIX ACLs travel as the system.posix_acl_access and system.posix_acl_default extended
+/// attributes (acl(5)); the copier keeps them as it keeps any attribute.
+@Suite struct AccessControlListTests {
+    /// An access ACL in the kernel's xattr format: version 2, then (tag, permissions, id)
+    /// entries in tag order: owner rw-, user 1234 r--, group r--, mask r--, other ---.
+    static let acl: [UInt8] = {
+        func entry(_ tag: UInt16, _ permissions: UInt16, _ id: UInt32) -> [UInt8] {
+            withUnsafeBytes(of: tag.littleEndian, Array.init) + withUnsafeBytes(of: permissions.littleEndian, Array.init)
+                + withUnsafeBytes(of: id.littleEndian, Array.init)
+        }
+        return withUnsafeBytes(of: UInt32(2).littleEndian, Array.init) + entry(0x01, 6, .max) + entry(0x02, 4, 1234) + entry(0x04, 4, .max)
+            + entry(0x10, 4, .max) + entry(0x20, 0, .max)
+    }()
+
+    func attribute(_ name: String, of path: String) -> [UInt8]? {
+        var value = [UInt8](repeating: 0, count: 256)
+        let length = value.withUnsafeMutableBytes { buffer in path.withCString { bramble_lgetxattr($0, name, buffer.baseAddress, buffer.count) } }
+        return length < 0 ? nil : Array(value.prefix(length))
+    }
+
+    @Test func accessAndDefaultACLsAreKept() throws {
+        let scratch = ScratchTree()
+        scratch.directory("base")
+        scratch.directory("base/shared")
+        scratch.file("base/shared/report", "x", mode: 0o640)
+        for (name, path) in [("system.posix_acl_access", "base/shared/report"), ("system.posix_acl_default", "base/shared")] {
+            let set = Self.acl.withUnsafeBytes { bytes in scratch.at(path).withCString { bramble_lsetxattr($0, name, bytes.baseAddress, bytes.count) } }
+            #expect(set == 0, "setting \(name) on \(path)")
+        }
+        let original = try #require(attribute("system.posix_acl_access", of: scratch.at("base/shared/report")))
+        scratch.directory("roots")
+        let roots = scratch.open(directory: "roots")
+        defer { close(roots) }
+        try TreeCopier(mode: .copy).copy(source: scratch.at("base"), into: roots, name: "copy", destinationPath: scratch.at("roots/copy"))
+        #expect(attribute("system.posix_acl_access", of: scratch.at("roots/copy/shared/report")) == original)
+        #expect(attribute("system.posix_acl_default", of: scratch.at("roots/copy/shared")) == attribute("system.posix_acl_default", of: scratch.at("base/shared")))
+        #expect(scratch.status("roots/copy/shared/report")!.st_mode & 0o777 == scratch.status("base/shared/report")!.st_mode & 0o777)
+    }
+}

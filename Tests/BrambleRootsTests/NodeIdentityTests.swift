@@ -32,21 +32,25 @@ import Testing
         #expect(once.hasPrefix("127.0.0.1\tlocalhost\n"))
     }
 
-    @Test func fstabsRootBecomesTheNodesNFSRootAndOtherLinesStay() {
+    @Test func fstabsRootBecomesTheNodesNFSRootTheSDCardsBootGoesAndOtherLinesStay() {
         let image = """
             proc            /proc           proc    defaults          0       0
             PARTUUID=abc-01  /boot/firmware  vfat    defaults          0       2
             PARTUUID=abc-02  /               ext4    defaults,noatime  0       1
+            /dev/sda1       /srv            ext4    defaults,nofail   0       2
             # a comment naming / stays
 
             """
-        #expect(identity.fstab(from: image) == """
+        let rewritten = identity.fstab(from: image)
+        #expect(rewritten == """
             proc            /proc           proc    defaults          0       0
-            PARTUUID=abc-01  /boot/firmware  vfat    defaults          0       2
+            \(NodeIdentity.bootPartitionNote)PARTUUID=abc-01  /boot/firmware  vfat    defaults          0       2
             10.42.0.250:/pxe/roots/node05\t/\tnfs\tdefaults,noatime\t0\t0
+            /dev/sda1       /srv            ext4    defaults,nofail   0       2
             # a comment naming / stays
 
             """)
+        #expect(identity.fstab(from: rewritten) == rewritten)
     }
 
     @Test func anFstabWithoutARootLineGetsOne() {
