@@ -145,7 +145,7 @@ struct BMCEnrollIntegrationTests {
         try #require(enrolled.status == 0, "\(enrolled.output)")
         let web = ServerUnderTest.executable.deletingLastPathComponent().appendingPathComponent("bramble-web").path
         let hub = "\(rack.lab.prefix)-hub"
-        try rack.lab.start(in: hub, [web, "serve", "--config", server.configPath, "--listen", "hub:9420", "--bmc-poll", "1"], output: server.file("web.log").path)
+        _ = try rack.lab.start(in: hub, [web, "serve", "--config", server.configPath, "--listen", "hub:9420", "--bmc-poll", "1"], output: server.file("web.log").path)
 
         var bays: [[String: Any]] = []
         let deadline = Date().addingTimeInterval(60)
