@@ -1,3 +1,4 @@
+import BrambleWire
 import CNetShims
 import Glibc
 

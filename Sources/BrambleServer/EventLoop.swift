@@ -1,3 +1,4 @@
+import BrambleWire
 import BrambleControl
 import CNetShims
 import Glibc

@@ -1,3 +1,4 @@
+import BrambleWire
 import Synchronization
 
 /// Rate limits log lines per call site and client, so a client that makes the daemon log

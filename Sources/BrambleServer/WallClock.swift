@@ -1,3 +1,4 @@
+import BrambleWire
 import Glibc
 
 /// Wall-clock time for boot logs and status, in milliseconds since the epoch. Timers use

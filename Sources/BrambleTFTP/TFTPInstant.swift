@@ -1,3 +1,5 @@
+import BrambleWire
+
 /// A point on a monotonic clock, in nanoseconds from an arbitrary origin.
 ///
 /// The transfer state machine reads no clock: the event loop passes `now` in and arms its
@@ -21,14 +23,4 @@ public struct TFTPInstant: Hashable, Comparable, Sendable, CustomStringConvertib
     public static func < (lhs: TFTPInstant, rhs: TFTPInstant) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 
     public var description: String { "\(nanoseconds) ns" }
-}
-
-extension Duration {
-    /// Whole nanoseconds, saturating: timeouts here are seconds, far from the limits.
-    var wholeNanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return seconds < 0 ? .min : .max }
-        return whole.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
-    }
 }

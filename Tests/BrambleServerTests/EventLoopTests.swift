@@ -1,4 +1,5 @@
 @testable import BrambleServer
+import BrambleWire
 import CNetShims
 import Glibc
 import Testing

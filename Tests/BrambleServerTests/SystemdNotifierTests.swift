@@ -1,4 +1,5 @@
 @testable import BrambleServer
+import BrambleWire
 import Glibc
 import Testing
 
