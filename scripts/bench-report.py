@@ -174,9 +174,13 @@ def build_rows(records):
         sample = next(iter(shaped.values()))[0]
         what = "Shaped storm, {} simulated Pis ({}), hub link {} Mbit/s".format(sample["pis"], sample["mix"], sample["hub_mbit"])
         rows.append(Row("{}: wall time".format(what), "s", "lower", 2, values(shaped, "wall_s")))
+        rows.append(Row("{}: CPU".format(what), "s", "lower", 2, {s: [float(r["user_s"]) + float(r["system_s"]) for r in rs] for s, rs in shaped.items()},
+                        split_of(shaped, "user_s", "system_s")))
         rows.append(Row("{}: what the hub's link allows for the bytes served".format(what), "s", "lower", 2, values(shaped, "link_s")))
         rows.append(Row("{}: wall time / link time".format(what), "%", "lower", 0, values(shaped, "link_pct"),
                         note="100 % is the hub link's limit; the goal is within 110 %"))
+        rows.append(Row("{}: one Pi's boot time, median of the Pis".format(what), "s", "lower", 2,
+                        {s: [r["boot_ms_median"] / 1000 for r in rs] for s, rs in shaped.items()}))
         rows.append(Row("{}: Pis that failed to boot".format(what), "Pis", "lower", 0, values(shaped, "failed_pis")))
         rows += memory_rows("Shaped storm", records, "storm")
     return rows
