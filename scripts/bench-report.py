@@ -2,6 +2,7 @@
 """The table of the side-by-side benchmark, from the JSON lines its scripts record.
 
 Usage: scripts/bench-report.py RECORDS.jsonl [--markdown FILE] [--summary FILE] [--title TEXT]
+       scripts/bench-report.py --compare BEFORE/summary.jsonl AFTER/summary.jsonl
 
 RECORDS.jsonl holds one line per measurement (scripts/bench-lib.sh `record`): bench,
 workload, server, run and the numbers. This prints one markdown table in the shape of
@@ -12,7 +13,9 @@ time apart (on veth much of the system time is the test network delivering to th
 
 --summary FILE writes the same rows as JSON lines ({"row", "unit", "better", "bramble",
 "dnsmasq", "ratio", "bramble_runs", "dnsmasq_runs", ...}) for a later session to compare
-before and after; --markdown FILE writes the table there too.
+before and after; --markdown FILE writes the table there too. --compare prints, for every
+row both summaries hold, bramble's median and the bramble/dnsmasq ratio before and after:
+compare the ratios (each measured side by side in its own run) more than absolute numbers.
 """
 import argparse
 import json
@@ -181,7 +184,7 @@ def build_rows(records):
         rows.append(Row("{}: wall time / link time".format(what), "%", "lower", 0, values(shaped, "link_pct"),
                         note="100 % is the hub link's limit; the goal is within 110 %"))
         rows.append(Row("{}: one Pi's boot time, median of the Pis".format(what), "s", "lower", 2,
-                        {s: [r["boot_ms_median"] / 1000 for r in rs] for s, rs in shaped.items()}))
+                        {s: [r["boot_ms_median"] / 1000 for r in rs if "boot_ms_median" in r] for s, rs in shaped.items()}))
         rows.append(Row("{}: Pis that failed to boot".format(what), "Pis", "lower", 0, values(shaped, "failed_pis")))
         rows += memory_rows("Shaped storm", records, "storm")
     return rows
@@ -199,7 +202,26 @@ def table(rows):
     return "\n".join(lines) + "\n"
 
 
+def compare(before_path, after_path):
+    def load(path):
+        with open(path) as source:
+            return {row["row"]: row for row in map(json.loads, filter(str.strip, source))}
+    before, after = load(before_path), load(after_path)
+    show = lambda v: "-" if v is None else "{:,.2f}".format(v)
+    print("| workload | unit | better | bramble before | bramble after | ratio before | ratio after |")
+    print("| --- | --- | --- | ---: | ---: | ---: | ---: |")
+    for name, row in after.items():
+        if name not in before:
+            continue
+        old = before[name]
+        print("| {} | {} | {} | {} | {} | {} | {} |".format(name, row["unit"], row["better"], show(old["bramble"]),
+                                                        show(row["bramble"]), show(old["ratio"]), show(row["ratio"])))
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--compare":
+        compare(sys.argv[2], sys.argv[3])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("records")
     parser.add_argument("--markdown")
