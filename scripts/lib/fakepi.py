@@ -140,28 +140,14 @@ class DHCPClient:
         self.mac, self.clock = mac, clock
         self.sock = frames.raw_socket(interface)
 
-    def exchange(self, frame, xid, wanted, wait, step, stage, accept=None, ignored=None):
-        """Sends `frame`; returns the first reply of a type in `wanted` within `wait` s, or None.
-        A reply `accept` turns down is counted in `ignored` (a list) and waited past."""
+    def exchange(self, frame, xid, wanted, wait, step, stage):
+        """Sends `frame`; returns the first reply of a type in `wanted` within `wait` s, or None."""
         self.sock.send(frame)
-        deadline = time.monotonic() + self.clock.bounded(wait, step, stage)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            ready, _, _ = select.select([self.sock], [], [], remaining)
-            if not ready:
-                return None
-            data, meta = self.sock.recvfrom(65536)
-            if frames.outgoing(meta):
-                continue
+        for data in frames.incoming(self.sock, self.clock.bounded(wait, step, stage)):
             reply = parse_reply(data, self.mac, xid)
             if reply and reply["type"] in wanted:
-                if accept and not accept(reply):
-                    if ignored is not None:
-                        ignored.append(reply)
-                    continue
                 return reply
+        return None
 
     def close(self):
         self.sock.close()
@@ -174,15 +160,8 @@ class DHCPClient:
         Returns the merged offer (see with_boot_options), or None; an address offer left
         without boot options is counted in `ignored` (a list)."""
         self.sock.send(frame)
-        deadline = time.monotonic() + self.clock.bounded(wait, step, stage)
         address, boot = None, None
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.sock], [], [], deadline - time.monotonic())
-            if not ready:
-                break
-            data, meta = self.sock.recvfrom(65536)
-            if frames.outgoing(meta):
-                continue
+        for data in frames.incoming(self.sock, self.clock.bounded(wait, step, stage)):
             reply = parse_reply(data, self.mac, xid)
             if not reply or reply["type"] != 2:
                 continue

@@ -11,7 +11,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bramblelab import dhcp, frames, tftp  # noqa: E402
@@ -44,15 +43,7 @@ class Client:
         """Sends a frame; returns the BOOTP payload of the first reply to this MAC."""
         xid = int.from_bytes(packet[46:50], "big")
         self.raw.send(packet)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.raw.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                reply, meta = self.raw.recvfrom(65536)
-            except socket.timeout:
-                break
-            if frames.outgoing(meta):
-                continue
+        for reply in frames.incoming(self.raw, timeout):
             found = dhcp.reply_in(reply)
             if found and found[1].xid == xid and found[1].chaddr == self.mac:
                 return found[0].payload

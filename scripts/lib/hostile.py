@@ -216,15 +216,7 @@ class RawInterface:
 
     def replies(self, wait):
         """DHCP replies already queued or arriving within `wait` seconds."""
-        deadline = time.monotonic() + wait
-        while True:
-            remaining = max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([self.sock], [], [], remaining)
-            if not ready:
-                return
-            data, meta = self.sock.recvfrom(65536)
-            if frames.outgoing(meta):
-                continue
+        for data in frames.incoming(self.sock, wait):
             reply = dhcp_reply(data)
             if reply:
                 yield reply

@@ -10,7 +10,6 @@ tests run it inside their network namespaces only.
 usage: rawframe.py INTERFACE FRAME.hex [TIMEOUT_SECONDS]
 """
 import os
-import socket
 import sys
 import time
 
@@ -28,23 +27,13 @@ def main():
     sock = frames.raw_socket(interface)
     start = time.monotonic()
     sock.send(frame)
-    deadline = start + timeout
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            sys.exit("no reply within %.1f s" % timeout)
-        sock.settimeout(remaining)
-        try:
-            reply, meta = sock.recvfrom(65536)
-        except socket.timeout:
-            continue
-        if frames.outgoing(meta):
-            continue
+    for reply in frames.incoming(sock, timeout):
         udp = frames.parse_udp(reply)
         if udp and udp.source_port == 67 and udp.destination_port == 68 and udp.destination_mac in (client_mac, frames.BROADCAST_MAC):
             print(reply.hex())
             print("%d ms" % round((time.monotonic() - start) * 1000))
             return
+    sys.exit("no reply within %.1f s" % timeout)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ address, UDP checksum 0 ("no checksum", RFC 768, which every Pi firmware sends),
 identification 0, header checksum per RFC 1071. The exact bytes are checked against
 Fixtures/frames/ (bramblelab/test_fixture_frames.py).
 """
+import select
 import socket
 import struct
+import time
 from collections import namedtuple
 
 BROADCAST_MAC = b"\xff" * 6
@@ -65,6 +67,19 @@ def raw_socket(interface, receive_buffer=None):
 def outgoing(meta):
     """Whether a frame an AF_PACKET socket received (its recvfrom address) is one of ours."""
     return meta[2] == socket.PACKET_OUTGOING
+
+
+def incoming(sock, wait):
+    """The frames an AF_PACKET socket receives within `wait` seconds, and those already
+    queued when they are up; the socket's own outgoing frames left out."""
+    deadline = time.monotonic() + wait
+    while True:
+        ready, _, _ = select.select([sock], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            return
+        data, meta = sock.recvfrom(65536)
+        if not outgoing(meta):
+            yield data
 
 
 def interface_mac(interface):
