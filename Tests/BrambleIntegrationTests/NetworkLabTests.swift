@@ -48,7 +48,12 @@ import Testing
         let lab = try NetworkLab()
         let host = try lab.addHost("h")
         let started = try lab.start(in: host, ["sleep", "60"], output: "/dev/null")
-        let forked = try lab.run(in: host, ["sh", "-c", "sleep 60 >/dev/null 2>&1 & echo $!"])
+        // Forked with no descriptor of ours (close_fds), as a daemon detaches: `run` returns.
+        let forked = try lab.run(in: host, ["python3", "-c", """
+            import subprocess
+            print(subprocess.Popen(["sleep", "60"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, close_fds=True, start_new_session=True).pid)
+            """], timeout: 10)
         let orphan = try #require(Int32(forked.output.trimmingCharacters(in: .whitespacesAndNewlines)), "\(forked.output)")
         #expect(kill(orphan, 0) == 0 && started.isRunning)
         lab.tearDown()
