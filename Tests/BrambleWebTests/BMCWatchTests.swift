@@ -5,7 +5,6 @@ import BrambleWebCore
 import BrambleWire
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Testing
 
 @testable import BrambleWeb
