@@ -173,7 +173,7 @@ import Testing
     func journal(_ clock: Clock) throws -> (LeaseJournal, String) {
         let path = BootFileCacheTests.temporaryDirectory()
         let (file, entries, _) = try LeaseJournalFile.open(in: try DirectoryHandle.openState(path, owner: nil), name: "leases")
-        return (LeaseJournal(file: file, entries: entries, leaseSeconds: leaseSeconds, clock: { clock.nanoseconds }), path + "/leases")
+        return (LeaseJournal(file: file, entries: entries, leaseSeconds: leaseSeconds, clock: { MonotonicInstant(nanoseconds: clock.nanoseconds) }), path + "/leases")
     }
 
     func grant(_ mac: MACAddress, _ address: IPv4Address, at now: Int64) -> LeaseJournalEntry {
