@@ -250,7 +250,9 @@ let package = Package(
             name: "BrambleWebTests",
             dependencies: [
                 "BrambleWeb", "BrambleWebCore", "BrambleControl", "BrambleBoot", "BrambleBMC", "BrambleMetrics",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -20,7 +20,11 @@ import BrambleWire
 public func fuzzTFTP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = fuzzBytes(data, size)
     if let packet = try? TFTPPacket(decoding: bytes) {
-        let encoded = packet.encoded()
+        // A decoded packet came from at most a datagram's bytes: it fits one again.
+        guard let encoded = try? packet.encoded() else {
+            invariant(false, "\(packet) does not encode: \(hexText(bytes))")
+            return 0
+        }
         let again = try? TFTPPacket(decoding: encoded)
         if case .error(let code, let message) = packet, message.utf8.count > TFTPPacket.maximumErrorMessageLength {
             // An ERROR's text is cut to its bound at a character boundary, marked "...".
@@ -81,8 +85,8 @@ private struct TransferDriver {
     var script: FuzzReader
     let file: [UInt8]
     var transfer: TFTPTransfer
-    var now = TFTPInstant(nanoseconds: 1_000_000_000)
-    var deadline: TFTPInstant?
+    var now = MonotonicInstant(nanoseconds: 1_000_000_000)
+    var deadline: MonotonicInstant?
     var ended = false
     var highestSent = 0
     var sentThisRound: Set<Int> = []
@@ -143,7 +147,7 @@ private struct TransferDriver {
         take(transfer.received(packet, now: now), newRound: false)
     }
 
-    private mutating func fire(at instant: TFTPInstant) {
+    private mutating func fire(at instant: MonotonicInstant) {
         now = max(now, instant)
         take(transfer.timerFired(now: now), newRound: true)
     }

@@ -23,7 +23,8 @@ public struct CaptureReplay {
     private var dhcp: DHCPResponder
     private var zone: ClusterZone
     private var forwarder: DNSForwarder<ReplayConversation>
-    private var tftp: TFTPReplayServer
+    /// The daemon's TFTP server itself, on the configuration's boot tree.
+    private var tftp: TFTPServer<ReplayBootTree>
     private var random = ReplayRandom()
     private var expected: [ReplayConversation: [(number: Int, packet: ReplayedPacket)]] = [:]
     private var produced: [ReplayConversation: [ReplayedPacket]] = [:]
@@ -48,9 +49,12 @@ public struct CaptureReplay {
         let served = assigned.map { configuration.nodeMap.addressed(by: $0) } ?? configuration.nodeMap
         zone = ClusterZone(nodeMap: served, hub: configuration.hub, domain: configuration.domain)
         forwarder = DNSForwarder(configuration: .init(upstreams: configuration.upstreams))
-        var tftpConfiguration = configuration
-        tftpConfiguration.nodeMap = served
-        tftp = TFTPReplayServer(configuration: tftpConfiguration) { _ in RaspberryPiDHCPReport() }
+        tftp = TFTPServer(
+            tree: configuration.servedTree, nodeMap: served,
+            settings: TFTPServer.Settings(
+                hub: configuration.hub.address, defaultRoot: configuration.defaultRoot, admission: configuration.tftpAdmission,
+                limits: configuration.tftpLimits)
+        ) { _ in RaspberryPiDHCPReport() }
     }
 
     /// The map TFTP and DNS answer from: in proxy mode with the addresses learned so far.
@@ -112,8 +116,9 @@ public struct CaptureReplay {
     private mutating func advanceClock(to timestamp: CaptureTimestamp) {
         lastTimestamp = max(lastTimestamp, timestamp)
         let now = UInt64(max(0, lastTimestamp.totalNanoseconds))
-        for (tid, packet, deadline) in tftp.fireTimers(until: TFTPInstant(nanoseconds: now)) {
-            emitTFTP(packet, to: tid, at: CaptureTimestamp(totalNanoseconds: Int64(deadline.nanoseconds)))
+        // Every timer due by now, earliest first: the retransmissions the capture shows.
+        while let (id, deadline) = tftp.nextDeadline, deadline.nanoseconds <= now {
+            performTFTP(tftp.timerFired(id, at: deadline), for: id, at: CaptureTimestamp(totalNanoseconds: Int64(deadline.nanoseconds)))
         }
         if let deadline = forwarder.nextDeadline, deadline <= now {
             perform(forwarder.expire(now: now, generator: &random))
@@ -128,7 +133,7 @@ public struct CaptureReplay {
         let response = dhcp.respond(to: request, now: datagram.timestamp.seconds)
         if let sighting = response.sighting, var learned = assigned, learned.assign(sighting.address, toNode: sighting.nodeID) {
             assigned = learned
-            tftp.configuration.nodeMap = servedMap
+            tftp.nodeMap = servedMap
             zone = ClusterZone(nodeMap: servedMap, hub: configuration.hub, domain: configuration.domain)
         }
         if response.journal != nil, let pool = dhcp.pool {
@@ -166,28 +171,48 @@ public struct CaptureReplay {
 
     private mutating func tftpRequest(_ datagram: CapturedDatagram) {
         report.fed["TFTP", default: 0] += 1
-        let tid = ReplayConversation.tftp(client: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
-        tftpClients.insert(tid)
-        for packet in tftp.request(datagram.payload, from: tid, at: instant(datagram)) { emitTFTP(packet, to: tid) }
+        let id = TFTPTransferID(address: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
+        tftpClients.insert(.tftp(client: id.address, port: id.port))
+        switch tftp.request(datagram.payload, from: id, at: instant(datagram)) {
+        case .ignored: break
+        case .refused(let refusal): emitTFTP(refusal.payload, to: id)
+        case .admitted(let start): performTFTP(tftp.begin(start, at: instant(datagram)), for: id)
+        }
     }
 
     private mutating func tftpClientPacket(_ datagram: CapturedDatagram) {
         report.fed["TFTP", default: 0] += 1
-        let tid = ReplayConversation.tftp(client: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
-        for packet in tftp.received(datagram.payload, from: tid, at: instant(datagram)) { emitTFTP(packet, to: tid) }
+        let id = TFTPTransferID(address: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
+        performTFTP((try? tftp.received(datagram.payload, from: id, at: instant(datagram))) ?? nil, for: id)
     }
 
-    /// A TFTP packet to `tid`, sent at the current packet's time or, for a retransmission,
+    /// What `TFTPSession` does with the server's actions, as packets: the OACK or ERROR,
+    /// then the DATA blocks (a block that cannot be read ends the transfer through the
+    /// server, as on the wire). Timers and endings are the server's own bookkeeping.
+    private mutating func performTFTP(_ actions: TFTPTransfer.Actions?, for id: TFTPTransferID, at time: CaptureTimestamp? = nil) {
+        guard let actions else { return }
+        if let packet = actions.packet, let bytes = try? packet.encoded() { emitTFTP(bytes, to: id, at: time) }
+        for index in actions.blocks {
+            guard let transfer = tftp.transfers[id]?.transfer else { return }
+            do throws(TFTPReadError) {
+                emitTFTP(try transfer.dataPacket(actions.block(index)), to: id, at: time)
+            } catch {
+                performTFTP(tftp.readFailed(id, error), for: id, at: time)
+                return
+            }
+        }
+    }
+
+    /// A TFTP packet to `id`, sent at the current packet's time or, for a retransmission,
     /// at the timer's deadline.
-    private mutating func emitTFTP(_ packet: TFTPPacket, to tid: ReplayConversation, at time: CaptureTimestamp? = nil) {
-        guard case .tftp(let client, let port) = tid else { return }
-        emit(tid, ReplayedPacket(
-            cause: currentCause, timestamp: time ?? lastTimestamp, source: hub, sourcePort: 69, destination: client, destinationPort: port,
-            payload: packet.encoded()))
+    private mutating func emitTFTP(_ payload: [UInt8], to id: TFTPTransferID, at time: CaptureTimestamp? = nil) {
+        emit(.tftp(client: id.address, port: id.port), ReplayedPacket(
+            cause: currentCause, timestamp: time ?? lastTimestamp, source: hub, sourcePort: 69, destination: id.address,
+            destinationPort: id.port, payload: payload))
     }
 
-    private func instant(_ datagram: CapturedDatagram) -> TFTPInstant {
-        TFTPInstant(nanoseconds: UInt64(max(0, datagram.timestamp.totalNanoseconds)))
+    private func instant(_ datagram: CapturedDatagram) -> MonotonicInstant {
+        MonotonicInstant(nanoseconds: UInt64(max(0, datagram.timestamp.totalNanoseconds)))
     }
 
     // MARK: DNS

@@ -4,7 +4,6 @@ import BrambleWebCore
 import BrambleWire
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Testing
 
 @testable import BrambleWeb

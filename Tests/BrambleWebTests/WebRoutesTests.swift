@@ -8,7 +8,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
-import HummingbirdTesting
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing
@@ -16,7 +15,7 @@ import Testing
 /// The routes against a fake control socket, through Hummingbird's router test framework:
 /// no root, no network; only the Unix socket in a temporary directory.
 @Suite struct WebRoutesTests {
-    static func application(_ client: DaemonClient, state: DashboardState = DashboardState(), authentication: WebAuthentication? = nil) -> some ApplicationProtocol {
+    static func application(_ client: DaemonClient, state: DashboardState = DashboardState(), authentication: WebAuthentication? = nil) -> Application<RouterResponder<BasicRequestContext>> {
         Application(router: WebRoutes.router(client: client, state: state, authentication: authentication))
     }
 
