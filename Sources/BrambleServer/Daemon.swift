@@ -93,7 +93,7 @@ public final class Daemon {
         tftp = try TFTPService(
             interface: configuration.interface.name, hub: configuration.address.address, bootDirectory: configuration.bootDirectory,
             defaultRoot: configuration.defaultNFSRoot, nodeMap: nodeMap, limits: Self.tftpLimits(configuration), loop: loop,
-            capture: loop.capture, logger: logger
+            capture: self.capture, logger: logger
         ) { [unowned self] mac in
             RaspberryPiDHCPReport(serial: self.dhcp?.serial(of: mac)?.description, bootloaderGeneration: self.dhcp?.bootloaderGeneration(of: mac))
         }
