@@ -1,6 +1,7 @@
 @testable import BrambleCommands
 import BrambleFiles
 import BrambleNodeMap
+import BrambleTestSupport
 import BrambleWire
 import Testing
 
