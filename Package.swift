@@ -43,8 +43,8 @@ let package = Package(
         // The operator's files: node map parse/validate/edit, config, dnsmasq import. Pure text in, values out.
         .target(name: "BrambleNodeMap", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
         // DHCP: message codec, Raspberry Pi client recognition, the responder and the dynamic
-        // pool. Pure: no sockets, clocks or files.
-        .target(name: "BrambleDHCP", dependencies: ["BrambleWire", "BrambleNodeMap"], swiftSettings: strictSettings),
+        // pool (whose leases name DNS hosts, hence BrambleDNS). Pure: no sockets, clocks or files.
+        .target(name: "BrambleDHCP", dependencies: ["BrambleWire", "BrambleNodeMap", "BrambleDNS"], swiftSettings: strictSettings),
         // TFTP: packet codec, option negotiation, the read-transfer state machine, boot-tree
         // path resolution and boot-file templates. Pure: no sockets, clocks or files.
         .target(name: "BrambleTFTP", dependencies: ["BrambleWire", "BrambleNodeMap"], swiftSettings: strictSettings),
