@@ -8,7 +8,7 @@ import BrambleWire
 /// Replays a capture through the pure responders and compares their answers with the
 /// capture's, conversation by conversation, in order.
 ///
-/// The capture's timestamps are the clock: DHCP's `now` is the request's second, TFTP's
+/// The capture's timestamps are the clock: DHCP's pool time is the request's second, TFTP's
 /// and the forwarder's monotonic instants are its nanoseconds. Which side a packet is on
 /// follows from the hub's address and the well-known ports:
 /// - to port 67: a DHCP request; from the hub's port 67: a reply.
@@ -25,7 +25,7 @@ public struct CaptureReplay {
     private var forwarder: DNSForwarder<ReplayConversation>
     /// The daemon's TFTP server itself, on the configuration's boot tree.
     private var tftp: TFTPServer<ReplayBootTree>
-    private var random = ReplayRandom()
+    private var random = SplitMix64(seed: 0x9e37_79b9_7f4a_7c15)
     private var expected: [ReplayConversation: [(number: Int, packet: ReplayedPacket)]] = [:]
     private var produced: [ReplayConversation: [ReplayedPacket]] = [:]
     private var report = ReplayReport()
@@ -130,31 +130,27 @@ public struct CaptureReplay {
     private mutating func dhcpRequest(_ datagram: CapturedDatagram) {
         report.fed["DHCP", default: 0] += 1
         guard let request = try? DHCPMessage(decoding: datagram.payload) else { return }
-        let response = dhcp.respond(to: request, now: datagram.timestamp.seconds)
+        let response = dhcp.respond(
+            to: request, now: MonotonicInstant(nanoseconds: UInt64(max(0, datagram.timestamp.totalNanoseconds))),
+            wallClock: datagram.timestamp.seconds)
         if let sighting = response.sighting, var learned = assigned, learned.assign(sighting.address, toNode: sighting.nodeID) {
             assigned = learned
             tftp.nodeMap = servedMap
             zone = ClusterZone(nodeMap: servedMap, hub: configuration.hub, domain: configuration.domain)
         }
         if response.journal != nil, let pool = dhcp.pool {
-            let hosts = pool.activeLeases(now: datagram.timestamp.seconds).compactMap { lease in
-                lease.hostname.map { DynamicHost(hostname: Array($0.utf8), address: lease.address) }
-            }
-            zone = ClusterZone(nodeMap: servedMap, hub: configuration.hub, domain: configuration.domain, dynamicHosts: hosts)
+            zone = ClusterZone(
+                nodeMap: servedMap, hub: configuration.hub, domain: configuration.domain,
+                dynamicHosts: Lease.dnsHosts(pool.activeLeases(now: datagram.timestamp.seconds)))
         }
         let responder = dhcp
         tftp.reportOf = { RaspberryPiDHCPReport(serial: responder.serial(of: $0)?.description, bootloaderGeneration: responder.bootloaderGeneration(of: $0)) }
-        guard let reply = response.reply, let mac = reply.message.clientMAC,
-              let encoded = try? reply.message.encoded(maximumMessageSize: reply.maximumMessageSize) else { return }
-        let (address, port, destinationMAC): (IPv4Address, UInt16, MACAddress?) = switch reply.destination {
-        case .relay(let relay): (relay, 67, nil)
-        case .clientAddress(let address): (address, 68, nil)
-        case .broadcast: (.broadcast, 68, .broadcast)
-        case .clientHardware(let mac, let address): (address, 68, mac)
-        }
+        guard let reply = response.reply, let mac = reply.message.clientMAC, let encoded = try? reply.encoded() else { return }
+        let destination = reply.destination
         emit(.dhcp(client: mac), ReplayedPacket(
-            cause: datagram.number, timestamp: datagram.timestamp, source: hub, sourcePort: 67, destination: address,
-            destinationPort: port, destinationMAC: destinationMAC, payload: encoded.bytes))
+            cause: datagram.number, timestamp: datagram.timestamp, source: hub, sourcePort: DHCPReplyDestination.serverPort,
+            destination: destination.address, destinationPort: destination.port, destinationMAC: destination.frameMAC,
+            payload: encoded.bytes))
     }
 
     private mutating func dhcpReply(_ datagram: CapturedDatagram) {

@@ -85,7 +85,7 @@ public final class Daemon {
         responder.restore(journal.entries)
         dhcp = try DHCPService(
             interface: configuration.interface.name, hub: configuration.address, responder: responder,
-            journal: journal.file, loop: loop, logger: logger)
+            journal: journal.file, capture: loop.capture, loop: loop, logger: logger)
         tftp = try TFTPService(
             interface: configuration.interface.name, hub: configuration.address.address, bootDirectory: configuration.bootDirectory,
             defaultRoot: configuration.defaultNFSRoot, nodeMap: nodeMap, limits: Self.tftpLimits(configuration), loop: loop,

@@ -8,7 +8,7 @@ import Testing
 @Suite struct BootEventTranslationTests {
     func event(_ received: DHCPMessageType, _ client: DHCPClientKind, _ outcome: DHCPEvent.Outcome) -> DHCPEvent {
         DHCPEvent(
-            mac: MACAddress("b8:27:eb:00:00:05")!, nodeID: 5, nodeName: "node05", received: received, client: client, vendorClass: nil,
+            mac: MACAddress("b8:27:eb:00:00:05")!, nodeID: 5, nodeName: "node05", received: received, client: client,
             serial: nil, relay: nil, outcome: outcome, transactionID: 0x1234)
     }
 
