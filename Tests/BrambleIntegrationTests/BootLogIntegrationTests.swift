@@ -58,8 +58,12 @@ struct BootLogIntegrationTests {
             try #require(result.status == 0, "\(result.output)")
         }
 
+        /// Where atftp writes what it fetched: a file of the test's own. A test running as root
+        /// never hands the machine's `/dev/null` to a tool that truncates or replaces its output.
+        var fetchedPath: String { server.directory.appendingPathComponent("fetched").path }
+
         func fetch(_ name: String, from host: String) throws -> NetworkLab.CommandResult {
-            try lab.run(in: host, ["timeout", "-s", "KILL", "20", "atftp", "--option", "tsize 0", "--get", "-r", name, "-l", "/dev/null", "10.42.0.250"], timeout: 25)
+            try lab.run(in: host, ["timeout", "-s", "KILL", "20", "atftp", "--option", "tsize 0", "--get", "-r", name, "-l", fetchedPath, "10.42.0.250"], timeout: 25)
         }
     }
 
@@ -85,7 +89,7 @@ struct BootLogIntegrationTests {
 
         #expect(try setup.fetch("bootcode.bin", from: pi).status == 0)
         #expect(try setup.node(37, reaching: "firmware").stage == .firmware)
-        let missing = try setup.lab.run(in: pi, ["timeout", "10", "atftp", "--get", "-r", "bootsig.bin", "-l", "/dev/null", "10.42.0.250"], timeout: 15)
+        let missing = try setup.lab.run(in: pi, ["timeout", "10", "atftp", "--get", "-r", "bootsig.bin", "-l", setup.fetchedPath, "10.42.0.250"], timeout: 15)
         #expect(missing.status != 0, "bootsig.bin is missing, as on a real hub")
         for file in ["start.elf", "fixup.dat", "config.txt"] { #expect(try setup.fetch(file, from: pi).status == 0) }
         #expect(try setup.node(37, reaching: "loader").stage == .loader)

@@ -35,7 +35,7 @@ struct PowerOnIntegrationTests {
               sleep 0.3
               echo start \\$(date +%s.%N) >> \(times)/bay$1.times
               for file in bootcode.bin start.elf kernel7.img; do
-                timeout 20 ip netns exec $ns atftp --get -r \\$file -l /dev/null 10.42.0.250
+                timeout 20 ip netns exec $ns atftp --get -r \\$file -l \(times)/bay$1.fetched 10.42.0.250
                 sleep 0.4
               done
               echo end \\$(date +%s.%N) >> \(times)/bay$1.times
