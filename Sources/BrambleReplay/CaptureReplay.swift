@@ -25,7 +25,7 @@ public struct CaptureReplay {
     private var forwarder: DNSForwarder<ReplayConversation>
     /// The daemon's TFTP server itself, on the configuration's boot tree.
     private var tftp: TFTPServer<ReplayBootTree>
-    private var random = ReplayRandom()
+    private var random = SplitMix64(seed: 0x9e37_79b9_7f4a_7c15)
     private var expected: [ReplayConversation: [(number: Int, packet: ReplayedPacket)]] = [:]
     private var produced: [ReplayConversation: [ReplayedPacket]] = [:]
     private var report = ReplayReport()

@@ -147,9 +147,10 @@ public struct TFTPServer<Tree: TFTPServedTree> {
         let fromClient = transfersPerClient[id.address, default: 0]
         let running = TFTPAdmission.Running(
             total: transfers.count, strangers: strangerTransfers, fromClient: fromClient,
-            unacknowledgedFromClient: fromClient == 0 ? 0 : transfers.count { $0.key.address == id.address && !$0.value.transfer.isAcknowledged })
+            unacknowledgedFromClient: fromClient == 0 || node == nil ? 0 : transfers.count { $0.key.address == id.address && !$0.value.transfer.isAcknowledged })
         if let busy = settings.admission.refusal(running: running, clientIsNode: node != nil) { return refusal(.busy(busy)) }
-        let identity = TFTPClient(node: node, reported: node?.mac.map { reportOf($0) } ?? RaspberryPiDHCPReport())
+        let mac = node?.mac
+        let identity = TFTPClient(node: node, reported: mac.map { reportOf($0) } ?? RaspberryPiDHCPReport())
         let resolved: TFTPResolvedPath
         do throws(TFTPPathRefusal) {
             resolved = try resolver.resolve(request.fileName, for: identity, in: tree)
@@ -367,22 +368,27 @@ public struct TFTPRefusal: Sendable {
 }
 
 /// Whether a new read transfer may start, given those running: the limits that keep a
-/// flood of requests, spoofed source addresses included, from taking every slot.
+/// flood of requests, spoofed source addresses included, from taking every slot, without
+/// refusing what dnsmasq serves.
+///
+/// One address may be many clients: a test host running 48 TFTP clients, or nodes behind
+/// one relay or NAT (dnsmasq serves all 48 reading 7 files each). So no address is held to
+/// a small number by default: `tftp-max-per-client` defaults to `tftp-max-transfers`, and
+/// what keeps one client from taking every slot is ``clientShare``, half of the total.
 ///
 /// A source address costs an attacker on the cluster LAN nothing, so a limit per address
-/// (`tftp-max-per-client`) alone never binds a spoofer: 32 forged addresses at 8 each
-/// fill the default 256 slots. Two more rules keep slots for the nodes:
-/// - a transfer not yet acknowledged (no ACK of its OACK or first block) proves nothing
-///   about its source, and one address may hold at most
-///   ``maximumUnacknowledgedPerClient`` of them: a Pi probes one file at a time;
-/// - addresses outside the node map (strangers: PCs, a pool client, a forged address)
-///   share at most ``strangerShare`` of the total.
+/// alone never binds a spoofer. Two more rules keep slots for the nodes:
+/// - a node's address is one Pi, which probes one file at a time; a transfer not yet
+///   acknowledged (no ACK of its OACK or first block) proves nothing about its source, so
+///   a node address may hold at most ``maximumUnacknowledgedPerClient`` of them;
+/// - addresses outside the node map (strangers: PCs, a pool client, a NAT, a forged
+///   address) share at most ``strangerShare`` of the total.
 ///
 /// A spoofer that cannot see the hub's answers never ACKs, so each forged request holds
 /// its slot at most ``TFTPRetransmissionPolicy/maximumTimeWithoutProgress`` (30 s; 6-7 s
 /// without the `timeout` option). The resulting worst case, with N nodes in the map:
 /// strangers hold at most `total / 2` slots, forged node addresses at most 2 × N, and the
-/// rest stays for the nodes, every one of which keeps `perClient - 2` of its own.
+/// rest stays for the nodes.
 public struct TFTPAdmission: Hashable, Sendable {
     /// `tftp-max-transfers`.
     public var total: Int
@@ -398,6 +404,10 @@ public struct TFTPAdmission: Hashable, Sendable {
 
     /// Slots strangers may hold together: half the total, at least one.
     public var strangerShare: Int { max(1, total / 2) }
+
+    /// Slots one address may hold whatever `tftp-max-per-client` says: half the total, at
+    /// least one, so no client takes every slot.
+    public var clientShare: Int { max(1, total / 2) }
 
     /// The transfers running when a request arrives, as they bear on its client.
     public struct Running: Hashable, Sendable {
@@ -419,6 +429,7 @@ public struct TFTPAdmission: Hashable, Sendable {
     public enum Refusal: Hashable, Sendable, CustomStringConvertible {
         case total(Int)
         case perClient(Int)
+        case clientShare(Int)
         case unacknowledged(Int)
         case strangers(Int)
 
@@ -426,6 +437,7 @@ public struct TFTPAdmission: Hashable, Sendable {
             switch self {
             case .total(let limit): "\(limit) transfers in all (tftp-max-transfers)"
             case .perClient(let limit): "\(limit) transfers from this client (tftp-max-per-client)"
+            case .clientShare(let limit): "\(limit) transfers from this client (half of tftp-max-transfers)"
             case .unacknowledged(let limit): "\(limit) transfers from this client that it has not acknowledged yet"
             case .strangers(let limit): "\(limit) transfers to clients outside the node map (half of tftp-max-transfers)"
             }
@@ -436,7 +448,8 @@ public struct TFTPAdmission: Hashable, Sendable {
     public func refusal(running: Running, clientIsNode: Bool) -> Refusal? {
         if running.total >= total { return .total(total) }
         if running.fromClient >= perClient { return .perClient(perClient) }
-        if running.unacknowledgedFromClient >= Self.maximumUnacknowledgedPerClient {
+        if running.fromClient >= clientShare { return .clientShare(clientShare) }
+        if clientIsNode, running.unacknowledgedFromClient >= Self.maximumUnacknowledgedPerClient {
             return .unacknowledged(Self.maximumUnacknowledgedPerClient)
         }
         if !clientIsNode, running.strangers >= strangerShare { return .strangers(strangerShare) }

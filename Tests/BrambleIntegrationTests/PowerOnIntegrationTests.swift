@@ -1,3 +1,5 @@
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -13,10 +15,7 @@ struct PowerOnIntegrationTests {
         let nodes = ids.map { "\($0) b8:27:eb:00:30:0\($0)" }.joined(separator: "\n") + "\n"
         let server = try ServerUnderTest(lab: lab, hub: hub, nodes: nodes)
         let boot = server.file("pxe/boot")
-        try FileManager.default.createDirectory(at: boot, withIntermediateDirectories: true)
-        for (name, size) in ["bootcode.bin": 52_480, "start.elf": 200_000, "kernel7.img": 400_000] {
-            try Data(repeating: 0x42, count: size).write(to: boot.appendingPathComponent(name))
-        }
+        try TestBootTree.write(["bootcode.bin": 52_480, "start.elf": 200_000, "kernel7.img": 400_000], into: boot, fill: .repeating(0x42))
         try server.start()
         for id in ids { try lab.addHost("b\(id)", address: "10.42.0.\(id)/24", mac: "b8:27:eb:00:30:0\(id)") }
 
@@ -36,7 +35,7 @@ struct PowerOnIntegrationTests {
               sleep 0.3
               echo start \\$(date +%s.%N) >> \(times)/bay$1.times
               for file in bootcode.bin start.elf kernel7.img; do
-                timeout 20 ip netns exec $ns atftp --get -r \\$file -l /dev/null 10.42.0.250
+                timeout 20 ip netns exec $ns atftp --get -r \\$file -l \(times)/bay$1.fetched 10.42.0.250
                 sleep 0.4
               done
               echo end \\$(date +%s.%N) >> \(times)/bay$1.times

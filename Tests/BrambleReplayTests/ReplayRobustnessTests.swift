@@ -26,19 +26,8 @@ struct ReplayRobustnessTests {
             bootTree: tree, bootFile: { tree.files[$0] })
     }
 
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func randomFramesAndPayloadsGiveAReport() throws {
-        var random = SplitMix(state: 7)
+        var random = SplitMix64(seed: 7)
         let hub = IPv4Address(10, 42, 0, 250)
         let client = IPv4Address(10, 42, 0, 5)
         var frames: [CapturedFrame] = []

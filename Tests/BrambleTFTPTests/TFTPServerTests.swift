@@ -186,6 +186,49 @@ struct TFTPServerTests {
         try Self.begin(&shared, "bootcode.bin", from: Self.node)
     }
 
+    /// Issue 18: with the default limits, 48 clients behind one source address (a test
+    /// host, a NAT) each reading 7 files, all starting at once, are all served, as dnsmasq
+    /// serves them; one address still never holds more than half of the slots.
+    @Test func theDefaultsServeManyClientsBehindOneAddressAndKeepHalfForOthers() throws {
+        let defaults = BrambleConfig.defaults
+        let admission = TFTPAdmission(total: defaults.tftpMaxTransfers.value, perClient: defaults.tftpMaxPerClient.value)
+        var server = Self.server(total: admission.total, perClient: admission.perClient)
+        let host = IPv4Address(10, 42, 0, 99)
+        #expect(Self.map.node(address: host) == nil)
+        let clients = (0..<48).map { TFTPTransferID(address: host, port: UInt16(40_000 + $0)) }
+        var served = 0
+        for file in 0..<7 {
+            // Every client's request arrives before any client's first ACK.
+            for client in clients {
+                let outcome = server.request(Self.rrq("bootcode.bin"), from: client, at: at(Double(file)))
+                let start = try #require(Self.start(outcome), "file \(file) for \(client): \(outcome)")
+                _ = server.begin(start, at: at(Double(file)))
+            }
+            #expect(server.activeTransfers == 48)
+            for client in clients {
+                _ = try server.received(Self.ack(1), from: client, at: at(Double(file) + 0.1))
+                let last = try #require(try server.received(Self.ack(2), from: client, at: at(Double(file) + 0.2)))
+                if case .finished? = last.ending { served += 1 }
+            }
+        }
+        #expect(served == 48 * 7)
+        #expect(server.activeTransfers == 0)
+
+        // One address asking for every slot gets half of them; another client still starts.
+        var refusedAs: TFTPAdmission.Refusal?
+        for port in 0..<UInt16(admission.total) {
+            let outcome = server.request(Self.rrq("bootcode.bin"), from: TFTPTransferID(address: Self.stranger.address, port: 1000 + port), at: at(10))
+            switch outcome {
+            case .admitted(let start): _ = server.begin(start, at: at(10))
+            case .refused(let refusal): if case .busy(let limit) = refusal.reason, refusedAs == nil { refusedAs = limit }
+            case .ignored: Issue.record("a new port is a new transfer")
+            }
+        }
+        #expect(server.activeTransfers == admission.total / 2)
+        #expect(refusedAs == .clientShare(admission.total / 2))
+        try Self.begin(&server, "bootcode.bin", from: Self.otherNode, at: at(10))
+    }
+
     // MARK: negotiation
 
     @Test func optionsAreNegotiatedOnWhatIsSent() throws {

@@ -2,6 +2,7 @@ import BrambleBMC
 import BrambleBoot
 import BrambleControl
 import BrambleMetrics
+import BrambleTestSupport
 import BrambleWeb
 import BrambleWebCore
 import Foundation
@@ -34,7 +35,7 @@ import Testing
     }
 
     @Test func withoutADaemonTheAnswerSaysSoAndNamesTheSocket() async throws {
-        let path = try FakeDaemon.temporaryDirectory() + "/control.sock"
+        let path = try TemporaryDirectory.make(prefix: "bramble-web") + "/control.sock"
         try await Self.application(DaemonClient.underTest(path)).test(.router) { client in
             try await client.execute(uri: "/api/status", method: .get) { response throws in
                 #expect(response.status == .serviceUnavailable)
@@ -270,7 +271,7 @@ final class NIOLockedCounter: Sendable {
     }
 
     @Test func theBMCsLastPollFollowsTheDaemonsFamilies() async throws {
-        let path = try FakeDaemon.temporaryDirectory() + "/control.sock"
+        let path = try TemporaryDirectory.make(prefix: "bramble-web") + "/control.sock"
         let state = DashboardState()
         await state.setBMC([
             BMCBayReading(
@@ -288,7 +289,7 @@ final class NIOLockedCounter: Sendable {
     }
 
     @Test func withoutADaemonTheScrapeSaysItIsDown() async throws {
-        let path = try FakeDaemon.temporaryDirectory() + "/control.sock"
+        let path = try TemporaryDirectory.make(prefix: "bramble-web") + "/control.sock"
         try await WebRoutesTests.application(DaemonClient.underTest(path)).test(.router) { client in
             try await client.execute(uri: "/metrics", method: .get) { response throws in
                 #expect(response.status == .ok)

@@ -606,10 +606,10 @@ def main():
         xid = int(arguments.xid, 16)
         if arguments.print_frame in ("eeprom", "pi4") and not pi.board:
             parser.error("--print-frame %s needs an EEPROM model (4, 4b, cm4, 5b, cm5)" % arguments.print_frame)
-        frames = {"rom": lambda: pi.rom_discover(False), "bootcode": lambda: pi.rom_discover(True),
+        builders = {"rom": lambda: pi.rom_discover(False), "bootcode": lambda: pi.rom_discover(True),
                   "eeprom": lambda: pi.pi4_discover(xid), "pi4": lambda: pi.pi4_discover(xid),
                   "kernel": lambda: pi.kernel_message(xid, 0)}
-        print(frames[arguments.print_frame]().hex())
+        print(builders[arguments.print_frame]().hex())
         return
     with open("/sys/class/net/%s/address" % arguments.interface) as f:
         pi = FakePi(arguments, f.read().strip())

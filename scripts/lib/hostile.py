@@ -486,9 +486,9 @@ def netconsole(server, port, attack, source, count):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    dns = commands.add_parser("dns")
-    dns.add_argument("server")
-    dns.add_argument("variant", choices=["tcp", "udp", "udp-edns", "udp-max"])
+    attack = commands.add_parser("dns")
+    attack.add_argument("server")
+    attack.add_argument("variant", choices=["tcp", "udp", "udp-edns", "udp-max"])
     probe = commands.add_parser("probe")
     probe.add_argument("server")
     probe.add_argument("--mac", required=True)
