@@ -63,7 +63,7 @@ let package = Package(
         // Linux calls for the roots Swift's Glibc module lacks (ioctl FICLONE and btrfs snapshot, renameat2).
         .target(name: "CRootShims"),
         // Boot events to per-node stages and timelines. Pure: events in, timelines out.
-        .target(name: "BrambleBoot", swiftSettings: strictSettings),
+        .target(name: "BrambleBoot", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
         // The control socket's protocol: requests, responses and the `status --json` contract,
         // Codable, one JSON object per line. Pure: no sockets.
         .target(name: "BrambleControl", dependencies: ["BrambleBoot"], swiftSettings: strictSettings),
@@ -111,6 +111,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Whole files read by path, with errors naming the file: the CLI's and bramble-web's one reader.
+        .target(name: "BrambleFiles", swiftSettings: strictSettings),
         // The CLI's commands and the file-system edge (atomic writes, boot-tree inspection).
         .target(
             name: "BrambleCommands",
@@ -123,14 +125,13 @@ let package = Package(
                 "CNetShims",
                 "BrambleCapture",
                 "BrambleReplay",
-                "BrambleDHCP",
                 "BrambleTFTP",
-                "BrambleDNS",
                 "BrambleProcfs",
                 "BrambleRoots",
                 "BrambleRootFiles",
                 "BrambleBMC",
                 "BrambleBMCSerial",
+                "BrambleFiles",
                 "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -170,8 +171,8 @@ let package = Package(
         .target(
             name: "BrambleWeb",
             dependencies: [
-                "BrambleBoot",
                 "BrambleControl",
+                "BrambleFiles",
                 "BrambleNodeMap",
                 "BrambleWebCore",
                 "BrambleBMC",
@@ -256,7 +257,7 @@ let package = Package(
         .testTarget(
             name: "BrambleWebTests",
             dependencies: [
-                "BrambleWeb", "BrambleWebCore", "BrambleControl", "BrambleBoot", "BrambleNodeMap", "BrambleBMC", "BrambleMetrics", "BrambleTestSupport",
+                "BrambleWeb", "BrambleWebCore", "BrambleControl", "BrambleBoot", "BrambleBMC", "BrambleMetrics", "BrambleTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -285,7 +286,7 @@ let package = Package(
         .testTarget(
             name: "BrambleCommandsTests",
             dependencies: [
-                "BrambleCommands", "BrambleDemo", "BrambleNodeMap", "BrambleWire", "BrambleBoot", "BrambleControl", "BrambleTestSupport",
+                "BrambleCommands", "BrambleDemo", "BrambleFiles", "BrambleNodeMap", "BrambleWire", "BrambleBoot", "BrambleControl", "BrambleTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

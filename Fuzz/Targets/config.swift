@@ -34,9 +34,10 @@ public func fuzzConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
     var responder = DHCPResponder(settings: settings, nodeMap: map, pool: pool)
     for (index, client) in clients.enumerated() {
-        guard let reply = responder.respond(to: client, now: 1_800_000_000 + Int64(index)).reply else { continue }
+        let now = MonotonicInstant(nanoseconds: UInt64(index) * 1_000_000_000)
+        guard let reply = responder.respond(to: client, now: now, wallClock: 1_800_000_000 + Int64(index)).reply else { continue }
         do {
-            let encoded = try reply.message.encoded(maximumMessageSize: reply.maximumMessageSize)
+            let encoded = try reply.encoded()
             invariant(encoded.bytes.count + 28 <= DHCPMessage.minimumMaximumMessageSize, "a reply of \(encoded.bytes.count) bytes")
         } catch {
             invariant(false, "an accepted config gives a reply that does not encode: \(error)")

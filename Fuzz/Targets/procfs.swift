@@ -1,4 +1,4 @@
-import BrambleProcfs
+@_spi(Testing) import BrambleProcfs
 import BrambleWire
 
 /// `procfs`: the parsers of the kernel's /proc text that `bramble serve` reads before it

@@ -1,8 +1,9 @@
 /// One thing that happened to one node, in the terms the boot timeline needs: the spine
-/// every responder feeds (docs/design.md). The server translates DHCP, TFTP and DNS events into
+/// every responder feeds (docs/architecture.md, "The boot-event spine"). The server translates DHCP, TFTP and DNS events into
 /// these, so the timeline depends on no protocol module and replays from any source.
 public struct BootEvent: Hashable, Sendable {
-    /// Wall-clock milliseconds since the epoch.
+    /// Wall-clock milliseconds since the epoch, not a monotonic instant: boot logs and status
+    /// are read by an operator and outlive the process (docs/architecture.md, "Time").
     public var time: Int64
     public var kind: Kind
 
@@ -72,5 +73,40 @@ public struct BootEvent: Hashable, Sendable {
             self.model = model
             self.modelIsDefinite = modelIsDefinite
         }
+    }
+}
+
+/// The readable text of an event: what a node's log line says after its timestamps.
+extension BootEvent.Kind: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .dhcp(let exchange): exchange.description
+        case .transferStarted(let file): "TFTP \(file) started"
+        case .transferFinished(let file, let bytes, let milliseconds, let retransmits):
+            "TFTP \(file) sent: \(bytes) bytes in \(milliseconds) ms" + (retransmits > 0 ? ", \(retransmits) retransmits" : "")
+                + (BootloaderFileTimeout.warning(milliseconds: milliseconds).map { "; \($0)" } ?? "")
+        case .transferFailed(let file, let reason): "TFTP \(file) failed: \(reason)"
+        case .transferSlow(let file, let milliseconds):
+            "TFTP \(file) still being sent after \(BootLogLine.seconds(Int64(milliseconds))): "
+                + "a Pi 4/5 bootloader gives up on a file after \(BootloaderFileTimeout.defaultMilliseconds / 1000) s by default (EEPROM setting TFTP_FILE_TIMEOUT)"
+        case .transferProbed(let file): "TFTP \(file) probed (the client checked it exists)"
+        case .fileNotFound(let file, let routine, let tried):
+            "TFTP \(file) not found" + (tried.isEmpty ? "" : " (tried \(tried.joined(separator: ", ")))") + (routine ? ", as expected" : "")
+        case .firstDNSQuery: "first DNS query: the OS is up"
+        case .bootloaderLog(let line): "bootloader: \(line)"
+        case .bootloaderLogDropped(let lines): "bootloader log: \(lines) line\(lines == 1 ? "" : "s") dropped here, sent faster than bramble records them"
+        }
+    }
+}
+
+extension BootEvent.DHCPExchange: CustomStringConvertible {
+    public var description: String {
+        var text = "DHCP\(message.rawValue.uppercased())"
+        if !client.isEmpty { text += " (\(client))" }
+        switch answer {
+        case .none: text += " not answered" + (ignoredBecause.map { ": \($0)" } ?? "")
+        case .offer, .ack, .nak: text += " -> \(answer.rawValue.uppercased())" + (address.map { " \($0)" } ?? "")
+        }
+        return text
     }
 }

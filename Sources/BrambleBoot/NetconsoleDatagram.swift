@@ -1,3 +1,5 @@
+import BrambleWire
+
 /// One UDP datagram of the Pi 4/5 bootloader's netconsole (`NETCONSOLE=` in its EEPROM
 /// config; docs/netconsole.md), decoded into the log lines it carries.
 ///
@@ -27,7 +29,7 @@ public struct NetconsoleDatagram: Hashable, Sendable {
         var line = String.UnicodeScalarView()
         var escape = EscapeState.none
         func endLine() throws(NetconsoleDecodingError) {
-            let trimmed = String(line).trimmingSpaces()
+            let trimmed = String(String(line).trimmingSpaces)
             line = String.UnicodeScalarView()
             guard !trimmed.isEmpty else { return }
             guard lines.count < Self.maximumLines else { throw .tooManyLines(maximum: Self.maximumLines) }
@@ -86,14 +88,5 @@ public enum NetconsoleDecodingError: Error, Hashable, Sendable, CustomStringConv
         case .notText(let unreadable, let length): "not log text: \(unreadable) of \(length) bytes are control characters or not UTF-8"
         case .blank: "no text, only blanks and control characters"
         }
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces.
-    fileprivate func trimmingSpaces() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { $0 != " " }), let last = scalars.lastIndex(where: { $0 != " " }) else { return "" }
-        return String(scalars[first...last])
     }
 }

@@ -1,3 +1,4 @@
+import BrambleFiles
 import Glibc
 
 /// Replacing a file so that a reader (the running server, a crash, a power cut) sees either

@@ -27,7 +27,7 @@ public struct CmdlineCheck: Hashable, Sendable {
     ///   - nfsRootDirectory: the export to suggest when `nfsroot=` is missing.
     public init(text: String, hub: IPv4Address, nfsRootDirectory: String) {
         let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-            .map { $0.trimmingWhitespace }.filter { !$0.isEmpty }
+            .map { $0.trimmingSpaces }.filter { !$0.isEmpty }
         let parameters = lines.flatMap { $0.split(whereSeparator: \.isWhitespace) }
         var findings: [CmdlineFinding] = []
         var fixes: [String: String] = [:]

@@ -1,3 +1,5 @@
+import BrambleWire
+
 /// The part of `config.txt` that changes which files a Pi fetches: `kernel=`, read with the
 /// firmware's conditional sections, so `kernel=` under `[pi4]` only changes what a Pi 4 loads.
 ///
@@ -32,8 +34,8 @@ struct BootTreeConfigTxt {
                 continue
             }
             let parts = line.split(separator: "=", maxSplits: 1)
-            guard !disabled, parts.count == 2, parts[0].trimmingWhitespace == "kernel" else { continue }
-            let value = parts[1].trimmingWhitespace
+            guard !disabled, parts.count == 2, parts[0].trimmingSpaces == "kernel" else { continue }
+            let value = parts[1].trimmingSpaces
             guard !value.isEmpty else { continue }
             for model in modelFilter { kernelOverrides[model] = String(value) }
         }

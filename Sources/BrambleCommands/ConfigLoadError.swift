@@ -1,3 +1,4 @@
+import BrambleFiles
 import BrambleNodeMap
 
 /// The effective configuration could not be loaded: the file could not be read, or the

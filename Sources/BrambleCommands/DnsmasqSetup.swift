@@ -1,3 +1,4 @@
+import BrambleFiles
 import BrambleNodeMap
 import BrambleWire
 import Glibc
@@ -28,7 +29,7 @@ struct DnsmasqSetup {
         let lines: [Substring]
 
         func text(ofLine number: Int) -> String {
-            lines.indices.contains(number - 1) ? String(lines[number - 1].trimmingWhitespace) : ""
+            lines.indices.contains(number - 1) ? String(lines[number - 1].trimmingSpaces) : ""
         }
     }
 
@@ -124,6 +125,6 @@ struct DnsmasqSetup {
     static func values(of line: String) -> [String] {
         guard let equals = line.firstIndex(of: "=") else { return [] }
         let value = line[line.index(after: equals)...].prefix { $0 != "#" }
-        return value.split(separator: ",", omittingEmptySubsequences: false).map { String($0.trimmingWhitespace) }
+        return value.split(separator: ",", omittingEmptySubsequences: false).map { String($0.trimmingSpaces) }
     }
 }

@@ -1,3 +1,4 @@
+import BrambleFiles
 import BrambleNodeMap
 import BrambleRoots
 import BrambleWire

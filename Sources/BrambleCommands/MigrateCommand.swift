@@ -1,5 +1,6 @@
 import ArgumentParser
 import BrambleControl
+import BrambleFiles
 import BrambleNodeMap
 import BrambleWire
 import Glibc

@@ -1,3 +1,4 @@
+import BrambleFiles
 import Glibc
 
 /// Writing the files `bramble migrate` produces without ever losing the operator's: an

@@ -94,7 +94,7 @@ struct MigrationPlan {
             if key != "upstream", let earlier = settings.first(where: { $0.key == key }) {
                 return .notSupported("bramble.conf already sets \(key) = \(earlier.value) (\(earlier.origin)); this one is not used")
             }
-            settings.append(Setting(key: key, value: value, origin: "\(file):\(hint.line): \(hint.text.trimmingWhitespaceString)"))
+            settings.append(Setting(key: key, value: value, origin: "\(file):\(hint.line): \(hint.text.trimmingSpaces)"))
             return .mapped(key: key, value: value)
         case .builtIn:
             return .notNeeded(Self.dropping(hint.advice, prefix: "not needed: "))
@@ -159,8 +159,4 @@ struct MigrationPlan {
         output += writes
         return output
     }
-}
-
-private extension String {
-    var trimmingWhitespaceString: String { String(self[...].trimmingWhitespace) }
 }

@@ -3,13 +3,13 @@ import BrambleNodeMap
 import BrambleWire
 
 /// Where the node map is and which subnet its IDs live in: the flags every `bramble nodes`
-/// command shares. They are a subset of ``ConfigOptions`` and are loaded the same way, so
+/// and `bramble roots` command shares (``RootsOptions`` adds its own two). They are a subset of ``ConfigOptions`` and are loaded the same way, so
 /// `--config` means the same file (with the same defaults) for `nodes` and for `serve`.
 struct NodeMapOptions: ParsableArguments {
     @Option(
         name: .customLong("config"),
         help: ArgumentHelp(
-            "The config file naming the node map and the hub's address. (default: \(ConfigOptions.defaultConfigPath) if it exists)",
+            "The config file naming the node map, the hub's address and the other settings. (default: \(ConfigOptions.defaultConfigPath) if it exists)",
             valueName: "FILE"))
     var configFile: String?
 
@@ -20,13 +20,15 @@ struct NodeMapOptions: ParsableArguments {
     var nodesPath: String?
 
     @Option(
-        help: ArgumentHelp("The hub's address and prefix; node N gets the subnet base + N. (default: 10.42.0.250/24)", valueName: "A.B.C.D/N"),
+        help: ArgumentHelp("The hub's address and prefix: node N gets the subnet base + N, and the NFS roots are named on it. (default: 10.42.0.250/24)", valueName: "A.B.C.D/N"),
         transform: FlagValue.hubAddress)
     var address: IPv4Interface?
 
-    /// The configuration these flags select, with the node map's path and subnet decided.
-    func configuration() throws -> BrambleConfig {
-        let overrides = ConfigOverrides(address: address, nodesPath: nodesPath.map(ConfigOptions.absolute))
+    /// The configuration these flags select, with the node map's path and subnet decided;
+    /// `roots` adds its pxe directory and domain.
+    func configuration(pxeDirectory: String? = nil, domain: DomainName? = nil) throws -> BrambleConfig {
+        let overrides = ConfigOverrides(
+            address: address, nodesPath: nodesPath.map(ConfigOptions.absolute), pxeDirectory: pxeDirectory, domain: domain)
         return try ConfigOptions.loadConfiguration(configFile: configFile, overrides: overrides)
     }
 

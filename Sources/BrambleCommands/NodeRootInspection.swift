@@ -1,3 +1,4 @@
+import BrambleFiles
 import BrambleNodeMap
 import BrambleRoots
 import BrambleServer
@@ -95,7 +96,7 @@ enum NodeRootInspection {
             if stat(real, &info) == 0, UInt64(info.st_size) > BootTreeInspection.largestTextFile {
                 return .unusable(path: resolved.path, reason: "larger than \(BootTreeInspection.largestTextFile) bytes, not a text file")
             }
-            bytes = try BinaryFile.read(real)
+            bytes = try FileContents.read(real)
         } catch {
             return .unusable(path: resolved.path, reason: error.message)
         }

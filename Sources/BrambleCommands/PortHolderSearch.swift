@@ -16,11 +16,8 @@ struct PortHolderSearch {
         let number: UInt16
         let service: String
 
-        /// DHCP (UDP 67), TFTP (UDP 69) and DNS (UDP and TCP 53), in the order `bramble serve` binds them.
-        static let served = [
-            Port(transport: .udp, number: 67, service: "DHCP"), Port(transport: .udp, number: 69, service: "TFTP"),
-            Port(transport: .udp, number: 53, service: "DNS"), Port(transport: .tcp, number: 53, service: "DNS"),
-        ]
+        /// bramble's own ports (``ServedPort``), in the order `bramble serve` binds them.
+        static let served = ServedPort.all.map { Port(transport: $0.isTCP ? .tcp : .udp, number: $0.number, service: $0.service) }
 
         /// The ports a configuration binds: DNS only with `dns = on`, the netconsole port when set.
         static func served(by configuration: BrambleConfig) -> [Port] {

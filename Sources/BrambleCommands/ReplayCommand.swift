@@ -1,5 +1,6 @@
 import ArgumentParser
 import BrambleCapture
+import BrambleFiles
 import BrambleNodeMap
 import BrambleReplay
 import BrambleServer
@@ -49,7 +50,7 @@ struct ReplayCommand: ParsableCommand {
         let nodeMap = try NodeMapFile(path: configuration.nodesPath, subnet: configuration.subnet).load()
         let tree = FileSystemBootTree(root: configuration.bootDirectory)
         return ReplayConfiguration(config: configuration, nodeMap: nodeMap, bootTree: tree) { path in
-            tree.realPathInsideRoot(path).flatMap { try? BinaryFile.read($0) }
+            tree.realPathInsideRoot(path).flatMap { try? FileContents.read($0) }
         }
     }
 

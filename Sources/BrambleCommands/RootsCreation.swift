@@ -1,3 +1,4 @@
+import BrambleFiles
 import BrambleNodeMap
 import BrambleRootFiles
 import BrambleRoots

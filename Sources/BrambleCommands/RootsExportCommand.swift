@@ -22,10 +22,12 @@ struct RootsExportCommand: ParsableCommand {
     var dryRun = false
     @Flag(help: "Write the file, but do not run exportfs -ra.")
     var noReload = false
-    @Option(help: .hidden)
-    var exportfs = "exportfs"
 
-    func run() throws {
+    func run() throws { try run(exportfs: "exportfs") }
+
+    /// The command with the program that reloads the NFS server's exports (a name looked up
+    /// as ``ExportfsReload/locate(_:)`` does, or a path): the tests' seam for a fake one.
+    func run(exportfs: String) throws {
         let settings = try options.configuration()
         let map = NodeRootInspection.withKnownAddresses(try NodeMapFile(path: settings.nodesPath, subnet: settings.subnet).load(), settings)
         let update = try ExportsFileUpdate(config: settings, nodeMap: map)

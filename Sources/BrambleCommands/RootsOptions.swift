@@ -3,21 +3,11 @@ import BrambleNodeMap
 import BrambleRoots
 import BrambleWire
 
-/// The flags every `bramble roots` command shares: which config, node map and pxe directory,
-/// so `--config` means the same file, with the same defaults, as for `serve` and `nodes`.
+/// The flags every `bramble roots` command shares: ``NodeMapOptions`` (which config, node
+/// map and hub address, so `--config` means the same file, with the same defaults, as for
+/// `serve` and `nodes`) and the two a root needs besides: the pxe directory and the domain.
 struct RootsOptions: ParsableArguments {
-    @Option(
-        name: .customLong("config"),
-        help: ArgumentHelp(
-            "The config file naming the node map, the pxe directory, the hub's address and the domain. (default: \(ConfigOptions.defaultConfigPath) if it exists)",
-            valueName: "FILE"))
-    var configFile: String?
-
-    @Option(
-        name: .customLong("nodes"),
-        help: ArgumentHelp("The node map file. (default: the config's `nodes`, else /etc/bramble/nodes)", valueName: "FILE"),
-        transform: FlagValue.path)
-    var nodesPath: String?
+    @OptionGroup var nodeMap: NodeMapOptions
 
     @Option(
         help: ArgumentHelp("The directory holding root/ (the base image) and roots/ (one root per node). (default: the config's `pxe`, else /pxe)", valueName: "DIR"),
@@ -25,22 +15,12 @@ struct RootsOptions: ParsableArguments {
     var pxe: String?
 
     @Option(
-        help: ArgumentHelp("The hub's address and prefix: the NFS server the roots are named on. (default: 10.42.0.250/24)", valueName: "A.B.C.D/N"),
-        transform: FlagValue.hubAddress)
-    var address: IPv4Interface?
-
-    @Option(
         help: ArgumentHelp("The DNS domain written into each root's /etc/hosts. (default: the config's `domain`, else cluster)", valueName: "NAME"),
         transform: FlagValue.domain)
     var domain: DomainName?
 
     func configuration() throws -> BrambleConfig {
-        let overrides = ConfigOverrides(
-            address: address,
-            nodesPath: nodesPath.map(ConfigOptions.absolute),
-            pxeDirectory: pxe.map(ConfigOptions.absolute),
-            domain: domain)
-        return try ConfigOptions.loadConfiguration(configFile: configFile, overrides: overrides)
+        try nodeMap.configuration(pxeDirectory: pxe.map(ConfigOptions.absolute), domain: domain)
     }
 }
 

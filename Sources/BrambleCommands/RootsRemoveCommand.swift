@@ -1,4 +1,5 @@
 import ArgumentParser
+import BrambleFiles
 import BrambleNodeMap
 import BrambleRootFiles
 import BrambleRoots

@@ -1,3 +1,4 @@
+import BrambleFiles
 import Glibc
 
 /// Reading the operator's text files, with errors that name the file and say why.
@@ -5,7 +6,7 @@ enum TextFile {
     /// Reads a whole file as UTF-8 (invalid sequences become U+FFFD, so a stray byte is
     /// reported by the parser at its line instead of failing the whole read).
     static func read(_ path: String) throws(FileAccessError) -> String {
-        String(decoding: try BinaryFile.read(path), as: UTF8.self)
+        String(decoding: try FileContents.read(path), as: UTF8.self)
     }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
@@ -30,14 +31,4 @@ enum TextFile {
     }
 }
 
-/// A file could not be opened, read or written; the message says which and why.
-public struct FileAccessError: UserFacingError, Equatable {
-    public let path: String
-    public let operation: String
-    public let errno: Int32
-
-    public var message: String {
-        let reason = String(cString: strerror(errno))
-        return "\(path): cannot \(operation): \(reason)"
-    }
-}
+extension FileAccessError: UserFacingError {}

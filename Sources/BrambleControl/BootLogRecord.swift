@@ -5,7 +5,7 @@ import BrambleBoot
 public struct BootLogRecord: Codable, Hashable, Sendable {
     public var nodeID: Int
     public var node: String
-    /// Wall-clock milliseconds since the epoch.
+    /// Wall-clock milliseconds since the epoch (an operator reads it; docs/architecture.md, "Time").
     public var time: Int64
     /// The node's stage after the event.
     public var stage: String

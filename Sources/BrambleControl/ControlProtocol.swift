@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// The control socket's protocol version, which ``ControlRequest/Command/hello`` reports.
 ///
 /// Version 1: `status`, `history`, `reload`, `follow`, `discoveries`. Version 2 adds
@@ -26,5 +28,24 @@ public struct ControlHello: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case protocolVersion = "protocol"
         case version, commands
+    }
+}
+
+/// The control socket's framing: one JSON object per line, both ways.
+public enum ControlLine {
+    /// Longest line either side accepts. Requests are tiny; a status of 750 nodes is about
+    /// 200 KB.
+    public static let maximumRequestLength = 4096
+    public static let maximumResponseLength = 4 << 20
+
+    public static func encode(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value)) + [UInt8(ascii: "\n")]
+    }
+
+    /// Decodes one line (without its newline).
+    public static func decode<Value: Decodable>(_ type: Value.Type, from line: some Collection<UInt8>) throws -> Value {
+        try JSONDecoder().decode(type, from: Data(line))
     }
 }

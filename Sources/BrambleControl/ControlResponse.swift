@@ -29,3 +29,35 @@ public struct ControlResponse: Codable, Hashable, Sendable {
         self.counters = counters
     }
 }
+
+/// A node's recent boot events, oldest first: the daemon keeps the last few hundred per node
+/// in memory; the full record is the node's log file.
+public struct NodeHistory: Codable, Hashable, Sendable {
+    public var nodeID: Int
+    public var node: String
+    public var records: [BootLogRecord]
+
+    public init(nodeID: Int, node: String, records: [BootLogRecord]) {
+        self.nodeID = nodeID
+        self.node = node
+        self.records = records
+    }
+}
+
+/// A DHCP request from a MAC the node map does not know: a newly powered Pi, for `bramble enroll`.
+public struct Discovery: Codable, Hashable, Sendable {
+    public var mac: String
+    /// The kind of client, readable ("Pi 3B ROM", "DHCP client").
+    public var client: String
+    /// A boot ROM or bootloader (PXE class) rather than an OS's DHCP client.
+    public var firmware: Bool
+    /// Wall-clock milliseconds since the epoch.
+    public var time: Int64
+
+    public init(mac: String, client: String, firmware: Bool, time: Int64) {
+        self.mac = mac
+        self.client = client
+        self.firmware = firmware
+        self.time = time
+    }
+}

@@ -1,3 +1,5 @@
+import BrambleWire
+
 /// One bay of the demo's virtual cluster module: the Pi in it and how it identifies itself.
 ///
 /// The default layout is the sample node map's (`etc/nodes`): Pi 3B in bays 1-16, Pi 3B+ in
@@ -71,7 +73,7 @@ struct DemoBay: Hashable, Sendable {
         let known = Model.allCases.map(\.rawValue).joined(separator: ", ")
         var models: [Model] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let name = item.trimmingSpaces().lowercased()
+            let name = item.trimmingSpaces.lowercased()
             guard let model = Model(rawValue: name == "4" ? "4b" : name) else {
                 let shown = name.isEmpty ? "an empty name" : "unknown model '\(name)'"
                 throw ModelListError(description: "--models: \(shown); the known models are \(known)")
@@ -108,11 +110,5 @@ struct DemoBay: Hashable, Sendable {
             return DemoBay(id: group * perModel + index / models.count + 1, model: models[group])
         }
         return bays.sorted { $0.id < $1.id }
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

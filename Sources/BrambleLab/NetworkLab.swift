@@ -172,10 +172,13 @@ public final class NetworkLab {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ip", "netns", "exec", namespace] + arguments
-        guard FileManager.default.createFile(atPath: output, contents: nil) else {
-            throw Unavailable(description: "cannot create \(output)")
+        // Opened in place (never written to a temporary file and renamed over it), so an
+        // output such as /dev/null stays what it is.
+        let descriptor = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw Unavailable(description: "cannot create \(output): \(String(cString: strerror(errno)))")
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice

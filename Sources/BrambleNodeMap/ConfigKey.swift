@@ -31,12 +31,4 @@ public enum ConfigKey: String, CaseIterable, Hashable, Sendable {
     /// Only `upstream` may appear on several lines (one resolver each, order kept); setting any
     /// other key twice is almost always a forgotten edit, so the parser reports it.
     public var isRepeatable: Bool { self == .upstream }
-
-    /// Keys whose value is a file-system path, resolved against the config file's directory.
-    public var isPath: Bool {
-        switch self {
-        case .nodes, .pxe, .stateDirectory, .logFile, .exportsFile, .webPasswordFile: true
-        default: false
-        }
-    }
 }

@@ -1,3 +1,5 @@
+import BrambleWire
+
 /// One line of a config file, split into key and value before any key is interpreted.
 ///
 /// The syntax is dnsmasq's spirit with spaces allowed: `key = value`, `#` starts a comment

@@ -5,19 +5,18 @@ import BrambleWire
 ///
 /// The bootloader sends to port 6666 unless its `NETCONSOLE=` line names another
 /// (raspberrypi/documentation, `eeprom-bootloader.adoc`, `NETCONSOLE`; docs/netconsole.md).
-/// The ports bramble serves itself (DNS 53, DHCP 67, TFTP 69) are refused: a datagram
-/// there is a query, not a log line.
+/// The UDP ports bramble serves itself (``ServedPort``: DNS 53, DHCP 67, TFTP 69) are
+/// refused: a datagram there is a query, not a log line.
 public struct NetconsolePort: Hashable, Sendable, CustomStringConvertible {
     public let value: UInt16
 
     /// The bootloader's default destination port.
     public static let bootloaderDefault: UInt16 = 6666
-    static let servedPorts: [UInt16: String] = [53: "DNS", 67: "DHCP", 69: "TFTP"]
 
     public init(_ value: UInt16) throws(InvalidConfigValue) {
         guard value != 0 else { throw InvalidConfigValue("port 0 is no port: write 1-65535 (the bootloader's default is \(Self.bootloaderDefault)) or off") }
-        if let service = Self.servedPorts[value] {
-            throw InvalidConfigValue("port \(value) is bramble's own \(service) port: pick another, e.g. \(Self.bootloaderDefault)")
+        if let served = ServedPort.all.first(where: { !$0.isTCP && $0.number == value }) {
+            throw InvalidConfigValue("port \(value) is bramble's own \(served.service) port: pick another, e.g. \(Self.bootloaderDefault)")
         }
         self.value = value
     }

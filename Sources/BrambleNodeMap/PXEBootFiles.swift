@@ -1,3 +1,5 @@
+import BrambleWire
+
 /// Boot files for PXE clients that are not Raspberry Pis, by the client architecture they
 /// send in DHCP option 93 (RFC 4578: 0 x86 BIOS, 6 EFI IA32, 7 and 9 EFI x64, 11 EFI ARM64).
 /// Every Pi firmware ignores the boot file, so this only matters for PCs, VMs and iPXE.
@@ -13,13 +15,13 @@ public struct PXEBootFiles: Hashable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws(InvalidConfigValue) {
         var files: [UInt16: String] = [:]
         for entry in text.split(separator: ",") {
-            let trimmed = entry.trimmingBlanks()
+            let trimmed = entry.trimmingSpaces
             guard let colon = trimmed.firstIndex(of: ":"),
-                  let architecture = UInt16(trimmed[..<colon].trimmingBlanks())
+                  let architecture = UInt16(trimmed[..<colon].trimmingSpaces)
             else {
                 throw InvalidConfigValue("'\(trimmed)' is not ARCH:FILE; write e.g. 0:undionly.kpxe (architectures: 0 BIOS, 7 or 9 EFI x64, 11 EFI ARM64)")
             }
-            let file = String(trimmed[trimmed.index(after: colon)...].trimmingBlanks())
+            let file = String(trimmed[trimmed.index(after: colon)...].trimmingSpaces)
             try Self.checkBootFileName(file)
             guard files[architecture] == nil else {
                 throw InvalidConfigValue("architecture \(architecture) is given twice")
@@ -57,13 +59,4 @@ public struct IPXEBootFile: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { file }
-}
-
-extension Substring {
-    func trimmingBlanks() -> Substring {
-        var result = self
-        while result.first == " " || result.first == "\t" { result = result.dropFirst() }
-        while result.last == " " || result.last == "\t" { result = result.dropLast() }
-        return result
-    }
 }

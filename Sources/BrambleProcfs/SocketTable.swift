@@ -61,8 +61,9 @@ public enum SocketTable {
     }
 
     /// An entry in the table's own format (the fields this parser reads, zeros elsewhere),
-    /// for tests and the fuzz target's round trip.
-    public static func line(for entry: SocketTableEntry, slot: Int) -> String {
+    /// for the tests' and the fuzz target's round trip only: SPI, so no client of the
+    /// module sees it (`@_spi(Testing) import BrambleProcfs`).
+    @_spi(Testing) public static func line(for entry: SocketTableEntry, slot: Int) -> String {
         let bytes: [UInt8]
         switch entry.localAddress {
         case .ipv4(let address): bytes = address.bytes

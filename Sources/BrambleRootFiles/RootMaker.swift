@@ -27,14 +27,10 @@ public struct RootMaker {
         nodeName: String,
         customize: (_ root: Int32, _ path: String) throws -> Void
     ) throws -> TreeCopyStatistics? {
-        let roots = try Directory.open(path: rootsDirectory)
-        let statistics = try build(nodeName: nodeName, in: roots.fd, customize: customize)
-        let partialName = NodeRootLayout.partialName(forNodeNamed: nodeName)
-        let finalPath = rootsDirectory + "/" + nodeName
-        let renamed = partialName.withCString { old in nodeName.withCString { new in bramble_rename_noreplace(roots.fd, old, roots.fd, new) } }
-        guard renamed == 0 else { throw RootFileError(path: finalPath, operation: "rename \(rootsDirectory)/\(partialName) into place", errno: errno) }
-        try RootRecordFile.write(RootRecord(mode: mode, base: base), nodeName: nodeName, in: roots.fd, rootsDirectory: rootsDirectory)
-        return statistics
+        try install(nodeName: nodeName, customize: customize) { roots, partialName, finalPath in
+            let renamed = partialName.withCString { old in nodeName.withCString { new in bramble_rename_noreplace(roots, old, roots, new) } }
+            guard renamed == 0 else { throw RootFileError(path: finalPath, operation: "rename \(rootsDirectory)/\(partialName) into place", errno: errno) }
+        }
     }
 
     /// Replaces the existing root of `nodeName` with a new one built aside the same way: the
@@ -47,18 +43,29 @@ public struct RootMaker {
         asidePath: String,
         customize: (_ root: Int32, _ path: String) throws -> Void
     ) throws -> TreeCopyStatistics? {
+        try install(nodeName: nodeName, customize: customize) { roots, partialName, finalPath in
+            let swapped = partialName.withCString { old in nodeName.withCString { new in bramble_rename_exchange(roots, old, roots, new) } }
+            guard swapped == 0 else { throw RootFileError(path: finalPath, operation: "swap in the updated root", errno: errno) }
+            // The old root now has the partial name: move it aside before anything can take it
+            // for an interrupted create.
+            let partialPath = rootsDirectory + "/" + partialName
+            guard rename(partialPath, asidePath) == 0 else {
+                throw RootFileError(path: partialPath, operation: "move the previous root to \(asidePath)", errno: errno)
+            }
+        }
+    }
+
+    /// What ``make`` and ``replace`` share: the root built aside under its partial name, put
+    /// in place by `placing` (given the roots directory's descriptor, the partial name and
+    /// the final path), then its record written.
+    private func install(
+        nodeName: String,
+        customize: (_ root: Int32, _ path: String) throws -> Void,
+        placing: (_ roots: Int32, _ partialName: String, _ finalPath: String) throws -> Void
+    ) throws -> TreeCopyStatistics? {
         let roots = try Directory.open(path: rootsDirectory)
         let statistics = try build(nodeName: nodeName, in: roots.fd, customize: customize)
-        let partialName = NodeRootLayout.partialName(forNodeNamed: nodeName)
-        let finalPath = rootsDirectory + "/" + nodeName
-        let swapped = partialName.withCString { old in nodeName.withCString { new in bramble_rename_exchange(roots.fd, old, roots.fd, new) } }
-        guard swapped == 0 else { throw RootFileError(path: finalPath, operation: "swap in the updated root", errno: errno) }
-        // The old root now has the partial name: move it aside before anything can take it
-        // for an interrupted create.
-        let partialPath = rootsDirectory + "/" + partialName
-        guard rename(partialPath, asidePath) == 0 else {
-            throw RootFileError(path: partialPath, operation: "move the previous root to \(asidePath)", errno: errno)
-        }
+        try placing(roots.fd, NodeRootLayout.partialName(forNodeNamed: nodeName), rootsDirectory + "/" + nodeName)
         try RootRecordFile.write(RootRecord(mode: mode, base: base), nodeName: nodeName, in: roots.fd, rootsDirectory: rootsDirectory)
         return statistics
     }

@@ -1,5 +1,6 @@
 import BrambleBoot
 import BrambleControl
+import BrambleDHCP
 import BrambleNodeMap
 import Logging
 
@@ -45,6 +46,13 @@ final class BootRecorder {
         let record = apply(kind, to: node, time: time)
         write(record.line, node: node.name)
         onRecord?(record)
+    }
+
+    /// A DHCP exchange of a node of the map, at `time` (read only for such a node): the
+    /// spine's ``DHCPEventFanOut/Consumer/bootRecorder``.
+    func record(_ event: DHCPEvent, time: @autoclosure () -> Int64) {
+        guard let id = event.nodeID, let kind = BootEvent.Kind(event) else { return }
+        record(kind, nodeID: id, time: time())
     }
 
     /// Several events of one node at one time (a netconsole datagram's lines): recorded as

@@ -14,9 +14,15 @@ import Logging
 final class DHCPService {
     private let packetSocket: PacketSocket
     /// Port 67 bound on the interface: without it, unicast renewals and relayed requests
-    /// would draw ICMP port-unreachable. Requests are read from the raw socket (which sees
-    /// them too), so what arrives here is drained; replies to relays and to clients that
-    /// have an address leave through it, routed by the kernel.
+    /// would draw ICMP port-unreachable. Replies to relays and to clients that have an
+    /// address leave through it, routed by the kernel.
+    ///
+    /// Every request is read once, from the raw socket, which sees the ones sent here too.
+    /// So that the kernel does not queue a second copy of each (until now drained with one
+    /// wake-up and one `recvfrom` per request), this socket carries a filter that drops
+    /// everything it would receive (``PacketFilter/dropEverything``): the port stays open,
+    /// what is answered does not change, and nothing is read twice. The filter goes on
+    /// after the bind, so what arrived in between is drained once at start-up.
     private let serverSocket: UDPSocket
     private let loop: EventLoop
     private var responder: DHCPResponder
@@ -46,13 +52,14 @@ final class DHCPService {
         self.journal = journal
         self.logger = logger
         self.hub = hub
+        try PacketFilter.dropEverything.attach(to: serverSocket.fd)
+        var byte = [UInt8](repeating: 0, count: 1)
+        while serverSocket.receive(into: &byte) != nil {}
         try packetSocket.watch(in: loop) { [unowned self] in self.readFrames() }
-        try serverSocket.watch(in: loop) { [unowned self] in self.drainServerSocket() }
     }
 
     deinit {
         loop.deregister(packetSocket.fd)
-        loop.deregister(serverSocket.fd)
     }
 
     var nodeMap: NodeMap { responder.nodeMap }
@@ -68,11 +75,6 @@ final class DHCPService {
 
     func serial(of mac: MACAddress) -> RaspberryPiSerial? { responder.serial(of: mac) }
     func bootloaderGeneration(of mac: MACAddress) -> Int? { responder.bootloaderGeneration(of: mac) }
-
-    private func drainServerSocket() {
-        var buffer = [UInt8](repeating: 0, count: 1)
-        while serverSocket.receive(into: &buffer) != nil {}
-    }
 
     private func readFrames() {
         while let frame = packetSocket.receive(into: &frameBuffer) {

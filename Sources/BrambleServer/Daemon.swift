@@ -39,6 +39,10 @@ public final class Daemon {
     private var recorder: BootRecorder?
     private var control: ControlServer?
     private var netconsole: NetconsoleService?
+    /// `--capture`: handed to each service that opens sockets, which record through it.
+    private var capture: PacketCapture?
+    /// The one fan-out of DHCP's events, connected in ``connectBootEventSpine()``.
+    private let dhcpEvents = DHCPEventFanOut()
     /// `Type=notify` under systemd: READY=1, RELOADING=1, STOPPING=1 (see ``SystemdNotifier``).
     private let notifier = SystemdNotifier()
     /// Proxy mode: the addresses the nodes were seen using, and what reads them.
@@ -78,26 +82,27 @@ public final class Daemon {
             throw SystemCallError("getpwnam(bramble or nobody)", errno: ENOENT)
         }
         let state = try prepareStateDirectory(owner: account)
-        try startCapture(capture, owner: account)
-        defer { loop.capture?.flush() }
+        self.capture = try startCapture(capture, owner: account)
+        defer { self.capture?.flush() }
         let journal = try openJournal(in: state.directory, owner: account)
         var responder = DHCPResponder(settings: DHCPResponderSettings(configuration), nodeMap: nodeMap, pool: LeasePool(configuration))
         responder.restore(journal.entries)
         dhcp = try DHCPService(
             interface: configuration.interface.name, hub: configuration.address, responder: responder,
-            journal: journal.file, capture: loop.capture, loop: loop, logger: logger)
+            journal: journal.file, capture: self.capture, loop: loop, logger: logger)
         tftp = try TFTPService(
             interface: configuration.interface.name, hub: configuration.address.address, bootDirectory: configuration.bootDirectory,
             defaultRoot: configuration.defaultNFSRoot, nodeMap: nodeMap, limits: Self.tftpLimits(configuration), loop: loop,
-            capture: loop.capture, logger: logger
+            capture: self.capture, logger: logger
         ) { [unowned self] mac in
             RaspberryPiDHCPReport(serial: self.dhcp?.serial(of: mac)?.description, bootloaderGeneration: self.dhcp?.bootloaderGeneration(of: mac))
         }
         if configuration.dns == .on { try startDNS(nodeMap: nodeMap) }
         try startProxyAddressing(nodeMap: nodeMap)
-        connectBootEvents(to: BootRecorder(nodeMap: addressed(nodeMap), logs: state.logs, logger: logger))
+        recorder = BootRecorder(nodeMap: addressed(nodeMap), logs: state.logs, logger: logger)
         try startNetconsole()
         try startControl(in: state.directory, owner: account)
+        connectBootEventSpine()
         watcher = try FileWatcher(paths: [configuration.nodesPath] + (sources.configPath.map { [$0] } ?? []), loop: loop) { [unowned self] changed in
             self.logger.info("changed on disk: \(changed.sorted().joined(separator: ", ")): reloading")
             _ = self.reload()
@@ -173,14 +178,6 @@ public final class Daemon {
         let control = try ControlServer(
             directory: state, name: "control.sock", owner: owner.map { ($0.uid, $0.gid) }, loop: loop, logger: logger
         ) { [unowned self] request, connection in self.serve(request, on: connection) }
-        recorder?.onRecord = { [unowned control] record in control.publish(record) }
-        let observer = dhcp?.onEvent
-        dhcp?.onEvent = { [unowned control] event in
-            observer?(event)
-            guard event.nodeID == nil, event.received == .discover || event.received == .request, control.isFollowingDiscoveries else { return }
-            control.publish(
-                Discovery(mac: event.mac.description, client: event.client.description, firmware: event.client.isPXE, time: WallClock.milliseconds()))
-        }
         self.control = control
     }
 
@@ -249,16 +246,18 @@ public final class Daemon {
     /// `--capture`: opened before the services, so every socket they open records through it.
     /// The file is opened without following links and handed to the account on its
     /// descriptor, so that account can go on rotating it (see ``CaptureFile``).
-    private func startCapture(_ settings: PacketCapture.Settings?, owner: PrivilegeDrop.Account?) throws {
-        guard let settings else { return }
+    private func startCapture(_ settings: PacketCapture.Settings?, owner: PrivilegeDrop.Account?) throws -> PacketCapture? {
+        guard let settings else { return nil }
         let capture = try PacketCapture(
             settings: settings, interface: configuration.interface.name, hubAddress: configuration.address.address, owner: owner, logger: logger)
         capture.startFlushing(on: loop)
         loop.capture = capture
         logger.info("capturing DHCP, TFTP and DNS packets to \(settings.path) (rotated at \(settings.maximumBytes) bytes to \(settings.path).1)")
+        return capture
     }
 
-    /// DNS on port 53, bound while privileged, fed by DHCP's events and leases.
+    /// DNS on port 53, bound while privileged, fed by DHCP's leases (and its events, through
+    /// the spine).
     private func startDNS(nodeMap: NodeMap) throws(SystemCallError) {
         let upstreams = DNSService.upstreams(
             configured: configuration.upstreams, hub: configuration.address.address, resolvConf: ResolvConf.defaultPath, logger: logger)
@@ -266,7 +265,6 @@ public final class Daemon {
             settings: .init(hub: configuration.address, domain: configuration.domain, upstreams: upstreams),
             nodeMap: nodeMap, loop: loop, logger: logger)
         dns.replaceLeases(dhcp?.activeLeases(now: Int64(time(nil))) ?? [])
-        dhcp?.onEvent = { [unowned dns] in dns.dhcpObserved($0) }
         dhcp?.onLeasesChanged = { [unowned dns] in dns.replaceLeases($0) }
         self.dns = dns
     }
@@ -327,21 +325,26 @@ public final class Daemon {
         assignedAddresses.map { map.addressed(by: $0) } ?? map
     }
 
-    /// The boot-event spine: DHCP (by the node its MAC maps to), TFTP and DNS (by the node
-    /// their client address is) into the one recorder. DNS keeps its own DHCP observer.
-    private func connectBootEvents(to recorder: BootRecorder) {
-        let dnsObserver = dhcp?.onEvent
-        dhcp?.onEvent = { [unowned recorder] event in
-            dnsObserver?(event)
-            guard let id = event.nodeID, let kind = BootEvent.Kind(event) else { return }
-            recorder.record(kind, nodeID: id, time: WallClock.milliseconds())
-        }
+    /// The boot-event spine, connected here and nowhere else (docs/architecture.md, "The
+    /// boot-event spine"), once every service exists. DHCP's events fan out through
+    /// ``dhcpEvents`` in its fixed order (DNS's watch, the recorder, discovery followers);
+    /// TFTP, DNS (by the node their client address is) and netconsole feed the one recorder;
+    /// the recorder's records go to the control socket's followers. Boot-log times are
+    /// wall-clock milliseconds: an operator reads them (see ``WallClock``).
+    private func connectBootEventSpine() {
+        guard let recorder else { return }
+        if let dns { dhcpEvents.connect(.dnsBootWatch) { [unowned dns] event in dns.dhcpObserved(event) } }
+        dhcpEvents.connect(.bootRecorder) { [unowned recorder] event in recorder.record(event, time: WallClock.milliseconds()) }
+        if let control { dhcpEvents.connect(.discoveryFollowers) { [unowned control] event in control.publishDiscovery(of: event, time: WallClock.milliseconds()) } }
+        let fanOut = dhcpEvents
+        dhcp?.onEvent = { event in fanOut.dispatch(event) }
         tftp?.onBootEvent = { [unowned recorder] address, kind in
             guard let node = recorder.nodeMap.node(address: address) else { return }
             recorder.record(kind, nodeID: node.id, time: WallClock.milliseconds())
         }
         dns?.onFirstQuery = { [unowned recorder] node in recorder.record(.firstDNSQuery, nodeID: node.id, time: WallClock.milliseconds()) }
-        self.recorder = recorder
+        netconsole?.onLines = { [unowned recorder] nodeID, events in recorder.record(events, nodeID: nodeID, time: WallClock.milliseconds()) }
+        if let control { recorder.onRecord = { [unowned control] record in control.publish(record) } }
     }
 
     /// `netconsole-port`: the bootloader's log into the boot log of the node whose address
@@ -352,15 +355,11 @@ public final class Daemon {
         let example = recorder.nodeMap.nodes.first.flatMap { node in
             recorder.nodeMap.knownAddress(of: node).map { "\(port.eepromLine(node: $0, hub: configuration.address.address)) (node \(node.id))" }
         }
-        let netconsole = try NetconsoleService(
-            interface: configuration.interface.name, port: port.value, enabling: example, loop: loop, logger: logger
+        netconsole = try NetconsoleService(
+            interface: configuration.interface.name, port: port.value, enabling: example, loop: loop, capture: capture, logger: logger
         ) { [unowned recorder] address in
             recorder.nodeMap.node(address: address)?.id
         }
-        netconsole.onLines = { [unowned recorder] nodeID, events in
-            recorder.record(events, nodeID: nodeID, time: WallClock.milliseconds())
-        }
-        self.netconsole = netconsole
     }
 
     /// The state directory and its `logs/`, opened once by descriptor and owned by the

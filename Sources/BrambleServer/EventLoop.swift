@@ -86,8 +86,8 @@ public final class EventLoop {
     }
 
     public var now: MonotonicInstant { clock() }
-    public var registeredDescriptorCount: Int { handlers.count }
-    public var pendingTimerCount: Int { timerActions.count }
+    var registeredDescriptorCount: Int { handlers.count }
+    var pendingTimerCount: Int { timerActions.count }
 
     /// Calls `handler` whenever `fd` is readable (or has the given `events`).
     public func register(_ fd: Int32, events: UInt32 = EPOLLIN.rawValue, handler: @escaping ReadinessHandler) throws(SystemCallError) {

@@ -42,10 +42,10 @@ final class LeaseJournal {
     private var onDisk: [MACAddress: (address: IPv4Address, expires: Int64)] = [:]
     private var holderOnDisk: [IPv4Address: MACAddress] = [:]
     private var budget: TokenBucket
-    private let clock: () -> UInt64
+    private let clock: () -> MonotonicInstant
 
     /// - Parameter entries: what the file held at start-up, to know what is on disk.
-    init(file: LeaseJournalFile, entries: [LeaseJournalEntry], leaseSeconds: Int, clock: @escaping () -> UInt64 = { MonotonicInstant.now().nanoseconds }) {
+    init(file: LeaseJournalFile, entries: [LeaseJournalEntry], leaseSeconds: Int, clock: @escaping () -> MonotonicInstant = MonotonicInstant.now) {
         self.file = file
         padding = Int64(max(leaseSeconds, 0) / 2)
         self.clock = clock

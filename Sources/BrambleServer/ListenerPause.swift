@@ -11,11 +11,11 @@ import Logging
 /// listener readable, so without the pause the loop would call the failing `accept`
 /// again at once, forever, at 100 % CPU, and DHCP and TFTP would get only what is left.
 /// The waiting connections stay in the backlog and are taken once descriptors are free.
-/// Logged once per ``logIntervalSeconds`` with the number of pauses since, so a long
+/// Logged once per ``logInterval`` with the number of pauses since, so a long
 /// shortage is one line a minute, not one per pause.
 final class ListenerPause {
     static let pauseMilliseconds = 250
-    static let logIntervalSeconds: UInt64 = 60
+    static let logInterval = Duration.seconds(60)
 
     private let fd: Int32
     private let name: String
@@ -47,7 +47,7 @@ final class ListenerPause {
         pausesSinceLog += 1
         loop.watch(fd, events: 0)
         let now = loop.now
-        if lastLogged.map({ now.nanoseconds &- $0.nanoseconds >= Self.logIntervalSeconds * 1_000_000_000 }) ?? true {
+        if lastLogged.map({ now.duration(since: $0) >= Self.logInterval }) ?? true {
             let error = SystemCallError("accept(\(name))", errno: errno)
             logger.warning("\(error): not accepting for \(Self.pauseMilliseconds) ms at a time until it succeeds (\(pausesSinceLog) pause(s) since the last such line)")
             lastLogged = now

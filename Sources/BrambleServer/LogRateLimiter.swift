@@ -9,14 +9,14 @@ import Synchronization
 /// ``linesPerSecond``. One client's flood then costs only its own lines of that kind;
 /// other clients and other kinds are untouched. Suppressed lines are counted, and one
 /// summary line says how many were dropped from where: before the next line of that kind
-/// gets through, or at the next ``summaryIntervalNanoseconds`` sweep, whichever comes
+/// gets through, or at the next ``summaryInterval`` sweep, whichever comes
 /// first. At most ``maximumKeys`` buckets are kept (idle, full ones are forgotten); past
 /// that, new clients of a call site share one bucket (`peer` shown as `others`).
 public final class LogRateLimiter: Sendable {
     static let burst = 50
     static let linesPerSecond = 5.0
     static let maximumKeys = 1024
-    static let summaryIntervalNanoseconds: UInt64 = 10_000_000_000
+    static let summaryInterval = Duration.seconds(10)
 
     struct Key: Hashable {
         var file: String
@@ -31,7 +31,7 @@ public final class LogRateLimiter: Sendable {
 
     private struct State {
         var buckets: [Key: Limited] = [:]
-        var nextSweep: UInt64
+        var nextSweep: MonotonicInstant
     }
 
     /// What to do with one line: write it or not, and the summaries to write before it.
@@ -41,12 +41,12 @@ public final class LogRateLimiter: Sendable {
     }
 
     private let state: Mutex<State>
-    private let clock: @Sendable () -> UInt64
+    private let clock: @Sendable () -> MonotonicInstant
 
-    /// - Parameter clock: monotonic nanoseconds; tests pass their own.
-    public init(clock: @escaping @Sendable () -> UInt64 = { MonotonicInstant.now().nanoseconds }) {
+    /// - Parameter clock: the monotonic clock; tests pass their own.
+    public init(clock: @escaping @Sendable () -> MonotonicInstant = MonotonicInstant.now) {
         self.clock = clock
-        state = Mutex(State(nextSweep: clock() &+ Self.summaryIntervalNanoseconds))
+        state = Mutex(State(nextSweep: clock() + Self.summaryInterval))
     }
 
     func admit(file: String, line: UInt, peer: String?) -> Verdict {
@@ -54,7 +54,7 @@ public final class LogRateLimiter: Sendable {
         return state.withLock { state in
             var summaries: [String] = []
             if now >= state.nextSweep {
-                state.nextSweep = now &+ Self.summaryIntervalNanoseconds
+                state.nextSweep = now + Self.summaryInterval
                 Self.sweep(&state, now: now, summaries: &summaries)
             }
             var key = Key(file: file, line: line, peer: peer)
@@ -76,7 +76,7 @@ public final class LogRateLimiter: Sendable {
     }
 
     /// Summaries for every key that suppressed lines; forgets the idle, full buckets.
-    private static func sweep(_ state: inout State, now: UInt64, summaries: inout [String]) {
+    private static func sweep(_ state: inout State, now: MonotonicInstant, summaries: inout [String]) {
         for (key, limited) in state.buckets {
             if limited.suppressed > 0 {
                 summaries.append(summary(key, count: limited.suppressed))

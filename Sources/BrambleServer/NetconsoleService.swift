@@ -17,7 +17,7 @@ final class NetconsoleService {
     private let socket: UDPSocket
     private let loop: EventLoop
     private let logger: Logger
-    private let clock: () -> UInt64
+    private let clock: () -> MonotonicInstant
     private var admission = NetconsoleAdmission()
     private var buffer = [UInt8](repeating: 0, count: NetconsoleDatagram.maximumLength + 1)
     /// The node with this address, if any: its ID.
@@ -32,10 +32,10 @@ final class NetconsoleService {
     private(set) var undecodableDatagrams = 0
 
     init(
-        interface: String, port: UInt16, enabling: String? = nil, loop: EventLoop, logger: Logger,
-        clock: @escaping () -> UInt64 = { MonotonicInstant.now().nanoseconds }, nodeAt: @escaping (IPv4Address) -> Int?
+        interface: String, port: UInt16, enabling: String? = nil, loop: EventLoop, capture: PacketCapture?, logger: Logger,
+        clock: @escaping () -> MonotonicInstant = MonotonicInstant.now, nodeAt: @escaping (IPv4Address) -> Int?
     ) throws(SystemCallError) {
-        socket = try UDPSocket(port: port, device: interface, capture: loop.capture)
+        socket = try UDPSocket(port: port, device: interface, capture: capture)
         self.loop = loop
         self.logger = logger
         self.clock = clock
@@ -91,4 +91,62 @@ final class NetconsoleService {
     /// The metadata that keys rate limiting by sender (``LogRateLimiter``), built only for a
     /// line that is logged: a node's accepted lines log nothing.
     private static func peer(_ source: IPv4Address) -> Logger.Metadata { ["peer": "\(source)"] }
+}
+
+/// How many netconsole lines one node may add to its boot log: a token bucket per source
+/// address, ``burst`` lines at once, then ``linesPerSecond``.
+///
+/// A bootloader with its debug log on sends a few hundred lines in a boot, most of them in
+/// the first seconds; a source that keeps sending faster is a flood (or a spoofer using a
+/// node's address), and its excess is dropped and counted, not stored. The count is handed
+/// back with the next lines that get through, so the log says how many are missing. At most
+/// ``maximumSources`` buckets are kept; idle, full ones are forgotten first, and past that
+/// the new sources share one bucket, so forged addresses cannot grow the table.
+struct NetconsoleAdmission {
+    static let burst = 400
+    static let linesPerSecond = 100.0
+    static let maximumSources = 1024
+
+    private struct Source {
+        var bucket: TokenBucket
+        var dropped = 0
+    }
+
+    /// What of a datagram's lines may be recorded.
+    struct Verdict: Equatable {
+        /// The first `admitted` lines go into the log; the rest are dropped.
+        var admitted: Int
+        /// Lines dropped from this source since its last admitted ones, to report before them.
+        var droppedBefore: Int
+    }
+
+    private var sources: [IPv4Address: Source] = [:]
+    /// The bucket sources share once the table is full.
+    private var overflow: Source?
+
+    mutating func admit(lines: Int, from source: IPv4Address, now: MonotonicInstant) -> Verdict {
+        if sources[source] == nil && sources.count >= Self.maximumSources {
+            sources = sources.filter { !$0.value.bucket.isFull(now: now) || $0.value.dropped > 0 }
+        }
+        guard sources[source] != nil || sources.count < Self.maximumSources else {
+            var shared = overflow ?? Self.newSource(now: now)
+            let verdict = Self.admit(lines: lines, into: &shared, now: now)
+            overflow = shared
+            return verdict
+        }
+        return Self.admit(lines: lines, into: &sources[source, default: Self.newSource(now: now)], now: now)
+    }
+
+    private static func newSource(now: MonotonicInstant) -> Source {
+        Source(bucket: TokenBucket(capacity: burst, perSecond: linesPerSecond, now: now))
+    }
+
+    private static func admit(lines: Int, into source: inout Source, now: MonotonicInstant) -> Verdict {
+        var admitted = 0
+        while admitted < lines && source.bucket.take(now: now) { admitted += 1 }
+        let droppedBefore = admitted > 0 ? source.dropped : 0
+        if admitted > 0 { source.dropped = 0 }
+        source.dropped += lines - admitted
+        return Verdict(admitted: admitted, droppedBefore: droppedBefore)
+    }
 }

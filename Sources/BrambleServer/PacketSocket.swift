@@ -26,12 +26,7 @@ public final class PacketSocket {
             var mac = [UInt8](repeating: 0, count: 6)
             guard cnet_interface_mac(fd, interface, &mac) == 0 else { throw SystemCallError("SIOCGIFHWADDR(\(interface))") }
             // Filter before bind, so no unfiltered frame is ever queued.
-            var program = filter.instructions.map { sock_filter(code: $0.code, jt: $0.jumpIfTrue, jf: $0.jumpIfFalse, k: $0.constant) }
-            let attached = program.withUnsafeMutableBufferPointer { buffer in
-                var fprog = sock_fprog(len: UInt16(buffer.count), filter: buffer.baseAddress)
-                return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, socklen_t(MemoryLayout<sock_fprog>.size))
-            }
-            guard attached == 0 else { throw SystemCallError("setsockopt(SO_ATTACH_FILTER)") }
+            try filter.attach(to: fd)
             guard cnet_enable_packet_auxdata(fd) == 0 else { throw SystemCallError("setsockopt(PACKET_AUXDATA)") }
             var address = sockaddr_ll()
             address.sll_family = UInt16(AF_PACKET)

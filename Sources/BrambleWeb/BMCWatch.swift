@@ -1,5 +1,6 @@
 import BrambleBMC
 import BrambleBMCSerial
+import BrambleFiles
 import BrambleMetrics
 import BrambleNodeMap
 import BrambleWebCore
@@ -56,9 +57,9 @@ public struct BMCWatch: Service {
     static func read(_ settings: BMCWatchSettings) -> (readings: [BMCBayReading], problem: String?) {
         let map: NodeMap
         do {
-            let bytes = try SmallFile.read(settings.nodesPath, limit: 4 << 20)
+            let bytes = try FileContents.read(settings.nodesPath, limit: 4 << 20)
             map = try NodeMap(parsing: String(decoding: bytes, as: UTF8.self), fileName: settings.nodesPath, subnet: settings.subnet)
-        } catch let error as SmallFileError {
+        } catch let error as FileAccessError {
             return ([], "cannot read the node map \(settings.nodesPath): \(error.reason)")
         } catch {
             return ([], "the node map is invalid: \(error)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BrambleFiles
 import BrambleNodeMap
 import BrambleWebCore
 import Glibc
@@ -139,8 +140,8 @@ extension WebSettings {
         var draft = ConfigDraft.builtInDefaults
         if let path {
             let bytes: [UInt8]
-            do throws(SmallFileError) {
-                bytes = try SmallFile.read(path, limit: (1 << 20) + 1)
+            do throws(FileAccessError) {
+                bytes = try FileContents.read(path, limit: (1 << 20) + 1)
             } catch {
                 throw .configuration("cannot read the config file \(path): \(error.reason)")
             }

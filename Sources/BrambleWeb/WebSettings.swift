@@ -1,3 +1,4 @@
+import BrambleFiles
 import BrambleNodeMap
 import BrambleWire
 import BrambleWebCore
@@ -49,8 +50,8 @@ public struct WebSettings: Sendable {
 
     static func readPasswordHash(_ path: String) throws(WebError) -> String {
         let bytes: [UInt8]
-        do throws(SmallFileError) {
-            bytes = try SmallFile.read(path, limit: PasswordHashFile.maximumSize + 1)
+        do throws(FileAccessError) {
+            bytes = try FileContents.read(path, limit: PasswordHashFile.maximumSize + 1)
         } catch {
             throw .passwordFile(.unreadable(path: path, reason: error.reason))
         }
@@ -71,29 +72,4 @@ public struct WebAuthentication: Sendable {
         self.user = user
         self.passwordHash = passwordHash
     }
-}
-
-/// A small file read whole, at most `limit` bytes (the rest is not read): the config file
-/// and the password file, both small.
-enum SmallFile {
-    static func read(_ path: String, limit: Int) throws(SmallFileError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SmallFileError(reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while bytes.count < limit {
-            let count = Glibc.read(fd, &buffer, min(buffer.count, limit - bytes.count))
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw SmallFileError(reason: String(cString: strerror(errno))) }
-            if count == 0 { break }
-            bytes += buffer[0..<count]
-        }
-        return bytes
-    }
-}
-
-/// A file could not be read: the operating system's words.
-struct SmallFileError: Error {
-    let reason: String
 }

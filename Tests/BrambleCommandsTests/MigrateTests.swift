@@ -1,5 +1,6 @@
 import ArgumentParser
 @testable import BrambleCommands
+import BrambleFiles
 import BrambleNodeMap
 import BrambleTestSupport
 import BrambleWire

@@ -1,4 +1,5 @@
 @testable import BrambleCommands
+import BrambleFiles
 import BrambleNodeMap
 import BrambleTestSupport
 import BrambleWire

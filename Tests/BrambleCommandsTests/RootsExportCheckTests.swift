@@ -30,8 +30,8 @@ import Testing
     var config: String { directory.file("bramble.conf") }
 
     func export(_ extra: [String] = []) throws {
-        let command = try RootsExportCommand.parse(["--config", config, "--exportfs", directory.file("exportfs")] + extra)
-        try command.run()
+        let command = try RootsExportCommand.parse(["--config", config] + extra)
+        try command.run(exportfs: directory.file("exportfs"))
     }
 
     @Test func exportWritesThePlanMarkedAsBramblesAndRunsExportfs() throws {
@@ -84,11 +84,11 @@ import Testing
     }
 
     @Test func withoutExportfsTheFileIsWrittenAndAFailingOneIsAnError() throws {
-        let missing = try RootsExportCommand.parse(["--config", config, "--exportfs", directory.file("no-such-exportfs")])
-        try missing.run()
+        let missing = try RootsExportCommand.parse(["--config", config])
+        try missing.run(exportfs: directory.file("no-such-exportfs"))
         #expect(directory.read("exports.d/bramble.exports")?.hasPrefix(ExportsFile.generatedHeader) == true)
-        let failing = try RootsExportCommand.parse(["--config", config, "--exportfs", directory.file("failing-exportfs")])
-        let error = #expect(throws: ExportfsFailed.self) { try failing.run() }
+        let failing = try RootsExportCommand.parse(["--config", config])
+        let error = #expect(throws: ExportfsFailed.self) { try failing.run(exportfs: directory.file("failing-exportfs")) }
         #expect(error?.message.contains("does not support NFS export") == true)
         #expect(ExportfsReload.locate("no-such-program-\(getpid())") == nil)
     }

@@ -58,8 +58,8 @@ struct BootLogIntegrationTests {
             try #require(result.status == 0, "\(result.output)")
         }
 
-        /// Where atftp writes what it fetched. Never `/dev/null`: atftp unlinks its local file
-        /// when a transfer fails, and as root that removes the machine's `/dev/null`.
+        /// Where atftp writes what it fetched: a file of the test's own. A test running as root
+        /// never hands the machine's `/dev/null` to a tool that truncates or replaces its output.
         var fetchedPath: String { server.directory.appendingPathComponent("fetched").path }
 
         func fetch(_ name: String, from host: String) throws -> NetworkLab.CommandResult {

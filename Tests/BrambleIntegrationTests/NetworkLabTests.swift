@@ -48,6 +48,8 @@ import Testing
         let lab = try NetworkLab()
         let host = try lab.addHost("h")
         let started = try lab.start(in: host, ["sleep", "60"], output: "/dev/null")
+        #expect(FileManager.default.fileExists(atPath: "/dev/null") && (try? FileManager.default.attributesOfItem(atPath: "/dev/null")[.type] as? FileAttributeType) == .typeCharacterSpecial,
+                "an output is opened in place: /dev/null stays a device")
         // Forked with no descriptor of ours (close_fds), as a daemon detaches: `run` returns.
         let forked = try lab.run(in: host, ["python3", "-c", """
             import subprocess

@@ -38,12 +38,8 @@ struct ProxyDHCPIntegrationTests {
             for pi in ProxyDHCPIntegrationTests.pis { try lab.addHost(pi.name, mac: pi.mac) }
             server = try ServerUnderTest(lab: lab, hub: hub, nodes: ProxyDHCPIntegrationTests.nodes, config: "dhcp-mode = proxy\nlog-level = debug\n" + config)
             boot = server.file("pxe/boot")
-            try FileManager.default.createDirectory(at: boot, withIntermediateDirectories: true)
-            for (name, size) in SimulatedPiBootTests.sizes where name != "initramfs8" {
-                try Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ name.count) }).write(to: boot.appendingPathComponent(name))
-            }
-            try Data("enable_uart=1\n".utf8).write(to: boot.appendingPathComponent("config.txt"))
-            try Data("root=/dev/nfs ip=dhcp rootwait\n".utf8).write(to: boot.appendingPathComponent("cmdline.txt"))
+            try TestBootTree.write(SimulatedPiBootTests.sizes.filter { $0.key != "initramfs8" }, into: boot, fill: .seeded(11))
+            try TestBootTree.write(texts: ["config.txt": "enable_uart=1\n", "cmdline.txt": "root=/dev/nfs ip=dhcp rootwait\n"], into: boot)
             guard router else {
                 try server.start()
                 return

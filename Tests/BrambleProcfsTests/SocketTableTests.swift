@@ -1,4 +1,4 @@
-import BrambleProcfs
+@_spi(Testing) import BrambleProcfs
 import BrambleWire
 import Foundation
 import Testing

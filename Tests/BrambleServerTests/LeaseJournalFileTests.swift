@@ -174,7 +174,7 @@ import Testing
     func journal(_ clock: Clock) throws -> (LeaseJournal, String) {
         let path = try TemporaryDirectory.make(prefix: "bramble-server")
         let (file, entries, _) = try LeaseJournalFile.open(in: try DirectoryHandle.openState(path, owner: nil), name: "leases")
-        return (LeaseJournal(file: file, entries: entries, leaseSeconds: leaseSeconds, clock: { clock.nanoseconds }), path + "/leases")
+        return (LeaseJournal(file: file, entries: entries, leaseSeconds: leaseSeconds, clock: { MonotonicInstant(nanoseconds: clock.nanoseconds) }), path + "/leases")
     }
 
     func grant(_ mac: MACAddress, _ address: IPv4Address, at now: Int64) -> LeaseJournalEntry {

@@ -42,7 +42,7 @@ import Testing
     final class TestClock: Sendable {
         let nanoseconds = Mutex<UInt64>(1_000_000_000)
         func advance(seconds: Double) { nanoseconds.withLock { $0 += UInt64(seconds * 1e9) } }
-        func now() -> UInt64 { nanoseconds.withLock { $0 } }
+        func now() -> MonotonicInstant { MonotonicInstant(nanoseconds: nanoseconds.withLock { $0 }) }
     }
 
     let handler = LineLogHandler(label: "bramble", level: .info, sink: .standardError)

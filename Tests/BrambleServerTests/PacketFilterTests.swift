@@ -1,4 +1,6 @@
 @testable import BrambleServer
+import BrambleWire
+import Glibc
 import Testing
 
 /// Runs the filter through a small classic-BPF interpreter (the opcodes it uses), so the
@@ -54,5 +56,24 @@ import Testing
         #expect(!accepts(frame(fragmentOffset: 185)), "a later fragment: its bytes are not a UDP header")
         #expect(accepts(frame(moreFragments: true)) == true, "a first fragment has a real UDP header; the decoder rejects it later")
         #expect(!accepts(Array(frame().prefix(20))), "truncated")
+    }
+
+    @Test func dropEverythingDropsEvenWhatTheRawSocketTakes() {
+        #expect(accepts(frame()) && !accepts(frame(), .dropEverything))
+    }
+
+    /// DHCP's UDP socket: bound and reachable (a sender gets no error), yet nothing queued.
+    @Test func aSocketWithDropEverythingReceivesNothingWhileTheSameDatagramReachesAnother() throws {
+        let loopback = IPv4Address(127, 0, 0, 1)
+        let filtered = try UDPSocket(address: loopback, port: 0)
+        let open = try UDPSocket(address: loopback, port: 0)
+        let sender = try UDPSocket(address: loopback, port: 0)
+        try PacketFilter.dropEverything.attach(to: filtered.fd)
+        #expect(sender.send(Array("request".utf8), to: loopback, port: filtered.localPort))
+        #expect(sender.send(Array("request".utf8), to: loopback, port: open.localPort))
+        usleep(20_000)
+        var buffer = [UInt8](repeating: 0, count: 64)
+        #expect(open.receive(into: &buffer).map { Array($0.payload) } == Array("request".utf8))
+        #expect(filtered.receive(into: &buffer) == nil)
     }
 }

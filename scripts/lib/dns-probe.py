@@ -85,7 +85,7 @@ def idle(server, max_seconds):
 def pipeline(server):
     """Five queries and a malformed one in one write; the answers in any order."""
     names = ["node05.cluster", "web06.cluster", "5.0.42.10.in-addr.arpa", "nosuch.cluster", "www.example.test"]
-    types = [1, 1, 12, 1, 1]
+    types = [dns.A, dns.A, dns.PTR, dns.A, dns.A]
     malformed = dns.header(77) + b"\xc0\x0c" + struct.pack("!HH", 1, 1)
     stream = b"".join(framed(query(name, 100 + index, qtype)) for index, (name, qtype) in enumerate(zip(names, types)))
     stream += framed(malformed)
