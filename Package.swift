@@ -43,8 +43,8 @@ let package = Package(
         // The operator's files: node map parse/validate/edit, config, dnsmasq import. Pure text in, values out.
         .target(name: "BrambleNodeMap", dependencies: ["BrambleWire"], swiftSettings: strictSettings),
         // DHCP: message codec, Raspberry Pi client recognition, the responder and the dynamic
-        // pool. Pure: no sockets, clocks or files.
-        .target(name: "BrambleDHCP", dependencies: ["BrambleWire", "BrambleNodeMap"], swiftSettings: strictSettings),
+        // pool (whose leases name DNS hosts, hence BrambleDNS). Pure: no sockets, clocks or files.
+        .target(name: "BrambleDHCP", dependencies: ["BrambleWire", "BrambleNodeMap", "BrambleDNS"], swiftSettings: strictSettings),
         // TFTP: packet codec, option negotiation, the read-transfer state machine, boot-tree
         // path resolution and boot-file templates. Pure: no sockets, clocks or files.
         .target(name: "BrambleTFTP", dependencies: ["BrambleWire", "BrambleNodeMap"], swiftSettings: strictSettings),
@@ -145,13 +145,22 @@ let package = Package(
         .target(
             name: "BrambleDemo",
             dependencies: [
+                "BrambleBoot",
                 "BrambleCommands",
                 "BrambleControl",
+                "BrambleLab",
+                "BrambleWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "bramble-demo", dependencies: ["BrambleDemo"], swiftSettings: strictSettings),
+        // The namespace lab `bramble demo` and the integration tests both build: a bridge in a
+        // switch namespace, hosts on veth pairs, processes started inside, all removed after.
+        .target(name: "BrambleLab", swiftSettings: strictSettings),
+        // What the test targets share (hex, temporary directories, boot trees, the lab's
+        // clients): used only by test targets, never linked into a product.
+        .target(name: "BrambleTestSupport", dependencies: ["BrambleLab"], path: "Tests/BrambleTestSupport", swiftSettings: strictSettings),
         // What `bramble web` shows and checks, pure: the rack layout, stage timing, the
         // dashboard's model, the daemon's lines cut up, basic-auth headers and password files.
         .target(name: "BrambleWebCore", dependencies: ["BrambleBoot", "BrambleControl", "BrambleBMC"], swiftSettings: strictSettings),
@@ -194,13 +203,13 @@ let package = Package(
         ),
         .testTarget(
             name: "BrambleWireTests",
-            dependencies: ["BrambleWire", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["BrambleWire", "BrambleTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "BrambleDHCPTests",
             dependencies: [
-                "BrambleDHCP", "BrambleWire",
+                "BrambleDHCP", "BrambleWire", "BrambleTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
@@ -216,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "BrambleDNSTests",
             dependencies: [
-                "BrambleDNS", "BrambleWire", "BrambleNodeMap",
+                "BrambleDNS", "BrambleWire", "BrambleNodeMap", "BrambleTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
@@ -234,7 +243,7 @@ let package = Package(
             dependencies: ["BrambleReplay", "BrambleCapture", "BrambleWire", "BrambleNodeMap", "BrambleDHCP", "BrambleTFTP", "BrambleDNS", "BrambleCommands"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "BrambleRootsTests", dependencies: ["BrambleRoots", "BrambleNodeMap"], swiftSettings: strictSettings),
+        .testTarget(name: "BrambleRootsTests", dependencies: ["BrambleRoots", "BrambleNodeMap", "BrambleWire"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleRootFilesTests", dependencies: ["BrambleRootFiles", "BrambleRoots", "CRootShims"], swiftSettings: strictSettings),
         .testTarget(name: "BrambleProcfsTests", dependencies: ["BrambleProcfs", "BrambleWire"], swiftSettings: strictSettings),
         .testTarget(
@@ -247,8 +256,10 @@ let package = Package(
         .testTarget(
             name: "BrambleWebTests",
             dependencies: [
-                "BrambleWeb", "BrambleWebCore", "BrambleControl", "BrambleBoot", "BrambleNodeMap", "BrambleBMC", "BrambleMetrics",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "BrambleWeb", "BrambleWebCore", "BrambleControl", "BrambleBoot", "BrambleNodeMap", "BrambleBMC", "BrambleMetrics", "BrambleTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -261,20 +272,20 @@ let package = Package(
             name: "BrambleServerTests",
             dependencies: [
                 "BrambleServer", "BrambleCapture", "BrambleDHCP", "BrambleDNS", "BrambleNodeMap", "BrambleWire", "CNetShims",
-                "BrambleBoot", "BrambleControl", "BrambleTFTP",
+                "BrambleBoot", "BrambleControl", "BrambleTFTP", "BrambleTestSupport",
             ],
             swiftSettings: strictSettings
         ),
-        // Black-box tests in network namespaces the tests create (root; see NetworkLab).
+        // Black-box tests in network namespaces the tests create (root; see BrambleLab's NetworkLab).
         .testTarget(
             name: "BrambleIntegrationTests",
-            dependencies: ["BrambleDHCP", "BrambleWire", "BrambleControl", "BrambleBoot", "BrambleRoots"],
+            dependencies: ["BrambleDHCP", "BrambleWire", "BrambleControl", "BrambleBoot", "BrambleRoots", "BrambleLab", "BrambleTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "BrambleCommandsTests",
             dependencies: [
-                "BrambleCommands", "BrambleDemo", "BrambleNodeMap", "BrambleWire", "BrambleBoot", "BrambleControl",
+                "BrambleCommands", "BrambleDemo", "BrambleNodeMap", "BrambleWire", "BrambleBoot", "BrambleControl", "BrambleTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

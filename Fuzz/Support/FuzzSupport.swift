@@ -63,17 +63,3 @@ struct FuzzReader {
 
     mutating func rest() -> ArraySlice<UInt8> { bytes(bytes.count - position) }
 }
-
-/// A deterministic random source (SplitMix64) for the parts of the code under test that
-/// take one, so a crash reproduces from its input alone.
-struct FuzzRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}

@@ -39,6 +39,10 @@ private let proxyResponder: DHCPResponder = {
     return DHCPResponder(settings: settings, nodeMap: baseResponder.nodeMap)
 }()
 
+/// The clocks each input is answered at: a monotonic instant and the pool's wall-clock seconds.
+private let start = MonotonicInstant(nanoseconds: 1_000_000_000)
+private let wallClock: Int64 = 1_800_000_000
+
 /// The largest IP datagram an Ethernet frame carries.
 private let mtu = 1500
 
@@ -48,8 +52,7 @@ public func fuzzDHCP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let request = try? DHCPMessage(decoding: bytes) else { return 0 }
     checkProxy(answering: request, input: bytes)
     var responder = baseResponder
-    let now: Int64 = 1_800_000_000
-    let response = responder.respond(to: request, now: now)
+    let response = responder.respond(to: request, now: start, wallClock: wallClock)
     guard let reply = response.reply else { return 0 }
     check(reply, answering: request, input: bytes)
 
@@ -59,7 +62,7 @@ public func fuzzDHCP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     next.options.messageType = .request
     next.options.requestedIPAddress = reply.message.yourAddress
     next.options.serverIdentifier = hub.address
-    if let followUp = responder.respond(to: next, now: now + 1).reply {
+    if let followUp = responder.respond(to: next, now: start + .seconds(1), wallClock: wallClock + 1).reply {
         check(followUp, answering: next, input: bytes)
     }
     return 0
@@ -68,7 +71,7 @@ public func fuzzDHCP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 private func check(_ reply: DHCPReply, answering request: DHCPMessage, input: [UInt8]) {
     let encoded: DHCPEncodedMessage
     do {
-        encoded = try reply.message.encoded(maximumMessageSize: reply.maximumMessageSize)
+        encoded = try reply.encoded()
     } catch {
         // A typed error the service logs: acceptable, but only when nothing could fit.
         invariant(!error.description.isEmpty, "an encoding error without a message")
@@ -105,10 +108,20 @@ private func check(_ reply: DHCPReply, answering request: DHCPMessage, input: [U
                   "option \(option.code) changed through encode/decode: input \(hexText(input))")
     }
 
+    // Where the service sends it: never to 0.0.0.0; through the UDP socket only to a host
+    // with an address the kernel can route to; as a raw frame to the broadcast MAC or the
+    // client's own.
+    let destination = reply.destination
+    invariant(destination.address != .any, "a reply addressed to 0.0.0.0: input \(hexText(input))")
+    if let mac = destination.frameMAC {
+        invariant(mac == .broadcast || mac == message.clientMAC, "a reply framed to \(mac), not the client: input \(hexText(input))")
+    } else {
+        invariant(destination.address != .broadcast, "a broadcast reply left to the UDP socket: input \(hexText(input))")
+    }
     let frame = EthernetUDPFrame(
-        sourceMAC: MACAddress(0x02, 0, 0, 0, 0, 0xfa), destinationMAC: message.clientMAC ?? MACAddress(0xff, 0xff, 0xff, 0xff, 0xff, 0xff),
-        sourceAddress: hub.address, destinationAddress: message.yourAddress, sourcePort: 67, destinationPort: 68,
-        payload: encoded.bytes[...])
+        sourceMAC: MACAddress(0x02, 0, 0, 0, 0, 0xfa), destinationMAC: destination.frameMAC ?? MACAddress(0x02, 0, 0, 0, 0, 0x01),
+        sourceAddress: hub.address, destinationAddress: destination.address, sourcePort: DHCPReplyDestination.serverPort,
+        destinationPort: destination.port, payload: encoded.bytes[...])
     let wire = frame.encoded()
     invariant((try? EthernetUDPFrame(decoding: wire)) == frame, "the reply's frame does not decode again")
 }
@@ -119,8 +132,7 @@ private func check(_ reply: DHCPReply, answering request: DHCPMessage, input: [U
 /// to its router is left unanswered.
 private func checkProxy(answering request: DHCPMessage, input: [UInt8]) {
     var responder = proxyResponder
-    let now: Int64 = 1_800_000_000
-    let response = responder.respond(to: request, now: now)
+    let response = responder.respond(to: request, now: start, wallClock: wallClock)
     invariant(response.journal == nil && response.arpEntry == nil, "proxy mode journaled or seeded ARP: input \(hexText(input))")
     if let sighting = response.sighting {
         invariant(responder.nodeMap.node(id: sighting.nodeID) != nil && hub.subnet.hostNumber(of: sighting.address) != nil,
@@ -142,5 +154,5 @@ private func checkProxy(answering request: DHCPMessage, input: [UInt8]) {
     next.options.messageType = .request
     next.options.requestedIPAddress = IPv4Address(10, 42, 0, 150)
     next.options.serverIdentifier = IPv4Address(10, 42, 0, 1)
-    invariant(responder.respond(to: next, now: now + 1).reply == nil, "proxy mode answered a REQUEST to the router: input \(hexText(input))")
+    invariant(responder.respond(to: next, now: start + .seconds(1), wallClock: wallClock + 1).reply == nil, "proxy mode answered a REQUEST to the router: input \(hexText(input))")
 }

@@ -65,7 +65,7 @@ private struct DNSServerModel {
     }()
     var memo = DNSAnswerMemo(seed: 0x5eed)
     var forwarder = DNSForwarder<Int>(configuration: .init(upstreams: upstreams), cache: DNSCache(hashSeed: 7))
-    var random = FuzzRandom(state: 1)
+    var random = SplitMix64(seed: 1)
     var now = MonotonicInstant(nanoseconds: 5_000_000_000)
     var sentUpstream: [UpstreamQuery] = []
     /// The reply limit of the query being handled, and its ID.

@@ -16,11 +16,19 @@ import BrambleWire
 /// policy's retransmissions. A read request's file name is resolved in a boot tree, for a
 /// known node, a stranger and a Pi 5: every path the resolver asks the tree about, and the
 /// path it resolves to, stays inside the tree (relative, no `..`, no empty component).
+/// The same bytes go to the server core (`TFTPServer`) as a datagram to port 69 from a node
+/// and from a stranger: a refusal is one ERROR packet within its bound, an admitted request
+/// names a file of the tree, the same bytes sent to the running transfer change nothing
+/// they must not, and once its client is silent the transfer leaves the table.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTFTP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = fuzzBytes(data, size)
     if let packet = try? TFTPPacket(decoding: bytes) {
-        let encoded = packet.encoded()
+        // A decoded packet came from at most a datagram's bytes: it fits one again.
+        guard let encoded = try? packet.encoded() else {
+            invariant(false, "\(packet) does not encode: \(hexText(bytes))")
+            return 0
+        }
         let again = try? TFTPPacket(decoding: encoded)
         if case .error(let code, let message) = packet, message.utf8.count > TFTPPacket.maximumErrorMessageLength {
             // An ERROR's text is cut to its bound at a character boundary, marked "...".
@@ -36,6 +44,7 @@ public func fuzzTFTP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
         if case .readRequest(let request) = packet { resolve(request.fileName) }
     }
+    serve(bytes)
     var driver = TransferDriver(script: FuzzReader(bytes))
     driver.run()
     return 0
@@ -77,12 +86,60 @@ private func resolve(_ fileName: String) {
     }
 }
 
+/// The fuzz tree as the server sees it: `start.elf` exists and cannot be opened.
+private struct ServedTree: TFTPServedTree {
+    func entry(at relativePath: String) -> TFTPBootTreeEntry {
+        if RecordingBootTree.files.contains(relativePath) { return .file }
+        return RecordingBootTree.directories.contains(relativePath) ? .directory : .missing
+    }
+
+    func open(_ relativePath: String) -> TFTPBootFileOpening {
+        relativePath == "start.elf" ? .denied(reason: "permission denied") : .opened(Array(relativePath.utf8))
+    }
+}
+
+private func serve(_ bytes: [UInt8]) {
+    var server = TFTPServer(
+        tree: ServedTree(), nodeMap: nodeMap,
+        settings: TFTPServer.Settings(
+            hub: IPv4Address(10, 42, 0, 250), defaultRoot: "10.42.0.250:/pxe/root", admission: TFTPAdmission(total: 4, perClient: 2),
+            limits: TFTPServerLimits(interfaceMTU: 1500))
+    ) { _ in RaspberryPiDHCPReport(serial: "9dc15a37") }
+    var now = MonotonicInstant(nanoseconds: 1_000_000_000)
+    for address in [IPv4Address(10, 42, 0, 5), IPv4Address(10, 42, 0, 99)] {
+        let id = TFTPTransferID(address: address, port: 2000)
+        switch server.request(bytes[...], from: id, at: now) {
+        case .ignored:
+            continue
+        case .refused(let refusal):
+            guard case .error(_, let message)? = try? TFTPPacket(decoding: refusal.payload) else {
+                invariant(false, "a refusal is no ERROR packet: \(hexText(bytes))")
+                return
+            }
+            invariant(message.utf8.count <= TFTPPacket.maximumErrorMessageLength, "an ERROR of \(message.utf8.count) bytes of text")
+        case .admitted(let start):
+            invariant(ServedTree().entry(at: start.resolved.path) == .file, "admitted \(start.resolved.path), no file of the tree")
+            _ = server.begin(start, at: now)
+            invariant(server.transfers[id] != nil, "an admitted transfer is not in the table")
+            _ = try? server.received(bytes[...], from: id, at: now)
+            var firings = 0
+            while let (next, deadline) = server.nextDeadline {
+                firings += 1
+                invariant(firings <= 16, "a silent client keeps the server's transfer alive")
+                now = max(now, deadline)
+                _ = server.timerFired(next, at: now)
+            }
+            invariant(server.activeTransfers == 0, "a transfer that ended is still in the table")
+        }
+    }
+}
+
 private struct TransferDriver {
     var script: FuzzReader
     let file: [UInt8]
     var transfer: TFTPTransfer
-    var now = TFTPInstant(nanoseconds: 1_000_000_000)
-    var deadline: TFTPInstant?
+    var now = MonotonicInstant(nanoseconds: 1_000_000_000)
+    var deadline: MonotonicInstant?
     var ended = false
     var highestSent = 0
     var sentThisRound: Set<Int> = []
@@ -143,7 +200,7 @@ private struct TransferDriver {
         take(transfer.received(packet, now: now), newRound: false)
     }
 
-    private mutating func fire(at instant: TFTPInstant) {
+    private mutating func fire(at instant: MonotonicInstant) {
         now = max(now, instant)
         take(transfer.timerFired(now: now), newRound: true)
     }

@@ -1,3 +1,5 @@
+import BrambleWire
+
 /// The classic pcap file format (the one tcpdump writes): a 24-byte file header, then a
 /// 16-byte header before each frame. Nanosecond magic (0xa1b23c4d), little-endian,
 /// LINKTYPE_ETHERNET.
@@ -53,5 +55,17 @@ public enum PcapEncoder {
 
     private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+extension MACAddress {
+    /// The MAC a capture gives a host it knows only by IPv4 address: `02:00:` and the four
+    /// octets, locally administered (bit 1 of the first byte), so no vendor's card has it.
+    /// A UDP socket reports addresses and ports, never MACs, yet a pcap record is an
+    /// Ethernet frame: `bramble serve --capture` frames its UDP datagrams with it, and
+    /// `bramble replay --update` frames its answers the same way, so the two files agree.
+    public static func captureStandIn(for address: IPv4Address) -> MACAddress {
+        let octets = address.bytes
+        return MACAddress(0x02, 0x00, octets[0], octets[1], octets[2], octets[3])
     }
 }

@@ -3,12 +3,13 @@ import Glibc
 
 /// The CLI's end of the control socket: a blocking connection, one request line out, one
 /// response line back, with a time limit so a stuck daemon never hangs the command.
-final class ControlClient {
-    let path: String
+/// `package`: `bramble demo` asks its hub the same way.
+package final class ControlClient {
+    package let path: String
     let fd: Int32
     private var pending: [UInt8] = []
 
-    init(path: String) throws(ControlSocketError) {
+    package init(path: String) throws(ControlSocketError) {
         self.path = path
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -29,7 +30,7 @@ final class ControlClient {
 
     deinit { close(fd) }
 
-    func send(_ requests: [ControlRequest]) throws(ControlSocketError) {
+    package func send(_ requests: [ControlRequest]) throws(ControlSocketError) {
         var bytes: [UInt8] = []
         for request in requests {
             guard let line = try? ControlLine.encode(request) else { throw ControlSocketError(path: path, reason: "cannot encode the request") }
@@ -45,7 +46,7 @@ final class ControlClient {
     }
 
     /// One request, its one response.
-    func ask(_ request: ControlRequest, timeoutMilliseconds: Int32 = 5000) throws(ControlSocketError) -> ControlResponse {
+    package func ask(_ request: ControlRequest, timeoutMilliseconds: Int32 = 5000) throws(ControlSocketError) -> ControlResponse {
         try send([request])
         guard let response = try next(timeoutMilliseconds: timeoutMilliseconds) else {
             throw ControlSocketError(path: path, reason: "the daemon closed the connection without answering")
@@ -65,7 +66,7 @@ final class ControlClient {
 
     /// The next line if one comes within the time: nil when none did; an error when the
     /// daemon closed the connection (a subscription never ends by itself).
-    func poll(timeoutMilliseconds: Int32) throws(ControlSocketError) -> ControlResponse? {
+    package func poll(timeoutMilliseconds: Int32) throws(ControlSocketError) -> ControlResponse? {
         switch try nextLine(timeoutMilliseconds: timeoutMilliseconds) {
         case .line(let line): return try decode(line)
         case .closed: throw ControlSocketError(path: path, reason: "the daemon closed the connection")

@@ -2,8 +2,8 @@ import BrambleBoot
 import BrambleControl
 
 /// `bramble status` as text: one row per node, then the counts per stage.
-enum StatusTable {
-    static func render(_ report: StatusReport) -> String {
+package enum StatusTable {
+    package static func render(_ report: StatusReport) -> String {
         let header = ["ID", "NAME", "IP", "MODEL", "STAGE", "TIME", "LAST ERROR"]
         let rows = report.nodes.map { node in
             [String(node.id), node.name, node.ip, node.model ?? "-", node.stage.description, time(of: node, now: report.now), node.lastError ?? "-"]

@@ -1,10 +1,16 @@
+import BrambleDNS
 import BrambleWire
 
 /// The dynamic pool for machines not in the node map (off by default on a managed cluster).
 ///
-/// Pure: no clock, no file. `now` is passed in (wall-clock seconds) and every change that
-/// must survive a crash is returned as a ``LeaseJournalEntry`` for the server to persist
-/// before it answers.
+/// Pure: no clock, no file. `now` is passed in and every change that must survive a crash
+/// is returned as a ``LeaseJournalEntry`` for the server to persist before it answers.
+///
+/// Its `now` is wall-clock seconds since the epoch, not the ``MonotonicInstant`` the other
+/// cores take: lease and decline expiries are written to the journal and read back after a
+/// restart (or a reboot of the hub), and only the wall clock means the same thing across
+/// processes. The short offer hold shares that clock so that one `now` orders every time
+/// the pool compares.
 ///
 /// An OFFER holds its address for that client for ``offerHoldSeconds``, so clients that
 /// DISCOVER together get different addresses (dnsmasq offers them the same one and NAKs the
@@ -164,5 +170,135 @@ public struct LeasePool: Sendable {
             if holderOfAddress[lease.address] == mac { holderOfAddress[lease.address] = nil }
         }
         for (address, until) in declinedUntil where until <= now { declinedUntil[address] = nil }
+    }
+}
+
+/// A granted dynamic lease. Times are wall-clock seconds since the epoch because leases
+/// outlive the process: a lease granted before a restart must still expire on time after.
+public struct Lease: Hashable, Sendable {
+    public let mac: MACAddress
+    public let address: IPv4Address
+    public let expires: Int64
+    /// The client's option 12, sanitised, for DNS names of dynamic machines.
+    public let hostname: String?
+
+    public init(mac: MACAddress, address: IPv4Address, expires: Int64, hostname: String?) {
+        self.mac = mac
+        self.address = address
+        self.expires = expires
+        self.hostname = hostname
+    }
+}
+
+extension Lease {
+    /// The names leases give in the cluster's DNS zone: each lease whose client sent a host
+    /// name (option 12) is that name at its address. The one mapping from leases to names,
+    /// used by the daemon when the journal changes and by replay after each lease change,
+    /// so a capture replays with the names the daemon would serve.
+    public static func dnsHosts(_ leases: some Sequence<Lease>) -> [DynamicHost] {
+        leases.compactMap { lease in lease.hostname.map { DynamicHost(hostname: Array($0.utf8), address: lease.address) } }
+    }
+}
+
+/// One change to the dynamic pool, as one line of the append-only lease journal.
+///
+/// The server appends and fsyncs the entry before it sends the ACK, so a `kill -9` at any
+/// moment loses no granted lease; replaying the journal rebuilds the pool. Lines are text
+/// so an operator can read (and grep) who had which address.
+///
+/// On disk each line ends in ` #` and the CRC-32 of what precedes it (``checkedLine``): a
+/// write cut short by a full disk or an I/O error leaves a line that fails its check and
+/// is skipped, never read as a lease with a truncated expiry or merged with the next line.
+public enum LeaseJournalEntry: Hashable, Sendable {
+    case grant(Lease)
+    case release(mac: MACAddress, address: IPv4Address)
+    /// A client reported the address in use (DHCPDECLINE): unusable until `until`.
+    case decline(address: IPv4Address, until: Int64)
+
+    public var line: String {
+        switch self {
+        case .grant(let lease):
+            "grant \(lease.mac) \(lease.address) \(lease.expires)" + (lease.hostname.map { " \($0)" } ?? "")
+        case .release(let mac, let address):
+            "release \(mac) \(address)"
+        case .decline(let address, let until):
+            "decline \(address) \(until)"
+        }
+    }
+
+    /// The line with its checksum, as the journal stores it.
+    public var checkedLine: String {
+        let text = line
+        return text + " #" + Self.hex(Self.crc32(text.utf8))
+    }
+
+    /// What one stored line holds.
+    public enum StoredLine: Hashable, Sendable {
+        /// A line whose checksum matches.
+        case checked(LeaseJournalEntry)
+        /// A line without a checksum, as bramble wrote before checksums: trusted only in a
+        /// journal that has no checked line at all.
+        case unchecked(LeaseJournalEntry)
+        /// A line that fails its checksum or does not parse: a torn or damaged write.
+        case damaged
+    }
+
+    /// Reads one stored line (without its newline).
+    public static func stored(_ line: Substring) -> StoredLine {
+        let suffixLength = 10  // " #" and eight hex digits
+        if line.utf8.count > suffixLength {
+            let split = line.utf8.index(line.utf8.endIndex, offsetBy: -suffixLength)
+            let suffix = line.utf8[split...]
+            if suffix.starts(with: " #".utf8) {
+                guard let sum = UInt32(Substring(suffix.dropFirst(2)), radix: 16), suffix.dropFirst(2).allSatisfy(\.isHexDigit),
+                      sum == crc32(line.utf8[..<split]), let entry = LeaseJournalEntry(line: Substring(line.utf8[..<split]))
+                else { return .damaged }
+                return .checked(entry)
+            }
+        }
+        return LeaseJournalEntry(line: line).map(StoredLine.unchecked) ?? .damaged
+    }
+
+    /// CRC-32 (IEEE 802.3, as zlib and gzip use), bit by bit: lines are short and written
+    /// at most a few times a second.
+    static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xffff_ffff
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xedb8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
+    private static func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+
+    /// Parses one journal line; a torn last line (a crash mid-write) parses as nil and is
+    /// skipped, never taken for a lease.
+    public init?(line: Substring) {
+        let fields = line.split(separator: " ")
+        guard let kind = fields.first else { return nil }
+        switch (kind, fields.count) {
+        case ("grant", 4), ("grant", 5):
+            guard let mac = MACAddress(String(fields[1])), let address = IPv4Address(fields[2]), let expires = Int64(fields[3]) else { return nil }
+            let hostname = fields.count == 5 ? String(fields[4]) : nil
+            self = .grant(Lease(mac: mac, address: address, expires: expires, hostname: hostname))
+        case ("release", 3):
+            guard let mac = MACAddress(String(fields[1])), let address = IPv4Address(fields[2]) else { return nil }
+            self = .release(mac: mac, address: address)
+        case ("decline", 3):
+            guard let address = IPv4Address(fields[1]), let until = Int64(fields[2]) else { return nil }
+            self = .decline(address: address, until: until)
+        default:
+            return nil
+        }
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
     }
 }

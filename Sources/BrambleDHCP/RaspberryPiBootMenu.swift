@@ -39,18 +39,17 @@ public struct RaspberryPiBootMenu: Hashable, Sendable {
         self.init(validText: bytes)
     }
 
+    /// The option 43 value, built once: every offer to a Pi carries it.
+    public let vendorSpecificInformation: [UInt8]
+
     private init(validText: [UInt8]) {
         text = validText
-    }
-
-    /// The option 43 value.
-    public var vendorSpecificInformation: [UInt8] {
         var bytes: [UInt8] = [0x06, 0x01, 0x03, 0x0a, 0x04, 0x00, 0x50, 0x58, 0x45]
-        bytes.reserveCapacity(bytes.count + 6 + text.count)
-        bytes.append(contentsOf: [0x09, UInt8(3 + text.count), 0x00, 0x00, UInt8(text.count)])
-        bytes.append(contentsOf: text)
+        bytes.reserveCapacity(bytes.count + 6 + validText.count)
+        bytes.append(contentsOf: [0x09, UInt8(3 + validText.count), 0x00, 0x00, UInt8(validText.count)])
+        bytes.append(contentsOf: validText)
         bytes.append(0xff)
-        return bytes
+        vendorSpecificInformation = bytes
     }
 }
 

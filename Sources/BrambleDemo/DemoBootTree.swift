@@ -1,3 +1,4 @@
+import BrambleWire
 import Foundation
 
 /// The demo hub's files in its temporary directory: `bramble.conf`, the node map and a
@@ -53,8 +54,8 @@ struct DemoBootTree {
     var configPath: String { directory.appendingPathComponent("bramble.conf").path }
     var bootPath: String { directory.appendingPathComponent("pxe/boot").path }
     var serveLogPath: String { directory.appendingPathComponent("serve.log").path }
-    /// Where the live view's `bramble status` writes its answer.
-    var statusOutputPath: String { directory.appendingPathComponent("status.out").path }
+    /// The daemon's control socket: `state-dir = state` in the config it writes.
+    var controlSocketPath: String { directory.appendingPathComponent("state/control.sock").path }
     func simulatorLogPath(_ bay: DemoBay) -> String { directory.appendingPathComponent("pis/\(bay.name).jsonl").path }
 
     /// Writes the config, the node map for `bays` and the boot tree.
@@ -86,7 +87,7 @@ struct DemoBootTree {
         var generator = SplitMix64(seed: UInt64(truncatingIfNeeded: getpid()))
         let needed = Set(bays.flatMap { Self.fileNames(for: $0.model) })
         for file in Self.files where needed.contains(file.name) {
-            try write(generator.bytes(file.size), to: "pxe/boot/\(file.name)")
+            try write(Data(generator.bytes(file.size)), to: "pxe/boot/\(file.name)")
         }
     }
 
@@ -98,26 +99,5 @@ struct DemoBootTree {
         let url = directory.appendingPathComponent(path)
         try data.write(to: url)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: url.path)
-    }
-}
-
-/// A fast deterministic generator for synthetic file contents (not for anything secret).
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func bytes(_ count: Int) -> Data {
-        var words = [UInt64](repeating: 0, count: (count + 7) / 8)
-        for index in words.indices { words[index] = next() }
-        return words.withUnsafeBytes { Data($0.prefix(count)) }
     }
 }

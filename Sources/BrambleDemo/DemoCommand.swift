@@ -1,5 +1,6 @@
 import ArgumentParser
 import BrambleCommands
+import BrambleLab
 import Foundation
 import Glibc
 
@@ -87,11 +88,14 @@ public struct DemoCommand: ParsableCommand {
         let limit = Self.seconds(timeLimit) ?? 300
         let directory = try Self.makeTemporaryDirectory()
         let tree = DemoBootTree(directory: directory)
-        let cluster = DemoCluster(prefix: "bdemo\(getpid())")
+        // The lab's names carry the whole pid, which is how a later demo recognises them
+        // as abandoned when this one is killed with SIGKILL.
+        let prefix = "\(Self.labFamily)\(getpid())"
+        var lab: NetworkLab?
         DemoSignals.install()
         defer {
-            cluster.tearDown()
-            let left = DemoCluster.existingNamespaces(prefix: cluster.prefix)
+            lab?.tearDown()
+            let left = (try? NetworkLab.leftoverNamespaces(prefix: prefix + "-")) ?? []
             if !left.isEmpty { printToStandardError("bramble demo: could not remove namespaces \(left.joined(separator: " "))") }
             if keep {
                 print("kept \(directory.path): bramble.conf, nodes, pxe/, serve.log, pis/NAME.jsonl")
@@ -100,17 +104,27 @@ public struct DemoCommand: ParsableCommand {
             }
         }
 
-        let abandoned = DemoCluster.removeAbandoned()
+        let abandoned = NetworkLab.removeAbandoned(family: Self.labFamily)
         if abandoned > 0 { print("removed \(abandoned) namespaces left by an earlier demo that was killed") }
         let models = try modelList()
         let bays = DemoBay.selection(count: nodes ?? DemoBay.maximumCount(models: models), models: models)
-        print("bramble demo: \(bays.count) simulated Pis (\(Self.modelCounts(bays))), hub 10.42.0.250 in namespace \(cluster.hubNamespace) (files in \(directory.path))")
-        try tree.write(bays: bays)
-        try cluster.build(bays: bays)
-        // `bramble`, built next to this executable: the hub runs it and the live view asks it.
+        let cluster: NetworkLab
+        let hub: String
+        do {
+            cluster = try NetworkLab(prefix: prefix)
+            lab = cluster
+            hub = cluster.namespace("hub")
+            print("bramble demo: \(bays.count) simulated Pis (\(Self.modelCounts(bays))), hub 10.42.0.250 in namespace \(hub) (files in \(directory.path))")
+            try tree.write(bays: bays)
+            try cluster.addHosts([NetworkLab.Host("hub", address: "10.42.0.250/24", mac: "02:42:0a:2a:00:fa")]
+                + bays.map { NetworkLab.Host(Self.hostName($0), mac: $0.mac) })
+        } catch let error as NetworkLab.Unavailable {
+            throw DemoError(error.description)
+        }
+        // `bramble`, built next to this executable: the hub runs it.
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("bramble").path
-        let server = try cluster.start(in: cluster.hubNamespace, [executable, "serve", "--config", tree.configPath], output: tree.serveLogPath)
+        let server = try cluster.start(in: hub, [executable, "serve", "--config", tree.configPath], output: tree.serveLogPath)
         try Self.waitUntilReady(server, log: tree.serveLogPath)
         let dashboard = try web ? DemoDashboard.start(configPath: tree.configPath, port: webPort, logPath: tree.directory.appendingPathComponent("web.log").path) : nil
         defer { dashboard?.stop() }
@@ -119,22 +133,22 @@ public struct DemoCommand: ParsableCommand {
         fflush(nil)
 
         var progress = bays.map(DemoNodeProgress.init)
-        let status = DemoStatus(executable: executable, configPath: tree.configPath, outputPath: tree.statusOutputPath)
+        let status = DemoDaemon(socketPath: tree.controlSocketPath)
         let start = Date()
         try boot(&progress, cluster: cluster, tree: tree, script: script, status: status, interval: interval, limit: limit, since: start)
 
-        let stats = DemoServerStats.read(pid: server.processIdentifier, logPath: tree.serveLogPath)
+        let stats = DemoServerStats.read(pid: server.processIdentifier, counters: status.counters())
         let finalStatus = status.report()
         status.cancel()
         if let dashboard { DemoDashboard.hold(url: dashboard.url, seconds: Self.seconds(webHold) ?? 600) }
-        DemoCluster.stop(server)
+        NetworkLab.stop(server)
         try DemoReport.conclude(progress, status: finalStatus, server: stats, since: start)
     }
 
     /// Powers the bays on in order and follows them until every one is up or failed, the
     /// time limit passes, or a signal asks to stop.
-    private func boot(_ progress: inout [DemoNodeProgress], cluster: DemoCluster, tree: DemoBootTree, script: String,
-                      status: DemoStatus, interval: Double, limit: Double, since start: Date) throws {
+    private func boot(_ progress: inout [DemoNodeProgress], cluster: NetworkLab, tree: DemoBootTree, script: String,
+                      status: DemoDaemon, interval: Double, limit: Double, since start: Date) throws {
         var view = DemoView(interactive: isatty(STDOUT_FILENO) == 1)
         var simulators: [Int: Process] = [:]
         while true {
@@ -149,7 +163,7 @@ public struct DemoCommand: ParsableCommand {
                 let bay = progress[index].bay
                 let arguments = ["python3", script, "--model", bay.model.rawValue, "--serial", bay.serial, "--interface", "eth0",
                                  "--tree", tree.bootPath, "--time-limit", String(Int(max(10, min(120, limit - elapsed))))]
-                simulators[index] = try cluster.start(in: cluster.namespace(for: bay), arguments, output: tree.simulatorLogPath(bay))
+                simulators[index] = try cluster.start(in: cluster.namespace(Self.hostName(bay)), arguments, output: tree.simulatorLogPath(bay))
                 progress[index].poweredOn = elapsed
             }
             for (index, process) in simulators {
@@ -166,7 +180,7 @@ public struct DemoCommand: ParsableCommand {
             if simulators.isEmpty && progress.allSatisfy({ $0.poweredOn != nil }) { return }
             if elapsed > limit {
                 for (index, process) in simulators {
-                    DemoCluster.stop(process, grace: 1)
+                    NetworkLab.stop(process, grace: 1)
                     progress[index].update(from: tree.simulatorLogPath(progress[index].bay))
                     progress[index].ended(status: process.terminationStatus)
                 }
@@ -177,6 +191,11 @@ public struct DemoCommand: ParsableCommand {
             usleep(UInt32(max(0.005, min(0.2, nextPowerOn ?? 0.2)) * 1_000_000))
         }
     }
+
+    /// The demo's labs: `bdemoPID-sw`, `bdemoPID-hub`, `bdemoPID-nID` for bay ID.
+    static let labFamily = "bdemo"
+
+    static func hostName(_ bay: DemoBay) -> String { "n\(bay.id)" }
 
     /// Waits (at most 20 s) for the server's `ready:` line.
     private static func waitUntilReady(_ server: Process, log: String) throws {

@@ -1,3 +1,4 @@
+import BrambleLab
 import Foundation
 import Glibc
 
@@ -34,7 +35,7 @@ struct DemoDashboard {
             if !process.isRunning { throw DemoError("bramble web did not start: \(text.trimmingCharacters(in: .whitespacesAndNewlines))") }
             usleep(50_000)
         }
-        DemoCluster.stop(process)
+        NetworkLab.stop(process)
         throw DemoError("bramble web did not listen within 10 s; see \(logPath)")
     }
 
@@ -46,5 +47,5 @@ struct DemoDashboard {
         while Date() < deadline && DemoSignals.received == 0 { usleep(100_000) }
     }
 
-    func stop() { DemoCluster.stop(process) }
+    func stop() { NetworkLab.stop(process) }
 }

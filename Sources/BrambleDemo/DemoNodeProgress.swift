@@ -1,10 +1,11 @@
+import BrambleBoot
 import Foundation
 
 /// One simulated Pi's boot as its simulator (scripts/lib/fakepi.py) reports it: one JSON
 /// line per step, read incrementally from the file its output goes to.
 struct DemoNodeProgress {
-    /// The boot stages in order, named as `bramble status` names them (BootStage).
-    static let stages = ["waiting", "rom-dhcp", "addressed", "firmware", "loader", "kernel", "kernel-dhcp", "up"]
+    /// The boot stages in order, named as `bramble status` names them.
+    static let stages = BootStage.allCases.map(\.description)
 
     enum Outcome: Equatable {
         case up(bootMilliseconds: Int)

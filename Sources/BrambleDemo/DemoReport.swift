@@ -1,3 +1,5 @@
+import BrambleBoot
+import BrambleControl
 import Foundation
 import Glibc
 
@@ -6,7 +8,7 @@ import Glibc
 enum DemoReport {
     /// Prints the table, the summary and whether `bramble status` agrees, then throws when
     /// a node did not come up or the hub and the simulators disagree.
-    static func conclude(_ progress: [DemoNodeProgress], status finalStatus: Result<DemoStatus.Report, DemoError>,
+    static func conclude(_ progress: [DemoNodeProgress], status finalStatus: Result<StatusReport, DemoError>,
                          server stats: DemoServerStats, since start: Date) throws {
         let last = progress.compactMap { node -> Double? in
             guard case .up(let milliseconds)? = node.outcome, let poweredOn = node.poweredOn else { return nil }
@@ -22,7 +24,7 @@ enum DemoReport {
         case .success(let report):
             disagreeing = disagreements(progress, status: report)
             if disagreeing.isEmpty {
-                print("bramble status agrees with the simulators on every node: \(report.counts)")
+                print("bramble status agrees with the simulators on every node: \(DemoDaemon.counts(report))")
             } else {
                 print("bramble status disagrees with the simulators on \(disagreeing.count) nodes: " + disagreeing.joined(separator: "; "))
             }
@@ -40,7 +42,7 @@ enum DemoReport {
     }
 
     /// The final table: one row per node, with what `bramble status` says of it last.
-    static func table(_ nodes: [DemoNodeProgress], status: DemoStatus.Report?) -> String {
+    static func table(_ nodes: [DemoNodeProgress], status: StatusReport?) -> String {
         var lines = [" ID  NAME    MODEL   ADDRESS     POWER-ON  BOOT s      MB  " + (status == nil ? "" : "STATUS           ") + "RESULT"]
         for node in nodes {
             let boot: String
@@ -64,22 +66,22 @@ enum DemoReport {
     }
 
     /// "up 3.7 s" (the daemon's boot time, from the first ROM DHCP) or the stage it is in.
-    private static func statusCell(_ node: DemoStatus.Report.Node?) -> String {
+    private static func statusCell(_ node: NodeStatus?) -> String {
         guard let node else { return "not in status" }
-        if node.stage == "up", let milliseconds = node.bootMilliseconds {
+        if node.stage == .up, let milliseconds = node.bootMilliseconds {
             return String(format: "up %.1f s", Double(milliseconds) / 1000)
         }
-        return node.stage
+        return node.stage.description
     }
 
     /// Where `bramble status` and the simulators disagree: a node one calls up and the other not.
-    static func disagreements(_ nodes: [DemoNodeProgress], status: DemoStatus.Report) -> [String] {
+    static func disagreements(_ nodes: [DemoNodeProgress], status: StatusReport) -> [String] {
         nodes.compactMap { node in
             let simulatorUp = if case .up? = node.outcome { true } else { false }
             guard let reported = status.nodes.first(where: { $0.id == node.bay.id }) else {
                 return "\(node.bay.name) (missing from bramble status)"
             }
-            guard (reported.stage == "up") != simulatorUp else { return nil }
+            guard (reported.stage == .up) != simulatorUp else { return nil }
             let error = reported.lastError.map { ", last error: \($0)" } ?? ""
             return "\(node.bay.name) (bramble status: \(reported.stage)\(error); simulator: \(simulatorUp ? "up" : "not up"))"
         }
@@ -95,7 +97,12 @@ enum DemoReport {
             lines.append(String(format: "boot times: fastest %.1f s, median %.1f s, slowest %.1f s (power-on to the node's first DNS query)",
                                 Double(fastest) / 1000, Double(median) / 1000, Double(slowest) / 1000))
         }
-        var served = String(format: "bramble serve sent %.1f MB in %d TFTP transfers", Double(server.tftpBytesSent) / 1_000_000, server.tftpTransfersSent)
+        var served: String
+        if let bytes = server.tftpBytesSent, let transfers = server.tftpTransfersSent {
+            served = String(format: "bramble serve sent %.1f MB in %d TFTP transfers", Double(bytes) / 1_000_000, transfers)
+        } else {
+            served = "bramble serve's counters could not be read (\(server.countersUnavailable ?? "no answer"))"
+        }
         if let cpu = server.cpuSeconds { served += String(format: ", used %.2f CPU s", cpu) }
         if let rss = server.peakResidentKiB { served += String(format: ", peak RSS %.1f MiB", Double(rss) / 1024) }
         lines.append(served)

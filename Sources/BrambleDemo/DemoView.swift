@@ -1,3 +1,7 @@
+import BrambleBoot
+import BrambleCommands
+import BrambleControl
+import BrambleLab
 import Foundation
 
 /// What the demo prints while the Pis boot: a live view redrawn in place on a terminal, a
@@ -9,37 +13,40 @@ struct DemoView {
     private var reported: Set<Int> = []
     private var statusLines: [String] = []
     private var lastStatus = -Double.infinity
-    /// Why `bramble status` could not be shown, once it failed.
+    /// Why the daemon's status could not be shown, once it failed.
     private(set) var statusUnavailable: String?
 
-    /// The terminal's size: `bramble status` is shown as it prints only when it fits, and
+    /// The terminal's size: the status table is shown as `bramble status` prints it only
+    /// when it fits, and
     /// lines are cut to the width so that redrawing in place counts lines right.
     private let rows: Int
     private let columns: Int
 
     init(interactive: Bool) {
         self.interactive = interactive
-        let size = interactive ? try? DemoCluster.run(["stty", "-F", "/dev/tty", "size"], input: nil, timeout: 2) : nil
+        let size = interactive ? try? NetworkLab.execute(["stty", "-F", "/dev/tty", "size"], timeout: 2) : nil
         let numbers = size.map { $0.output.split(whereSeparator: \.isWhitespace).compactMap { Int($0) } } ?? []
         rows = numbers.count == 2 ? numbers[0] : 24
         columns = numbers.count == 2 ? numbers[1] : 80
     }
 
-    /// One tick of the live view. With `status`, the view is the daemon's: `bramble status`
-    /// redrawn in place on a terminal (about once a second; as a grid of its stages when its
-    /// table does not fit), its stage counts every 5 s otherwise. Should `bramble status`
-    /// fail, the view says why and goes on from the simulators' own reports.
-    mutating func show(_ nodes: [DemoNodeProgress], elapsed: Double, status: DemoStatus?) {
+    /// One tick of the live view. With `status`, the view is the daemon's: its status table
+    /// (as `bramble status` prints it) redrawn in place on a terminal about once a second, as
+    /// a grid of its stages when the table does not fit; its stage counts every 5 s
+    /// otherwise. Should the daemon not answer, the view says why and goes on from the
+    /// simulators' own reports.
+    mutating func show(_ nodes: [DemoNodeProgress], elapsed: Double, status: DemoDaemon?) {
         let status = statusUnavailable == nil ? status : nil
         let fits = nodes.count + 3 < rows
         if let status {
             switch status.collect() {
-            case .table(let table)?: statusLines = table.split(separator: "\n").map(String.init)
             case .report(let report)?:
-                if interactive {
-                    statusLines = Self.grid(nodes, stages: report) + ["bramble status: " + report.counts]
+                if !interactive {
+                    print(String(format: "%6.1f s  ", elapsed) + "bramble status: " + DemoDaemon.counts(report))
+                } else if fits {
+                    statusLines = StatusTable.render(report).split(separator: "\n").map(String.init)
                 } else {
-                    print(String(format: "%6.1f s  ", elapsed) + "bramble status: " + report.counts)
+                    statusLines = Self.grid(nodes, stages: report) + ["bramble status: " + DemoDaemon.counts(report)]
                 }
             case .unavailable(let reason)?:
                 statusUnavailable = reason
@@ -50,7 +57,7 @@ struct DemoView {
         if interactive {
             if let status, elapsed - lastStatus >= 1 {
                 lastStatus = elapsed
-                status.request(json: !fits)
+                status.request()
             }
             var lines = [header(nodes, elapsed: elapsed)]
             if let statusUnavailable { lines.append(statusUnavailable + " (showing the simulators' own reports)") }
@@ -69,7 +76,7 @@ struct DemoView {
         if elapsed - lastProgressLine >= 5 {
             lastProgressLine = elapsed
             print(header(nodes, elapsed: elapsed))
-            status?.request(json: true)
+            status?.request()
         }
     }
 
@@ -92,14 +99,14 @@ struct DemoView {
         })
     }
 
-    /// The same grid with the stages `bramble status` reports.
-    private static func grid(_ nodes: [DemoNodeProgress], stages report: DemoStatus.Report) -> [String] {
+    /// The same grid with the stages the daemon reports.
+    private static func grid(_ nodes: [DemoNodeProgress], stages report: StatusReport) -> [String] {
         rows(of: nodes.map { node in
             guard let reported = report.nodes.first(where: { $0.id == node.bay.id }) else { return (node.bay.id, "?") }
-            if reported.stage == "up", let milliseconds = reported.bootMilliseconds {
+            if reported.stage == .up, let milliseconds = reported.bootMilliseconds {
                 return (node.bay.id, String(format: "up %.1fs", Double(milliseconds) / 1000))
             }
-            return (node.bay.id, reported.lastError == nil ? reported.stage : reported.stage + "!")
+            return (node.bay.id, reported.lastError == nil ? reported.stage.description : reported.stage.description + "!")
         })
     }
 

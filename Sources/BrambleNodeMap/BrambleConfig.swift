@@ -38,8 +38,10 @@ public struct BrambleConfig: Hashable, Sendable {
     /// Concurrent TFTP transfers at most, over all clients. dnsmasq's 50 is too few for a
     /// 48-node module whose firmware probes files twice (coinboot#67).
     public internal(set) var tftpMaxTransfers: TransferLimit
-    /// Concurrent TFTP transfers at most from one client address: a Pi reads one file at a
-    /// time, so a client holding more is misbehaving or a NAT hiding several.
+    /// Concurrent TFTP transfers at most from one client address. One address may be many
+    /// clients (a test host, nodes behind a NAT), so the default binds no earlier than
+    /// the total; one address never holds more than half of `tftpMaxTransfers` anyway
+    /// (`TFTPAdmission.clientShare`).
     public internal(set) var tftpMaxPerClient: TransferLimit
     /// Where the Pi 4/5 bootloader's netconsole log is received (docs/netconsole.md); nil: off.
     public internal(set) var netconsolePort: NetconsolePort?
@@ -81,7 +83,7 @@ public struct BrambleConfig: Hashable, Sendable {
         pi3BReplyDelay: .piserverDefault,
         piBootMenu: .padded,
         tftpMaxTransfers: try! TransferLimit(256),
-        tftpMaxPerClient: try! TransferLimit(8),
+        tftpMaxPerClient: try! TransferLimit(256),
         netconsolePort: nil
     )
 

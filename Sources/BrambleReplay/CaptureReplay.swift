@@ -8,7 +8,7 @@ import BrambleWire
 /// Replays a capture through the pure responders and compares their answers with the
 /// capture's, conversation by conversation, in order.
 ///
-/// The capture's timestamps are the clock: DHCP's `now` is the request's second, TFTP's
+/// The capture's timestamps are the clock: DHCP's pool time is the request's second, TFTP's
 /// and DNS's monotonic instants are its nanoseconds. DNS runs the daemon's own core
 /// (``DNSServer``), fast paths included. Which side a packet is on
 /// follows from the hub's address and the well-known ports:
@@ -25,8 +25,9 @@ public struct CaptureReplay {
     private var dns: DNSServer
     /// The DNS core's replies, reused from query to query as the daemon does.
     private var dnsReply: [UInt8] = []
-    private var tftp: TFTPReplayServer
-    private var random = ReplayRandom()
+    /// The daemon's TFTP server itself, on the configuration's boot tree.
+    private var tftp: TFTPServer<ReplayBootTree>
+    private var random = SplitMix64(seed: 0x9e37_79b9_7f4a_7c15)
     private var expected: [ReplayConversation: [(number: Int, packet: ReplayedPacket)]] = [:]
     private var produced: [ReplayConversation: [ReplayedPacket]] = [:]
     private var report = ReplayReport()
@@ -51,9 +52,12 @@ public struct CaptureReplay {
         dns = DNSServer(
             settings: .init(hub: configuration.hub, domain: configuration.domain, upstreams: configuration.upstreams),
             nodeMap: served, wallClockSeconds: 1, hashSeed: 0)
-        var tftpConfiguration = configuration
-        tftpConfiguration.nodeMap = served
-        tftp = TFTPReplayServer(configuration: tftpConfiguration) { _ in RaspberryPiDHCPReport() }
+        tftp = TFTPServer(
+            tree: configuration.servedTree, nodeMap: served,
+            settings: TFTPServer.Settings(
+                hub: configuration.hub.address, defaultRoot: configuration.defaultRoot, admission: configuration.tftpAdmission,
+                limits: configuration.tftpLimits)
+        ) { _ in RaspberryPiDHCPReport() }
     }
 
     /// The map TFTP and DNS answer from: in proxy mode with the addresses learned so far.
@@ -115,8 +119,9 @@ public struct CaptureReplay {
     private mutating func advanceClock(to timestamp: CaptureTimestamp) {
         lastTimestamp = max(lastTimestamp, timestamp)
         let now = UInt64(max(0, lastTimestamp.totalNanoseconds))
-        for (tid, packet, deadline) in tftp.fireTimers(until: TFTPInstant(nanoseconds: now)) {
-            emitTFTP(packet, to: tid, at: CaptureTimestamp(totalNanoseconds: Int64(deadline.nanoseconds)))
+        // Every timer due by now, earliest first: the retransmissions the capture shows.
+        while let (id, deadline) = tftp.nextDeadline, deadline.nanoseconds <= now {
+            performTFTP(tftp.timerFired(id, at: deadline), for: id, at: CaptureTimestamp(totalNanoseconds: Int64(deadline.nanoseconds)))
         }
         if let deadline = dns.nextDeadline, deadline.nanoseconds <= now {
             perform(dns.expire(now: MonotonicInstant(nanoseconds: now), generator: &random))
@@ -128,31 +133,27 @@ public struct CaptureReplay {
     private mutating func dhcpRequest(_ datagram: CapturedDatagram) {
         report.fed["DHCP", default: 0] += 1
         guard let request = try? DHCPMessage(decoding: datagram.payload) else { return }
-        let response = dhcp.respond(to: request, now: datagram.timestamp.seconds)
+        let response = dhcp.respond(
+            to: request, now: MonotonicInstant(nanoseconds: UInt64(max(0, datagram.timestamp.totalNanoseconds))),
+            wallClock: datagram.timestamp.seconds)
         if let sighting = response.sighting, var learned = assigned, learned.assign(sighting.address, toNode: sighting.nodeID) {
             assigned = learned
-            tftp.configuration.nodeMap = servedMap
+            tftp.nodeMap = servedMap
             dns.replace(nodeMap: servedMap, domain: configuration.domain, wallClockSeconds: UInt32(clamping: datagram.timestamp.seconds))
         }
         if response.journal != nil, let pool = dhcp.pool {
-            let hosts = pool.activeLeases(now: datagram.timestamp.seconds).compactMap { lease in
-                lease.hostname.map { DynamicHost(hostname: Array($0.utf8), address: lease.address) }
-            }
-            dns.replace(dynamicHosts: hosts, wallClockSeconds: UInt32(clamping: datagram.timestamp.seconds))
+            dns.replace(
+                dynamicHosts: Lease.dnsHosts(pool.activeLeases(now: datagram.timestamp.seconds)),
+                wallClockSeconds: UInt32(clamping: datagram.timestamp.seconds))
         }
         let responder = dhcp
         tftp.reportOf = { RaspberryPiDHCPReport(serial: responder.serial(of: $0)?.description, bootloaderGeneration: responder.bootloaderGeneration(of: $0)) }
-        guard let reply = response.reply, let mac = reply.message.clientMAC,
-              let encoded = try? reply.message.encoded(maximumMessageSize: reply.maximumMessageSize) else { return }
-        let (address, port, destinationMAC): (IPv4Address, UInt16, MACAddress?) = switch reply.destination {
-        case .relay(let relay): (relay, 67, nil)
-        case .clientAddress(let address): (address, 68, nil)
-        case .broadcast: (.broadcast, 68, .broadcast)
-        case .clientHardware(let mac, let address): (address, 68, mac)
-        }
+        guard let reply = response.reply, let mac = reply.message.clientMAC, let encoded = try? reply.encoded() else { return }
+        let destination = reply.destination
         emit(.dhcp(client: mac), ReplayedPacket(
-            cause: datagram.number, timestamp: datagram.timestamp, source: hub, sourcePort: 67, destination: address,
-            destinationPort: port, destinationMAC: destinationMAC, payload: encoded.bytes))
+            cause: datagram.number, timestamp: datagram.timestamp, source: hub, sourcePort: DHCPReplyDestination.serverPort,
+            destination: destination.address, destinationPort: destination.port, destinationMAC: destination.frameMAC,
+            payload: encoded.bytes))
     }
 
     private mutating func dhcpReply(_ datagram: CapturedDatagram) {
@@ -169,28 +170,48 @@ public struct CaptureReplay {
 
     private mutating func tftpRequest(_ datagram: CapturedDatagram) {
         report.fed["TFTP", default: 0] += 1
-        let tid = ReplayConversation.tftp(client: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
-        tftpClients.insert(tid)
-        for packet in tftp.request(datagram.payload, from: tid, at: instant(datagram)) { emitTFTP(packet, to: tid) }
+        let id = TFTPTransferID(address: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
+        tftpClients.insert(.tftp(client: id.address, port: id.port))
+        switch tftp.request(datagram.payload, from: id, at: instant(datagram)) {
+        case .ignored: break
+        case .refused(let refusal): emitTFTP(refusal.payload, to: id)
+        case .admitted(let start): performTFTP(tftp.begin(start, at: instant(datagram)), for: id)
+        }
     }
 
     private mutating func tftpClientPacket(_ datagram: CapturedDatagram) {
         report.fed["TFTP", default: 0] += 1
-        let tid = ReplayConversation.tftp(client: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
-        for packet in tftp.received(datagram.payload, from: tid, at: instant(datagram)) { emitTFTP(packet, to: tid) }
+        let id = TFTPTransferID(address: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
+        performTFTP((try? tftp.received(datagram.payload, from: id, at: instant(datagram))) ?? nil, for: id)
     }
 
-    /// A TFTP packet to `tid`, sent at the current packet's time or, for a retransmission,
+    /// What `TFTPSession` does with the server's actions, as packets: the OACK or ERROR,
+    /// then the DATA blocks (a block that cannot be read ends the transfer through the
+    /// server, as on the wire). Timers and endings are the server's own bookkeeping.
+    private mutating func performTFTP(_ actions: TFTPTransfer.Actions?, for id: TFTPTransferID, at time: CaptureTimestamp? = nil) {
+        guard let actions else { return }
+        if let packet = actions.packet, let bytes = try? packet.encoded() { emitTFTP(bytes, to: id, at: time) }
+        for index in actions.blocks {
+            guard let transfer = tftp.transfers[id]?.transfer else { return }
+            do throws(TFTPReadError) {
+                emitTFTP(try transfer.dataPacket(actions.block(index)), to: id, at: time)
+            } catch {
+                performTFTP(tftp.readFailed(id, error), for: id, at: time)
+                return
+            }
+        }
+    }
+
+    /// A TFTP packet to `id`, sent at the current packet's time or, for a retransmission,
     /// at the timer's deadline.
-    private mutating func emitTFTP(_ packet: TFTPPacket, to tid: ReplayConversation, at time: CaptureTimestamp? = nil) {
-        guard case .tftp(let client, let port) = tid else { return }
-        emit(tid, ReplayedPacket(
-            cause: currentCause, timestamp: time ?? lastTimestamp, source: hub, sourcePort: 69, destination: client, destinationPort: port,
-            payload: packet.encoded()))
+    private mutating func emitTFTP(_ payload: [UInt8], to id: TFTPTransferID, at time: CaptureTimestamp? = nil) {
+        emit(.tftp(client: id.address, port: id.port), ReplayedPacket(
+            cause: currentCause, timestamp: time ?? lastTimestamp, source: hub, sourcePort: 69, destination: id.address,
+            destinationPort: id.port, payload: payload))
     }
 
-    private func instant(_ datagram: CapturedDatagram) -> TFTPInstant {
-        TFTPInstant(nanoseconds: UInt64(max(0, datagram.timestamp.totalNanoseconds)))
+    private func instant(_ datagram: CapturedDatagram) -> MonotonicInstant {
+        MonotonicInstant(nanoseconds: UInt64(max(0, datagram.timestamp.totalNanoseconds)))
     }
 
     // MARK: DNS
@@ -200,7 +221,7 @@ public struct CaptureReplay {
         let f = datagram.frame
         let outcome = dns.answer(
             query: datagram.payload, from: .datagram(f.sourceAddress, port: f.sourcePort), address: f.sourceAddress,
-            now: monotonic(datagram.timestamp), generator: &random, reply: &dnsReply)
+            now: instant(datagram), generator: &random, reply: &dnsReply)
         switch outcome.disposition {
         case .answer: emitDNS(dnsReply, to: f.sourceAddress, port: f.sourcePort)
         case .forwarder(let actions): perform(actions)
@@ -227,7 +248,7 @@ public struct CaptureReplay {
         answer.header.id = replayID
         report.upstreamAnswerRewrites[datagram.number] = (replayID, Self.upstreamPort(for: replayID))
         let source = UpstreamServer(address: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
-        perform(dns.receiveUpstream(answer, from: source, now: monotonic(datagram.timestamp), generator: &random))
+        perform(dns.receiveUpstream(answer, from: source, now: instant(datagram), generator: &random))
     }
 
     private mutating func perform(_ actions: [DNSServerAction]) {
@@ -256,10 +277,6 @@ public struct CaptureReplay {
         emit(.dns(client: address, port: port, id: dnsID(bytes[...])), ReplayedPacket(
             cause: currentCause, timestamp: lastTimestamp, source: hub, sourcePort: 53, destination: address, destinationPort: port,
             payload: bytes))
-    }
-
-    private func monotonic(_ timestamp: CaptureTimestamp) -> MonotonicInstant {
-        MonotonicInstant(nanoseconds: UInt64(max(0, timestamp.totalNanoseconds)))
     }
 
     /// The source port replay gives an upstream query (the daemon's is random): ephemeral,

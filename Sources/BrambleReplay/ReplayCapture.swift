@@ -3,8 +3,8 @@ import BrambleWire
 
 /// The capture `bramble replay --update` writes: the original's client frames (everything
 /// not sent by the hub) with today's answers in place of the hub's, each answer right
-/// after the packet that caused it; upstream answers are readdressed to replay's queries. Answers are framed like `--capture` frames UDP: MACs
-/// made from the IPv4 addresses (`02:00:` + octets).
+/// after the packet that caused it; upstream answers are readdressed to replay's queries.
+/// Answers are framed like `--capture` frames UDP, with ``MACAddress/captureStandIn(for:)``.
 public enum ReplayCapture {
     public static func frames(original: [CapturedFrame], report: ReplayReport, hub: IPv4Address) -> [CapturedFrame] {
         var answersByCause: [Int: [ReplayedPacket]] = [:]
@@ -46,16 +46,11 @@ public enum ReplayCapture {
     }
 
     private static func encode(_ packet: ReplayedPacket) -> [UInt8] {
-        let destinationMAC = packet.destinationMAC ?? (packet.destination == .broadcast ? .broadcast : standIn(packet.destination))
+        let destinationMAC = packet.destinationMAC ?? (packet.destination == .broadcast ? .broadcast : MACAddress.captureStandIn(for: packet.destination))
         return EthernetUDPFrame(
-            sourceMAC: standIn(packet.source), destinationMAC: destinationMAC, sourceAddress: packet.source,
+            sourceMAC: .captureStandIn(for: packet.source), destinationMAC: destinationMAC, sourceAddress: packet.source,
             destinationAddress: packet.destination, sourcePort: packet.sourcePort, destinationPort: packet.destinationPort,
             payload: packet.payload[...]
         ).encoded()
-    }
-
-    private static func standIn(_ address: IPv4Address) -> MACAddress {
-        let octets = address.bytes
-        return MACAddress(0x02, 0x00, octets[0], octets[1], octets[2], octets[3])
     }
 }

@@ -49,7 +49,7 @@ extension BootEvent.Kind {
     /// server chosen, a RELEASE).
     private static func isBootFailure(_ reason: DHCPIgnoreReason) -> Bool {
         switch reason {
-        case .disabledNode, .poolExhausted, .noRecordOfClient, .foreignRelay, .notEthernet, .noBootFileForClient,
+        case .disabledNode, .poolExhausted, .noRecordOfClient, .foreignRelay, .noBootFileForClient,
              .malformedClientMachineIdentifier: true
         case .unknownMAC, .otherServerChosen, .noReplyExpected, .unusableHardwareAddress, .unusableAddressField, .addressingLeftToNetwork: false
         }

@@ -6,8 +6,11 @@ import CNetShims
 import Glibc
 import Logging
 
-/// DHCP on the wire: frames from the raw socket into the pure responder, its decisions back
-/// out (journal first, then the ARP entry, then the reply, after its delay).
+/// DHCP on the wire: the sockets and timers around the one DHCP path, ``DHCPResponder``.
+/// Frames from the raw socket are decoded here, once, and answered by the responder, which
+/// replay drives the same way; this class only performs its decisions: journal first, then
+/// the ARP entry, then the reply, after its delay, to the address, port and MAC the reply's
+/// ``DHCPReplyDestination`` names.
 final class DHCPService {
     private let packetSocket: PacketSocket
     /// Port 67 bound on the interface: without it, unicast renewals and relayed requests
@@ -32,9 +35,12 @@ final class DHCPService {
     /// Proxy mode: a node of the map says which address another server gave it.
     var onSighting: ((NodeAddressSighting) -> Void)?
 
-    init(interface: String, hub: IPv4Interface, responder: DHCPResponder, journal: LeaseJournal?, loop: EventLoop, logger: Logger) throws(SystemCallError) {
-        packetSocket = try PacketSocket(interface: interface, filter: .udpDestinationPort(67), capture: loop.capture)
-        serverSocket = try UDPSocket(port: 67, device: interface, broadcast: true, capture: loop.capture, capturingReceived: false)
+    init(
+        interface: String, hub: IPv4Interface, responder: DHCPResponder, journal: LeaseJournal?, capture: PacketCapture?, loop: EventLoop,
+        logger: Logger
+    ) throws(SystemCallError) {
+        packetSocket = try PacketSocket(interface: interface, filter: .udpDestinationPort(67), capture: capture)
+        serverSocket = try UDPSocket(port: 67, device: interface, broadcast: true, capture: capture, capturingReceived: false)
         self.loop = loop
         self.responder = responder
         self.journal = journal
@@ -89,10 +95,11 @@ final class DHCPService {
         }
         requestsHandled += 1
         tally.countReceived(message.options.messageType)
-        let now = Int64(time(nil))
+        // Wall-clock seconds for the pool: its expiries are journalled (see LeasePool).
+        let wallClock = Int64(time(nil))
         let previousLease = message.clientMAC.flatMap { responder.pool?.lease(for: $0) }
-        let response = responder.respond(to: message, now: now)
-        if let entry = response.journal, !persist(entry, previousLease: previousLease, now: now) {
+        let response = responder.respond(to: message, now: .now(), wallClock: wallClock)
+        if let entry = response.journal, !persist(entry, previousLease: previousLease, now: wallClock) {
             tally.countIgnored(.leaseNotSaved)
             return
         }
@@ -159,7 +166,7 @@ final class DHCPService {
     private func send(_ reply: DHCPReply) {
         let payload: [UInt8]
         do {
-            let encoded = try reply.message.encoded(maximumMessageSize: reply.maximumMessageSize)
+            let encoded = try reply.encoded()
             if !encoded.droppedOptions.isEmpty {
                 logger.warning(
                     "reply to \(reply.message.clientMAC.map(String.init(describing:)) ?? "?") left out options \(encoded.droppedOptions) to fit \(reply.maximumMessageSize) bytes",
@@ -171,23 +178,19 @@ final class DHCPService {
             logger.error("cannot encode a reply: \(error)", metadata: ["peer": "\(reply.message.clientMAC.map(String.init(describing:)) ?? "?")"])
             return
         }
-        switch reply.destination {
-        case .relay(let relay):
-            serverSocket.send(payload, to: relay, port: 67)
-        case .clientAddress(let address):
-            serverSocket.send(payload, to: address, port: 68)
-        case .broadcast:
-            sendFrame(payload, to: .broadcast, address: .broadcast)
-        case .clientHardware(let mac, let address):
-            sendFrame(payload, to: mac, address: address)
+        let destination = reply.destination
+        if let mac = destination.frameMAC {
+            sendFrame(payload, to: mac, address: destination.address, port: destination.port)
+        } else {
+            serverSocket.send(payload, to: destination.address, port: destination.port)
         }
     }
 
-    private func sendFrame(_ payload: [UInt8], to mac: MACAddress, address: IPv4Address) {
+    private func sendFrame(_ payload: [UInt8], to mac: MACAddress, address: IPv4Address, port: UInt16) {
         nextIdentification &+= 1
         let frame = EthernetUDPFrame(
             sourceMAC: packetSocket.interfaceMAC, destinationMAC: mac, sourceAddress: hub.address, destinationAddress: address,
-            sourcePort: 67, destinationPort: 68, identification: nextIdentification, payload: payload[...])
+            sourcePort: DHCPReplyDestination.serverPort, destinationPort: port, identification: nextIdentification, payload: payload[...])
         do {
             try packetSocket.send(frame: frame.encoded())
         } catch {
@@ -220,6 +223,18 @@ final class DHCPService {
     /// rate-limits by (with the call site): the source address of a DHCP request is often
     /// 0.0.0.0, the MAC is what tells clients apart.
     private func log(_ event: DHCPEvent) {
+        let level: Logger.Level
+        switch event.outcome {
+        case .replied, .ignored(.noReplyExpected): level = .info
+        case .ignored(.disabledNode): level = .notice
+        // Proxy mode sees every DHCP client of the LAN: those that are none of bramble's
+        // business at debug level; a repeated unknown MAC too.
+        case .ignored(.unknownMAC): level = event.worthLogging ? .notice : .debug
+        case .ignored: level = event.worthLogging ? .info : .debug
+        }
+        // The line is built only when it is written: at the usual notice level, replies are
+        // not, and formatting them would cost more than answering.
+        guard logger.logLevel <= level else { return }
         var who = event.mac.description
         if let name = event.nodeName { who += " \(name)" }
         var details = [event.client.description]
@@ -230,19 +245,18 @@ final class DHCPService {
         if let relay = event.relay { details.append("via \(relay)") }
         let subject = "\(event.received) from \(who) (\(details.joined(separator: ", ")))"
         let peer: Logger.Metadata = ["peer": "\(event.mac)"]
+        // One call site per kind of line: the log handler rate-limits by call site and peer.
         switch event.outcome {
         case .replied(let type, let address):
             logger.info("\(subject) -> \(type)\(address.map { " \($0)" } ?? "")", metadata: peer)
         case .ignored(.unknownMAC):
-            let message: Logger.Message = "\(subject) ignored: unknown MAC; to serve it, add it to the node map: bramble nodes add ID \(event.mac)"
-            if event.worthLogging { logger.notice(message, metadata: peer) } else { logger.debug(message, metadata: peer) }
+            logger.log(level: level, "\(subject) ignored: unknown MAC; to serve it, add it to the node map: bramble nodes add ID \(event.mac)", metadata: peer)
         case .ignored(.disabledNode):
             logger.notice("\(subject) ignored: node \(event.nodeID.map(String.init) ?? "?") is disabled in the node map", metadata: peer)
         case .ignored(.noReplyExpected):
             logger.info("\(subject)", metadata: peer)
         case .ignored(let reason):
-            // Proxy mode sees every DHCP client of the LAN: those that are none of bramble's business at debug level.
-            if event.worthLogging { logger.info("\(subject) ignored: \(reason)", metadata: peer) } else { logger.debug("\(subject) ignored: \(reason)", metadata: peer) }
+            logger.log(level: level, "\(subject) ignored: \(reason)", metadata: peer)
         }
     }
 }

@@ -14,7 +14,7 @@ struct DHCPTally {
     /// Labels of ``DHCPIgnoreReason`` without their values (an address or a relay would
     /// make a series per forger), plus a grant the lease journal could not save.
     enum IgnoredLabel: Int, CaseIterable {
-        case unknownMAC, disabled, poolExhausted, otherServerChosen, noRecordOfClient, foreignRelay, noReplyExpected, notEthernet
+        case unknownMAC, disabled, poolExhausted, otherServerChosen, noRecordOfClient, foreignRelay, noReplyExpected
         case unusableHardwareAddress, unusableAddressField, notBootClient, noBootFile, malformedOption97, leaseNotSaved
 
         var label: String {
@@ -26,7 +26,6 @@ struct DHCPTally {
             case .noRecordOfClient: "no_record_of_client"
             case .foreignRelay: "foreign_relay"
             case .noReplyExpected: "no_reply_expected"
-            case .notEthernet: "not_ethernet"
             case .unusableHardwareAddress: "unusable_hardware_address"
             case .unusableAddressField: "unusable_address_field"
             case .notBootClient: "not_boot_client"
@@ -45,7 +44,6 @@ struct DHCPTally {
             case .noRecordOfClient: self = .noRecordOfClient
             case .foreignRelay: self = .foreignRelay
             case .noReplyExpected: self = .noReplyExpected
-            case .notEthernet: self = .notEthernet
             case .unusableHardwareAddress: self = .unusableHardwareAddress
             case .unusableAddressField: self = .unusableAddressField
             case .addressingLeftToNetwork: self = .notBootClient

@@ -125,7 +125,7 @@ final class DNSService {
 
     /// The pool's active leases: those with a client host name become names in the zone.
     func replaceLeases(_ leases: [Lease]) {
-        let hosts = leases.compactMap { lease in lease.hostname.map { DynamicHost(hostname: Array($0.utf8), address: lease.address) } }
+        let hosts = Lease.dnsHosts(leases)
         server.replace(dynamicHosts: hosts, wallClockSeconds: Self.wallClockSeconds())
     }
 

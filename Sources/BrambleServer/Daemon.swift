@@ -85,11 +85,11 @@ public final class Daemon {
         responder.restore(journal.entries)
         dhcp = try DHCPService(
             interface: configuration.interface.name, hub: configuration.address, responder: responder,
-            journal: journal.file, loop: loop, logger: logger)
+            journal: journal.file, capture: loop.capture, loop: loop, logger: logger)
         tftp = try TFTPService(
             interface: configuration.interface.name, hub: configuration.address.address, bootDirectory: configuration.bootDirectory,
             defaultRoot: configuration.defaultNFSRoot, nodeMap: nodeMap, limits: Self.tftpLimits(configuration), loop: loop,
-            logger: logger
+            capture: loop.capture, logger: logger
         ) { [unowned self] mac in
             RaspberryPiDHCPReport(serial: self.dhcp?.serial(of: mac)?.description, bootloaderGeneration: self.dhcp?.bootloaderGeneration(of: mac))
         }

@@ -8,11 +8,34 @@ import Glibc
 /// one that stays inside (`kernel.img -> kernel-6.6.img`) is served. Anything other than a
 /// regular file or a directory (a FIFO, a device) is treated as missing: opening a FIFO
 /// would block the one event loop.
-public struct FileSystemBootTree: TFTPBootTree {
+///
+/// Files are opened through ``BootFileCache``: once per version, shared by every transfer
+/// and kept across reloads (a reload hands the same cache to the new tree).
+public struct FileSystemBootTree: TFTPServedTree {
     /// `<pxe>/boot` as configured.
     public let root: String
+    let cache: BootFileCache
 
-    public init(root: String) { self.root = root }
+    public init(root: String) { self.init(root: root, cache: BootFileCache()) }
+
+    init(root: String, cache: BootFileCache) {
+        self.root = root
+        self.cache = cache
+    }
+
+    /// The file the resolver chose, opened by its real path. An error that says the file
+    /// is not there (ENOENT) is "missing"; any other (EACCES, a directory swapped in) is
+    /// "denied", answered as an access violation.
+    public func open(_ relativePath: String) -> TFTPBootFileOpening {
+        do throws(SystemCallError) {
+            guard let real = realPathInsideRoot(relativePath) else {
+                throw SystemCallError("realpath(\(relativePath))", errno: ENOENT)
+            }
+            return .opened(try cache.file(at: real))
+        } catch {
+            return error.errno == ENOENT ? .missing(reason: "\(error)") : .denied(reason: "\(error)")
+        }
+    }
 
     /// The real path of a file the resolver chose, checked again at the moment it is opened:
     /// the file is opened by this path, with no symbolic link left to follow, so a link

@@ -15,8 +15,8 @@ import Logging
 ///
 /// DHCP's raw socket hands over whole frames. A UDP socket knows only addresses and ports,
 /// so its datagrams are framed here: the hub side carries the interface's MAC, the peer
-/// side a stand-in MAC made from its IPv4 address (`02:00:` + the four octets, locally
-/// administered), and the UDP checksum is 0 ("not computed", RFC 768).
+/// side a stand-in MAC made from its IPv4 address (``MACAddress/captureStandIn(for:)``),
+/// and the UDP checksum is 0 ("not computed", RFC 768).
 public final class PacketCapture {
     public struct Settings: Sendable {
         public var path: String
@@ -93,7 +93,7 @@ public final class PacketCapture {
         let source = source == .any ? hubAddress : source
         let destination = destination == .any ? hubAddress : destination
         let peer = sent ? destination : source
-        let peerMAC = peer == .broadcast ? MACAddress.broadcast : Self.standInMAC(for: peer)
+        let peerMAC = peer == .broadcast ? MACAddress.broadcast : .captureStandIn(for: peer)
         let (sourceMAC, destinationMAC) = sent ? (hubMAC, peerMAC) : (peerMAC, hubMAC)
         identification &+= 1
         PcapEncoder.appendRecordHeader(length: frameLength, at: Self.now(), to: &buffer)
@@ -130,11 +130,6 @@ public final class PacketCapture {
     private func recorded() {
         packetsRecorded += 1
         if buffer.count >= flushThreshold { flush() }
-    }
-
-    static func standInMAC(for address: IPv4Address) -> MACAddress {
-        let octets = address.bytes
-        return MACAddress(0x02, 0x00, octets[0], octets[1], octets[2], octets[3])
     }
 
     private static func now() -> CaptureTimestamp {

@@ -6,10 +6,11 @@ import CNetShims
 import Glibc
 import Logging
 
-/// Read-only TFTP on the wire: requests on hub:69, each transfer on its own socket
-/// (``TFTPSession``) in the one event loop, files from `<pxe>/boot` through the path
-/// resolver, opened once per version (``BootFileCache``) and read block by block with
-/// `pread`, templates rendered per node.
+/// Read-only TFTP on the wire: the sockets and timers around ``TFTPServer``, which decides
+/// every answer. Requests arrive on hub:69; each transfer runs on its own socket
+/// (``TFTPSession``) in the one event loop; files come from `<pxe>/boot`
+/// (``FileSystemBootTree``), opened once per version (``BootFileCache``) and read block by
+/// block with `pread`.
 ///
 /// Every request is answered at once: with the file, or with an ERROR that says why
 /// (not found, access violation, read-only, busy). dnsmasq leaves requests beyond its
@@ -22,33 +23,15 @@ final class TFTPService {
         var perClient: Int
     }
 
-    /// A client's transfer ID: its address and port.
-    private struct ClientTID: Hashable {
-        let address: IPv4Address
-        let port: UInt16
-    }
-
     private let socket: UDPSocket
     private let loop: EventLoop
     private let logger: Logger
+    private let capture: PacketCapture?
     private let hub: IPv4Address
-    private var tree: FileSystemBootTree
-    private var defaultRoot: String
-    private var resolver: TFTPPathResolver
-    private var nodeMap: NodeMap
-    private var limits: Limits
-    /// What DHCP learned: the serial and bootloader generation a MAC reported in option 97.
-    private let reportOf: (MACAddress) -> RaspberryPiDHCPReport
-    private let serverLimits: TFTPServerLimits
-    private let cache = BootFileCache()
-    private var sessions: [ClientTID: TFTPSession] = [:]
-    private var sessionsPerClient: [IPv4Address: Int] = [:]
-    /// Transfers to addresses outside the node map, as of their start.
-    private var strangerSessions: Set<ClientTID> = []
-    /// Each boot file's netascii form, counted once per version: the count reads the whole
-    /// file, and a client repeating netascii requests for the kernel must not make the
-    /// loop read 30 MB each time.
-    private var netasciiForms: [String: NetasciiContents] = [:]
+    /// Admission, refusals, lookup, negotiation and the table of transfers: the one TFTP
+    /// implementation, which replay drives too.
+    private var server: TFTPServer<FileSystemBootTree>
+    private var sessions: [TFTPTransferID: TFTPSession] = [:]
     private var requestBuffer = [UInt8](repeating: 0, count: 65_536)
     private(set) var transfersStarted = 0
     /// What `counters` reports: requests by how they ended, bytes and durations sent.
@@ -59,47 +42,42 @@ final class TFTPService {
     /// Each transfer's start and end and each missing file, for the client's boot timeline.
     var onBootEvent: ((_ client: IPv4Address, BootEvent.Kind) -> Void)?
 
-    private static let readOnly = TFTPPacket.error(.accessViolation, message: "access violation: the boot tree is read-only").encoded()
-    private static let busy = TFTPPacket.error(.notDefined, message: "server busy, retry").encoded()
-    private static let unknownTransferID = TFTPPacket.error(.unknownTransferID, message: "unknown transfer ID").encoded()
-
     init(
         interface: String, hub: IPv4Address, bootDirectory: String, defaultRoot: String, nodeMap: NodeMap, limits: Limits,
-        loop: EventLoop, logger: Logger, reportOf: @escaping (MACAddress) -> RaspberryPiDHCPReport
+        loop: EventLoop, capture: PacketCapture?, logger: Logger, reportOf: @escaping (MACAddress) -> RaspberryPiDHCPReport
     ) throws(SystemCallError) {
-        let socket = try UDPSocket(address: hub, port: 69, device: interface, capture: loop.capture)
+        let socket = try UDPSocket(address: hub, port: 69, device: interface, capture: capture)
         self.socket = socket
         self.loop = loop
         self.logger = logger
+        self.capture = capture
         self.hub = hub
-        tree = FileSystemBootTree(root: bootDirectory)
-        self.defaultRoot = defaultRoot
-        resolver = TFTPPathResolver(nodeMap: nodeMap)
-        self.nodeMap = nodeMap
-        self.limits = limits
-        self.reportOf = reportOf
         let mtu = interface.withCString { cnet_interface_mtu(socket.fd, $0) }
         if mtu <= 0 { logger.warning("cannot read the MTU of \(interface) (\(SystemCallError("SIOCGIFMTU"))); assuming 1500") }
-        serverLimits = TFTPServerLimits(interfaceMTU: mtu > 0 ? Int(mtu) : 1500)
+        server = TFTPServer(
+            tree: FileSystemBootTree(root: bootDirectory), nodeMap: nodeMap,
+            settings: TFTPServer.Settings(
+                hub: hub, defaultRoot: defaultRoot, admission: TFTPAdmission(total: limits.total, perClient: limits.perClient),
+                limits: TFTPServerLimits(interfaceMTU: mtu > 0 ? Int(mtu) : 1500)),
+            reportOf: reportOf)
         try socket.watch(in: loop) { [unowned self] in self.readRequests() }
     }
 
     deinit { loop.deregister(socket.fd) }
 
-    var bootDirectory: String { tree.root }
-    var maximumBlockSize: Int { serverLimits.maximumBlockSize }
-    var activeTransfers: Int { sessions.count }
+    var bootDirectory: String { server.tree.root }
+    var maximumBlockSize: Int { server.settings.limits.maximumBlockSize }
+    var activeTransfers: Int { server.activeTransfers }
 
     func replaceNodeMap(_ map: NodeMap) {
-        nodeMap = map
-        resolver.nodeMap = map
+        server.nodeMap = map
     }
 
     /// A reload's new settings: they apply to requests from now on; running transfers go on.
     func reconfigure(bootDirectory: String, defaultRoot: String, limits: Limits) {
-        tree = FileSystemBootTree(root: bootDirectory)
-        self.defaultRoot = defaultRoot
-        self.limits = limits
+        server.tree = FileSystemBootTree(root: bootDirectory, cache: server.tree.cache)
+        server.settings.defaultRoot = defaultRoot
+        server.settings.admission = TFTPAdmission(total: limits.total, perClient: limits.perClient)
     }
 
     private func readRequests() {
@@ -109,196 +87,127 @@ final class TFTPService {
     }
 
     private func handle(_ datagram: UDPSocket.Datagram) {
-        let packet: TFTPPacket
-        do {
-            packet = try TFTPPacket(decoding: datagram.payload)
-        } catch {
-            tally.count(.malformedRequest)
-            logger.debug("TFTP from \(datagram.source):\(datagram.sourcePort): malformed request: \(error)", metadata: Self.peer(datagram.source))
-            reply(TFTPPacket.error(.illegalOperation, message: "malformed request: \(error)").encoded(), to: datagram)
+        let id = TFTPTransferID(address: datagram.source, port: datagram.sourcePort)
+        if Self.isReadRequest(datagram.payload) { beforeReadRequest?() }
+        switch server.request(datagram.payload, from: id, at: loop.now) {
+        case .ignored:
             return
-        }
-        switch packet {
-        case .readRequest(let request):
-            beforeReadRequest?()
-            read(request, from: ClientTID(address: datagram.source, port: datagram.sourcePort))
-        case .writeRequest(let request):
-            tally.count(.writeRefused)
-            logger.notice("TFTP write request for \(request.fileName) from \(who(datagram.source)) refused: the boot tree is read-only", metadata: Self.peer(datagram.source))
-            reply(Self.readOnly, to: datagram)
-        case .error:
-            break
-        case .data, .acknowledgement, .optionAcknowledgement:
-            reply(Self.unknownTransferID, to: datagram)
+        case .refused(let refusal):
+            report(refusal)
+            socket.send(refusal.payload, to: id.address, port: id.port)
+        case .admitted(let start):
+            begin(start)
         }
     }
 
-    private func reply(_ payload: [UInt8], to datagram: UDPSocket.Datagram) {
-        socket.send(payload, to: datagram.source, port: datagram.sourcePort)
+    /// Opcode 1, read before decoding: proxy mode drains the request frames first.
+    private static func isReadRequest(_ payload: ArraySlice<UInt8>) -> Bool {
+        payload.count >= 2 && payload[payload.startIndex] == 0 && payload[payload.startIndex + 1] == UInt8(TFTPOpcode.readRequest.rawValue)
     }
 
-    private func refuse(_ tid: ClientTID, _ code: TFTPErrorCode, _ message: String) {
-        socket.send(TFTPPacket.error(code, message: message).encoded(), to: tid.address, port: tid.port)
-    }
-
-    private func read(_ request: TFTPRequest, from tid: ClientTID) {
-        // A client that did not hear our first answer repeats its request from the same
-        // port: the transfer it asked for is already running.
-        guard sessions[tid] == nil else { return }
-        let client = who(tid.address)
-        guard request.mode != .mail else {
-            tally.count(.wrongMode)
-            refuse(tid, .illegalOperation, "mail mode is for writing; read in octet or netascii")
-            return
+    private func begin(_ start: TFTPStart) {
+        let id = start.id, fileName = start.request.fileName
+        if !start.emptyTemplateKeys.isEmpty, let node = start.resolved.node {
+            let keys = start.emptyTemplateKeys.map { "{{\($0)}}" }.joined(separator: " ")
+            logger.notice("TFTP \(fileName) for \(who(id.address)): \(start.resolved.path) rendered \(keys) empty: not known for \(node.name) yet", metadata: Self.peer(id.address))
         }
-        let perClient = sessionsPerClient[tid.address, default: 0]
-        let node = nodeMap.node(address: tid.address)
-        let running = TFTPAdmission.Running(
-            total: sessions.count, strangers: strangerSessions.count, fromClient: perClient,
-            unacknowledgedFromClient: perClient == 0 ? 0 : sessions.values.count { $0.client == tid.address && !$0.isAcknowledged })
-        if let refusal = TFTPAdmission(total: limits.total, perClient: limits.perClient).refusal(running: running, clientIsNode: node != nil) {
-            tally.count(.refusedBusy)
-            logger.notice("TFTP \(request.fileName) for \(client) refused as busy: already \(refusal)", metadata: Self.peer(tid.address))
-            socket.send(Self.busy, to: tid.address, port: tid.port)
-            return
-        }
-        let mac = node?.mac
-        let identity = TFTPClient(node: node, reported: mac.map { reportOf($0) } ?? RaspberryPiDHCPReport())
-        let resolved: TFTPResolvedPath
-        do throws(TFTPPathRefusal) {
-            resolved = try resolver.resolve(request.fileName, for: identity, in: tree)
-        } catch {
-            tally.count(TFTPTally.Result(error))
-            logRefusal(error, fileName: request.fileName, client: tid.address)
-            refuse(tid, error.errorCode, error.clientMessage(for: request.fileName))
-            if let onBootEvent, node != nil,
-                let kind = BootEvent.Kind(refusal: error, fileName: request.fileName, tried: resolver.searchedPaths(request.fileName, for: identity)) {
-                onBootEvent(tid.address, kind)
-            }
-            return
-        }
-        guard let contents = contents(of: resolved, fileName: request.fileName, client: client, tid: tid) else { return }
-        let sent: any TFTPFileContents
-        do throws(TFTPReadError) {
-            sent = request.mode == .netascii ? try netascii(contents) : contents
-        } catch {
-            tally.count(.unreadable)
-            logger.warning("TFTP \(request.fileName) for \(client): \(tree.root)/\(resolved.path): \(error)", metadata: Self.peer(tid.address))
-            refuse(tid, .notDefined, TFTPTransfer.fileChangedMessage)
-            return
-        }
-        let parameters = TFTPOptionNegotiation.negotiate(request.options, transferSize: sent.count, limits: serverLimits)
         let session: TFTPSession
         do throws(SystemCallError) {
-            let transferSocket = try UDPSocket(address: hub, port: 0, capture: loop.capture)
-            session = try TFTPSession(
-                socket: transferSocket, client: tid.address, clientPort: tid.port, fileName: request.fileName,
-                transfer: TFTPTransfer(contents: sent, parameters: parameters), loop: loop, logger: logger
-            ) { [unowned self] session, event in self.ended(session, event) }
+            let transferSocket = try UDPSocket(address: hub, port: 0, capture: capture)
+            session = try TFTPSession(socket: transferSocket, id: id, fileName: fileName, start: start, service: self, loop: loop, logger: logger)
         } catch {
             tally.count(.refusedBusy)
-            logger.error("TFTP \(request.fileName) for \(client): cannot open a transfer socket: \(error)", metadata: Self.peer(tid.address))
-            socket.send(Self.busy, to: tid.address, port: tid.port)
+            logger.error("TFTP \(fileName) for \(who(id.address)): cannot open a transfer socket: \(error)", metadata: Self.peer(id.address))
+            socket.send(TFTPRefusal.busyPayload, to: id.address, port: id.port)
             return
         }
-        session.onSlow = { [unowned self] session, milliseconds in
-            self.logger.notice("TFTP \(session.fileName) to \(self.who(session.client)) still running after \(milliseconds) ms", metadata: Self.peer(session.client))
-            self.onBootEvent?(session.client, .transferSlow(file: session.fileName, milliseconds: milliseconds))
-        }
-        sessions[tid] = session
-        sessionsPerClient[tid.address] = perClient + 1
-        if node == nil { strangerSessions.insert(tid) }
+        sessions[id] = session
         transfersStarted += 1
-        let started = TFTPEvent.started(fileName: request.fileName, resolved: resolved, parameters: parameters)
-        log(started, fileName: request.fileName, client: tid.address)
-        onBootEvent?(tid.address, BootEvent.Kind(started, fileName: request.fileName))
-        session.start()
+        log(start.event, fileName: fileName, client: id.address)
+        onBootEvent?(id.address, BootEvent.Kind(start.event, fileName: fileName))
+        session.perform(server.begin(start, at: loop.now))
     }
 
-    /// The largest template rendered. Templates are `cmdline.txt` and `config.txt`, a few
-    /// hundred bytes (the kernel's command line is at most 2 KB on arm64); a template is
-    /// read whole into memory, so a huge one is refused instead.
-    static let maximumTemplateSize = 65_536
+    // MARK: what a transfer's session asks of the server
 
-    /// The bytes to send: the open file, or a template rendered for the node. Refuses the
-    /// request itself (and returns nil) when the file cannot be read or rendered.
-    private func contents(of resolved: TFTPResolvedPath, fileName: String, client: String, tid: ClientTID) -> (any TFTPFileContents)? {
-        let file: OpenBootFile
-        do throws(SystemCallError) {
-            guard let real = tree.realPathInsideRoot(resolved.path) else {
-                throw SystemCallError("realpath(\(resolved.path))", errno: ENOENT)
-            }
-            file = try cache.file(at: real)
-        } catch {
-            logger.error("TFTP \(fileName) for \(client): cannot read \(tree.root)/\(resolved.path): \(error)", metadata: Self.peer(tid.address))
-            if error.errno == ENOENT {
-                tally.count(.notFound)
-                refuse(tid, .fileNotFound, "file not found: \(fileName)")
-            } else {
-                tally.count(.accessViolation)
-                refuse(tid, .accessViolation, "access violation: \(fileName)")
-            }
-            return nil
-        }
-        guard resolved.isTemplate, let node = resolved.node else { return file }
-        guard file.count <= Self.maximumTemplateSize else {
-            tally.count(.unreadable)
-            logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) is \(file.count) bytes, over the \(Self.maximumTemplateSize) a template may have; not sending it", metadata: Self.peer(tid.address))
-            refuse(tid, .notDefined, "cannot render \(fileName): see the hub's log")
-            return nil
-        }
-        let source: [UInt8]
-        do throws(TFTPReadError) {
-            source = try file.bytes(in: 0..<file.count)
-        } catch {
-            tally.count(.unreadable)
-            logger.warning("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path): \(error)", metadata: Self.peer(tid.address))
-            refuse(tid, .notDefined, TFTPTransfer.fileChangedMessage)
-            return nil
-        }
-        let template: BootFileTemplate
-        do throws(BootFileTemplateError) {
-            template = try BootFileTemplate(parsing: source)
-        } catch {
-            tally.count(.unreadable)
-            logger.error("TFTP \(fileName) for \(client): template \(tree.root)/\(resolved.path) \(error); not sending it", metadata: Self.peer(tid.address))
-            refuse(tid, .notDefined, "cannot render \(fileName): see the hub's log")
-            return nil
-        }
-        let values = BootFileTemplateValues(
-            node: node, address: nodeMap.address(of: node), serial: resolved.serial, hub: hub, defaultRoot: defaultRoot)
-        let rendering = template.render(values)
-        if !rendering.emptyKeys.isEmpty {
-            let keys = rendering.emptyKeys.map { "{{\($0)}}" }.joined(separator: " ")
-            logger.notice("TFTP \(fileName) for \(client): \(resolved.path) rendered \(keys) empty: not known for \(node.name) yet", metadata: Self.peer(tid.address))
-        }
-        return rendering.bytes
+    func received(_ payload: ArraySlice<UInt8>, for session: TFTPSession) throws(TFTPDecodingError) -> TFTPTransfer.Actions? {
+        try server.received(payload, from: session.id, at: loop.now)
     }
 
-    /// `contents` as netascii: a boot file's form from ``netasciiForms`` while it is the
-    /// same open version, else counted now (a rendered template is small and per node).
-    private func netascii(_ contents: any TFTPFileContents) throws(TFTPReadError) -> NetasciiContents {
-        guard let file = contents as? OpenBootFile else { return try NetasciiContents(source: contents) }
-        if let known = netasciiForms[file.path], known.source as? OpenBootFile === file { return known }
-        let form = try NetasciiContents(source: file)
-        netasciiForms[file.path] = form
-        return form
+    func timerFired(for session: TFTPSession) -> TFTPTransfer.Actions? {
+        server.timerFired(session.id, at: loop.now)
     }
 
-    private func ended(_ session: TFTPSession, _ event: TFTPEvent) {
-        let tid = ClientTID(address: session.client, port: session.clientPort)
-        sessions[tid] = nil
-        strangerSessions.remove(tid)
-        let remaining = sessionsPerClient[tid.address, default: 1] - 1
-        sessionsPerClient[tid.address] = remaining > 0 ? remaining : nil
+    func readFailed(_ error: TFTPReadError, for session: TFTPSession) -> TFTPTransfer.Actions? {
+        server.readFailed(session.id, error)
+    }
+
+    func slow(_ session: TFTPSession, milliseconds: Int) {
+        logger.notice("TFTP \(session.fileName) to \(who(session.id.address)) still running after \(milliseconds) ms", metadata: Self.peer(session.id.address))
+        onBootEvent?(session.id.address, .transferSlow(file: session.fileName, milliseconds: milliseconds))
+    }
+
+    /// The session's transfer ended (the server has already removed it from its table).
+    func ended(_ session: TFTPSession, _ event: TFTPEvent) {
+        sessions[session.id] = nil
         tally.count(ended: event)
-        log(event, fileName: session.fileName, client: session.client)
-        onBootEvent?(session.client, BootEvent.Kind(event, fileName: session.fileName))
+        log(event, fileName: session.fileName, client: session.id.address)
+        onBootEvent?(session.id.address, BootEvent.Kind(event, fileName: session.fileName))
+    }
+
+    // MARK: logs and counters
+
+    /// Counts a refusal and logs why, at the level its cause deserves.
+    private func report(_ refusal: TFTPRefusal) {
+        let address = refusal.id.address, metadata = Self.peer(address)
+        let fileName = refusal.fileName ?? ""
+        let client = who(address)
+        switch refusal.reason {
+        case .malformed(let error):
+            tally.count(.malformedRequest)
+            logger.debug("TFTP from \(address):\(refusal.id.port): malformed request: \(error)", metadata: metadata)
+        case .notARequest:
+            return
+        case .writeRequest:
+            tally.count(.writeRefused)
+            logger.notice("TFTP write request for \(fileName) from \(client) refused: the boot tree is read-only", metadata: metadata)
+        case .mailMode:
+            tally.count(.wrongMode)
+        case .busy(let limit):
+            tally.count(.refusedBusy)
+            logger.notice("TFTP \(fileName) for \(client) refused as busy: already \(limit)", metadata: metadata)
+        case .path(let error, let searched):
+            tally.count(TFTPTally.Result(error))
+            let message: Logger.Message = "TFTP \(fileName) for \(client): \(error)"
+            switch error {
+            case .notFound(isRoutine: true): logger.debug(message, metadata: metadata)
+            case .notFound, .isDirectory, .templateNeedsKnownNode: logger.notice(message, metadata: metadata)
+            case .accessViolation: logger.warning(message, metadata: metadata)
+            }
+            if let onBootEvent, refusal.node != nil, let kind = BootEvent.Kind(refusal: error, fileName: fileName, tried: searched) {
+                onBootEvent(address, kind)
+            }
+        case .cannotOpen(let path, let failure):
+            switch failure {
+            case .missing: tally.count(.notFound)
+            case .denied: tally.count(.accessViolation)
+            }
+            logger.error("TFTP \(fileName) for \(client): cannot read \(bootDirectory)/\(path): \(failure)", metadata: metadata)
+        case .unreadable(let path, let error, let template):
+            tally.count(.unreadable)
+            logger.warning("TFTP \(fileName) for \(client): \(template ? "template " : "")\(bootDirectory)/\(path): \(error)", metadata: metadata)
+        case .templateTooLarge(let path, let size):
+            tally.count(.unreadable)
+            logger.error("TFTP \(fileName) for \(client): template \(bootDirectory)/\(path) is \(size) bytes, over the \(TFTPServer<FileSystemBootTree>.maximumTemplateSize) a template may have; not sending it", metadata: metadata)
+        case .templateInvalid(let path, let error):
+            tally.count(.unreadable)
+            logger.error("TFTP \(fileName) for \(client): template \(bootDirectory)/\(path) \(error); not sending it", metadata: metadata)
+        }
     }
 
     /// "10.42.0.5 node05", or the bare address for a client outside the node map.
     private func who(_ address: IPv4Address) -> String {
-        nodeMap.node(address: address).map { "\(address) \($0.name)" } ?? "\(address)"
+        server.nodeMap.node(address: address).map { "\(address) \($0.name)" } ?? "\(address)"
     }
 
     /// The log metadata that keys rate limiting by client (``LogRateLimiter``): one client
@@ -317,18 +226,8 @@ final class TFTPService {
             logger.info("TFTP sent \(fileName) to \(client): \(summary)", metadata: metadata)
         case .failed(let failure):
             logger.warning("TFTP \(fileName) to \(client) failed: \(failure)", metadata: metadata)
-        case .probeEnded(let abandonment):
-            logger.debug("TFTP \(fileName) to \(client) ended as a probe: \(abandonment)", metadata: metadata)
-        }
-    }
-
-    private func logRefusal(_ refusal: TFTPPathRefusal, fileName: String, client address: IPv4Address) {
-        let message: Logger.Message = "TFTP \(fileName) for \(who(address)): \(refusal)"
-        let metadata = Self.peer(address)
-        switch refusal {
-        case .notFound(isRoutine: true): logger.debug(message, metadata: metadata)
-        case .notFound, .isDirectory, .templateNeedsKnownNode: logger.notice(message, metadata: metadata)
-        case .accessViolation: logger.warning(message, metadata: metadata)
+        case .probeEnded(let ending):
+            logger.debug("TFTP \(fileName) to \(client) ended as a probe: \(ending)", metadata: metadata)
         }
     }
 }

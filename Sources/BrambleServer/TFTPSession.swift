@@ -6,24 +6,27 @@ import Glibc
 import Logging
 
 /// One read transfer on the wire: its own UDP socket (a new transfer ID, RFC 1350 section 4)
-/// registered in the event loop, the pure ``TFTPTransfer`` driving it, and its one timer.
+/// registered in the event loop, its one timer, and the sending of its DATA blocks. What
+/// to send is the server's (``TFTPServer``, through ``TFTPService``): this performs the
+/// ``TFTPTransfer/Actions`` it returns.
 ///
-/// Only the client's address and port reach the state machine; anything else arriving on
-/// the socket gets ERROR 5 (unknown transfer ID) and changes nothing, so a stray or spoofed
+/// Only the client's address and port reach the server; anything else arriving on the
+/// socket gets ERROR 5 (unknown transfer ID) and changes nothing, so a stray or spoofed
 /// packet cannot end or steer a transfer.
 final class TFTPSession {
-    let client: IPv4Address
-    let clientPort: UInt16
+    /// The client's address and port: the transfer's key in the server's table.
+    let id: TFTPTransferID
     let fileName: String
     private let socket: UDPSocket
-    private var transfer: TFTPTransfer
+    /// The bytes sent and how: copied from the start, read block by block.
+    private let contents: any TFTPFileContents
+    private let blockSize: Int
+    private unowned let service: TFTPService
     private let loop: EventLoop
     private let logger: Logger
-    private let onEnd: (TFTPSession, TFTPEvent) -> Void
-    /// Once, when the transfer has run longer than half of the Pi bootloader's per-file
-    /// timeout and is still going: the milliseconds so far.
-    var onSlow: ((TFTPSession, _ milliseconds: Int) -> Void)?
-    private var slowWatch: SlowTransferWatch?
+    /// Says once that the transfer has run longer than half of the Pi bootloader's
+    /// per-file timeout and is still going.
+    private var slowWatch: SlowTransferWatch
     /// The loop timer, and when it fires. Deadlines only move later (each ACK pushes the
     /// retransmission deadline to now + timeout), so a pending timer that fires before the
     /// transfer's current deadline is left alone: the transfer answers an early wake with
@@ -58,22 +61,20 @@ final class TFTPSession {
     /// Blocks read at once, within 64 KB: 8 KB at 512-byte blocks, 23 KB at 1468.
     static let readAheadBlocks = 16
 
-    private static let unknownTransferID = TFTPPacket.error(.unknownTransferID, message: "unknown transfer ID").encoded()
-
     init(
-        socket: UDPSocket, client: IPv4Address, clientPort: UInt16, fileName: String, transfer: TFTPTransfer,
-        loop: EventLoop, logger: Logger, onEnd: @escaping (TFTPSession, TFTPEvent) -> Void
+        socket: UDPSocket, id: TFTPTransferID, fileName: String, start: TFTPStart, service: TFTPService, loop: EventLoop, logger: Logger
     ) throws(SystemCallError) {
         self.socket = socket
-        self.client = client
-        self.clientPort = clientPort
+        self.id = id
         self.fileName = fileName
-        self.transfer = transfer
+        contents = start.contents
+        let blockSize = start.parameters.blockSize
+        self.blockSize = blockSize
+        self.service = service
         self.loop = loop
         self.logger = logger
-        self.onEnd = onEnd
-        let blockSize = transfer.parameters.blockSize
-        let trainBlocks = min(transfer.parameters.windowSize, Self.maximumTrainBytes / (4 + blockSize), Self.maximumTrainSegments)
+        slowWatch = SlowTransferWatch(started: loop.now.nanoseconds, thresholdMilliseconds: BootloaderFileTimeout.warningMilliseconds)
+        let trainBlocks = min(start.parameters.windowSize, Self.maximumTrainBytes / (4 + blockSize), Self.maximumTrainSegments)
         self.trainBlocks = max(1, trainBlocks)
         segmenting = trainBlocks > 1
         let bufferBlocks = max(trainBlocks, min(Self.readAheadBlocks, 65_536 / blockSize), 1)
@@ -88,36 +89,20 @@ final class TFTPSession {
         loop.deregister(socket.fd)
     }
 
-    /// The transfer's parameters, for the start event.
-    var parameters: TFTPTransferParameters { transfer.parameters }
-
-    /// Whether the client has acknowledged anything yet (``TFTPAdmission``).
-    var isAcknowledged: Bool { transfer.isAcknowledged }
-
-    func start() {
-        slowWatch = SlowTransferWatch(started: loop.now.nanoseconds, thresholdMilliseconds: BootloaderFileTimeout.warningMilliseconds)
-        perform(transfer.start(now: now))
-    }
-
-    private var now: TFTPInstant { TFTPInstant(nanoseconds: loop.now.nanoseconds) }
-
     /// One datagram per readiness: the loop's epoll is level-triggered, so another queued
     /// datagram wakes this again at once. Reading until EAGAIN would cost a second, empty
     /// `recvfrom` per block, since a lockstep client has only one ACK in flight.
     private func readable() {
         guard !ended, let datagram = socket.receive(into: &receiveBuffer) else { return }
-        guard datagram.source == client, datagram.sourcePort == clientPort else {
+        guard datagram.source == id.address, datagram.sourcePort == id.port else {
             answerUnknownTransferID(datagram)
             return
         }
-        let packet: TFTPPacket
-        do {
-            packet = try TFTPPacket(decoding: datagram.payload)
+        do throws(TFTPDecodingError) {
+            if let actions = try service.received(datagram.payload, for: self) { perform(actions) }
         } catch {
-            logger.debug("TFTP \(client):\(clientPort) \(fileName): ignored a malformed packet: \(error)")
-            return
+            logger.debug("TFTP \(id) \(fileName): ignored a malformed packet: \(error)")
         }
-        perform(transfer.received(packet, now: now))
     }
 
     /// ERROR 5 to a sender that is not this transfer's client; never in answer to an ERROR,
@@ -125,25 +110,28 @@ final class TFTPSession {
     private func answerUnknownTransferID(_ datagram: UDPSocket.Datagram) {
         let payload = datagram.payload
         if payload.count >= 2, payload[payload.startIndex] == 0, payload[payload.startIndex + 1] == UInt8(TFTPOpcode.error.rawValue) { return }
-        logger.debug("TFTP \(fileName) to \(client):\(clientPort): packet from \(datagram.source):\(datagram.sourcePort) answered with error 5 (unknown transfer ID)")
-        Self.unknownTransferID.withUnsafeBytes { _ = socket.send($0, to: datagram.source, port: datagram.sourcePort) }
+        logger.debug("TFTP \(fileName) to \(id): packet from \(datagram.source):\(datagram.sourcePort) answered with error 5 (unknown transfer ID)")
+        TFTPRefusal.unknownTransferIDPayload.withUnsafeBytes { _ = socket.send($0, to: datagram.source, port: datagram.sourcePort) }
     }
 
-    private func perform(_ actions: TFTPTransfer.Actions) {
-        if let packet = actions.packet { socket.send(packet.encoded(), to: client, port: clientPort) }
+    /// Sends what the server decided, arms the timer, and hands an ending back to the service.
+    func perform(_ actions: TFTPTransfer.Actions) {
+        guard !ended else { return }
+        // An OACK or ERROR: its options and message are bounded, so it always encodes.
+        if let packet = actions.packet, let bytes = try? packet.encoded() { socket.send(bytes, to: id.address, port: id.port) }
         do throws(TFTPReadError) {
             try send(actions)
         } catch {
             // The file shrank or was rewritten under the transfer: ERROR to the client,
             // and the transfer ends as failed, which the service logs with the file name.
-            perform(transfer.readFailed(error))
+            if let failed = service.readFailed(error, for: self) { perform(failed) }
             return
         }
-        if let deadline = actions.deadline { arm(MonotonicInstant(nanoseconds: deadline.nanoseconds)) }
+        if let deadline = actions.deadline { arm(deadline) }
         if let ending = actions.ending {
             end(TFTPEvent(ending: ending))
-        } else if let milliseconds = slowWatch?.check(now: loop.now.nanoseconds) {
-            onSlow?(self, milliseconds)
+        } else if let milliseconds = slowWatch.check(now: loop.now.nanoseconds) {
+            service.slow(self, milliseconds: milliseconds)
         }
     }
 
@@ -169,8 +157,8 @@ final class TFTPSession {
             return range.lowerBound - buffered.lowerBound
         }
         buffered = 0..<0
-        let length = min(sendBuffer.count, transfer.contents.count - range.lowerBound)
-        try transfer.contents.read(into: &sendBuffer, count: length, at: range.lowerBound)
+        let length = min(sendBuffer.count, contents.count - range.lowerBound)
+        try contents.read(into: &sendBuffer, count: length, at: range.lowerBound)
         buffered = range.lowerBound..<(range.lowerBound + length)
         return 0
     }
@@ -181,7 +169,7 @@ final class TFTPSession {
         var header = (UInt32(TFTPOpcode.data.rawValue) << 16 | UInt32(block.number)).bigEndian
         withUnsafeBytes(of: &header) { headerBytes in
             sendBuffer.withUnsafeBytes { buffer in
-                _ = socket.send(header: headerBytes, body: UnsafeRawBufferPointer(rebasing: buffer[start..<(start + block.range.count)]), to: client, port: clientPort)
+                _ = socket.send(header: headerBytes, body: UnsafeRawBufferPointer(rebasing: buffer[start..<(start + block.range.count)]), to: id.address, port: id.port)
             }
         }
     }
@@ -209,12 +197,12 @@ final class TFTPSession {
                         count += 1
                     }
                     return socket.sendSegmented(
-                        UnsafeBufferPointer(rebasing: vectors[0..<count]), segmentSize: 4 + transfer.parameters.blockSize, to: client, port: clientPort)
+                        UnsafeBufferPointer(rebasing: vectors[0..<count]), segmentSize: 4 + blockSize, to: id.address, port: id.port)
                 }
             }
         }
         guard case .unsupported(let error) = outcome else { return true }
-        logger.debug("TFTP \(fileName) to \(client):\(clientPort): \(error); sending block by block")
+        logger.debug("TFTP \(fileName) to \(id): \(error); sending block by block")
         segmenting = false
         return false
     }
@@ -229,7 +217,7 @@ final class TFTPSession {
     private func timerFired() {
         timer = nil
         timerDeadline = nil
-        perform(transfer.timerFired(now: now))
+        if let actions = service.timerFired(for: self) { perform(actions) }
     }
 
     private func end(_ event: TFTPEvent?) {
@@ -238,6 +226,6 @@ final class TFTPSession {
         if let timer { loop.cancel(timer) }
         timer = nil
         loop.deregister(socket.fd)
-        onEnd(self, event)
+        service.ended(self, event)
     }
 }

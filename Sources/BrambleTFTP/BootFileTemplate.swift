@@ -1,3 +1,6 @@
+import BrambleNodeMap
+import BrambleWire
+
 /// A boot file with `{{key}}` placeholders (`cmdline.txt.tmpl`), parsed once and rendered
 /// per node.
 ///
@@ -80,5 +83,103 @@ public struct BootFileTemplate: Hashable, Sendable {
             return bytes[bytes.startIndex..<bytes.startIndex]
         }
         return bytes[first...last]
+    }
+}
+
+/// The placeholders a boot-file template may use, written `{{key}}`.
+public enum BootFileTemplateKey: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+    /// The node's ID (bay number).
+    case id
+    case name
+    /// The node's address.
+    case ip
+    /// The node's MAC, colon-separated lowercase.
+    case mac
+    /// The Pi's serial number, as its TFTP prefix writes it.
+    case serial
+    /// The hub's address: the NFS and TFTP server.
+    case hub
+    /// The node's NFS root: its `root=` setting, else the hub's default.
+    case root
+
+    public var description: String { "{{\(rawValue)}}" }
+}
+
+/// What a template's placeholders are replaced with, for one node.
+public struct BootFileTemplateValues: Hashable, Sendable {
+    public var id: Int
+    public var name: String
+    public var ip: IPv4Address
+    /// Nil while the node map holds a placeholder (`b8:27:eb:XX:XX:XX`).
+    public var mac: MACAddress?
+    /// Nil until the Pi reports it or the node map pins it.
+    public var serial: String?
+    public var hub: IPv4Address
+    public var root: String
+
+    public init(id: Int, name: String, ip: IPv4Address, mac: MACAddress?, serial: String?, hub: IPv4Address, root: String) {
+        self.id = id
+        self.name = name
+        self.ip = ip
+        self.mac = mac
+        self.serial = serial
+        self.hub = hub
+        self.root = root
+    }
+
+    /// The values for a node of the map; `defaultRoot` (e.g. `10.42.0.250:/pxe/root`)
+    /// applies unless the node has its own `root=`.
+    public init(node: NodeEntry, address: IPv4Address, serial: String?, hub: IPv4Address, defaultRoot: String) {
+        self.init(
+            id: node.id, name: node.name, ip: address, mac: node.mac, serial: serial ?? node.settings.serial,
+            hub: hub, root: node.settings.root ?? defaultRoot)
+    }
+
+    /// The text for a key, nil when the value is unknown.
+    public func text(for key: BootFileTemplateKey) -> String? {
+        switch key {
+        case .id: String(id)
+        case .name: name
+        case .ip: ip.description
+        case .mac: mac?.description
+        case .serial: serial
+        case .hub: hub.description
+        case .root: root
+        }
+    }
+}
+
+/// A rendered template, and the placeholders that had no value.
+public struct BootFileRendering: Hashable, Sendable {
+    public var bytes: [UInt8]
+    /// Keys rendered as empty text because the value is unknown (a serial not yet
+    /// reported, a placeholder MAC), each once, in order of first use. The file is still
+    /// served; the server reports these in the node's boot log.
+    public var emptyKeys: [BootFileTemplateKey]
+
+    public init(bytes: [UInt8], emptyKeys: [BootFileTemplateKey]) {
+        self.bytes = bytes
+        self.emptyKeys = emptyKeys
+    }
+}
+
+/// Why a template cannot be rendered. The server refuses the file (a node booting with a
+/// half-rendered `cmdline.txt` is worse than one that visibly fails) and logs this with
+/// the template's path.
+public enum BootFileTemplateError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// `{{key}}` with a key that is not one of ``BootFileTemplateKey``: a typo that would
+    /// otherwise reach the kernel command line as literal braces.
+    case unknownKey(String, line: Int)
+    /// `{{` with no `}}` after it on the same line.
+    case unterminatedPlaceholder(line: Int)
+
+    public var description: String {
+        let known = BootFileTemplateKey.allCases.map(\.description).joined(separator: " ")
+        return switch self {
+        case .unknownKey(let key, let line):
+            "line \(line): unknown placeholder {{\(key)}}; known: \(known)"
+        case .unterminatedPlaceholder(let line):
+            "line \(line): '{{' has no closing '}}' on the same line"
+        }
     }
 }

@@ -1,4 +1,5 @@
 import BrambleNodeMap
+import BrambleWire
 
 /// Maps a requested file name to a file of the boot tree, per client.
 ///
@@ -178,5 +179,152 @@ public struct TFTPPathResolver: Sendable {
             throw .accessViolation(reason: "the name contains an empty or '.' component")
         }
         return components
+    }
+}
+
+/// What a path under the boot root is, as far as serving it goes.
+public enum TFTPBootTreeEntry: Hashable, Sendable {
+    case missing
+    case file
+    case directory
+    /// It exists, but a symbolic link on the way leads outside the boot root.
+    case outsideRoot
+}
+
+/// A file the resolver chose, opened for sending, or why it could not be.
+public enum TFTPBootFileOpening {
+    public enum Failure: Hashable, Sendable, CustomStringConvertible {
+        /// Gone since the resolver looked (removed, or its link now leads nowhere):
+        /// answered "file not found".
+        case missing(reason: String)
+        /// There, and not to be read (permissions, not a regular file any more): answered
+        /// "access violation", the daemon's answer since its first release.
+        case denied(reason: String)
+
+        public var description: String {
+            switch self {
+            case .missing(let reason), .denied(let reason): reason
+            }
+        }
+    }
+
+    case opened(any TFTPFileContents)
+    case missing(reason: String)
+    case denied(reason: String)
+}
+
+/// A read-only view of the boot tree (`<pxe>/boot`), by path relative to its root.
+///
+/// The resolver asks only this, so it is tested against an in-memory tree and the server
+/// answers from the real file system (`lstat`/`realpath`, or a cached listing). Paths
+/// handed in are already checked: no `..`, no leading `/`, no empty components.
+public protocol TFTPBootTree {
+    func entry(at relativePath: String) -> TFTPBootTreeEntry
+}
+
+/// A boot tree that also opens the one file the resolver chose: what ``TFTPServer`` reads
+/// from. The daemon opens files on disk once per version, replay hands a capture's boot
+/// files over as bytes, tests use memory; the server itself does no file I/O, and every
+/// way an open can fail is a value it answers the same way on the wire and in replay.
+public protocol TFTPServedTree: TFTPBootTree {
+    func open(_ relativePath: String) -> TFTPBootFileOpening
+}
+
+/// Why a request gets no file. Each case knows the ERROR to answer with; the message names
+/// only what the client asked for, never the server's own paths (dnsmasq sends its full
+/// path to every Pi that probes bootsig.bin).
+public enum TFTPPathRefusal: Error, Hashable, Sendable, CustomStringConvertible {
+    /// An attempt to leave the boot root or a name no client legitimately sends: log it
+    /// with the client's address.
+    case accessViolation(reason: String)
+    /// `isRoutine`: the firmware asks for this file knowing it is usually absent
+    /// (`bootsig.bin`, the `<serial>/start4.elf` prefix probe, ...); log at debug level.
+    case notFound(isRoutine: Bool)
+    /// Directories are never listed or sent.
+    case isDirectory
+    /// Only a `.tmpl` exists, and the client is no node of the map to render it for.
+    case templateNeedsKnownNode(templatePath: String)
+
+    public var errorCode: TFTPErrorCode {
+        switch self {
+        case .accessViolation, .isDirectory: .accessViolation
+        case .notFound, .templateNeedsKnownNode: .fileNotFound
+        }
+    }
+
+    /// The ERROR packet's text, given the name the client sent.
+    public func clientMessage(for fileName: String) -> String {
+        switch self {
+        case .accessViolation: "access violation: \(fileName)"
+        case .notFound, .templateNeedsKnownNode: "file not found: \(fileName)"
+        case .isDirectory: "is a directory: \(fileName)"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .accessViolation(let reason): "access violation: \(reason)"
+        case .notFound(let isRoutine): isRoutine ? "not found (expected)" : "not found"
+        case .isDirectory: "is a directory"
+        case .templateNeedsKnownNode(let path): "\(path) is a template and the client is no node of the map"
+        }
+    }
+}
+
+/// The file to serve for a request, and for whom.
+public struct TFTPResolvedPath: Hashable, Sendable, CustomStringConvertible {
+    /// Relative to the boot root, e.g. `nodes/node05/cmdline.txt.tmpl`.
+    public var path: String
+    /// The file is a `.tmpl`: render it for ``node`` (``BootFileTemplate``) and send the
+    /// result instead of the file.
+    public var isTemplate: Bool
+    /// The node the file is for; always set when ``isTemplate`` is.
+    public var node: NodeEntry?
+    /// The best-known serial for `{{serial}}`: the request's prefix, else what DHCP
+    /// reported, else the node map's `serial=`.
+    public var serial: String?
+
+    public init(path: String, isTemplate: Bool, node: NodeEntry?, serial: String?) {
+        self.path = path
+        self.isTemplate = isTemplate
+        self.node = node
+        self.serial = serial
+    }
+
+    public var description: String { isTemplate ? "\(path) (template)" : path }
+}
+
+/// The directory prefix the Pi firmware puts before every file name it asks for: its serial
+/// number (`9ffefdef/start4.elf`, the default) or, with the Pi 4 `TFTP_PREFIX=2` setting,
+/// its MAC address written with dashes (`dc-a6-32-01-36-c2/start4.elf`).
+///
+/// Matched exactly as the firmware writes them, lowercase: the tree is case-sensitive and
+/// an uppercase directory is the operator's own name, not a prefix.
+public enum RaspberryPiBootPrefix: Hashable, Sendable, CustomStringConvertible {
+    case serial(String)
+    case mac(MACAddress)
+
+    public init?(_ component: Substring) {
+        let utf8 = component.utf8
+        if utf8.count == 8, utf8.allSatisfy(Self.isLowercaseHexDigit) {
+            self = .serial(String(component))
+            return
+        }
+        let isMACStyle = utf8.count == 17 && utf8.enumerated().allSatisfy { index, byte in
+            index % 3 == 2 ? byte == UInt8(ascii: "-") : Self.isLowercaseHexDigit(byte)
+        }
+        guard isMACStyle, let mac = MACAddress(String(component)) else { return nil }
+        self = .mac(mac)
+    }
+
+    public var description: String {
+        switch self {
+        case .serial(let serial): serial
+        case .mac(let mac): mac.formatted(separator: "-")
+        }
+    }
+
+    private static func isLowercaseHexDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
     }
 }

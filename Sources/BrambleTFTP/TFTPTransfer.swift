@@ -1,3 +1,5 @@
+import BrambleWire
+
 /// One read transfer (RFC 1350 with RFC 2347 OACK and RFC 7440 windows) as a state machine:
 /// inputs and `now` in, actions out. It owns no socket, clock or file, so a test drives it
 /// packet by packet and instant by instant, and the event loop drives it the same way.
@@ -9,7 +11,7 @@
 ///    answers those with ERROR 5 (unknown transfer ID) and carries on.
 /// 3. ``timerFired(now:)`` when the deadline of the latest ``Action/armTimer(deadline:)``
 ///    passes. Each `armTimer` replaces the previous deadline; firing early is harmless.
-/// 4. Perform the returned ``Actions`` in order. After `finished`, `failed` or `abandoned`
+/// 4. Perform the returned ``Actions`` in order. After `finished`, `failed` or `probeEnded`
 ///    the transfer is over: close its socket, drop its timer, forward the event.
 /// 5. ``readFailed(_:)`` when the bytes of a block to send cannot be read (the file shrank
 ///    or was rewritten in place): the transfer ends with an ERROR to the client.
@@ -30,11 +32,11 @@ public struct TFTPTransfer: Sendable {
         case sendData(TFTPDataBlock)
         /// Wake the transfer (``timerFired(now:)``) at this instant, instead of any earlier
         /// deadline.
-        case armTimer(deadline: TFTPInstant)
+        case armTimer(deadline: MonotonicInstant)
         case finished(TFTPTransferSummary)
         case failed(TFTPTransferFailure)
         /// The client only probed the file: an expected end, not a failure.
-        case abandoned(TFTPAbandonment)
+        case probeEnded(TFTPProbeEnding)
     }
 
     /// Block numbers inside the state count from 1 without wrapping; only the wire number
@@ -48,7 +50,7 @@ public struct TFTPTransfer: Sendable {
     }
 
     struct RetransmissionTimer: Sendable {
-        var deadline: TFTPInstant
+        var deadline: MonotonicInstant
         /// Timeouts in a row without progress; reset by every ACK that moves the window.
         var consecutiveTimeouts: Int
     }
@@ -71,9 +73,9 @@ public struct TFTPTransfer: Sendable {
     public var blockCount: Int { layout.blockCount }
     let layout: TFTPBlockLayout
     private var state: State = .notStarted
-    private var startedAt = TFTPInstant(nanoseconds: 0)
+    private var startedAt = MonotonicInstant(nanoseconds: 0)
     /// The start, or the last ACK that acknowledged a new block (or the OACK).
-    private var lastProgress = TFTPInstant(nanoseconds: 0)
+    private var lastProgress = MonotonicInstant(nanoseconds: 0)
     private var retransmits = 0
 
     public init(contents: any TFTPFileContents, parameters: TFTPTransferParameters, policy: TFTPRetransmissionPolicy = TFTPRetransmissionPolicy()) {
@@ -101,7 +103,7 @@ public struct TFTPTransfer: Sendable {
     }
 
     /// Sends the OACK, or without options the first window of data.
-    public mutating func start(now: TFTPInstant) -> Actions {
+    public mutating func start(now: MonotonicInstant) -> Actions {
         guard case .notStarted = state else { return none }
         startedAt = now
         lastProgress = now
@@ -112,7 +114,7 @@ public struct TFTPTransfer: Sendable {
         return actions(packet: .optionAcknowledgement(parameters.acknowledgedOptions), deadline: timer.deadline)
     }
 
-    public mutating func received(_ packet: TFTPPacket, now: TFTPInstant) -> Actions {
+    public mutating func received(_ packet: TFTPPacket, now: MonotonicInstant) -> Actions {
         switch (state, packet) {
         case (.notStarted, _), (.ended, _):
             return none
@@ -125,7 +127,7 @@ public struct TFTPTransfer: Sendable {
         case (_, .error(let code, let message)):
             let wasProbing = code == .notDefined && acknowledgedBlocks <= 1
             state = .ended
-            if wasProbing { return actions(ending: .abandoned(.endedEarly(message: message))) }
+            if wasProbing { return actions(ending: .probeEnded(.endedEarly(message: message))) }
             return actions(ending: .failed(.clientError(code, message: message)))
         case (_, .readRequest), (_, .writeRequest), (_, .data), (_, .optionAcknowledgement):
             state = .ended
@@ -150,7 +152,7 @@ public struct TFTPTransfer: Sendable {
 
     /// Resends what is unacknowledged, or ends the transfer once the retries are spent or
     /// it has gone ``TFTPRetransmissionPolicy/maximumTimeWithoutProgress`` without progress.
-    public mutating func timerFired(now: TFTPInstant) -> Actions {
+    public mutating func timerFired(now: MonotonicInstant) -> Actions {
         switch state {
         case .awaitingOptionAcknowledgement, .sending:
             guard now < stallDeadline else {
@@ -168,7 +170,7 @@ public struct TFTPTransfer: Sendable {
             guard now >= timer.deadline else { return actions(deadline: timer.deadline) }
             guard timer.consecutiveTimeouts < policy.maximumRetransmissions else {
                 state = .ended
-                return actions(ending: .abandoned(.wentSilent(acknowledgedBlocks: 0)))
+                return actions(ending: .probeEnded(.wentSilent(acknowledgedBlocks: 0)))
             }
             timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: timer.consecutiveTimeouts + 1)
             state = .awaitingOptionAcknowledgement(timer)
@@ -180,7 +182,7 @@ public struct TFTPTransfer: Sendable {
                 state = .ended
                 let acknowledged = window.lastAcknowledged
                 // A client that took at most the first block was probing, as the Pi does.
-                if acknowledged <= 1 { return actions(ending: .abandoned(.wentSilent(acknowledgedBlocks: acknowledged))) }
+                if acknowledged <= 1 { return actions(ending: .probeEnded(.wentSilent(acknowledgedBlocks: acknowledged))) }
                 return actions(ending: .failed(.timedOut(lastAcknowledgedBlock: acknowledged)))
             }
             let attempt = window.timer.consecutiveTimeouts + 1
@@ -205,7 +207,7 @@ public struct TFTPTransfer: Sendable {
     }
 
     /// When the transfer ends whatever the retransmission timer says.
-    private var stallDeadline: TFTPInstant { lastProgress + policy.maximumTimeWithoutProgress }
+    private var stallDeadline: MonotonicInstant { lastProgress + policy.maximumTimeWithoutProgress }
 
     private var acknowledgedBlocks: Int {
         if case .sending(let window) = state { window.lastAcknowledged } else { 0 }
@@ -214,7 +216,7 @@ public struct TFTPTransfer: Sendable {
     private var none: Actions { Actions(layout: layout) }
 
     /// Deadlines never pass the stall deadline, so the timer wakes the transfer to end it.
-    private func actions(packet: TFTPPacket? = nil, blocks: Range<Int> = 0..<0, deadline: TFTPInstant? = nil, ending: Action? = nil) -> Actions {
+    private func actions(packet: TFTPPacket? = nil, blocks: Range<Int> = 0..<0, deadline: MonotonicInstant? = nil, ending: Action? = nil) -> Actions {
         var actions = Actions(layout: layout)
         actions.packet = packet
         actions.blocks = blocks
@@ -223,7 +225,7 @@ public struct TFTPTransfer: Sendable {
         return actions
     }
 
-    private mutating func sendFirstWindow(now: TFTPInstant) -> Actions {
+    private mutating func sendFirstWindow(now: MonotonicInstant) -> Actions {
         let timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: 0)
         var window = Window(firstUnacknowledged: 1, nextUnsent: 1, timer: timer)
         let blocks = sendNewBlocks(of: &window)
@@ -240,7 +242,7 @@ public struct TFTPTransfer: Sendable {
     /// when an RFC 7440 client acknowledges short of the window to report a gap: a client
     /// that acknowledges every block would otherwise get each block up to `windowSize`
     /// times. They go again when the timer fires, from the first unacknowledged block.
-    private mutating func acknowledged(_ number: UInt16, window: Window, now: TFTPInstant) -> Actions {
+    private mutating func acknowledged(_ number: UInt16, window: Window, now: MonotonicInstant) -> Actions {
         var window = window
         let distance = Int(number &- UInt16(truncatingIfNeeded: window.lastAcknowledged))
         let block = window.lastAcknowledged + distance
@@ -266,9 +268,285 @@ public struct TFTPTransfer: Sendable {
         return blocks
     }
 
-    private func summary(now: TFTPInstant) -> TFTPTransferSummary {
+    private func summary(now: MonotonicInstant) -> TFTPTransferSummary {
         TFTPTransferSummary(
             bytes: contents.count, blocks: blockCount, duration: now.duration(since: startedAt),
             retransmits: retransmits, blockSize: parameters.blockSize, windowSize: parameters.windowSize)
+    }
+}
+
+extension TFTPTransfer {
+    /// What the server does after one input, always in this order: send ``packet``, send
+    /// the DATA ``blocks``, arm the timer for ``deadline``, then end with ``ending``.
+    ///
+    /// A plain value with no array inside: a transfer answers each ACK without allocating,
+    /// which matters at one ACK per 512-byte block. It reads as a collection of ``Action``
+    /// in that order too, for tests and for callers that prefer one switch.
+    public struct Actions: RandomAccessCollection, Hashable, Sendable {
+        /// An OACK, or the ERROR that precedes a failure.
+        public internal(set) var packet: TFTPPacket?
+        /// Blocks to send, counted from 1 without wrapping; ``block(_:)`` gives each one's
+        /// wire number and byte range.
+        public internal(set) var blocks: Range<Int> = 0..<0
+        /// Wake the transfer at this instant, instead of any earlier deadline.
+        public internal(set) var deadline: MonotonicInstant?
+        /// `finished`, `failed` or `probeEnded`: the transfer is over.
+        public internal(set) var ending: Action?
+        let layout: TFTPBlockLayout
+
+        init(layout: TFTPBlockLayout) {
+            self.layout = layout
+        }
+
+        /// The DATA block with this index from ``blocks``.
+        public func block(_ index: Int) -> TFTPDataBlock { layout.block(index) }
+
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { (packet == nil ? 0 : 1) + blocks.count + (deadline == nil ? 0 : 1) + (ending == nil ? 0 : 1) }
+
+        public subscript(position: Int) -> Action {
+            precondition(position >= 0 && position < endIndex, "action \(position) of \(endIndex)")
+            var index = position
+            if let packet {
+                if index == 0 { return .send(packet) }
+                index -= 1
+            }
+            if index < blocks.count { return .sendData(block(blocks.lowerBound + index)) }
+            index -= blocks.count
+            if let deadline {
+                if index == 0 { return .armTimer(deadline: deadline) }
+                index -= 1
+            }
+            guard let ending, index == 0 else { preconditionFailure("action \(position) of \(endIndex)") }
+            return ending
+        }
+    }
+}
+
+/// How a file of `byteCount` bytes splits into blocks of `blockSize`.
+struct TFTPBlockLayout: Hashable, Sendable {
+    let blockSize: Int
+    let byteCount: Int
+
+    /// The last block is short, empty when the size is a multiple of the block size, so even
+    /// an empty file has one.
+    var blockCount: Int { byteCount / blockSize + 1 }
+
+    /// The block with this 1-based number, counted without wrapping.
+    func block(_ index: Int) -> TFTPDataBlock {
+        let start = (index - 1) * blockSize
+        let end = min(start + blockSize, byteCount)
+        return TFTPDataBlock(number: UInt16(truncatingIfNeeded: index), range: start..<end)
+    }
+}
+
+/// The outcome of option negotiation: how a read transfer runs, and the OACK that tells
+/// the client so.
+public struct TFTPTransferParameters: Hashable, Sendable {
+    /// Bytes per DATA block: 512 unless the client asked for another size (RFC 2348).
+    public var blockSize: Int
+    /// Blocks sent before waiting for an ACK: 1 (lockstep) unless negotiated (RFC 7440).
+    public var windowSize: Int
+    /// The retransmission timeout the client asked for (RFC 2349), nil for the server's
+    /// default.
+    public var timeout: Duration?
+    /// The options granted, in the order the client asked, to send in an OACK. Empty means
+    /// no OACK: the transfer is plain RFC 1350 and starts with DATA 1.
+    public var acknowledgedOptions: TFTPOptions
+
+    public init(
+        blockSize: Int = TFTPOptionNegotiation.defaultBlockSize, windowSize: Int = 1,
+        timeout: Duration? = nil, acknowledgedOptions: TFTPOptions = []
+    ) {
+        self.blockSize = blockSize
+        self.windowSize = windowSize
+        self.timeout = timeout
+        self.acknowledgedOptions = acknowledgedOptions
+    }
+
+    /// Plain RFC 1350: 512-byte blocks in lockstep, no OACK.
+    public static let rfc1350 = TFTPTransferParameters()
+
+    public var sendsOptionAcknowledgement: Bool { !acknowledgedOptions.isEmpty }
+}
+
+/// A DATA packet to send, described rather than built: its block number and the range of
+/// the transfer's bytes it carries.
+///
+/// The server writes ``header`` and the range's bytes with one `sendmsg` (two iovecs), so
+/// no block is ever copied into a packet buffer; ``TFTPTransfer/dataPacket(_:)`` builds the
+/// packet for callers that want one.
+public struct TFTPDataBlock: Hashable, Sendable, CustomStringConvertible {
+    /// The block number on the wire: wraps to 0 after 65535 (block 65536 is sent as 0).
+    public let number: UInt16
+    /// Offsets into ``TFTPFileContents``; shorter than the block size only for the last
+    /// block, and empty when the size is a multiple of the block size (RFC 1350: a block
+    /// under the block size ends the transfer).
+    public let range: Range<Int>
+
+    public init(number: UInt16, range: Range<Int>) {
+        self.number = number
+        self.range = range
+    }
+
+    /// The 4-byte DATA header: opcode 3 and the block number, big-endian.
+    public var header: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(4)
+        NetworkByteOrder.append(TFTPOpcode.data.rawValue, to: &bytes)
+        NetworkByteOrder.append(number, to: &bytes)
+        return bytes
+    }
+
+    public var description: String { "DATA \(number) [\(range.lowerBound)..<\(range.upperBound)]" }
+}
+
+/// When the server resends and when it gives up.
+///
+/// The default timeout is deliberately long for a LAN: a Pi 4 can hang when a block is
+/// retransmitted too early (docs/raspberry-pi-netboot.md, quirks), so the first resend waits the
+/// client's own `timeout` option or a full second.
+public struct TFTPRetransmissionPolicy: Hashable, Sendable {
+    /// Used unless the client negotiated `timeout`.
+    public var defaultTimeout: Duration
+    /// Resends of the same packet (or window) without progress before the transfer ends.
+    /// With the defaults a silent probe is dropped 6 s after the last packet it answered,
+    /// quick enough for the abandoned probes.
+    public var maximumRetransmissions: Int
+    /// How long to wait after the last retransmission before giving up on a transfer past
+    /// its first block (probes keep the plain timeout).
+    ///
+    /// It must outlast the client's own retransmission timer. Clients such as atftp answer
+    /// only the first duplicate DATA with an extra ACK, ignore the rest, and restart their
+    /// timer (5 s) on each one they ignore, so while the server resends every second they
+    /// never re-ACK. If both the ACK and that extra ACK are lost, the client's re-ACK only
+    /// comes once the server has gone quiet: 5 s after the last resend. 12 s leaves room
+    /// for two such re-ACKs, and the whole silence (5 s + 12 s) stays well inside the
+    /// Pi 4's 30 s per-file budget.
+    public var finalWait: Duration
+    /// How long the first OACK waits for its ACK before it is resent, unless the client
+    /// negotiated `timeout`. A repeated OACK is not harmless: atftp aborts the transfer on
+    /// the second one ("unexpected OACK"), and in a 48-client boot storm on a loaded hub a
+    /// client's ACK of the OACK can take over a second. The later resends keep the plain
+    /// timeout, so a silent probe is still dropped within seconds.
+    public var firstOptionAcknowledgementWait: Duration
+    /// The longest a transfer lives without an ACK that moves it on (the OACK's, or one of
+    /// a new block), whatever the schedule above says: it holds one of the limited
+    /// transfer slots and a socket. 30 s is the Pi 4's own budget per file; a client
+    /// silent that long has given up. With the defaults the schedule ends a silent
+    /// transfer after at most 17 s; with the largest `timeout` granted (5 s,
+    /// ``TFTPServerLimits/maximumTimeoutSeconds``) it would take 32 s, and this cuts it.
+    public var maximumTimeWithoutProgress: Duration
+
+    public init(
+        defaultTimeout: Duration = .seconds(1), maximumRetransmissions: Int = 5, finalWait: Duration = .seconds(12),
+        firstOptionAcknowledgementWait: Duration = .seconds(2), maximumTimeWithoutProgress: Duration = .seconds(30)
+    ) {
+        self.defaultTimeout = defaultTimeout
+        self.maximumRetransmissions = maximumRetransmissions
+        self.finalWait = finalWait
+        self.firstOptionAcknowledgementWait = firstOptionAcknowledgementWait
+        self.maximumTimeWithoutProgress = maximumTimeWithoutProgress
+    }
+}
+
+/// What a completed transfer did, for the boot log and metrics.
+public struct TFTPTransferSummary: Hashable, Sendable, CustomStringConvertible {
+    public var bytes: Int
+    /// DATA blocks in the file, counting the final short (possibly empty) one.
+    public var blocks: Int
+    /// From ``TFTPTransfer/start(now:)`` to the last ACK.
+    public var duration: Duration
+    /// Packets sent again after a timeout: a healthy LAN transfer has none, and a count that
+    /// grows across boots points at the switch or a client's timing.
+    public var retransmits: Int
+    public var blockSize: Int
+    public var windowSize: Int
+
+    public init(bytes: Int, blocks: Int, duration: Duration, retransmits: Int, blockSize: Int, windowSize: Int) {
+        self.bytes = bytes
+        self.blocks = blocks
+        self.duration = duration
+        self.retransmits = retransmits
+        self.blockSize = blockSize
+        self.windowSize = windowSize
+    }
+
+    public var description: String {
+        "\(bytes) bytes in \(blocks) blocks of \(blockSize) (window \(windowSize)), \(duration), \(retransmits) retransmits"
+    }
+}
+
+/// Why a transfer ended without delivering the file. Each of these is a real problem worth
+/// a line in the node's boot log, unlike ``TFTPProbeEnding``.
+public enum TFTPTransferFailure: Hashable, Sendable, CustomStringConvertible {
+    /// The client stopped answering after it had taken more than the first block.
+    case timedOut(lastAcknowledgedBlock: Int)
+    /// The client sent ERROR mid-transfer, or refused the OACK (code 8).
+    case clientError(TFTPErrorCode, message: String)
+    /// A packet a read transfer's client never sends (DATA, a request, an OACK); the
+    /// server answered ERROR 4.
+    case illegalPacket(TFTPOpcode)
+    /// No ACK moved the transfer on for this long (``TFTPRetransmissionPolicy/maximumTimeWithoutProgress``),
+    /// whatever the retransmission schedule: the slot is freed for other clients.
+    case noProgress(lastAcknowledgedBlock: Int, for: Duration)
+    /// The file could not be read any more (it shrank or was rewritten in place); the
+    /// client got ERROR 0 and can ask again for the new file.
+    case unreadable(TFTPReadError)
+
+    public var description: String {
+        switch self {
+        case .timedOut(let block):
+            "timed out: no answer after block \(block)"
+        case .clientError(let code, let message):
+            "client sent error \(code): \(message)"
+        case .illegalPacket(let opcode):
+            "client sent \(opcode) during a read transfer"
+        case .noProgress(let block, let duration):
+            "ended: no progress for \(duration) after block \(block)"
+        case .unreadable(let error):
+            "stopped: \(error)"
+        }
+    }
+}
+
+/// How a client walked away from a transfer it only meant to probe. Normal Pi firmware
+/// behaviour (it checks a file exists, or reads its `tsize`, then asks again), so it is
+/// reported as the end of a probe and never logged as a failure.
+public enum TFTPProbeEnding: Hashable, Sendable, CustomStringConvertible {
+    /// ERROR 0 (usually "Early terminate") after the OACK or the first block.
+    case endedEarly(message: String)
+    /// No answer to the OACK or the first block until the retries ran out. A client that
+    /// lost every packet looks the same; the bounded wait keeps that rare case cheap.
+    case wentSilent(acknowledgedBlocks: Int)
+
+    public var description: String {
+        switch self {
+        case .endedEarly(let message): "client ended the probe: \(message)"
+        case .wentSilent(let blocks): "client went silent after \(blocks) acknowledged block(s)"
+        }
+    }
+}
+
+/// What a TFTP transfer contributes to the boot-event stream. The server adds the client
+/// and the time; the per-node timeline reads the file names to place the node in its boot
+/// (bootcode.bin, start4.elf, config.txt, the kernel).
+public enum TFTPEvent: Hashable, Sendable {
+    /// A transfer began: the name asked for, the file chosen for it, what was negotiated.
+    case started(fileName: String, resolved: TFTPResolvedPath, parameters: TFTPTransferParameters)
+    case finished(TFTPTransferSummary)
+    case failed(TFTPTransferFailure)
+    /// The client only probed the file (read its size or first block and left): normal Pi
+    /// firmware behaviour, reported so a timeline can show it, never as a failure.
+    case probeEnded(TFTPProbeEnding)
+
+    /// The event a transfer's final action stands for; nil for actions that do not end it.
+    public init?(ending action: TFTPTransfer.Action) {
+        switch action {
+        case .finished(let summary): self = .finished(summary)
+        case .failed(let failure): self = .failed(failure)
+        case .probeEnded(let ending): self = .probeEnded(ending)
+        case .send, .sendData, .armTimer: return nil
+        }
     }
 }

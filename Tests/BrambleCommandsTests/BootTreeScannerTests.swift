@@ -1,4 +1,5 @@
 import BrambleCommands
+import BrambleTestSupport
 import BrambleWire
 import Testing
 

@@ -1,5 +1,6 @@
 @testable import BrambleCommands
 import BrambleNodeMap
+import BrambleTestSupport
 import Testing
 
 @Suite struct CheckCommandTests {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BrambleCommands
 import BrambleNodeMap
+import BrambleTestSupport
 import BrambleWire
 import Glibc
 import Testing

@@ -1,5 +1,8 @@
 import ArgumentParser
+import BrambleBoot
+import BrambleControl
 @testable import BrambleDemo
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -119,18 +122,49 @@ import Testing
         #expect(node.outcome == .failed(step: "loader", reason: "the simulator exited with status -9 and no result"))
     }
 
-    @Test("bytes served are summed from the server log's TFTP sent lines")
-    func servedBytes() throws {
-        let directory = try TemporaryDirectory()
-        directory.write("serve.log", """
-            2026-12-02T04:12:05.170Z info bramble: TFTP sent start.elf to 10.42.0.1 node01: 2969600 bytes in 5801 blocks of 512 (window 1), 3.0 seconds, 0 retransmits
-            2026-12-02T04:12:05.215Z info bramble: TFTP sending fixup.dat to 10.42.0.1 node01, options tsize=7168
-            2026-12-02T04:12:05.356Z info bramble: TFTP sent fixup.dat to 10.42.0.1 node01: 7168 bytes in 15 blocks of 512 (window 1), 0.1 seconds, 0 retransmits
+    @Test("what bramble serve sent and its CPU time come from its counters; counters it could not read are named")
+    func servedBytes() {
+        let histogram = DurationHistogram(upperBoundsMilliseconds: [1000])
+        let counters = DaemonCounters(
+            time: 0, dhcp: DHCPCounters(received: [:], malformed: 0, replies: [:], ignored: [:], pool: nil),
+            tftp: TFTPCounters(transfers: ["sent": 2, "not_found": 3], bytesSent: 2_969_600 + 7168, duration: histogram, inFlight: 0),
+            dns: nil, boot: BootCounters(duration: histogram),
+            process: ProcessCounters(cpuUserSeconds: 1.25, cpuSystemSeconds: 0.5, residentBytes: nil, anonymousResidentBytes: nil, openDescriptors: nil,
+                                     maximumDescriptors: nil, startTime: 0, eventLoopLag: histogram, eventLoopLagMaximumMicroseconds: 0))
+        let stats = DemoServerStats.read(pid: -1, counters: .success(counters))
+        #expect(stats.tftpBytesSent == 2_976_768 && stats.tftpTransfersSent == 2, "only the files delivered whole")
+        #expect(stats.cpuSeconds == 1.75 && stats.peakResidentKiB == nil)
+        #expect(DemoReport.summary([], totalSeconds: 1, server: stats).hasSuffix("bramble serve sent 3.0 MB in 2 TFTP transfers, used 1.75 CPU s"))
+        let silent = DemoServerStats.read(pid: -1, counters: .failure(DemoError("no bramble daemon answers on /x")))
+        #expect(DemoReport.summary([], totalSeconds: 1, server: silent)
+            .hasSuffix("bramble serve's counters could not be read (bramble demo: no bramble daemon answers on /x)"))
+    }
 
-            """)
-        let stats = DemoServerStats.read(pid: -1, logPath: directory.file("serve.log"))
-        #expect(stats.tftpBytesSent == 2_969_600 + 7168)
-        #expect(stats.tftpTransfersSent == 2)
-        #expect(stats.cpuSeconds == nil && stats.peakResidentKiB == nil)
+    @Test("a hub that cannot be asked is named with its socket, in the live view and for the final table")
+    func daemonUnavailable() throws {
+        let directory = try TemporaryDirectory()
+        let daemon = DemoDaemon(socketPath: directory.file("state/control.sock"))
+        #expect(daemon.collect() == nil, "nothing asked yet")
+        daemon.request()
+        guard case .unavailable(let reason)? = daemon.collect() else {
+            Issue.record("a missing socket must be reported")
+            return
+        }
+        #expect(reason.hasPrefix("no bramble daemon answers on \(directory.file("state/control.sock")): "), "\(reason)")
+        #expect(daemon.collect() == nil, "reported once")
+        guard case .failure(let error) = daemon.report(timeout: 1) else {
+            Issue.record("a report without a daemon")
+            return
+        }
+        #expect(error.message.hasPrefix("bramble demo: no bramble daemon answers on \(directory.file("state/control.sock"))"))
+    }
+
+    @Test("the stage counts name the stages with nodes, furthest first")
+    func stageCounts() {
+        let nodes = [(1, BootStage.up), (2, .up), (3, .loader), (4, .waiting)].map { id, stage in
+            NodeStatus(id: id, name: "node0\(id)", ip: "10.42.0.\(id)", mac: nil, stage: stage, stageSince: nil, bootStarted: nil,
+                       bootMilliseconds: nil, reboots: 0, lastError: nil)
+        }
+        #expect(DemoDaemon.counts(StatusReport(now: 0, nodes: nodes)) == "2 up, 1 loader, 1 waiting")
     }
 }

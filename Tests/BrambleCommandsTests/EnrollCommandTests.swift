@@ -2,6 +2,7 @@ import ArgumentParser
 @testable import BrambleCommands
 import BrambleControl
 import BrambleNodeMap
+import BrambleTestSupport
 import BrambleWire
 import Testing
 

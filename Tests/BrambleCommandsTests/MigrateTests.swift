@@ -1,6 +1,7 @@
 import ArgumentParser
 @testable import BrambleCommands
 import BrambleNodeMap
+import BrambleTestSupport
 import BrambleWire
 import Testing
 

@@ -3,6 +3,7 @@ import ArgumentParser
 import BrambleBoot
 import BrambleControl
 import BrambleNodeMap
+import BrambleTestSupport
 import Glibc
 import Testing
 

@@ -1,5 +1,6 @@
 @testable import BrambleCommands
 import BrambleNodeMap
+import BrambleTestSupport
 import BrambleWire
 import Testing
 

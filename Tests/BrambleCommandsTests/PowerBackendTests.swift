@@ -1,4 +1,5 @@
 @testable import BrambleCommands
+import BrambleTestSupport
 import BrambleWire
 import Foundation
 import Testing

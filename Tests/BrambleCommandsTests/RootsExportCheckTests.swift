@@ -2,6 +2,7 @@ import ArgumentParser
 @testable import BrambleCommands
 import BrambleNodeMap
 import BrambleRoots
+import BrambleTestSupport
 import Glibc
 import Testing
 

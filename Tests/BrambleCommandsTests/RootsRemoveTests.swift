@@ -1,6 +1,7 @@
 @testable import BrambleCommands
 import BrambleNodeMap
 import BrambleRoots
+import BrambleTestSupport
 import Glibc
 import Testing
 

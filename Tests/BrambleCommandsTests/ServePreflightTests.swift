@@ -1,6 +1,7 @@
 @testable import BrambleCommands
 import BrambleNodeMap
 import BrambleProcfs
+import BrambleTestSupport
 import BrambleWire
 import Testing
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import BrambleBoot
 @testable import BrambleCommands
 import BrambleControl
+import BrambleTestSupport
 import Testing
 
 @Suite struct StatusCommandTests {

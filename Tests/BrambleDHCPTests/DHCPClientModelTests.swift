@@ -1,5 +1,6 @@
 @testable import BrambleDHCP
 import BrambleNodeMap
+import BrambleTestSupport
 import BrambleWire
 import Testing
 

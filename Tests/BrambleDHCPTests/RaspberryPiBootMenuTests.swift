@@ -1,4 +1,5 @@
 import BrambleDHCP
+import BrambleTestSupport
 import BrambleWire
 import Testing
 

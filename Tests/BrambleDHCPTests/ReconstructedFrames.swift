@@ -1,3 +1,4 @@
+import BrambleTestSupport
 import Glibc
 
 /// Full DHCPDISCOVER frames from Fixtures/frames/, as hexdumps.

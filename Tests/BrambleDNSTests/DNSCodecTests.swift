@@ -1,4 +1,5 @@
 import BrambleDNS
+import BrambleTestSupport
 import BrambleWire
 import Testing
 

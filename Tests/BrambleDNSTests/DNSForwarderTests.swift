@@ -11,7 +11,7 @@ import Testing
     static let address = IPv4Address(93, 184, 216, 34)
 
     var forwarder = Forwarder(configuration: .init(upstreams: [Self.primary, Self.secondary]))
-    var generator = SeededGenerator(seed: 7)
+    var generator = SplitMix64(seed: 7)
 
     mutating func forward(_ query: DNSMessage, from client: String = "client", source: IPv4Address = IPv4Address(10, 42, 0, 9), at now: UInt64 = 0) -> [Forwarder.Action] {
         forwarder.forward(query, from: client, source: source, overTCP: false, now: at(now), generator: &generator)

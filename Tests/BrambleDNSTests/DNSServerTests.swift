@@ -15,7 +15,7 @@ import Testing
 
     struct Harness {
         var server: DNSServer
-        var generator = SeededGenerator(seed: 3)
+        var generator = SplitMix64(seed: 3)
         var reply: [UInt8] = []
 
         init(upstreams: [UpstreamServer] = [DNSServerTests.primary]) throws {

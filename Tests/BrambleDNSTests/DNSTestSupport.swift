@@ -19,26 +19,6 @@ func nodeMap(_ lines: [String], subnet: IPv4Subnet = hubInterface.subnet) throws
     try NodeMap(parsing: lines.joined(separator: "\n") + "\n", fileName: "nodes", subnet: subnet)
 }
 
-/// Bytes from hex text: `"c0 0c"`. Test vectors only.
-func hex(_ text: String) -> [UInt8] {
-    let digits = Array(text.filter { !$0.isWhitespace })
-    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
-}
-
-/// Deterministic randomness for the forwarder: SplitMix64, so a test sees the same IDs on
-/// every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
 /// An instant `nanoseconds` from the tests' arbitrary origin.
 func at(_ nanoseconds: UInt64) -> MonotonicInstant { MonotonicInstant(nanoseconds: nanoseconds) }
 

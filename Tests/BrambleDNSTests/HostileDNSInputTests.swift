@@ -22,7 +22,7 @@ import Testing
     /// question per byte of those names points at it: 6 bytes of query per question, each
     /// a name of up to 253 bytes that no earlier name has as a suffix.
     static func oversizedEchoQuery(regions: Int = 10, seed: UInt64 = 1) -> [UInt8] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var bytes: [UInt8] = [0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0]
         var starts: [Int] = []
         for _ in 0..<regions {
@@ -103,7 +103,7 @@ import Testing
             #expect(try DNSMessage(decoding: reply).questions.isEmpty)
         }
         var forwarder = DNSForwarder<Int>(configuration: .init(upstreams: [UpstreamServer(address: IPv4Address(192, 0, 2, 1))]))
-        var generator = SeededGenerator(seed: 1)
+        var generator = SplitMix64(seed: 1)
         let actions = forwarder.forward(Self.message(questions: count), from: 1, source: Self.node, overTCP: false, now: at(0), generator: &generator)
         guard case .respond(_, let message, _)? = actions.first else {
             Issue.record("no FORMERR from the forwarder: \(actions)")
@@ -143,7 +143,7 @@ import Testing
         for (edns, udpLimit) in [(nil, 512), (DNSEDNS(udpPayloadSize: 900), 900), (DNSEDNS(udpPayloadSize: 65_000), 1232)] as [(DNSEDNS?, Int)] {
             for overTCP in [false, true] {
                 var forwarder = DNSForwarder<Int>(configuration: .init(upstreams: [upstream]))
-                var generator = SeededGenerator(seed: 3)
+                var generator = SplitMix64(seed: 3)
                 let asked = query("many.example.com", .a, edns: edns)
                 let actions = forwarder.forward(asked, from: 1, source: Self.node, overTCP: overTCP, now: at(0), generator: &generator)
                 guard case .sendUpstream(let sent)? = actions.first else {
@@ -283,7 +283,7 @@ import Testing
         let upstream = UpstreamServer(address: IPv4Address(192, 0, 2, 1))
         var forwarder = DNSForwarder<Int>(configuration: .init(upstreams: [upstream]))
         #expect(forwarder.configuration.maximumPendingQueriesPerClient == 32)
-        var generator = SeededGenerator(seed: 5)
+        var generator = SplitMix64(seed: 5)
         var sent: [UpstreamQuery] = []
         for index in 0..<32 {
             let actions = forwarder.forward(query("h\(index).example", .a), from: index, source: Self.node, overTCP: false, now: at(0), generator: &generator)

@@ -121,7 +121,7 @@ import Testing
     /// `gone.example.com` (SOA TTL 900, MINIMUM 120), stored at time 0.
     func primedForwarder() throws -> DNSForwarder<Int> {
         var forwarder = DNSForwarder<Int>(configuration: .init(upstreams: [Self.upstream]), cache: DNSCache(hashSeed: 99))
-        var generator = SeededGenerator(seed: 1)
+        var generator = SplitMix64(seed: 1)
         for (text, code) in [("www.example.com", DNSResponseCode.noError), ("gone.example.com", .nameError)] {
             for dnssecOK in [false, true] {
                 let actions = forwarder.forward(query(text, .a, edns: DNSEDNS(dnssecOK: dnssecOK)), from: 0, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: at(0), generator: &generator)
@@ -148,7 +148,7 @@ import Testing
 
     @Test func cachedAnswersAreByteForByteTheFullPath() throws {
         var forwarder = try primedForwarder()
-        var generator = SeededGenerator(seed: 2)
+        var generator = SplitMix64(seed: 2)
         for text in ["www.example.com", "gone.example.com"] {
             for query in Self.variations(text, .a) {
                 for now in [0, 1, 59, 119].map({ UInt64($0) * Self.second + 400_000_000 }) {
@@ -190,7 +190,7 @@ import Testing
 
     @Test func newUpstreamsEmptyTheCacheButLetQueriesInFlightFinish() throws {
         var forwarder = try primedForwarder()
-        var generator = SeededGenerator(seed: 3)
+        var generator = SplitMix64(seed: 3)
         let inFlight = forwarder.forward(query("late.example.com", .a), from: 7, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: at(0), generator: &generator)
         guard case .sendUpstream(let sent)? = inFlight.first else {
             Issue.record("not sent: \(inFlight)")
@@ -237,7 +237,7 @@ import Testing
     @Test func theQuestionIndexAgreesWithADictionaryThroughChurn() throws {
         var index = DNSQuestionIndex(seed: 5)
         var reference: [[UInt8]: Int] = [:]
-        var generator = SeededGenerator(seed: 11)
+        var generator = SplitMix64(seed: 11)
         for step in 0..<5_000 {
             let key = DNSQuestionIndex.key(
                 name: name("h\(Int.random(in: 0..<300, using: &generator)).example"), type: .a, recordClass: .internet, flags: 0)
@@ -261,7 +261,7 @@ import Testing
     /// Any bytes: no view, or a view that agrees with the full decoder on everything the
     /// fast path uses, so the fast path never answers what the decoder would reject.
     @Test func aViewAgreesWithTheDecoderOnMutatedQueries() throws {
-        var generator = SeededGenerator(seed: 23)
+        var generator = SplitMix64(seed: 23)
         let seeds = try [
             query("node05.cluster", .a).encoded(), query("5.0.42.10.in-addr.arpa", .ptr, edns: DNSEDNS(dnssecOK: true)).encoded(),
             query("www.Example.COM", .aaaa, edns: DNSEDNS(udpPayloadSize: 4096)).encoded(),

@@ -1,5 +1,7 @@
 import BrambleBoot
 import BrambleControl
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -62,9 +64,10 @@ struct BMCEnrollIntegrationTests {
             link = directory.appendingPathComponent("serial0").path
             server = try ServerUnderTest(lab: lab, hub: hub, nodes: nodes, config: "bmc-device = \(link)\n")
             let boot = server.file("pxe/boot")
-            for (name, size) in BMCEnrollIntegrationTests.files { try Data(repeating: 0x5a, count: size).write(to: boot.appendingPathComponent(name)) }
-            try Data("enable_uart=1\n".utf8).write(to: boot.appendingPathComponent("config.txt"))
-            try Data("root=/dev/nfs nfsroot=10.42.0.250:/pxe/root,vers=3 rw ip=dhcp rootwait\n".utf8).write(to: boot.appendingPathComponent("cmdline.txt"))
+            try TestBootTree.write(BMCEnrollIntegrationTests.files, into: boot, fill: .repeating(0x5a))
+            try TestBootTree.write(texts: [
+                "config.txt": "enable_uart=1\n", "cmdline.txt": "root=/dev/nfs nfsroot=10.42.0.250:/pxe/root,vers=3 rw ip=dhcp rootwait\n",
+            ], into: boot)
             try server.start()
 
             // What powering bay N on does: its Pi 4 boots in its own namespace.

@@ -1,5 +1,7 @@
 import BrambleBoot
 import BrambleControl
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -23,10 +25,8 @@ struct BootLogIntegrationTests {
             let hub = try lab.addHost("hub", address: "10.42.0.250/24")
             server = try ServerUnderTest(lab: lab, hub: hub, nodes: BootLogIntegrationTests.nodes)
             let boot = server.file("pxe/boot")
-            try FileManager.default.createDirectory(at: boot, withIntermediateDirectories: true)
-            for (name, size) in ["bootcode.bin": 52_480, "start.elf": 300_000, "fixup.dat": 7_000, "config.txt": 40, "kernel7.img": 600_000] {
-                try Data(repeating: 0x5a, count: size).write(to: boot.appendingPathComponent(name))
-            }
+            try TestBootTree.write(["bootcode.bin": 52_480, "start.elf": 300_000, "fixup.dat": 7_000, "config.txt": 40, "kernel7.img": 600_000],
+                                   into: boot, fill: .repeating(0x5a))
             // A log an earlier run as root left: the daemon, dropping to nobody, goes on with it.
             try FileManager.default.createDirectory(at: server.file("state/logs"), withIntermediateDirectories: true)
             try "an earlier run's line\n".write(to: server.file("state/logs/node37.log"), atomically: false, encoding: .utf8)
@@ -92,10 +92,7 @@ struct BootLogIntegrationTests {
         #expect(try setup.fetch("kernel7.img", from: pi).status == 0)
         #expect(try setup.node(37, reaching: "kernel").stage == .kernel)
 
-        let script = setup.server.file("udhcpc.sh")
-        try "#!/bin/sh\nexit 0\n".write(to: script, atomically: false, encoding: .utf8)
-        chmod(script.path, 0o755)
-        let kernelDHCP = try setup.lab.run(in: pi, ["busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "1", "-s", script.path], timeout: 20)
+        let kernelDHCP = try setup.lab.udhcpc(in: pi, directory: setup.server.directory)
         #expect(kernelDHCP.status == 0, "\(kernelDHCP.output)")
         #expect(try setup.node(37, reaching: "kernel-dhcp").stage == .kernelDHCP)
 

@@ -1,3 +1,5 @@
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -19,20 +21,11 @@ struct CaptureIntegrationTests {
         try FileManager.default.createDirectory(at: boot, withIntermediateDirectories: true)
         let bootcode = Data((0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
         try bootcode.write(to: boot.appendingPathComponent("bootcode.bin"))
-        let tinyDNS = ServerUnderTest.repository.appendingPathComponent("scripts/lib/tiny-dns.py").path
-        _ = try lab.start(in: upstream, ["python3", tinyDNS, "10.42.0.240"], output: server.file("tiny-dns.log").path)
-        let upstreamLog = server.file("tiny-dns.log").path
-        let deadline = Date().addingTimeInterval(10)
-        while !((try? String(contentsOfFile: upstreamLog, encoding: .utf8))?.contains("tiny-dns on") ?? false), Date() < deadline {
-            usleep(20_000)
-        }
+        try lab.startTinyDNS(in: upstream, address: "10.42.0.240", log: server.file("tiny-dns.log").path)
         let capture = server.file("capture.pcap").path
         try server.start(arguments: ["--no-drop-privileges", "--capture", capture])
 
-        let script = server.file("udhcpc.sh")
-        try "#!/bin/sh\nexit 0\n".write(to: script, atomically: false, encoding: .utf8)
-        chmod(script.path, 0o755)
-        let dhcp = try lab.run(in: client, ["busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "1", "-s", script.path], timeout: 20)
+        let dhcp = try lab.udhcpc(in: client, directory: server.directory)
         #expect(dhcp.status == 0, "\(dhcp.output)")
         try lab.run(in: client, ["ip", "addr", "add", "10.42.0.5/24", "dev", "eth0"])
         let fetched = server.file("fetched.bin")

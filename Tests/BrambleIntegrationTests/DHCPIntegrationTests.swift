@@ -1,4 +1,6 @@
 import BrambleDHCP
+import BrambleLab
+import BrambleTestSupport
 import BrambleWire
 import Foundation
 import Testing
@@ -16,16 +18,8 @@ struct DHCPIntegrationTests {
 
     /// busybox udhcpc: the lease's variables as `key=value` lines, or the failure output.
     func udhcpc(_ lab: NetworkLab, in host: String, server: ServerUnderTest, extra: [String] = []) throws -> [String: String] {
-        let script = server.file("udhcpc-\(host).sh")
-        try "#!/bin/sh\n[ \"$1\" = bound ] && env > \(script.path).env\nexit 0\n".write(to: script, atomically: false, encoding: .utf8)
-        chmod(script.path, 0o755)
-        let result = try lab.run(in: host, ["busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "1", "-s", script.path] + extra, timeout: 20)
-        guard result.status == 0, let env = try? String(contentsOfFile: script.path + ".env", encoding: .utf8) else {
-            return ["failed": result.output]
-        }
-        return Dictionary(env.split(separator: "\n").compactMap { line in
-            line.firstIndex(of: "=").map { (String(line[..<$0]), String(line[line.index(after: $0)...])) }
-        }, uniquingKeysWith: { first, _ in first })
+        let run = try lab.udhcpc(in: host, directory: server.directory, extra: extra)
+        return run.bound ? run.lease : ["failed": run.output]
     }
 
     @Test func udhcpcAndDhclientGetTheirNodeAddressNameRouterAndDNS() throws {
@@ -99,7 +93,7 @@ struct DHCPIntegrationTests {
         let result = try lab.run(in: pi, ["python3", script, "eth0", frame, "5"], timeout: 10)
         try #require(result.status == 0, "\(result.output)")
         let lines = result.output.split(separator: "\n")
-        let bytes = try #require(Self.bytes(fromHex: String(lines[0])))
+        let bytes = try #require(hexBytes(String(lines[0])))
         let reply = try EthernetUDPFrame(decoding: bytes)
         let offer = try DHCPMessage(decoding: reply.payload)
         #expect(reply.destinationMAC == MACAddress("b8:27:eb:9d:c1:5a"), "unicast to the ROM's MAC")
@@ -258,17 +252,5 @@ struct DHCPIntegrationTests {
         #expect(server.log.contains("state/logs is a symbolic link; the state directory must hold only bramble's own files: remove it"), "\(server.log)")
         var status = stat()
         #expect(stat(target.path, &status) == 0 && status.st_uid == 0 && status.st_mode & 0o7777 == 0o700, "the link's target keeps its owner and mode")
-    }
-
-    static func bytes(fromHex text: String) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2, limitedBy: text.endIndex) ?? text.endIndex
-            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
     }
 }

@@ -1,3 +1,5 @@
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -82,12 +84,7 @@ extension DNSIntegrationTests {
     /// once it says so; the caller stops it.
     func startSecondUpstream(_ cluster: Cluster) throws -> Process {
         let namespace = try cluster.lab.addHost("up2", address: "10.42.0.241/24")
-        let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/tiny-dns.py").path
-        let log = cluster.server.file("tiny-dns-2.log").path
-        let process = try cluster.lab.start(in: namespace, ["python3", script, "10.42.0.241", "53", "192.0.2.8"], output: log)
-        let deadline = Date().addingTimeInterval(10)
-        while !((try? String(contentsOfFile: log, encoding: .utf8))?.contains("tiny-dns on") ?? false), Date() < deadline { usleep(20_000) }
-        return process
+        return try cluster.lab.startTinyDNS(in: namespace, address: "10.42.0.241", arguments: ["53", "192.0.2.8"], log: cluster.server.file("tiny-dns-2.log").path)
     }
 
     @Test func changedUpstreamsApplyOnReloadWithoutARestart() throws {

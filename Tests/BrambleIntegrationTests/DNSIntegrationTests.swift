@@ -1,3 +1,5 @@
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -47,13 +49,7 @@ struct DNSIntegrationTests {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             try resolvConf.write(toFile: directory + "/resolv.conf", atomically: false, encoding: .utf8)
         }
-        let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/tiny-dns.py").path
-        let upstreamProcess = try lab.start(in: upstream, ["python3", script, Self.upstreamAddress], output: server.file("tiny-dns.log").path)
-        let upstreamLog = server.file("tiny-dns.log").path
-        let deadline = Date().addingTimeInterval(10)
-        while !((try? String(contentsOfFile: upstreamLog, encoding: .utf8))?.contains("tiny-dns on") ?? false), Date() < deadline {
-            usleep(20_000)
-        }
+        let upstreamProcess = try lab.startTinyDNS(in: upstream, address: Self.upstreamAddress, log: server.file("tiny-dns.log").path)
         try server.start()
         return Cluster(lab: lab, hub: hub, node: node, upstream: upstream, server: server, upstreamProcess: upstreamProcess)
     }

@@ -1,5 +1,6 @@
 import BrambleBoot
 import BrambleControl
+import BrambleLab
 import Foundation
 import Testing
 

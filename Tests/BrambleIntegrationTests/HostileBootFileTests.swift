@@ -1,3 +1,5 @@
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -42,9 +44,7 @@ struct HostileBootFileTests {
         }
 
         func fetch(_ command: [String], output: URL) throws -> (Data?, String) {
-            try? FileManager.default.removeItem(at: output)
-            let result = try lab.run(in: client, ["timeout", "-s", "KILL", "30"] + command, timeout: 35)
-            return (try? Data(contentsOf: output), "exit \(result.status): \(result.output)")
+            try lab.fetch(in: client, command, output: output, timeout: 30)
         }
     }
 
@@ -172,10 +172,7 @@ struct HostileBootFileTests {
 
         let dns = try setup.lab.run(in: setup.client, ["dig", "@10.42.0.250", "web05.cluster", "+tries=1", "+time=3", "+short"], timeout: 10)
         #expect(dns.output.contains("10.42.0.5"), "DNS over UDP: \(dns.output)")
-        let udhcpc = setup.server.file("udhcpc.sh")
-        try "#!/bin/sh\nexit 0\n".write(to: udhcpc, atomically: false, encoding: .utf8)
-        chmod(udhcpc.path, 0o755)
-        let dhcp = try setup.lab.run(in: setup.client, ["busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "1", "-s", udhcpc.path], timeout: 20)
+        let dhcp = try setup.lab.udhcpc(in: setup.client, directory: setup.server.directory)
         #expect(dhcp.status == 0, "DHCP: \(dhcp.output)")
         #expect(daemon.isRunning)
     }

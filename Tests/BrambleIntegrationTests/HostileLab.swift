@@ -1,3 +1,5 @@
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -40,21 +42,10 @@ struct HostileLab {
         guard route.status == 0 else { throw NetworkLab.Unavailable(description: "hub route: \(route.output)") }
         server = try ServerUnderTest(lab: lab, hub: hubNamespace, nodes: Self.nodes, config: config)
         boot = server.file("pxe/boot")
-        try FileManager.default.createDirectory(at: boot, withIntermediateDirectories: true)
-        for (name, size) in Self.bootFiles {
-            try Self.randomBytes(size).write(to: boot.appendingPathComponent(name))
-        }
-        try Data("enable_uart=1\n".utf8).write(to: boot.appendingPathComponent("config.txt"))
-        try Data("console=serial0,115200 root=/dev/nfs ip=dhcp rootwait\n".utf8).write(to: boot.appendingPathComponent("cmdline.txt"))
+        try TestBootTree.write(Self.bootFiles, into: boot, fill: .seeded(7))
+        try TestBootTree.write(texts: ["config.txt": "enable_uart=1\n", "cmdline.txt": "console=serial0,115200 root=/dev/nfs ip=dhcp rootwait\n"], into: boot)
         try prepare(server)
         if start { try server.start() }
-    }
-
-    static func randomBytes(_ count: Int) -> Data {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8](repeating: 0, count: count)
-        for index in 0..<count { bytes[index] = UInt8(truncatingIfNeeded: generator.next()) }
-        return Data(bytes)
     }
 
     static var script: String { ServerUnderTest.repository.appendingPathComponent("scripts/lib/hostile.py").path }

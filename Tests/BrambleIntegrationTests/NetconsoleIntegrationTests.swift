@@ -1,3 +1,5 @@
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -40,10 +42,8 @@ struct NetconsoleIntegrationTests {
         let nodes = Self.pis.map { "\($0.id) \($0.mac)\n" }.joined()
         let server = try ServerUnderTest(lab: lab, hub: hub, nodes: nodes, config: "netconsole-port = \(Self.port)\n")
         let boot = server.file("pxe/boot")
-        try FileManager.default.createDirectory(at: boot, withIntermediateDirectories: true)
-        for (name, size) in Self.bootFiles { try HostileLab.randomBytes(size).write(to: boot.appendingPathComponent(name)) }
-        try Data("enable_uart=1\n".utf8).write(to: boot.appendingPathComponent("config.txt"))
-        try Data("console=serial0,115200 root=/dev/nfs ip=dhcp rootwait\n".utf8).write(to: boot.appendingPathComponent("cmdline.txt"))
+        try TestBootTree.write(Self.bootFiles, into: boot, fill: .seeded(5))
+        try TestBootTree.write(texts: ["config.txt": "enable_uart=1\n", "cmdline.txt": "console=serial0,115200 root=/dev/nfs ip=dhcp rootwait\n"], into: boot)
         try server.start()
         let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/fakepi.py").path
         let running = try Self.pis.map { pi in

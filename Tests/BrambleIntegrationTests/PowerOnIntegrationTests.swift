@@ -1,3 +1,5 @@
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -13,10 +15,7 @@ struct PowerOnIntegrationTests {
         let nodes = ids.map { "\($0) b8:27:eb:00:30:0\($0)" }.joined(separator: "\n") + "\n"
         let server = try ServerUnderTest(lab: lab, hub: hub, nodes: nodes)
         let boot = server.file("pxe/boot")
-        try FileManager.default.createDirectory(at: boot, withIntermediateDirectories: true)
-        for (name, size) in ["bootcode.bin": 52_480, "start.elf": 200_000, "kernel7.img": 400_000] {
-            try Data(repeating: 0x42, count: size).write(to: boot.appendingPathComponent(name))
-        }
+        try TestBootTree.write(["bootcode.bin": 52_480, "start.elf": 200_000, "kernel7.img": 400_000], into: boot, fill: .repeating(0x42))
         try server.start()
         for id in ids { try lab.addHost("b\(id)", address: "10.42.0.\(id)/24", mac: "b8:27:eb:00:30:0\(id)") }
 

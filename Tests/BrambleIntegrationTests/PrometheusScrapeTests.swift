@@ -1,3 +1,4 @@
+import BrambleLab
 import Foundation
 import Testing
 

@@ -1,3 +1,5 @@
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -14,12 +16,11 @@ struct PromiscuousFrameTests {
         let server = try ServerUnderTest(lab: lab, hub: hub, nodes: Self.nodes)
         try server.start()
         let fixture = ServerUnderTest.repository.appendingPathComponent("Fixtures/frames/pi3b-rom-discover.hex")
-        let hex = try String(contentsOf: fixture, encoding: .utf8)
-        var bytes = hex.split(separator: "\n").flatMap { $0.split(separator: " ").dropFirst() }.compactMap { UInt8($0, radix: 16) }
+        var bytes = hexdump(try String(contentsOf: fixture, encoding: .utf8))
         // To a MAC no host on the bridge has: the bridge floods it to every port.
         bytes.replaceSubrange(0..<6, with: [0x02, 0x00, 0x00, 0x00, 0x00, 0x01])
         let elsewhere = server.file("elsewhere.hex")
-        try ("0000 " + bytes.map { String(format: "%02x", $0) }.joined(separator: " ") + "\n").write(to: elsewhere, atomically: false, encoding: .utf8)
+        try ("0000 " + hexText(bytes) + "\n").write(to: elsewhere, atomically: false, encoding: .utf8)
         let script = ServerUnderTest.repository.appendingPathComponent("scripts/lib/rawframe.py").path
 
         let ignored = try lab.run(in: pi, ["python3", script, "eth0", elsewhere.path, "3"], timeout: 10)

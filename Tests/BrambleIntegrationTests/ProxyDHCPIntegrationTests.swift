@@ -1,3 +1,5 @@
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -183,18 +185,13 @@ struct ProxyDHCPIntegrationTests {
         while Date() < listening, !((try? String(contentsOf: setup.server.file("tcpdump.log"), encoding: .utf8)) ?? "").contains("listening on") {
             usleep(20_000)
         }
-        let script = setup.server.file("udhcpc.sh")
-        try "#!/bin/sh\n[ \"$1\" = bound ] && echo \"bound ip=$ip serverid=$serverid\"\nexit 0\n".write(to: script, atomically: false, encoding: .utf8)
-        chmod(script.path, 0o755)
-        let udhcpc = try setup.lab.run(in: setup.laptop, ["busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "4", "-T", "1", "-s", script.path], timeout: 20)
+        let udhcpc = try setup.lab.udhcpc(in: setup.laptop, directory: setup.server.directory, tries: 4)
         usleep(300_000)
         tcpdump.terminate()
         let stopped = Date().addingTimeInterval(5)
         while tcpdump.isRunning && Date() < stopped { usleep(20_000) }
-        #expect(udhcpc.output.contains("serverid=\(Self.router)"), "udhcpc: \(udhcpc.output)")
-        let bound = udhcpc.output.split(separator: "\n").first { $0.hasPrefix("bound") }.map(String.init) ?? ""
-        let address = bound.split(separator: " ").first { $0.hasPrefix("ip=") }.map { String($0.dropFirst(3)) }
-        #expect(Self.inRouterRange(address), "\(udhcpc.output)")
+        #expect(udhcpc.lease["serverid"] == Self.router, "udhcpc: \(udhcpc.output)")
+        #expect(Self.inRouterRange(udhcpc.lease["ip"]), "\(udhcpc.output)")
         let fromRouter = try setup.lab.run(in: setup.laptop, ["tcpdump", "-n", "-r", capture, "src host \(Self.router)"]).output
         let fromHub = try setup.lab.run(in: setup.laptop, ["tcpdump", "-n", "-r", capture, "src host 10.42.0.250"]).output
         let all = try setup.lab.run(in: setup.laptop, ["tcpdump", "-n", "-e", "-r", capture]).output

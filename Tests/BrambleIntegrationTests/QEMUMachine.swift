@@ -1,3 +1,4 @@
+import BrambleLab
 import Foundation
 
 /// A QEMU x86-64 machine that network-boots from a lab's bridge: its NIC's option ROM is

@@ -1,3 +1,5 @@
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -9,8 +11,8 @@ final class ServerUnderTest {
     let directory: URL
     private(set) var process: Process?
 
-    /// The repository checkout, found from this file.
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository checkout.
+    static let repository = Checkout.root
     /// The bramble executable built beside the test bundle.
     static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("bramble")
 

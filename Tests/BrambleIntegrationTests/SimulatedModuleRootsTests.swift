@@ -1,3 +1,4 @@
+import BrambleLab
 import BrambleRoots
 import Foundation
 import Testing

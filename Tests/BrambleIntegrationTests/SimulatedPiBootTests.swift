@@ -1,3 +1,5 @@
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -57,15 +59,11 @@ struct SimulatedPiBootTests {
             for pi in pis { try lab.addHost(pi.name, mac: pi.mac) }
             server = try ServerUnderTest(lab: lab, hub: hub, nodes: nodes)
             boot = server.file("pxe/boot")
-            try FileManager.default.createDirectory(at: boot, withIntermediateDirectories: true)
-            var generator = SystemRandomNumberGenerator()
-            for (name, size) in SimulatedPiBootTests.sizes where !missing.contains(name) {
-                let bytes = Data((0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) })
-                try bytes.write(to: boot.appendingPathComponent(name))
-            }
-            try Data("enable_uart=1\n".utf8).write(to: boot.appendingPathComponent("config.txt"))
-            try Data("console=serial0,115200 root=/dev/nfs nfsroot=10.42.0.250:/pxe/root,vers=3 rw ip=dhcp rootwait\n".utf8)
-                .write(to: boot.appendingPathComponent("cmdline.txt"))
+            try TestBootTree.write(SimulatedPiBootTests.sizes.filter { !missing.contains($0.key) }, into: boot, fill: .seeded(3))
+            try TestBootTree.write(texts: [
+                "config.txt": "enable_uart=1\n",
+                "cmdline.txt": "console=serial0,115200 root=/dev/nfs nfsroot=10.42.0.250:/pxe/root,vers=3 rw ip=dhcp rootwait\n",
+            ], into: boot)
             try server.start()
         }
 

@@ -1,3 +1,5 @@
+import BrambleLab
+import BrambleTestSupport
 import Foundation
 import Testing
 
@@ -31,13 +33,7 @@ struct TFTPIntegrationTests {
             clients = try clientAddresses.enumerated().map { index, address in try lab.addHost("c\(index)", address: address) }
             server = try ServerUnderTest(lab: lab, hub: hub, nodes: TFTPIntegrationTests.nodes, config: config)
             boot = server.file("pxe/boot")
-            try FileManager.default.createDirectory(at: boot, withIntermediateDirectories: true)
-            var generator = SystemRandomNumberGenerator()
-            for (name, size) in TFTPIntegrationTests.sizes {
-                let bytes = Data((0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) })
-                try bytes.write(to: boot.appendingPathComponent(name))
-                files[name] = bytes
-            }
+            files = try TestBootTree.write(TFTPIntegrationTests.sizes, into: boot, fill: .seeded(1))
             try server.start()
         }
 
@@ -50,12 +46,7 @@ struct TFTPIntegrationTests {
         /// Runs a client command line in client `index`'s namespace; returns the fetched
         /// bytes (nil when the file is missing) and the output.
         func fetch(_ command: [String], output: URL, client index: Int = 0, timeout: Double = 60) throws -> (Data?, String) {
-            try? FileManager.default.removeItem(at: output)
-            // SIGKILL from inside the namespace: a client stuck on a lossy link may ignore the
-            // lab's SIGTERM, and the suite must end anyway.
-            let bounded = ["timeout", "-s", "KILL", String(Int(timeout))] + command
-            let result = try lab.run(in: clients[index], bounded, timeout: timeout + 5)
-            return (try? Data(contentsOf: output), "exit \(result.status): \(result.output)")
+            try lab.fetch(in: clients[index], command, output: output, timeout: timeout)
         }
 
         func probe(_ arguments: [String], client index: Int = 0) throws -> [String] {

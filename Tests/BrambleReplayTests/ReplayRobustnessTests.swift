@@ -26,19 +26,8 @@ struct ReplayRobustnessTests {
             bootTree: tree, bootFile: { tree.files[$0] })
     }
 
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func randomFramesAndPayloadsGiveAReport() throws {
-        var random = SplitMix(state: 7)
+        var random = SplitMix64(seed: 7)
         let hub = IPv4Address(10, 42, 0, 250)
         let client = IPv4Address(10, 42, 0, 5)
         var frames: [CapturedFrame] = []
@@ -76,7 +65,7 @@ struct ReplayTimerTests {
                 sourceMAC: MACAddress(0xb8, 0x27, 0xeb, 0, 0, 5), destinationMAC: .broadcast, sourceAddress: client, destinationAddress: hub,
                 sourcePort: 49152, destinationPort: port, payload: payload[...]).encoded())
         }
-        let request = TFTPPacket.readRequest(TFTPRequest(fileName: "bootcode.bin")).encoded()
+        let request = try TFTPPacket.readRequest(TFTPRequest(fileName: "bootcode.bin")).encoded()
         // The request, then a late stray packet that only moves the clock 30 s on.
         let frames = [frame(1, at: 0, request), frame(2, at: 30, [0, 9], port: 5000)]
         let report = CaptureReplay.run(frames, configuration: try ReplayRobustnessTests.configuration())
@@ -87,5 +76,41 @@ struct ReplayTimerTests {
         #expect(times.prefix(6) == [0, 1, 2, 3, 4, 5], "one per second of the capture's clock: \(times)")
         #expect(report.differences.count == report.produced.count, "the capture has no server packets: each sent one is extra")
         #expect(report.differences.allSatisfy { $0.description.contains("replay sends a packet the capture does not have: DATA block 1, 512 bytes") })
+    }
+}
+
+/// Replay answers TFTP through the daemon's own server core (``TFTPServer``), so the
+/// answers that once drifted apart are the daemon's.
+struct ReplayTFTPAnswerTests {
+    static func answers(_ requests: [(port: UInt16, TFTPPacket)], adjusting adjust: (inout ReplayConfiguration) -> Void) throws -> [TFTPPacket] {
+        var configuration = try ReplayRobustnessTests.configuration()
+        adjust(&configuration)
+        let frames = try requests.enumerated().map { index, request in
+            CapturedFrame(number: index + 1, timestamp: CaptureTimestamp(seconds: 1_700_000_000, nanoseconds: Int64(index) * 1_000), bytes: EthernetUDPFrame(
+                sourceMAC: MACAddress(0xb8, 0x27, 0xeb, 0, 0, 5), destinationMAC: .broadcast, sourceAddress: IPv4Address(10, 42, 0, 5),
+                destinationAddress: IPv4Address(10, 42, 0, 250), sourcePort: request.port, destinationPort: 69,
+                payload: try request.1.encoded()[...]).encoded())
+        }
+        return CaptureReplay.run(frames, configuration: configuration).produced.compactMap { try? TFTPPacket(decoding: $0.payload[...]) }
+    }
+
+    /// The file is in the tree and cannot be read: "access violation", as `bramble serve`
+    /// answers a file it cannot open (replay used to say "file not found").
+    @Test func aFileThatCannotBeReadIsAnAccessViolation() throws {
+        let sent = try Self.answers([(2000, .readRequest(TFTPRequest(fileName: "bootcode.bin")))]) { configuration in
+            configuration.bootFile = { _ in nil }
+        }
+        #expect(sent == [.error(.accessViolation, message: "access violation: bootcode.bin")])
+    }
+
+    /// The transfer limits apply in replay as on the wire: a capture made under load
+    /// replays its "server busy" answers.
+    @Test func theTransferLimitsApply() throws {
+        let request = TFTPPacket.readRequest(TFTPRequest(fileName: "bootcode.bin"))
+        let sent = try Self.answers([(2000, request), (2001, request)]) { configuration in
+            configuration.tftpAdmission = TFTPAdmission(total: 1, perClient: 1)
+        }
+        #expect(sent.count == 2)
+        #expect(sent.last == .error(.notDefined, message: "server busy, retry"))
     }
 }

@@ -8,7 +8,7 @@ import Testing
 @Suite struct BootEventTranslationTests {
     func event(_ received: DHCPMessageType, _ client: DHCPClientKind, _ outcome: DHCPEvent.Outcome) -> DHCPEvent {
         DHCPEvent(
-            mac: MACAddress("b8:27:eb:00:00:05")!, nodeID: 5, nodeName: "node05", received: received, client: client, vendorClass: nil,
+            mac: MACAddress("b8:27:eb:00:00:05")!, nodeID: 5, nodeName: "node05", received: received, client: client,
             serial: nil, relay: nil, outcome: outcome, transactionID: 0x1234)
     }
 
@@ -62,7 +62,7 @@ import Testing
     @Test(arguments: [(15.001, true), (15.0, false), (2.0, false)])
     func aTransferOverHalfTheBootloadersFileTimeoutIsFlagged(seconds: Double, flagged: Bool) {
         let origin: UInt64 = 5_000_000_000_000
-        func instant(_ seconds: Double) -> TFTPInstant { TFTPInstant(nanoseconds: origin + UInt64(seconds * 1_000_000_000)) }
+        func instant(_ seconds: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: origin + UInt64(seconds * 1_000_000_000)) }
         var transfer = TFTPTransfer(
             contents: [UInt8](repeating: 7, count: 3000),
             parameters: TFTPTransferParameters(blockSize: 1024, windowSize: 1, timeout: nil, acknowledgedOptions: []))

@@ -1,16 +1,10 @@
 @testable import BrambleServer
 import BrambleTFTP
+import BrambleTestSupport
 import Glibc
 import Testing
 
 @Suite struct BootFileCacheTests {
-    /// A fresh directory under /tmp, removed by `remove`.
-    static func temporaryDirectory() -> String {
-        var template = Array("/tmp/bramble-cache-XXXXXX".utf8CString)
-        _ = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
     static func write(_ path: String, _ bytes: [UInt8]) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
@@ -22,7 +16,7 @@ import Testing
     }
 
     @Test func aFileIsOpenedOnceAndARenameGivesANewVersionWhileTheOldStaysReadable() throws {
-        let directory = Self.temporaryDirectory()
+        let directory = try TemporaryDirectory.make(prefix: "bramble-cache")
         defer { for name in ["kernel.img", "kernel.new", "empty"] { unlink(directory + "/" + name) }; rmdir(directory) }
         let path = directory + "/kernel.img"
         Self.write(path, [1, 2, 3, 4, 5])
@@ -46,7 +40,7 @@ import Testing
     }
 
     @Test func theTreeRefusesLinksLeadingOutsideAndServesLinksInside() throws {
-        let directory = Self.temporaryDirectory()
+        let directory = try TemporaryDirectory.make(prefix: "bramble-cache")
         defer {
             for name in ["boot/a.bin", "boot/in.bin", "boot/out", "boot/etc", "boot/sub", "secret"] { unlink(directory + "/" + name) }
             rmdir(directory + "/boot/sub"); rmdir(directory + "/boot"); rmdir(directory)
@@ -73,7 +67,7 @@ import Testing
     /// a rewrite to a larger size as a change; neither traps (a mapping would raise SIGBUS),
     /// and the cache hands the next request the new version.
     @Test func aFileRewrittenInPlaceFailsItsReadersAndTheNextRequestGetsTheNewVersion() throws {
-        let directory = Self.temporaryDirectory()
+        let directory = try TemporaryDirectory.make(prefix: "bramble-cache")
         defer { unlink(directory + "/start4.elf"); rmdir(directory) }
         let path = directory + "/start4.elf"
         let old = (0..<100_000).map { UInt8(truncatingIfNeeded: $0) }
@@ -103,7 +97,7 @@ import Testing
     /// tool that restores mtime after writing): the cache opens it again, while a running
     /// transfer, whose bytes did not change, goes on.
     @Test func theIdentityCoversTheChangeTime() throws {
-        let directory = Self.temporaryDirectory()
+        let directory = try TemporaryDirectory.make(prefix: "bramble-cache")
         defer { unlink(directory + "/config.txt"); rmdir(directory) }
         let path = directory + "/config.txt"
         Self.write(path, [1, 2, 3])

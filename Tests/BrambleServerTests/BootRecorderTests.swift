@@ -2,6 +2,7 @@ import BrambleBoot
 import BrambleControl
 import BrambleNodeMap
 @testable import BrambleServer
+import BrambleTestSupport
 import BrambleWire
 import Glibc
 import Logging
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func eventsBecomeTimelinesLogLinesHistoryAndFollowedRecords() throws {
-        let directory = BootFileCacheTests.temporaryDirectory()
+        let directory = try TemporaryDirectory.make(prefix: "bramble-server")
         let recorder = BootRecorder(nodeMap: Self.map, logs: NodeLogDirectory(directory: try DirectoryHandle.openState(directory, owner: nil)), logger: Logger(label: "test"))
         var followed: [BootLogRecord] = []
         recorder.onRecord = { followed.append($0) }
@@ -61,7 +62,7 @@ import Testing
     }
 
     @Test func logsRotateAtTheLimitKeepingOneOldFile() throws {
-        let directory = BootFileCacheTests.temporaryDirectory()
+        let directory = try TemporaryDirectory.make(prefix: "bramble-server")
         let logs = NodeLogDirectory(directory: try DirectoryHandle.openState(directory, owner: nil), limit: 100)
         let line = String(repeating: "x", count: 39)
         for _ in 0..<3 { try logs.append(line, toNode: "node05") }
@@ -83,7 +84,7 @@ import Testing
     /// history of their own: a verbose bootloader cannot push the boot's events out of
     /// `bramble logs`, which shows both in the order they came.
     @Test func bootloaderLinesAreLoggedAndKeptApartFromTheEvents() throws {
-        let directory = BootFileCacheTests.temporaryDirectory()
+        let directory = try TemporaryDirectory.make(prefix: "bramble-server")
         let recorder = BootRecorder(nodeMap: Self.map, logs: NodeLogDirectory(directory: try DirectoryHandle.openState(directory, owner: nil)), logger: Logger(label: "test"))
         recorder.record(romDiscover(), nodeID: 5, time: 1_000_000)
         recorder.record(BootEvent.Kind.bootloaderLog(line: "2.52 Boot mode: NETWORK (02) order f21"), nodeID: 5, time: 1_000_100)
@@ -107,7 +108,7 @@ import Testing
     /// A netconsole datagram's lines go to the log in one write, each on its own line, and
     /// into the history and to followers as single events would.
     @Test func aDatagramsLinesAreRecordedTogether() throws {
-        let directory = BootFileCacheTests.temporaryDirectory()
+        let directory = try TemporaryDirectory.make(prefix: "bramble-server")
         let recorder = BootRecorder(nodeMap: Self.map, logs: NodeLogDirectory(directory: try DirectoryHandle.openState(directory, owner: nil)), logger: Logger(label: "test"))
         var followed: [String] = []
         recorder.onRecord = { followed.append($0.line) }

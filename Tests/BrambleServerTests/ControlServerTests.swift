@@ -1,6 +1,7 @@
 import BrambleBoot
 import BrambleControl
 @testable import BrambleServer
+import BrambleTestSupport
 import Glibc
 import Logging
 import Testing
@@ -53,7 +54,7 @@ import Testing
         let path: String
 
         init() throws {
-            let directory = BootFileCacheTests.temporaryDirectory()
+            let directory = try TemporaryDirectory.make(prefix: "bramble-server")
             path = directory + "/control.sock"
             loop = try EventLoop()
             server = try ControlServer(directory: try DirectoryHandle.openState(directory, owner: nil), name: "control.sock", owner: nil, loop: loop, logger: Logger(label: "test")) { request, connection in

@@ -13,7 +13,7 @@ import Testing
 @Suite struct DaemonCountingTests {
     func event(_ received: DHCPMessageType, _ outcome: DHCPEvent.Outcome) -> DHCPEvent {
         DHCPEvent(
-            mac: MACAddress("b8:27:eb:00:00:05")!, nodeID: 5, nodeName: "node05", received: received, client: .pi3BBootROM, vendorClass: nil,
+            mac: MACAddress("b8:27:eb:00:00:05")!, nodeID: 5, nodeName: "node05", received: received, client: .pi3BBootROM,
             serial: nil, relay: nil, outcome: outcome)
     }
 

@@ -1,12 +1,11 @@
 @testable import BrambleServer
+import BrambleTestSupport
 import Glibc
 import Testing
 
 @Suite struct FileWatcherTests {
     @Test func aRenameOverTheFileAndAnInPlaceWriteAreEachSeenOnce() throws {
-        var template = Array("/tmp/bramble-watch-XXXXXX".utf8CString)
-        _ = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        let directory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let directory = try TemporaryDirectory.make(prefix: "bramble-watch")
         let watched = directory + "/nodes"
         defer {
             for name in ["nodes", "nodes.tmp", "other"] { unlink(directory + "/" + name) }

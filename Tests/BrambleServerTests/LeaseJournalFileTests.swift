@@ -1,6 +1,7 @@
 import BrambleDHCP
 import BrambleNodeMap
 @testable import BrambleServer
+import BrambleTestSupport
 import BrambleWire
 import Glibc
 import Testing
@@ -13,7 +14,7 @@ import Testing
     let grantC = LeaseJournalEntry.grant(Lease(mac: MACAddress(2, 0, 0, 0, 0, 0x0c), address: IPv4Address(10, 42, 0, 102), expires: 1_900_000_000, hostname: nil))
 
     init() throws {
-        directoryPath = BootFileCacheTests.temporaryDirectory()
+        directoryPath = try TemporaryDirectory.make(prefix: "bramble-server")
         directory = try DirectoryHandle.openState(directoryPath, owner: nil)
     }
 
@@ -171,7 +172,7 @@ import Testing
     }
 
     func journal(_ clock: Clock) throws -> (LeaseJournal, String) {
-        let path = BootFileCacheTests.temporaryDirectory()
+        let path = try TemporaryDirectory.make(prefix: "bramble-server")
         let (file, entries, _) = try LeaseJournalFile.open(in: try DirectoryHandle.openState(path, owner: nil), name: "leases")
         return (LeaseJournal(file: file, entries: entries, leaseSeconds: leaseSeconds, clock: { clock.nanoseconds }), path + "/leases")
     }

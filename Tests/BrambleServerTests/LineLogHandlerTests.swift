@@ -1,4 +1,5 @@
 @testable import BrambleServer
+import BrambleTestSupport
 import BrambleWire
 import Glibc
 import Logging
@@ -128,7 +129,7 @@ import Testing
     }
 
     @Test func aTerminalOrRegularFileIsLeftBlocking() throws {
-        let path = BootFileCacheTests.temporaryDirectory() + "/bramble.log"
+        let path = try TemporaryDirectory.make(prefix: "bramble-server") + "/bramble.log"
         let sink = try LogSink.file(path)
         sink.write("one\n")
         #expect(BootRecorderTests.contents(path) == "one\n")

@@ -5,7 +5,9 @@ import Testing
 /// The per-node logs are written after the drop by the account that owns `logs/`: a link
 /// it leaves there is refused, at start-up and on every write, never written through.
 @Suite struct NodeLogDirectoryTests {
-    let fixture = StateDirectoryTests()
+    let fixture: StateDirectoryTests
+
+    init() throws { fixture = try StateDirectoryTests() }
 
     @Test func nodeLogLinksAreRefusedAtHandOverAndNeverWrittenThrough() throws {
         let target = fixture.plantTarget()

@@ -1,4 +1,5 @@
 @testable import BrambleServer
+import BrambleTestSupport
 import Glibc
 import Logging
 import Testing
@@ -7,10 +8,12 @@ import Testing
 /// files planted where bramble's own should be are refused, naming the path, and whatever
 /// they point at is left exactly as it was.
 @Suite struct StateDirectoryTests {
-    let root = BootFileCacheTests.temporaryDirectory()
+    let root: String
     var state: String { root + "/state" }
     /// Outside the state directory: what a planted link would lead root to.
     var outside: String { root + "/outside" }
+
+    init() throws { root = try TemporaryDirectory.make(prefix: "bramble-state") }
 
     static let nobody = PrivilegeDrop.account(preferring: ["nobody"])
 

@@ -10,8 +10,8 @@ func wire(_ opcode: UInt8, _ text: String) -> [UInt8] {
 
 /// An instant `seconds` after an arbitrary origin far from zero, so no test depends on
 /// the clock starting at 0.
-func at(_ seconds: Double) -> TFTPInstant {
-    TFTPInstant(nanoseconds: 1_000_000_000_000 + UInt64(seconds * 1_000_000_000))
+func at(_ seconds: Double) -> MonotonicInstant {
+    MonotonicInstant(nanoseconds: 1_000_000_000_000 + UInt64(seconds * 1_000_000_000))
 }
 
 let clusterSubnet = IPv4Interface("10.42.0.250/24")!.subnet

@@ -246,7 +246,7 @@ func transfer(size: Int, blockSize: Int = 512, windowSize: Int = 1, options: TFT
         var transfer = transfer(size: 2_981_000, blockSize: 1024, options: [TFTPOption("tsize", "2981000")])
         _ = transfer.start(now: at(0))
         #expect(transfer.received(.error(.notDefined, message: "Early terminate"), now: at(0.01)) == [
-            .abandoned(.endedEarly(message: "Early terminate")),
+            .probeEnded(.endedEarly(message: "Early terminate")),
         ])
         #expect(transfer.hasEnded)
         #expect(transfer.timerFired(now: at(1)) == [])
@@ -260,7 +260,7 @@ func transfer(size: Int, blockSize: Int = 512, windowSize: Int = 1, options: TFT
         for attempt in 1...5 {
             #expect(transfer.timerFired(now: at(Double(attempt))).sentBlocks == [1])
         }
-        #expect(transfer.timerFired(now: at(6)) == [.abandoned(.wentSilent(acknowledgedBlocks: 0))])
+        #expect(transfer.timerFired(now: at(6)) == [.probeEnded(.wentSilent(acknowledgedBlocks: 0))])
         #expect(transfer.hasEnded)
     }
 
@@ -268,7 +268,7 @@ func transfer(size: Int, blockSize: Int = 512, windowSize: Int = 1, options: TFT
         var transfer = transfer(size: 10, options: [TFTPOption("tsize", "10")])
         _ = transfer.start(now: at(0))
         for attempt in 2...6 { _ = transfer.timerFired(now: at(Double(attempt))) }
-        #expect(transfer.timerFired(now: at(7)) == [.abandoned(.wentSilent(acknowledgedBlocks: 0))])
+        #expect(transfer.timerFired(now: at(7)) == [.probeEnded(.wentSilent(acknowledgedBlocks: 0))])
     }
 
     @Test func silenceMidTransferIsAFailure() {
@@ -330,7 +330,7 @@ func transfer(size: Int, blockSize: Int = 512, windowSize: Int = 1, options: TFT
             policy: TFTPRetransmissionPolicy(defaultTimeout: .milliseconds(2500), maximumRetransmissions: 1))
         #expect(transfer.start(now: at(0)).deadline == at(2.5))
         #expect(transfer.timerFired(now: at(2.5)).sentBlocks == [1])
-        #expect(transfer.timerFired(now: at(5)) == [.abandoned(.wentSilent(acknowledgedBlocks: 0))])
+        #expect(transfer.timerFired(now: at(5)) == [.probeEnded(.wentSilent(acknowledgedBlocks: 0))])
     }
 
     @Test func clientErrorMidTransferIsAFailure() {
@@ -371,7 +371,7 @@ func transfer(size: Int, blockSize: Int = 512, windowSize: Int = 1, options: TFT
     @Test func endingActionsBecomeEvents() {
         let summary = TFTPTransferSummary(bytes: 1, blocks: 1, duration: .zero, retransmits: 0, blockSize: 512, windowSize: 1)
         #expect(TFTPEvent(ending: .finished(summary)) == .finished(summary))
-        #expect(TFTPEvent(ending: .abandoned(.wentSilent(acknowledgedBlocks: 0))) == .probeEnded(.wentSilent(acknowledgedBlocks: 0)))
+        #expect(TFTPEvent(ending: .probeEnded(.wentSilent(acknowledgedBlocks: 0))) == .probeEnded(.wentSilent(acknowledgedBlocks: 0)))
         #expect(TFTPEvent(ending: .failed(.timedOut(lastAcknowledgedBlock: 3))) == .failed(.timedOut(lastAcknowledgedBlock: 3)))
         #expect(TFTPEvent(ending: .armTimer(deadline: at(0))) == nil)
     }

@@ -1,10 +1,10 @@
 import BrambleBMC
 import BrambleMetrics
+import BrambleTestSupport
 import BrambleWebCore
 import BrambleWire
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Testing
 
 @testable import BrambleWeb
@@ -20,7 +20,7 @@ import Testing
         let process = Process()
 
         init(_ arguments: [String]) throws {
-            directory = try FakeDaemon.temporaryDirectory()
+            directory = try TemporaryDirectory.make(prefix: "bramble-web")
             link = directory + "/serial0"
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("scripts/lib/fake-bmc.py").path
@@ -116,7 +116,7 @@ import Testing
     }
 
     @Test func pollingIsOffUnlessConfigured() throws {
-        let directory = try FakeDaemon.temporaryDirectory()
+        let directory = try TemporaryDirectory.make(prefix: "bramble-web")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/bramble.conf"
         try "web-listen = loopback\nnodes = nodes\n".write(toFile: path, atomically: true, encoding: .utf8)

@@ -1,5 +1,6 @@
 import BrambleBoot
 import BrambleControl
+import BrambleTestSupport
 import BrambleWeb
 import Foundation
 import NIOConcurrencyHelpers
@@ -25,7 +26,7 @@ final class FakeDaemon: Sendable {
     let requests = NIOLockedValueBox<[String]>([])
 
     convenience init(_ respond: @escaping @Sendable (ControlRequest?) -> Reply) async throws {
-        try await self.init(directory: try Self.temporaryDirectory(), respond)
+        try await self.init(directory: try TemporaryDirectory.make(prefix: "bramble-web"), respond)
     }
 
     /// A fake in an existing directory: the daemon started again where it was.
@@ -83,12 +84,6 @@ final class FakeDaemon: Sendable {
 
     static func record(node: Int, stage: BootStage, time: Int64, failure: Bool = false) -> BootLogRecord {
         BootLogRecord(nodeID: node, node: "node0\(node)", time: time, stage: stage, failure: failure, line: "node0\(node) \(stage)")
-    }
-
-    static func temporaryDirectory() throws -> String {
-        var template = Array((NSTemporaryDirectory() + "bramble-web-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
-        return String(cString: made)
     }
 
     private final class Handler: ChannelInboundHandler, @unchecked Sendable {

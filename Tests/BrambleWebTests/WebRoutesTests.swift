@@ -2,13 +2,13 @@ import BrambleBMC
 import BrambleBoot
 import BrambleControl
 import BrambleMetrics
+import BrambleTestSupport
 import BrambleWeb
 import BrambleWebCore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
-import HummingbirdTesting
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing
@@ -16,7 +16,7 @@ import Testing
 /// The routes against a fake control socket, through Hummingbird's router test framework:
 /// no root, no network; only the Unix socket in a temporary directory.
 @Suite struct WebRoutesTests {
-    static func application(_ client: DaemonClient, state: DashboardState = DashboardState(), authentication: WebAuthentication? = nil) -> some ApplicationProtocol {
+    static func application(_ client: DaemonClient, state: DashboardState = DashboardState(), authentication: WebAuthentication? = nil) -> Application<RouterResponder<BasicRequestContext>> {
         Application(router: WebRoutes.router(client: client, state: state, authentication: authentication))
     }
 
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func withoutADaemonTheAnswerSaysSoAndNamesTheSocket() async throws {
-        let path = try FakeDaemon.temporaryDirectory() + "/control.sock"
+        let path = try TemporaryDirectory.make(prefix: "bramble-web") + "/control.sock"
         try await Self.application(DaemonClient.underTest(path)).test(.router) { client in
             try await client.execute(uri: "/api/status", method: .get) { response throws in
                 #expect(response.status == .serviceUnavailable)
@@ -271,7 +271,7 @@ final class NIOLockedCounter: Sendable {
     }
 
     @Test func theBMCsLastPollFollowsTheDaemonsFamilies() async throws {
-        let path = try FakeDaemon.temporaryDirectory() + "/control.sock"
+        let path = try TemporaryDirectory.make(prefix: "bramble-web") + "/control.sock"
         let state = DashboardState()
         await state.setBMC([
             BMCBayReading(
@@ -289,7 +289,7 @@ final class NIOLockedCounter: Sendable {
     }
 
     @Test func withoutADaemonTheScrapeSaysItIsDown() async throws {
-        let path = try FakeDaemon.temporaryDirectory() + "/control.sock"
+        let path = try TemporaryDirectory.make(prefix: "bramble-web") + "/control.sock"
         try await WebRoutesTests.application(DaemonClient.underTest(path)).test(.router) { client in
             try await client.execute(uri: "/metrics", method: .get) { response throws in
                 #expect(response.status == .ok)

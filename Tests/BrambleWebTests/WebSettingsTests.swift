@@ -1,3 +1,4 @@
+import BrambleTestSupport
 import Foundation
 import HummingbirdBcrypt
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// `bramble web`'s settings from a config file and its flags, and the errors that stop it.
 @Suite struct WebSettingsTests {
     func configFile(_ text: String) throws -> (directory: String, path: String) {
-        let directory = try FakeDaemon.temporaryDirectory()
+        let directory = try TemporaryDirectory.make(prefix: "bramble-web")
         let path = directory + "/bramble.conf"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return (directory, path)

@@ -1,3 +1,4 @@
+import BrambleTestSupport
 import BrambleWire
 import PropertyBased
 import Testing

@@ -9,39 +9,16 @@ Usage: dns-probe.py SERVER limit CONNECTIONS
        dns-probe.py SERVER malformed
 """
 import json
+import os
 import socket
 import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bramblelab import dns  # noqa: E402
 
-def query(name, query_id, qtype=1):
-    message = struct.pack("!HHHHHH", query_id, 0x0100, 1, 0, 0, 0)
-    for label in name.split("."):
-        message += bytes([len(label)]) + label.encode()
-    return message + b"\0" + struct.pack("!HH", qtype, 1)
-
-
-def framed(message):
-    return struct.pack("!H", len(message)) + message
-
-
-def read_exactly(sock, count):
-    data = b""
-    while len(data) < count:
-        chunk = sock.recv(count - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
-
-
-def read_message(sock):
-    """The next length-prefixed message, or None when the server closed the stream."""
-    prefix = read_exactly(sock, 2)
-    if prefix is None:
-        return None
-    return read_exactly(sock, struct.unpack("!H", prefix)[0])
+query, framed, read_message = dns.query, dns.framed, dns.read_framed
 
 
 def summary(message):
@@ -49,7 +26,7 @@ def summary(message):
     if message is None:
         return None
     query_id, flags, _, answers = struct.unpack("!HHHH", message[:8])
-    return {"id": query_id, "rcode": flags & 0xF, "answers": answers, "tc": bool(flags & 0x0200)}
+    return {"id": query_id, "rcode": dns.rcode(flags), "answers": answers, "tc": dns.truncated(flags)}
 
 
 def connect(server):
@@ -109,7 +86,7 @@ def pipeline(server):
     """Five queries and a malformed one in one write; the answers in any order."""
     names = ["node05.cluster", "web06.cluster", "5.0.42.10.in-addr.arpa", "nosuch.cluster", "www.example.test"]
     types = [1, 1, 12, 1, 1]
-    malformed = struct.pack("!HHHHHH", 77, 0x0100, 1, 0, 0, 0) + b"\xc0\x0c" + struct.pack("!HH", 1, 1)
+    malformed = dns.header(77) + b"\xc0\x0c" + struct.pack("!HH", 1, 1)
     stream = b"".join(framed(query(name, 100 + index, qtype)) for index, (name, qtype) in enumerate(zip(names, types)))
     stream += framed(malformed)
     sock = connect(server)
@@ -125,7 +102,7 @@ def pipeline(server):
 
 
 def malformed(server):
-    header = lambda query_id, counts=(1, 0, 0, 0): struct.pack("!HHHHHH", query_id, 0x0100, *counts)
+    header = lambda query_id, counts=(1, 0, 0, 0): dns.header(query_id, *counts)
     tail = struct.pack("!HH", 1, 1)
     cases = {
         "compression loop": header(1) + b"\xc0\x0c" + tail,

@@ -70,34 +70,13 @@ import subprocess
 import sys
 import time
 
-PI3_XID = 0x26F30339
-ROM_PARAMETERS = [43, 60, 67, 128, 129, 130, 131, 132, 133, 134, 135, 66]
-BOOTCODE_PARAMETERS = ROM_PARAMETERS + [1, 3]
-PI4_PARAMETERS = [1, 3, 43, 60, 66, 67, 128, 129, 130, 131, 132, 133, 134, 135]
-KERNEL_PARAMETERS = [1, 3, 6, 12, 15, 17, 26, 40, 42]
-VENDOR_CLASS = b"PXEClient:Arch:00000:UNDI:002001"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bramblelab import dhcp, dns, frames, tftp  # noqa: E402
 
-# The simulated boards. `fourcc` is option 97's first four GUID bytes as they go on the wire:
-# the documented number 0x34695052 ("RPi4") appears in both byte orders in public logs (a
-# Pi 4B: `34 69 50 52`; a CM4, raspberrypi/cmprovision#5: `52 50 69 34`), and bramble
-# accepts both. No Pi 5 capture is public: the Pi 5s send `52 50 69 35` here, the order of
-# the CM4 log with eeprom-bootloader.adoc's `RPi5` 0x35695052. Revisions follow
-# revision-codes.adoc (c03115 Pi 4B 4GB rev 1.5, c03140 CM4 4GB rev 1.0, d04170 Pi 5B 8GB
-# rev 1.0, d04180 CM5 8GB rev 1.0).
-EEPROM_MODELS = {
-    "4": {"fourcc": b"\x34\x69\x50\x52", "revision": 0x00C03115, "dtb": "bcm2711-rpi-4-b.dtb", "generation": 4},
-    "cm4": {"fourcc": b"RPi4", "revision": 0x00C03140, "dtb": "bcm2711-rpi-cm4.dtb", "generation": 4},
-    "5b": {"fourcc": b"RPi5", "revision": 0x00D04170, "dtb": "bcm2712-rpi-5-b.dtb", "generation": 5},
-    "cm5": {"fourcc": b"RPi5", "revision": 0x00D04180, "dtb": "bcm2712-rpi-cm5-cm5io.dtb", "generation": 5},
-}
 ROM_DTBS = {"3b": "bcm2710-rpi-3-b.dtb", "3b+": "bcm2710-rpi-3-b-plus.dtb"}
 # `4b` is the Pi 4B's other name (the demo's); `4` stays for the callers that know it so.
 MODEL_ALIASES = {"4b": "4"}
 MODELS = ["3b", "3b+", "4", "4b", "cm4", "5b", "cm5"]
-# The menu text an EEPROM bootloader looks for in option 43 (eeprom-bootloader.adoc
-# `PXE_OPTION43`, default "Raspberry Pi Boot"): offers without it are ignored.
-PXE_OPTION43 = b"Raspberry Pi Boot"
-DHCP_NAMES = {1: "DISCOVER", 2: "OFFER", 3: "REQUEST", 5: "ACK", 6: "NAK"}
 
 
 class BootFailure(Exception):
@@ -141,76 +120,17 @@ class Reporter:
         print(json.dumps(line), flush=True)
 
 
-# ---- Ethernet / IPv4 / UDP / BOOTP frames -------------------------------------------------
-
-def ip_checksum(header):
-    total = sum(struct.unpack("!%dH" % (len(header) // 2), header))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
-def dhcp_frame(mac, xid, options, payload_length, ttl, dont_fragment, secs=0):
-    """A broadcast DHCP request from 0.0.0.0:68, UDP checksum 0 as every Pi firmware sends."""
-    bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, xid, secs, 0,
-                        bytes(4), bytes(4), bytes(4), bytes(4), mac + bytes(10), bytes(64), bytes(128))
-    bootp += b"\x63\x82\x53\x63"
-    for code, value in options:
-        bootp += bytes([code, len(value)]) + value
-    bootp += b"\xff"
-    bootp = bootp.ljust(payload_length, b"\0")
-    udp = struct.pack("!HHHH", 68, 67, 8 + len(bootp), 0) + bootp
-    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000 if dont_fragment else 0,
-                         ttl, 17, 0, bytes(4), b"\xff\xff\xff\xff")
-    header = header[:10] + struct.pack("!H", ip_checksum(header)) + header[12:]
-    return b"\xff" * 6 + mac + b"\x08\x00" + header + udp
-
+# ---- DHCP ----------------------------------------------------------------------------------
 
 def parse_reply(frame, mac, xid):
-    """The DHCP reply in `frame` for this client and transaction, or None."""
-    if len(frame) < 14 + 20 + 8 + 240 or frame[12:14] != b"\x08\x00" or frame[23] != 17:
+    """The DHCP reply in `frame` for this client and transaction, as a dict, or None."""
+    found = dhcp.reply_in(frame)
+    if not found:
         return None
-    if frame[0:6] not in (mac, b"\xff" * 6):
+    udp, reply = found
+    if udp.destination_mac not in (mac, frames.BROADCAST_MAC) or reply.xid != xid or reply.chaddr != mac or reply.type is None:
         return None
-    ihl = (frame[14] & 0x0F) * 4
-    udp = 14 + ihl
-    if frame[udp:udp + 4] != b"\x00\x43\x00\x44":
-        return None
-    bootp = frame[udp + 8:]
-    if len(bootp) < 240 or bootp[0] != 2 or struct.unpack("!I", bootp[4:8])[0] != xid:
-        return None
-    if bootp[28:34] != mac or bootp[236:240] != b"\x63\x82\x53\x63":
-        return None
-    options, index = {}, 240
-    while index < len(bootp):
-        code = bootp[index]
-        if code == 255:
-            break
-        if code == 0:
-            index += 1
-            continue
-        if index + 1 >= len(bootp):
-            return None
-        length = bootp[index + 1]
-        value = bootp[index + 2:index + 2 + length]
-        if len(value) != length:
-            return None
-        options[code] = options.get(code, b"") + value
-        index += 2 + length
-    if 53 not in options:
-        return None
-    return {
-        "type": options[53][0],
-        "yiaddr": socket.inet_ntoa(bootp[16:20]),
-        "siaddr": socket.inet_ntoa(bootp[20:24]),
-        "source": socket.inet_ntoa(frame[14 + 12:14 + 16]),
-        "options": options,
-    }
-
-
-def ipv4(options, code):
-    value = options.get(code)
-    return socket.inet_ntoa(value[:4]) if value and len(value) >= 4 else None
+    return {"type": reply.type, "yiaddr": reply.yiaddr, "siaddr": reply.siaddr, "source": udp.source, "options": reply.options}
 
 
 class DHCPClient:
@@ -218,31 +138,16 @@ class DHCPClient:
 
     def __init__(self, interface, mac, clock):
         self.mac, self.clock = mac, clock
-        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
-        self.sock.bind((interface, 0))
+        self.sock = frames.raw_socket(interface)
 
-    def exchange(self, frame, xid, wanted, wait, step, stage, accept=None, ignored=None):
-        """Sends `frame`; returns the first reply of a type in `wanted` within `wait` s, or None.
-        A reply `accept` turns down is counted in `ignored` (a list) and waited past."""
+    def exchange(self, frame, xid, wanted, wait, step, stage):
+        """Sends `frame`; returns the first reply of a type in `wanted` within `wait` s, or None."""
         self.sock.send(frame)
-        deadline = time.monotonic() + self.clock.bounded(wait, step, stage)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            ready, _, _ = select.select([self.sock], [], [], remaining)
-            if not ready:
-                return None
-            data, meta = self.sock.recvfrom(65536)
-            if meta[2] == socket.PACKET_OUTGOING:
-                continue
+        for data in frames.incoming(self.sock, self.clock.bounded(wait, step, stage)):
             reply = parse_reply(data, self.mac, xid)
             if reply and reply["type"] in wanted:
-                if accept and not accept(reply):
-                    if ignored is not None:
-                        ignored.append(reply)
-                    continue
                 return reply
+        return None
 
     def close(self):
         self.sock.close()
@@ -255,21 +160,14 @@ class DHCPClient:
         Returns the merged offer (see with_boot_options), or None; an address offer left
         without boot options is counted in `ignored` (a list)."""
         self.sock.send(frame)
-        deadline = time.monotonic() + self.clock.bounded(wait, step, stage)
         address, boot = None, None
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.sock], [], [], deadline - time.monotonic())
-            if not ready:
-                break
-            data, meta = self.sock.recvfrom(65536)
-            if meta[2] == socket.PACKET_OUTGOING:
-                continue
+        for data in frames.incoming(self.sock, self.clock.bounded(wait, step, stage)):
             reply = parse_reply(data, self.mac, xid)
             if not reply or reply["type"] != 2:
                 continue
             if reply["yiaddr"] != "0.0.0.0" and address is None:
                 address = reply
-            if PXE_OPTION43 in reply["options"].get(43, b"") and boot is None:
+            if dhcp.PXE_OPTION43 in reply["options"].get(43, b"") and boot is None:
                 boot = reply
             if address and boot:
                 return with_boot_options(address, boot)
@@ -291,93 +189,17 @@ def with_boot_options(reply, boot):
 
 # ---- TFTP -----------------------------------------------------------------------------------
 
-class TFTPResult:
-    def __init__(self, outcome, data=b"", tsize=None, blksize=512, error=None, retransmits=0):
-        self.outcome, self.data, self.tsize, self.blksize = outcome, data, tsize, blksize
-        self.error, self.retransmits = error, retransmits
-
-
-def tftp_read(server, name, options, probe, clock, step, stage, file_timeout=None, retry=1.0):
+def tftp_read(server, name, options, probe, clock, step, stage, file_timeout=None):
     """Reads `name` (options: a list of (name, value)); `probe` stops with ERROR 0 "Early
     terminate": after the OACK (True or "oack"), as the Pi 3 and 4 firmware does to learn a
     file's size, or after DATA block 1 ("block"), the Pi 5 bootloader's existence probe
     (tinkerbell/tinkerbell docs/technical/RASPBERRY_PI5.md: "it reads the first block and
-    cancels"). `file_timeout`
-    bounds the whole file (the Pi 4's TFTP_FILE_TIMEOUT); without it only the run's time
-    limit does. A second without a packet resends the last one, six in a row end the read."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        sock.bind(("0.0.0.0", 0))
-        # A receive timeout in the kernel: one system call per packet, not poll + receive.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", int(retry), int(retry % 1 * 1e6)))
-        request = struct.pack("!H", 1) + name.encode() + b"\0octet\0"
-        for key, value in options:
-            request += key.encode() + b"\0" + value.encode() + b"\0"
-        limit = clock.bounded(file_timeout or clock.remaining(), step, stage)
-        deadline = time.monotonic() + limit
-        last_sent, destination = request, (server, 69)
-        peer, expected, blksize, tsize = None, 1, 512, None
-        received, retransmits, silent = bytearray(), 0, 0
-        sock.sendto(request, destination)
-        while True:
-            if time.monotonic() > deadline:
-                what = "the %.0f s file timeout" % file_timeout if file_timeout else "the time limit"
-                return TFTPResult("timeout", bytes(received), tsize, blksize,
-                                  "not complete within %s (%d of %s bytes)" % (what, len(received), tsize or "?"), retransmits)
-            try:
-                packet, source = sock.recvfrom(65536)
-            except (BlockingIOError, socket.timeout):
-                silent += 1
-                if silent > 5:
-                    return TFTPResult("timeout", bytes(received), tsize, blksize,
-                                      "server silent after %d bytes (%d retries)" % (len(received), silent - 1), retransmits)
-                sock.sendto(last_sent, destination)
-                retransmits += 1
-                continue
-            if peer is None:
-                peer = destination = source
-            elif source != peer:
-                sock.sendto(struct.pack("!HH", 5, 5) + b"Unknown transfer ID\0", source)
-                continue
-            if len(packet) < 4:
-                continue
-            silent = 0
-            opcode = struct.unpack("!H", packet[:2])[0]
-            if opcode == 5:
-                code = struct.unpack("!H", packet[2:4])[0]
-                message = packet[4:].split(b"\0")[0].decode(errors="replace")
-                outcome = "not-found" if code == 1 else "error"
-                return TFTPResult(outcome, bytes(received), tsize, blksize, "TFTP error %d %r" % (code, message), retransmits)
-            if opcode == 6 and expected == 1 and not received:
-                fields = packet[2:].split(b"\0")[:-1]
-                acknowledged = {fields[i].decode().lower(): fields[i + 1].decode() for i in range(0, len(fields) - 1, 2)}
-                if "tsize" in acknowledged:
-                    tsize = int(acknowledged["tsize"])
-                if "blksize" in acknowledged:
-                    blksize = int(acknowledged["blksize"])
-                if probe and probe != "block":
-                    sock.sendto(struct.pack("!HH", 5, 0) + b"Early terminate\0", peer)
-                    return TFTPResult("probe", b"", tsize, blksize)
-                last_sent = struct.pack("!HH", 4, 0)
-                sock.sendto(last_sent, peer)
-                continue
-            if opcode != 3:
-                continue
-            block = struct.unpack("!H", packet[2:4])[0]
-            if block == expected & 0xFFFF:
-                received += packet[4:]
-                if probe == "block":
-                    sock.sendto(struct.pack("!HH", 5, 0) + b"Early terminate\0", peer)
-                    return TFTPResult("probe", b"", tsize, blksize)
-                last_sent = struct.pack("!HH", 4, block)
-                sock.sendto(last_sent, peer)
-                expected += 1
-                if len(packet) - 4 < blksize:
-                    return TFTPResult("ok", bytes(received), tsize, blksize, None, retransmits)
-            elif block == (expected - 1) & 0xFFFF:
-                sock.sendto(last_sent, peer)
-    finally:
-        sock.close()
+    cancels"). `file_timeout` bounds the whole file (the Pi 4's TFTP_FILE_TIMEOUT); without
+    it only the run's time limit does. A second without a packet resends the last one, six
+    in a row end the read."""
+    limit = clock.bounded(file_timeout or clock.remaining(), step, stage)
+    what = "the %.0f s file timeout" % file_timeout if file_timeout else "the time limit"
+    return tftp.read(server, name, options, probe=probe, deadline=time.monotonic() + limit, deadline_text=what)
 
 
 # ---- the simulated Pi -------------------------------------------------------------------------
@@ -385,7 +207,7 @@ def tftp_read(server, name, options, probe, clock, step, stage, file_timeout=Non
 class FakePi:
     def __init__(self, arguments, mac_text):
         self.model = MODEL_ALIASES.get(arguments.model, arguments.model)
-        self.board = EEPROM_MODELS.get(self.model)
+        self.board = dhcp.EEPROM_BOARDS.get(self.model)
         self.serial = arguments.serial.lower()
         self.interface = arguments.interface
         self.tree = arguments.tree
@@ -413,39 +235,17 @@ class FakePi:
         if address:
             subprocess.run(["ip", "addr", "add", "%s/%d" % (address, prefix), "dev", self.interface], check=True)
 
-    def guid(self, serial_guid=False):
-        """Option 97: type 0, then the 3B ROM's constant, the serial four times (3B+ and
-        bootcode.bin), or the EEPROM's GUID: FourCC, revision (little-endian), the MAC's low
-        4 bytes, the serial least significant byte first (eeprom-bootloader.adoc
-        `DHCP_OPTION97`; docs/raspberry-pi-netboot.md for the byte order)."""
-        serial = bytes.fromhex(self.serial)[::-1]
-        if self.model == "3b" and not serial_guid:
-            return b"\x00" + b"\x44" * 16
-        if not self.board:
-            return b"\x00" + serial * 4
-        return b"\x00" + self.board["fourcc"] + struct.pack("<I", self.board["revision"]) + self.mac[2:6] + serial
-
-    def pxe_options(self, message, parameters, extra=(), vendor_class=True, serial_guid=False):
-        options = [(53, bytes([message])), (55, bytes(parameters)), (93, b"\x00\x00"), (94, b"\x01\x02\x01"),
-                   (97, self.guid(serial_guid))]
-        options += list(extra)
-        if vendor_class:
-            options.append((60, VENDOR_CLASS))
-        return options
-
     def rom_discover(self, bootcode):
-        """The Pi 3 ROM's DHCPDISCOVER, or bootcode.bin's (1 and 3 asked too, the serial in 97)."""
-        if bootcode:
-            return dhcp_frame(self.mac, PI3_XID, self.pxe_options(1, BOOTCODE_PARAMETERS, serial_guid=True), 322, 128, False)
-        return dhcp_frame(self.mac, PI3_XID, self.pxe_options(1, ROM_PARAMETERS), 320, 128, False)
+        """The Pi 3 ROM's DHCPDISCOVER, or bootcode.bin's. Option 97: the 3B ROM's constant,
+        else the serial four times (the 3B+ ROM, and bootcode.bin on both)."""
+        guid = dhcp.rom_guid() if self.model == "3b" and not bootcode else dhcp.serial_guid(self.serial)
+        return dhcp.rom_discover(self.mac, guid, bootcode)
 
     def pi4_discover(self, xid):
-        return dhcp_frame(self.mac, xid, self.pxe_options(1, PI4_PARAMETERS), 322, 64, False)
+        return dhcp.eeprom_discover(self.mac, xid, self.board, self.serial)
 
     def kernel_message(self, xid, secs, extra=()):
-        """The Linux ip=dhcp client's DISCOVER (no `extra`) or REQUEST (53=3, 54, 50 first)."""
-        options = list(extra) if extra else [(53, b"\x01")]
-        return dhcp_frame(self.mac, xid, options + [(55, bytes(KERNEL_PARAMETERS))], 548, 64, True, secs)
+        return dhcp.kernel_message(self.mac, xid, secs, extra)
 
     def check_tree(self, name, data, step, stage):
         if not self.tree:
@@ -516,7 +316,7 @@ class FakePi:
         frame = self.rom_discover(bootcode)
         started = self.clock.ms()
         for attempt in range(1, self.rom_tries + 1):
-            offer = client.gather_offer(frame, PI3_XID, 5.0, step, self.report.stage)
+            offer = client.gather_offer(frame, dhcp.PI3_XID, 5.0, step, self.report.stage)
             if offer:
                 return offer, attempt, self.clock.ms() - started
         raise BootFailure(step, self.report.stage, "no DHCPOFFER after %d DISCOVERs 5 s apart" % self.rom_tries)
@@ -537,9 +337,7 @@ class FakePi:
             if not offer:
                 continue
             server_id = offer["options"].get(54, b"")
-            request = dhcp_frame(self.mac, xid, self.pxe_options(
-                3, PI4_PARAMETERS, [(50, socket.inet_aton(offer["yiaddr"])), (54, server_id)], vendor_class=False),
-                322, 64, False)
+            request = dhcp.eeprom_request(self.mac, xid, self.board, self.serial, offer["yiaddr"], server_id)
             ack = client.exchange(request, xid, (5, 6), 4.0, step, stage)
             if ack and ack["type"] == 5:
                 return with_boot_options(ack, offer), attempt, round((time.monotonic() - started) * 1000)
@@ -547,13 +345,13 @@ class FakePi:
                 raise BootFailure(step, stage, "DHCPNAK for %s" % offer["yiaddr"])
         if ignored:
             raise BootFailure(step, stage, "no DHCPOFFER with %r in option 43 within %g s (%d DISCOVERs, %d offers without it ignored)"
-                              % (PXE_OPTION43.decode(), self.dhcp_timeout, attempt, len(ignored)))
+                              % (dhcp.PXE_OPTION43.decode(), self.dhcp_timeout, attempt, len(ignored)))
         raise BootFailure(step, stage, "no DHCPACK within %g s (%d DISCOVERs)" % (self.dhcp_timeout, attempt))
 
     def firmware_server(self, reply):
         if self.board:
             named = reply["options"].get(66)
-            return named.decode().strip("\0") if named else ipv4(reply["options"], 54)
+            return named.decode().strip("\0") if named else dhcp.ipv4_option(reply["options"], 54)
         return reply["source"]
 
     def kernel_name(self, config):
@@ -685,12 +483,11 @@ class FakePi:
         if not host:
             raise BootFailure(step, stage, "the kernel's DHCPACK carried no host name (option 12)")
         name = host + ("." + domain if domain else "")
-        resolver = ipv4(options, 6) or ipv4(options, 54)
+        resolver = dhcp.ipv4_option(options, 6) or dhcp.ipv4_option(options, 54)
         if not resolver:
             raise BootFailure(step, stage, "the kernel's DHCPACK named no DNS server (option 6)")
         query_id = random.getrandbits(16)
-        question = b"".join(bytes([len(label)]) + label.encode() for label in name.split(".")) + b"\0"
-        query = struct.pack("!HHHHHH", query_id, 0x0100, 1, 0, 0, 0) + question + struct.pack("!HH", 1, 1)
+        query = dns.query(name, query_id)
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         started = self.clock.ms()
         try:
@@ -700,12 +497,12 @@ class FakePi:
                 if not ready:
                     continue
                 answer, _ = sock.recvfrom(4096)
-                if len(answer) < 12 or struct.unpack("!H", answer[:2])[0] != query_id:
+                if len(answer) < 12 or dns.parse_header(answer).id != query_id:
                     continue
-                flags, _, count = struct.unpack("!HHH", answer[2:8])
-                addresses = dns_addresses(answer, len(query))
-                if flags & 0x000F != 0 or count == 0:
-                    raise BootFailure(step, stage, "%s: DNS answer rcode %d with %d records" % (name, flags & 0xF, count))
+                header = dns.parse_header(answer)
+                addresses = dns.a_records(answer)
+                if dns.rcode(header.flags) != 0 or header.answers == 0:
+                    raise BootFailure(step, stage, "%s: DNS answer rcode %d with %d records" % (name, dns.rcode(header.flags), header.answers))
                 if ack["yiaddr"] not in addresses:
                     raise BootFailure(step, stage, "%s resolved to %s, not this node's %s" % (name, addresses, ack["yiaddr"]))
                 return name, resolver, addresses, self.clock.ms() - started
@@ -746,10 +543,10 @@ class FakePi:
             else:
                 reply, attempts, ms = self.rom_dhcp(client, bootcode=False)
             self.server = self.firmware_server(reply)
-            self.set_address(reply["yiaddr"], ipv4(reply["options"], 1))
+            self.set_address(reply["yiaddr"], dhcp.ipv4_option(reply["options"], 1))
             self.report.emit("rom-dhcp", "addressed", ip=reply["yiaddr"], server=self.server, tries=attempts, ms=ms,
-                             answer=DHCP_NAMES.get(reply["type"], str(reply["type"])))
-            self.netconsole(reply["yiaddr"], ipv4(reply["options"], 1))
+                             answer=dhcp.NAMES.get(reply["type"], str(reply["type"])))
+            self.netconsole(reply["yiaddr"], dhcp.ipv4_option(reply["options"], 1))
             if self.board and self.board["generation"] >= 5:
                 self.pi5_firmware()
             elif self.board:
@@ -757,7 +554,7 @@ class FakePi:
             else:
                 self.pi3_firmware(client)
             ack, ms = self.kernel_dhcp(client)
-            self.set_address(ack["yiaddr"], ipv4(ack["options"], 1))
+            self.set_address(ack["yiaddr"], dhcp.ipv4_option(ack["options"], 1))
             hostname = ack["options"].get(12, b"").decode(errors="replace")
             root_path = ack["options"].get(17, b"").decode(errors="replace")
             self.report.emit("kernel-dhcp", "kernel-dhcp", ip=ack["yiaddr"], hostname=hostname, rootPath=root_path, ms=ms)
@@ -782,28 +579,6 @@ def failure_reason(path, result):
     if result.outcome == "not-found":
         return "%s: not found on the TFTP server (%s)" % (path, result.error)
     return "%s: %s" % (path, result.error or "unexpected %s" % result.outcome)
-
-
-def dns_addresses(message, offset):
-    """The A records' addresses in a DNS answer whose question ends at `offset`."""
-    addresses, count = [], struct.unpack("!H", message[6:8])[0]
-    for _ in range(count):
-        while offset < len(message):
-            length = message[offset]
-            if length & 0xC0 == 0xC0:
-                offset += 2
-                break
-            offset += 1 + length
-            if length == 0:
-                break
-        if offset + 10 > len(message):
-            break
-        rtype, _, _, length = struct.unpack("!HHIH", message[offset:offset + 10])
-        data = message[offset + 10:offset + 10 + length]
-        if rtype == 1 and length == 4:
-            addresses.append(socket.inet_ntoa(data))
-        offset += 10 + length
-    return addresses
 
 
 def main():
@@ -831,10 +606,10 @@ def main():
         xid = int(arguments.xid, 16)
         if arguments.print_frame in ("eeprom", "pi4") and not pi.board:
             parser.error("--print-frame %s needs an EEPROM model (4, 4b, cm4, 5b, cm5)" % arguments.print_frame)
-        frames = {"rom": lambda: pi.rom_discover(False), "bootcode": lambda: pi.rom_discover(True),
+        builders = {"rom": lambda: pi.rom_discover(False), "bootcode": lambda: pi.rom_discover(True),
                   "eeprom": lambda: pi.pi4_discover(xid), "pi4": lambda: pi.pi4_discover(xid),
                   "kernel": lambda: pi.kernel_message(xid, 0)}
-        print(frames[arguments.print_frame]().hex())
+        print(builders[arguments.print_frame]().hex())
         return
     with open("/sys/class/net/%s/address" % arguments.interface) as f:
         pi = FakePi(arguments, f.read().strip())

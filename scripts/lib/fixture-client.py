@@ -7,56 +7,28 @@ its address. It runs inside a namespace record-fixtures creates, never on a real
 
 usage: fixture-client.py INTERFACE pi3b|pi3bplus|pi4|linux|ipxe|malformed FRAMES-DIR
 """
+import os
 import socket
-import struct
 import subprocess
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bramblelab import dhcp, frames, tftp  # noqa: E402
 
 HUB = "10.42.0.250"
-
-
-def read_hexdump(path):
-    data = bytearray()
-    with open(path) as f:
-        for line in f:
-            data += bytes(int(b, 16) for b in line.split()[1:])
-    return bytes(data)
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
+read_hexdump = frames.read_hexdump
 
 
 def frame(mac, bootp, ttl=64, src="0.0.0.0", dst="255.255.255.255"):
     """Ethernet + IPv4 + UDP 68->67 around a BOOTP payload, UDP checksum 0 as the ROMs send."""
-    udp = struct.pack("!HHHH", 68, 67, 8 + len(bootp), 0) + bootp
-    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, ttl, 17, 0,
-                         socket.inet_aton(src), socket.inet_aton(dst))
-    header = header[:10] + struct.pack("!H", checksum(header)) + header[12:]
-    return b"\xff" * 6 + mac + b"\x08\x00" + header + udp
+    return frames.udp_frame(bootp, mac, source=(src, 68), destination=(dst, 67), ttl=ttl)
 
 
 def options(bootp):
-    found, i = [], 240
-    while i < len(bootp) and bootp[i] != 255:
-        if bootp[i] == 0:
-            i += 1
-            continue
-        found.append((bootp[i], bootp[i + 2:i + 2 + bootp[i + 1]]))
-        i += 2 + bootp[i + 1]
-    return found
+    return dhcp.parse_options(bootp) or []
 
 
-def with_options(bootp, opts):
-    body = b"".join(bytes([code, len(value)]) + value for code, value in opts) + b"\xff"
-    packet = bootp[:240] + body
-    return packet + b"\0" * max(0, 300 - len(packet))
+with_options = dhcp.with_options
 
 
 class Client:
@@ -65,26 +37,16 @@ class Client:
         self.discover = discover
         self.mac = discover[6:12]
         self.bootp = discover[42:]
-        self.raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
-        self.raw.bind((interface, 0))
+        self.raw = frames.raw_socket(interface)
 
     def exchange(self, packet, timeout=6.0):
         """Sends a frame; returns the BOOTP payload of the first reply to this MAC."""
-        xid = packet[46:50]
+        xid = int.from_bytes(packet[46:50], "big")
         self.raw.send(packet)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.raw.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                reply, meta = self.raw.recvfrom(65536)
-            except socket.timeout:
-                break
-            if meta[2] == socket.PACKET_OUTGOING or len(reply) < 282 or reply[23] != 17:
-                continue
-            udp = 14 + (reply[14] & 0x0F) * 4
-            bootp = reply[udp + 8:]
-            if reply[udp:udp + 4] == b"\x00\x43\x00\x44" and bootp[4:8] == xid and bootp[28:34] == self.mac:
-                return bootp
+        for reply in frames.incoming(self.raw, timeout):
+            found = dhcp.reply_in(reply)
+            if found and found[1].xid == xid and found[1].chaddr == self.mac:
+                return found[0].payload
         sys.exit("no DHCP reply within %.0f s" % timeout)
 
     def dora(self, request_extra=()):
@@ -102,35 +64,12 @@ class Client:
 
 
 def tftp_get(name, port=0, options=(), abort_after_oack=False, timeout=3.0):
-    """Reads NAME (acknowledging every block, or aborting like a probe); returns the bytes."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("", port))
-    sock.settimeout(timeout)
-    request = b"\x00\x01" + name.encode() + b"\0octet\0" + b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in options)
-    sock.sendto(request, (HUB, 69))
-    data, expected = b"", 1
-    blksize = int(dict(options).get("blksize", 512))
-    while True:
-        try:
-            packet, peer = sock.recvfrom(65536)
-        except socket.timeout:
-            return None
-        opcode = struct.unpack("!H", packet[:2])[0]
-        if opcode == 5:
-            return None
-        if opcode == 6:
-            if abort_after_oack:
-                sock.sendto(b"\x00\x05\x00\x00Early terminate\0", peer)
-                return b""
-            sock.sendto(b"\x00\x04\x00\x00", peer)
-            continue
-        block = struct.unpack("!H", packet[2:4])[0]
-        if block == expected & 0xFFFF:
-            data += packet[4:]
-            expected += 1
-        sock.sendto(b"\x00\x04" + packet[2:4], peer)
-        if len(packet) - 4 < blksize:
-            return data
+    """Reads NAME (acknowledging every block, or aborting like a probe); returns the bytes,
+    or None after an ERROR or `timeout` s of silence."""
+    result = tftp.read(HUB, name, options, probe="oack" if abort_after_oack else None, bind=("", port), retry=timeout, retries=0)
+    if result.outcome == "probe":
+        return b""
+    return result.data if result.outcome == "ok" else None
 
 
 def pi3(client, serial_probe):
@@ -194,12 +133,12 @@ def main():
                 dns.recv(512)
             except socket.timeout:
                 pass
-        tftp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        tftp.settimeout(1)
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        probe.settimeout(1)
         for packet in [b"\x00\x01no-terminator", b"\x00\x09\x00\x00", b"\x00\x01file\0octet\0blksize\0"]:
-            tftp.sendto(packet, (HUB, 69))
+            probe.sendto(packet, (HUB, 69))
             try:
-                tftp.recv(512)
+                probe.recv(512)
             except socket.timeout:
                 pass
     else:

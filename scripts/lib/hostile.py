@@ -46,13 +46,12 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bramblelab import dhcp, dns, frames, tftp  # noqa: E402
+
 # ---- DNS ------------------------------------------------------------------------------------
 
 POINTER_LIMIT = 0x3FFF
-
-
-def dns_header(query_id, questions, additionals=0):
-    return struct.pack("!HHHHHH", query_id, 0x0100, questions, 0, 0, additionals)
 
 
 def random_label(length):
@@ -99,24 +98,7 @@ def oversized_query(total, query_id, edns_size=None):
     while 12 + len(body) + 6 + len(opt) <= total:
         body += struct.pack("!H", 0xC000 | target) + tail
         questions += 1
-    return dns_header(query_id, questions, 1 if opt else 0) + bytes(body) + opt, questions
-
-
-def skip_name(message, offset):
-    """The offset after the name at `offset` (pointers end a name); raises on a bad name."""
-    while True:
-        length = message[offset]
-        if length == 0:
-            return offset + 1
-        if length >= 0xC0:
-            if offset + 1 >= len(message):
-                raise ValueError("pointer cut off")
-            return offset + 2
-        if length > 63:
-            raise ValueError("bad label length %d" % length)
-        offset += 1 + length
-        if offset >= len(message):
-            raise ValueError("name runs past the end")
+    return dns.header(query_id, questions, additionals=1 if opt else 0) + bytes(body) + opt, questions
 
 
 def dns_summary(message):
@@ -130,9 +112,9 @@ def dns_summary(message):
     try:
         offset = 12
         for _ in range(qd):
-            offset = skip_name(message, offset) + 4
+            offset = dns.skip_name(message, offset) + 4
         for _ in range(an + ns + ar):
-            offset = skip_name(message, offset)
+            offset = dns.skip_name(message, offset)
             offset += 10 + struct.unpack("!H", message[offset + 8:offset + 10])[0]
         decodes = offset <= len(message)
     except (ValueError, IndexError, struct.error):
@@ -142,31 +124,21 @@ def dns_summary(message):
             "decodes": decodes}
 
 
-def read_exactly(sock, count):
-    data = b""
-    while len(data) < count:
-        chunk = sock.recv(count - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
-
-
 def dns_attack(server, variant):
     started = time.monotonic()
     result = {"variant": variant}
     if variant == "tcp":
         query, questions = oversized_query(18600, 0x4141)
         sock = socket.create_connection((server, 53), timeout=5)
-        sock.sendall(struct.pack("!H", len(query)) + query)
+        sock.sendall(dns.framed(query))
         reply, closed = None, False
         try:
-            prefix = read_exactly(sock, 2)
+            prefix = dns.read_exactly(sock, 2)
             if prefix is None:
                 closed = True
             else:
                 result["lengthPrefix"] = struct.unpack("!H", prefix)[0]
-                reply = read_exactly(sock, result["lengthPrefix"])
+                reply = dns.read_exactly(sock, result["lengthPrefix"])
                 closed = reply is None
         except ConnectionResetError:
             closed = True
@@ -191,34 +163,10 @@ def dns_attack(server, variant):
     return result
 
 
-def dns_query(name, query_id):
-    message = dns_header(query_id, 1)
-    for label in name.split("."):
-        message += bytes([len(label)]) + label.encode()
-    return message + b"\0" + struct.pack("!HH", 1, 1)
-
-
-def dns_answers(message):
-    """The A records of a response, as dotted quads."""
-    _, _, qd, an, _, _ = struct.unpack("!HHHHHH", message[:12])
-    offset = 12
-    for _ in range(qd):
-        offset = skip_name(message, offset) + 4
-    addresses = []
-    for _ in range(an):
-        offset = skip_name(message, offset)
-        rtype, _, _, length = struct.unpack("!HHIH", message[offset:offset + 10])
-        if rtype == 1 and length == 4:
-            addresses.append(socket.inet_ntoa(message[offset + 10:offset + 14]))
-        offset += 10 + length
-    return addresses
-
-
 def dns_trickle(server, seconds):
     """One byte a second of a framed query; the server should hang up on a client that
     never completes a query, however steadily it sends."""
-    query = dns_query("node66.cluster", 0x5151)
-    stream = struct.pack("!H", len(query)) + query
+    stream = dns.framed(dns.query("node66.cluster", 0x5151))
     sock = socket.create_connection((server, 53), timeout=5)
     started = time.monotonic()
     sent = 0
@@ -245,73 +193,30 @@ def dns_trickle(server, seconds):
 
 # ---- DHCP -----------------------------------------------------------------------------------
 
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
 def dhcp_frame(source_mac, destination_mac, chaddr, xid, options):
     """A DHCP request from 0.0.0.0:68 to 255.255.255.255:67, broadcast flag set."""
-    bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, xid, 0, 0x8000,
-                        bytes(4), bytes(4), bytes(4), bytes(4), chaddr + bytes(10), bytes(64), bytes(128))
-    bootp += b"\x63\x82\x53\x63"
-    for code, value in options:
-        bootp += bytes([code, len(value)]) + value
-    bootp = (bootp + b"\xff").ljust(300, b"\0")
-    udp = struct.pack("!HHHH", 68, 67, 8 + len(bootp), 0) + bootp
-    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, bytes(4), b"\xff" * 4)
-    header = header[:10] + struct.pack("!H", checksum(header)) + header[12:]
-    return destination_mac + source_mac + b"\x08\x00" + header + udp
+    return frames.udp_frame(dhcp.bootp_request(chaddr, xid, options, flags=0x8000), source_mac, destination_mac)
 
 
 def dhcp_reply(frame):
-    """(xid, chaddr, message type, yiaddr) of a DHCP reply frame, or None."""
-    if len(frame) < 14 + 20 + 8 + 240 or frame[12:14] != b"\x08\x00" or frame[23] != 17:
-        return None
-    udp = 14 + (frame[14] & 0x0F) * 4
-    if frame[udp + 2:udp + 4] != b"\x00\x44":
-        return None
-    bootp = frame[udp + 8:]
-    if len(bootp) < 240 or bootp[0] != 2 or bootp[236:240] != b"\x63\x82\x53\x63":
-        return None
-    kind, index = None, 240
-    while index + 1 < len(bootp) and bootp[index] != 255:
-        if bootp[index] == 0:
-            index += 1
-            continue
-        if bootp[index] == 53:
-            kind = bootp[index + 2]
-        index += 2 + bootp[index + 1]
-    return struct.unpack("!I", bootp[4:8])[0], bootp[28:34], kind, socket.inet_ntoa(bootp[16:20])
+    """(xid, chaddr, message type, yiaddr) of a DHCP reply frame (to port 68), or None."""
+    udp = frames.parse_udp(frame)
+    reply = dhcp.parse_reply(udp.payload) if udp and udp.destination_port == 68 else None
+    return (reply.xid, reply.chaddr, reply.type, reply.yiaddr) if reply else None
 
 
 class RawInterface:
     def __init__(self, interface):
-        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
         # A flood's own frames come back as outgoing ones: room for them and every reply.
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-        self.sock.bind((interface, 0))
-        with open("/sys/class/net/%s/address" % interface) as f:
-            self.mac = bytes.fromhex(f.read().strip().replace(":", ""))
+        self.sock = frames.raw_socket(interface, receive_buffer=4 << 20)
+        self.mac = frames.interface_mac(interface)
 
     def send(self, frame):
         self.sock.send(frame)
 
     def replies(self, wait):
         """DHCP replies already queued or arriving within `wait` seconds."""
-        deadline = time.monotonic() + wait
-        while True:
-            remaining = max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([self.sock], [], [], remaining)
-            if not ready:
-                return
-            data, meta = self.sock.recvfrom(65536)
-            if meta[2] == socket.PACKET_OUTGOING:
-                continue
+        for data in frames.incoming(self.sock, wait):
             reply = dhcp_reply(data)
             if reply:
                 yield reply
@@ -327,12 +232,7 @@ class RawInterface:
         return None, None
 
 
-def mac_text(mac):
-    return ":".join("%02x" % b for b in mac)
-
-
-def mac_bytes(text):
-    return bytes.fromhex(text.replace(":", ""))
+mac_text, mac_bytes = frames.mac_text, frames.mac_bytes
 
 
 def dhcp_probe(interface, mac):
@@ -462,43 +362,18 @@ def dhcp_request_flood(interface, mac, count, server):
 
 # ---- TFTP -----------------------------------------------------------------------------------
 
-def tftp_request(name, mode="octet", options=()):
-    packet = struct.pack("!H", 1) + name.encode() + b"\0" + mode.encode() + b"\0"
-    for key, value in options:
-        packet += key.encode() + b"\0" + str(value).encode() + b"\0"
-    return packet
-
-
-def tftp_error(sock, peer, message):
-    sock.sendto(struct.pack("!HH", 5, 0) + message.encode() + b"\0", peer)
-
-
 def netascii(data):
     return data.replace(b"\r", b"\r\0").replace(b"\n", b"\r\n")
 
 
 def tftp_get(server, name, wait=2.0):
     """A plain octet read (no options): the bytes, or an error text."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.settimeout(wait)
-    sock.sendto(tftp_request(name), (server, 69))
-    received, expected = bytearray(), 1
-    try:
-        while True:
-            packet, peer = sock.recvfrom(65536)
-            opcode = struct.unpack("!H", packet[:2])[0]
-            if opcode == 5:
-                return None, "ERROR %d %s" % (struct.unpack("!H", packet[2:4])[0], packet[4:].split(b"\0")[0].decode(errors="replace"))
-            if opcode == 3 and struct.unpack("!H", packet[2:4])[0] == expected & 0xFFFF:
-                received += packet[4:]
-                sock.sendto(struct.pack("!HH", 4, expected & 0xFFFF), peer)
-                expected += 1
-                if len(packet) - 4 < 512:
-                    return bytes(received), None
-    except socket.timeout:
-        return None, "TIMEOUT after %d bytes" % len(received)
-    finally:
-        sock.close()
+    result = tftp.read(server, name, retry=wait, retries=0, reack_duplicates=False)
+    if result.outcome == "ok":
+        return result.data, None
+    if result.code is not None:
+        return None, "ERROR %d %s" % (result.code, result.message)
+    return None, "TIMEOUT after %d bytes" % len(result.data)
 
 
 def slowread(arguments):
@@ -516,54 +391,22 @@ def slowread(arguments):
         options.append(("blksize", arguments.blksize))
     if arguments.windowsize > 1:
         options.append(("windowsize", arguments.windowsize))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind((arguments.source, 0))
-    sock.settimeout(1.0)
-    destination = (arguments.server, 69)
-    last_sent = tftp_request(arguments.file, arguments.mode, options)
-    sock.sendto(last_sent, destination)
-    received, expected, peer = bytearray(), 1, None
-    paused, last_progress = False, time.monotonic()
-    outcome, error = None, None
-    while outcome is None:
-        if time.monotonic() - last_progress > 8:
-            outcome = "stalled"
-            break
-        try:
-            packet, source = sock.recvfrom(65536)
-        except socket.timeout:
-            sock.sendto(last_sent, peer or destination)
-            continue
-        if peer is None:
-            peer = source
-        if source != peer or len(packet) < 4:
-            continue
-        opcode, number = struct.unpack("!HH", packet[:4])
-        if opcode == 5:
-            outcome, error = "error", "ERROR %d %s" % (number, packet[4:].split(b"\0")[0].decode(errors="replace"))
-        elif opcode == 6 and expected == 1:
-            last_sent = struct.pack("!HH", 4, 0)
-            sock.sendto(last_sent, peer)
-            last_progress = time.monotonic()
-        elif opcode == 3 and number == expected & 0xFFFF:
-            received += packet[4:]
-            last_progress = time.monotonic()
-            last = len(packet) - 4 < arguments.blksize
-            if expected % arguments.windowsize == 0 or last:
-                if expected >= arguments.pause_after and not paused:
-                    print(json.dumps({"paused": len(received)}), flush=True)
-                    deadline = time.monotonic() + 20
-                    while not os.path.exists(arguments.go) and time.monotonic() < deadline:
-                        time.sleep(0.02)
-                    paused = True
-                    last_progress = time.monotonic()
-                last_sent = struct.pack("!HH", 4, number)
-                sock.sendto(last_sent, peer)
-            expected += 1
-            if last:
-                outcome = "complete"
-    matches = "old" if bytes(received) == old else "new" if bytes(received) == new else "neither"
-    return {"outcome": outcome, "error": error, "bytes": len(received), "matches": matches if outcome == "complete" else None,
+    paused = []
+
+    def pause(blocks, received):
+        if blocks >= arguments.pause_after and not paused:
+            print(json.dumps({"paused": received}), flush=True)
+            deadline = time.monotonic() + 20
+            while not os.path.exists(arguments.go) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            paused.append(True)
+
+    result = tftp.read(arguments.server, arguments.file, options, arguments.mode, bind=(arguments.source, 0), retries=None,
+                       stall_after=8, before_ack=pause, reack_duplicates=False)
+    outcome = {"ok": "complete", "stalled": "stalled"}.get(result.outcome, "error")
+    error = "ERROR %d %s" % (result.code, result.message) if result.code is not None else None
+    matches = "old" if result.data == old else "new" if result.data == new else "neither"
+    return {"outcome": outcome, "error": error, "bytes": len(result.data), "matches": matches if outcome == "complete" else None,
             "pausedEarly": not paused}
 
 
@@ -577,7 +420,7 @@ def tftp_flood(arguments):
             sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             sock.bind((source, 0))
             sock.settimeout(0.5)
-            sock.sendto(tftp_request(arguments.file, "octet", [("timeout", 255), ("blksize", 1024)]), (arguments.server, 69))
+            sock.sendto(tftp.request(arguments.file, [("timeout", 255), ("blksize", 1024)]), (arguments.server, 69))
             held.append(sock)
     for sock in held:
         try:
@@ -593,12 +436,12 @@ def tftp_flood(arguments):
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.bind((sources[0], 0))
         sock.settimeout(1.0)
-        sock.sendto(tftp_request(arguments.file), (arguments.server, 69))
+        sock.sendto(tftp.request(arguments.file), (arguments.server, 69))
         try:
             packet, peer = sock.recvfrom(65536)
             opcode, code = struct.unpack("!HH", packet[:4])
             if opcode == 3:
-                tftp_error(sock, peer, "probe done")
+                sock.sendto(tftp.error(0, "probe done"), peer)
                 released = round(time.monotonic() - started, 1)
                 break
         except socket.timeout:
@@ -643,9 +486,9 @@ def netconsole(server, port, attack, source, count):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    dns = commands.add_parser("dns")
-    dns.add_argument("server")
-    dns.add_argument("variant", choices=["tcp", "udp", "udp-edns", "udp-max"])
+    attack = commands.add_parser("dns")
+    attack.add_argument("server")
+    attack.add_argument("variant", choices=["tcp", "udp", "udp-edns", "udp-max"])
     probe = commands.add_parser("probe")
     probe.add_argument("server")
     probe.add_argument("--mac", required=True)
@@ -707,9 +550,9 @@ def main():
         result["tftp"] = len(data) if data is not None else error
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.settimeout(2)
-        sock.sendto(dns_query(arguments.name, 0x6262), (arguments.server, 53))
+        sock.sendto(dns.query(arguments.name, 0x6262), (arguments.server, 53))
         try:
-            result["dns"] = dns_answers(sock.recvfrom(4096)[0])
+            result["dns"] = dns.a_records(sock.recvfrom(4096)[0])
         except socket.timeout:
             result["dns"] = None
     elif arguments.command == "slowread":

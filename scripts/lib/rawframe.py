@@ -9,18 +9,12 @@ tests run it inside their network namespaces only.
 
 usage: rawframe.py INTERFACE FRAME.hex [TIMEOUT_SECONDS]
 """
-import socket
+import os
 import sys
 import time
 
-
-def read_hexdump(path):
-    data = bytearray()
-    with open(path) as f:
-        for line in f:
-            fields = line.split()
-            data += bytes(int(b, 16) for b in fields[1:])
-    return bytes(data)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bramblelab import frames  # noqa: E402
 
 
 def main():
@@ -28,32 +22,18 @@ def main():
         sys.exit(__doc__)
     interface, frame_path = sys.argv[1], sys.argv[2]
     timeout = float(sys.argv[3]) if len(sys.argv) > 3 else 5.0
-    frame = read_hexdump(frame_path)
+    frame = frames.read_hexdump(frame_path)
     client_mac = frame[6:12]
-    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
-    sock.bind((interface, 0))
+    sock = frames.raw_socket(interface)
     start = time.monotonic()
     sock.send(frame)
-    deadline = start + timeout
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            sys.exit("no reply within %.1f s" % timeout)
-        sock.settimeout(remaining)
-        try:
-            reply, meta = sock.recvfrom(65536)
-        except socket.timeout:
-            continue
-        if meta[2] == socket.PACKET_OUTGOING or len(reply) < 42 or reply[23] != 17:
-            continue
-        header_length = (reply[14] & 0x0F) * 4
-        udp = 14 + header_length
-        source_port = int.from_bytes(reply[udp:udp + 2], "big")
-        destination_port = int.from_bytes(reply[udp + 2:udp + 4], "big")
-        if source_port == 67 and destination_port == 68 and reply[0:6] in (client_mac, b"\xff" * 6):
+    for reply in frames.incoming(sock, timeout):
+        udp = frames.parse_udp(reply)
+        if udp and udp.source_port == 67 and udp.destination_port == 68 and udp.destination_mac in (client_mac, frames.BROADCAST_MAC):
             print(reply.hex())
             print("%d ms" % round((time.monotonic() - start) * 1000))
             return
+    sys.exit("no reply within %.1f s" % timeout)
 
 
 if __name__ == "__main__":

@@ -20,16 +20,16 @@ Answers print as `DATA n LENGTH`, `OACK name=value ...`, `ERROR code message` or
 """
 import os
 import socket
-import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bramblelab import tftp  # noqa: E402
 
-def request(opcode, name, options=(), mode="octet"):
-    packet = struct.pack("!H", opcode) + name.encode() + b"\0" + mode.encode() + b"\0"
-    for option in options:
-        packet += option.encode() + b"\0"
-    return packet
+
+def request(opcode, name, fields=()):
+    """An RRQ or WRQ in octet mode with the command line's OPTION VALUE fields."""
+    return tftp.request(name, list(zip(fields[0::2], fields[1::2])), opcode=opcode)
 
 
 def fresh():
@@ -44,50 +44,30 @@ def answer(sock):
         data, source = sock.recvfrom(65536)
     except socket.timeout:
         return "TIMEOUT", None, None
-    opcode = struct.unpack("!H", data[:2])[0]
-    if opcode == 3:
-        block = struct.unpack("!H", data[2:4])[0]
-        return "DATA %d %d" % (block, len(data) - 4), source, data
-    if opcode == 5:
-        code = struct.unpack("!H", data[2:4])[0]
-        return "ERROR %d %s" % (code, data[4:].split(b"\0")[0].decode(errors="replace")), source, data
-    if opcode == 6:
-        fields = data[2:].split(b"\0")[:-1]
-        pairs = ["%s=%s" % (fields[i].decode(), fields[i + 1].decode()) for i in range(0, len(fields) - 1, 2)]
-        return "OACK " + " ".join(pairs), source, data
-    return "OPCODE %d" % opcode, source, data
+    return tftp.describe(data), source, data
 
 
-def paused_read(sock, block_size, out, go):
+def paused_read(server, name, options, mode, out, go):
     """Reads a transfer in lockstep, stopping after its first block until the file `go`
     exists (30 s at most); prints STARTED, then DONE and the byte count, or the server's
-    ERROR, and writes what arrived to `out`."""
-    received, expected, waited = bytearray(), 1, False
-    while True:
-        text, source, data = answer(sock)
-        if data is None:
-            print("TIMEOUT after %d bytes" % len(received))
-            return 1
-        if text.startswith("ERROR"):
-            print(text, flush=True)
-            break
-        block = struct.unpack("!H", data[2:4])[0]
-        if not text.startswith("DATA") or block != expected & 0xFFFF:
-            continue
-        if not waited:
+    ERROR, and writes what arrived to `out`. Three seconds of silence end it (no resends)."""
+    def wait_for_go(blocks, received):
+        if blocks == 1:
             print("STARTED", flush=True)
             deadline = time.time() + 30
             while not os.path.exists(go) and time.time() < deadline:
                 time.sleep(0.05)
-            waited = True
-        received += data[4:]
-        sock.sendto(struct.pack("!HH", 4, block), source)
-        expected += 1
-        if len(data) - 4 < block_size:
-            print("DONE %d" % len(received), flush=True)
-            break
+
+    result = tftp.read(server, name, options, mode, retry=3, retries=0, before_ack=wait_for_go, reack_duplicates=False)
+    if result.outcome in ("timeout", "stalled"):
+        print("TIMEOUT after %d bytes" % len(result.data))
+        return 1
+    if result.code is not None:
+        print("ERROR %d %s" % (result.code, result.message), flush=True)
+    else:
+        print("DONE %d" % len(result.data), flush=True)
     with open(out, "wb") as handle:
-        handle.write(received)
+        handle.write(result.data)
     return 0
 
 
@@ -95,41 +75,32 @@ def main():
     server, command = sys.argv[1], sys.argv[2]
     if command == "request":
         sock = fresh()
-        sock.sendto(request(1 if sys.argv[3] == "rrq" else 2, sys.argv[4], sys.argv[5:]), (server, 69))
+        sock.sendto(request(tftp.RRQ if sys.argv[3] == "rrq" else tftp.WRQ, sys.argv[4], sys.argv[5:]), (server, 69))
         print(answer(sock)[0])
     elif command == "busy":
         sockets = [fresh() for _ in range(int(sys.argv[3]))]
         for sock in sockets:
-            sock.sendto(request(1, sys.argv[4]), (server, 69))
+            sock.sendto(request(tftp.RRQ, sys.argv[4]), (server, 69))
             time.sleep(0.05)
         for sock in sockets:
             print(answer(sock)[0])
     elif command == "wrongtid":
         sock, intruder = fresh(), fresh()
-        sock.sendto(request(1, sys.argv[3]), (server, 69))
+        sock.sendto(request(tftp.RRQ, sys.argv[3]), (server, 69))
         text, source, _ = answer(sock)
         print(text)
         if source is None:
             return
-        intruder.sendto(struct.pack("!HH", 4, 1), source)
+        intruder.sendto(tftp.ack(1), source)
         print(answer(intruder)[0])
-        sock.sendto(struct.pack("!HH", 4, 1), source)
+        sock.sendto(tftp.ack(1), source)
         print(answer(sock)[0])
     elif command == "slowget":
         name, out, go = sys.argv[3], sys.argv[4], sys.argv[5]
-        sock = fresh()
-        sock.sendto(request(1, name, ["blksize", "1468"]), (server, 69))
-        text, source, _ = answer(sock)
-        if not text.startswith("OACK"):
-            print(text)
-            return 1
-        sock.sendto(struct.pack("!HH", 4, 0), source)
-        return paused_read(sock, 1468, out, go)
+        return paused_read(server, name, [("blksize", "1468")], "octet", out, go)
     elif command == "pausedget":
         name, mode, out, go = sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
-        sock = fresh()
-        sock.sendto(request(1, name, mode=mode), (server, 69))
-        return paused_read(sock, 512, out, go)
+        return paused_read(server, name, (), mode, out, go)
     return 0
 
 

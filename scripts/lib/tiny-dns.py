@@ -9,11 +9,15 @@ Answers A queries for example.test and every name below it with ANSWER (default
 the answer is truncated (TC, no records), over TCP it is whole. It runs inside a network
 namespace the test or benchmark creates, which stops it again; each TCP query is logged.
 """
+import os
 import signal
 import socket
 import struct
 import sys
 import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bramblelab import dns  # noqa: E402
 
 ANSWER = bytes([192, 0, 2, 7])
 ZONE = (b"example", b"test")
@@ -40,48 +44,37 @@ def respond(message, over_tcp=False):
     query_id, flags, questions = struct.unpack("!HHH", message[:6])
     parsed = question_end(message) if questions == 1 else None
     if parsed is None:
-        return struct.pack("!HHHHHH", query_id, 0x8001, 0, 0, 0, 0)
+        return dns.header(query_id, 0, flags=0x8001)
     end, labels = parsed
     if end + 4 > len(message):
-        return struct.pack("!HHHHHH", query_id, 0x8001, 0, 0, 0, 0)
+        return dns.header(query_id, 0, flags=0x8001)
     qtype, qclass = struct.unpack("!HH", message[end:end + 4])
     question = message[12:end + 4]
     rd = flags & 0x0100
     inside = tuple(labels[-2:]) == ZONE
     if not inside:
-        return struct.pack("!HHHHHH", query_id, 0x8083 | rd, 1, 0, 0, 0) + question
+        return dns.header(query_id, flags=0x8083 | rd) + question
     if qtype != 1:
-        return struct.pack("!HHHHHH", query_id, 0x8080 | rd, 1, 0, 0, 0) + question
+        return dns.header(query_id, flags=0x8080 | rd) + question
     if tuple(labels) == BIG:
         if not over_tcp:
-            return struct.pack("!HHHHHH", query_id, 0x8280 | rd, 1, 0, 0, 0) + question
+            return dns.header(query_id, flags=0x8280 | rd) + question
         records = b"".join(struct.pack("!HHHIH", 0xC00C, 1, 1, 300, 4) + bytes([192, 0, 2, n]) for n in range(100))
-        return struct.pack("!HHHHHH", query_id, 0x8080 | rd, 1, 100, 0, 0) + question + records
+        return dns.header(query_id, 1, 100, flags=0x8080 | rd) + question + records
     record = struct.pack("!HHHIH", 0xC00C, 1, 1, 300, 4) + ANSWER
-    return struct.pack("!HHHHHH", query_id, 0x8080 | rd, 1, 1, 0, 0) + question + record
-
-
-def read_exactly(connection, count):
-    data = b""
-    while len(data) < count:
-        chunk = connection.recv(count - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
+    return dns.header(query_id, 1, 1, flags=0x8080 | rd) + question + record
 
 
 def serve_stream(connection):
     with connection:
         while True:
-            prefix = read_exactly(connection, 2)
-            message = prefix and read_exactly(connection, struct.unpack("!H", prefix)[0])
+            message = dns.read_framed(connection)
             if not message:
                 return
             print("TCP query", flush=True)
             reply = respond(message, over_tcp=True)
             if reply is not None:
-                connection.sendall(struct.pack("!H", len(reply)) + reply)
+                connection.sendall(dns.framed(reply))
 
 
 def serve_tcp(address, port):
