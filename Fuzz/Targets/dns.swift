@@ -2,10 +2,11 @@ import BrambleDNS
 import BrambleNodeMap
 import BrambleWire
 
-/// `dns`: one query through the path `bramble serve` takes (DNSService): the fast paths
-/// first (`DNSQueryView`, the zone's memo of stored answers, the forwarder's cache), then
-/// the decoder, the cluster zone, and the forwarder with an upstream whose answer is fuzzed
-/// too; then the same query again, now answerable from the memo or the cache.
+/// `dns`: one query through `DNSServer`, the core `bramble serve` and `bramble replay` run:
+/// the fast paths first (`DNSQueryView`, the zone's memo of stored answers, the forwarder's
+/// cache), then the decoder, the cluster zone, and the forwarder with an upstream whose
+/// answer is fuzzed too; then the same query again, now answerable from the memo or the
+/// cache. The fast paths are also checked piece by piece against the full path.
 ///
 /// Input: a mode byte (bit 0: over TCP; bit 1: from an address outside the cluster subnet),
 /// the query with a 16-bit length, then the upstream's answer (its ID and question are set
@@ -21,18 +22,18 @@ private let node = IPv4Address(10, 42, 0, 5)
 private let stranger = IPv4Address(198, 51, 100, 7)
 private let upstreams = [UpstreamServer(address: IPv4Address(192, 0, 2, 53)), UpstreamServer(address: IPv4Address(192, 0, 2, 54))]
 
-private let zone: ClusterZone = {
+private let hubSettings = DNSServer.Settings(hub: hub, domain: try! DomainName(parsing: "cluster"), upstreams: upstreams)
+private let nodeMap: NodeMap = {
     let nodes = """
         1 b8:27:eb:00:00:01 web01
         5 b8:27:eb:00:00:05
         6 b8:27:eb:00:00:06 db
         201 b8:27:eb:00:00:c9 switch
         """ + "\n"
-    let map = try! NodeMap(parsing: nodes, fileName: "nodes", subnet: hub.subnet)
-    return ClusterZone(
-        nodeMap: map, hub: hub, domain: try! DomainName(parsing: "cluster"),
-        dynamicHosts: [DynamicHost(hostname: Array("laptop".utf8), address: IPv4Address(10, 42, 0, 100))], serial: 7)
+    return try! NodeMap(parsing: nodes, fileName: "nodes", subnet: hub.subnet)
 }()
+private let dynamicHosts = [DynamicHost(hostname: Array("laptop".utf8), address: IPv4Address(10, 42, 0, 100))]
+private let zone = ClusterZone(nodeMap: nodeMap, hub: hub, domain: hubSettings.domain, dynamicHosts: dynamicHosts, serial: 7)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDNS(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -41,87 +42,116 @@ public func fuzzDNS(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let query = Array(input.chunk())[...]
     let upstreamAnswer = Array(input.rest())
     var server = DNSServerModel(overTCP: mode & 1 != 0, client: mode & 2 != 0 ? stranger : node)
+    server.upstreamAnswer = upstreamAnswer
+    server.upstreamCode = DNSResponseCode(rawValue: UInt16(mode >> 4))
     server.handle(query)
-    server.answerUpstream(with: upstreamAnswer, code: DNSResponseCode(rawValue: UInt16(mode >> 4)))
+    server.answerUpstream()
     server.compareFastAndFullPaths(query)
     server.handle(query)
     server.expireAll()
     return 0
 }
 
-/// DNSService's query handling without its sockets: replies are checked instead of sent.
+/// The core as the daemon drives it, replies checked instead of sent; and, for the fast
+/// paths' byte-for-byte check, the memo and the forwarder driven by hand as the core drives
+/// them.
 private struct DNSServerModel {
     let overTCP: Bool
     let client: IPv4Address
+    var server: DNSServer = {
+        var server = DNSServer(settings: hubSettings, nodeMap: nodeMap, wallClockSeconds: 7, hashSeed: 0x5eed)
+        server.replace(dynamicHosts: dynamicHosts, wallClockSeconds: 7)
+        return server
+    }()
     var memo = DNSAnswerMemo(seed: 0x5eed)
     var forwarder = DNSForwarder<Int>(configuration: .init(upstreams: upstreams), cache: DNSCache(hashSeed: 7))
     var random = SplitMix64(seed: 1)
-    var now: UInt64 = 5_000_000_000
+    var now = MonotonicInstant(nanoseconds: 5_000_000_000)
     var sentUpstream: [UpstreamQuery] = []
     /// The reply limit of the query being handled, and its ID.
     var limit = DNSMessage.classicUDPSize
     var queryID: UInt16 = 0
     var buffer: [UInt8] = []
+    /// What the upstream answers: the fuzzed bytes, or when they do not decode an empty
+    /// answer with the fuzzed code.
+    var upstreamAnswer: [UInt8] = []
+    var upstreamCode = DNSResponseCode.noError
 
     init(overTCP: Bool, client: IPv4Address) {
         self.overTCP = overTCP
         self.client = client
     }
 
+    var dnsClient: DNSClient { overTCP ? .stream(connection: 1) : .datagram(client, port: 5353) }
+
     mutating func handle(_ bytes: ArraySlice<UInt8>) {
         limit = overTCP ? DNSMessage.maximumTCPSize : DNSMessage.classicUDPSize
         queryID = bytes.count >= 2 ? UInt16(bytes[bytes.startIndex]) << 8 | UInt16(bytes[bytes.startIndex + 1]) : 0
         let view = DNSQueryView(bytes)
-        if let view {
-            limit = view.maximumResponseSize(overTCP: overTCP)
-            if zone.serves(client),
-               memo.write(to: view, in: bytes, maximumSize: limit, into: &buffer)
-                || (zone.isPlainlyElsewhere(view, in: bytes)
-                    && forwarder.writeCachedAnswer(to: view, in: bytes, now: now, maximumSize: limit, into: &buffer)) {
-                check(buffer, "fast path")
-                return
-            }
+        if let view { limit = view.maximumResponseSize(overTCP: overTCP) }
+        if view != nil, let query = try? DNSMessage(decoding: bytes) {
+            let fullLimit = query.maximumResponseSize(overTCP: overTCP)
+            invariant(fullLimit == limit, "the query view allows \(limit) bytes, the decoded query \(fullLimit)")
+        } else if let query = try? DNSMessage(decoding: bytes) {
+            limit = query.maximumResponseSize(overTCP: overTCP)
         }
-        let query: DNSMessage
-        do {
-            query = try DNSMessage(decoding: bytes)
-        } catch {
-            if zone.serves(client), let reply = DNSMessage.formatErrorResponse(toUndecodable: bytes) { check(reply, "FORMERR to undecodable bytes") }
-            return
+        let outcome = server.answer(query: bytes, from: dnsClient, address: client, now: now, generator: &random, reply: &buffer)
+        switch outcome.disposition {
+        case .answer(_, let code):
+            check(buffer, "answer")
+            invariant(code.rawValue & 0xf == UInt16(buffer[3] & 0xf), "the outcome says \(code), the reply's header \(buffer[3] & 0xf)")
+        case .forwarder(let actions): perform(actions)
+        case .drop: return
         }
-        let fullLimit = query.maximumResponseSize(overTCP: overTCP)
-        if view != nil { invariant(fullLimit == limit, "the query view allows \(limit) bytes, the decoded query \(fullLimit)") }
-        limit = fullLimit
+        handleByHand(bytes)
+    }
+
+    /// The memo and the forwarder as the core drives them, so that
+    /// ``compareFastAndFullPaths(_:)`` can ask each for its answer.
+    private mutating func handleByHand(_ bytes: ArraySlice<UInt8>) {
+        guard zone.serves(client), let query = try? DNSMessage(decoding: bytes) else { return }
         switch zone.respond(to: query, from: client) {
         case .answer(let response):
-            if let view, zone.serves(client) { memo.remember(response, answering: view, in: bytes) }
-            encode(response, maximumSize: limit, "zone answer")
+            if let view = DNSQueryView(bytes) { memo.remember(response, answering: view, in: bytes) }
         case .forward:
-            perform(forwarder.forward(query, from: 1, source: client, overTCP: overTCP, now: now, generator: &random))
+            let actions = forwarder.forward(query, from: 1, source: client, overTCP: overTCP, now: now, generator: &random)
+            for case .sendUpstream(let sent) in actions {
+                var answer = answerFromUpstream(to: sent)
+                answer.header.isTruncated = false
+                _ = forwarder.receive(answer, from: sent.upstream, now: now + .milliseconds(1), generator: &random)
+            }
         case .drop:
             return
         }
     }
 
-    /// Answers every query sent upstream with the fuzzed answer (or an empty one with
-    /// `code`), as the upstream that was asked; a truncated answer's TCP retry gets it
+    /// The fuzzed answer (or an empty one with the fuzzed code) to `sent`, with its ID and
+    /// question.
+    private func answerFromUpstream(to sent: UpstreamQuery) -> DNSMessage {
+        guard let question = try? DNSMessage(decoding: sent.bytes) else {
+            invariant(false, "the forwarder sent a query it cannot decode itself: \(hexText(sent.bytes))")
+            return DNSMessage(header: DNSHeader(id: sent.id))
+        }
+        var answer = (try? DNSMessage(decoding: upstreamAnswer)) ?? DNSMessage(responseTo: question, code: upstreamCode)
+        answer.header.id = sent.id
+        answer.header.isResponse = true
+        answer.questions = question.questions
+        if sent.overTCP { answer.header.isTruncated = false }
+        return answer
+    }
+
+    /// Answers every query sent upstream with the fuzzed answer (or an empty one with the
+    /// fuzzed code), as the upstream that was asked; a truncated answer's TCP retry gets it
     /// without TC.
-    mutating func answerUpstream(with bytes: [UInt8], code: DNSResponseCode) {
+    mutating func answerUpstream() {
         var rounds = 0
         while let sent = sentUpstream.first, rounds < 8 {
             sentUpstream.removeFirst()
             rounds += 1
-            guard let question = try? DNSMessage(decoding: sent.bytes) else {
-                invariant(false, "the forwarder sent a query it cannot decode itself: \(hexText(sent.bytes))")
-                return
-            }
-            var answer = (try? DNSMessage(decoding: bytes)) ?? DNSMessage(responseTo: question, code: code)
-            answer.header.id = sent.id
-            answer.header.isResponse = true
-            answer.questions = question.questions
-            if sent.overTCP { answer.header.isTruncated = false }
-            now += 1_000_000
-            perform(forwarder.receive(answer, from: sent.upstream, now: now, generator: &random))
+            let answer = answerFromUpstream(to: sent)
+            now = now + .milliseconds(1)
+            guard let encoded = try? answer.encoded(limit: DNSMessage.maximumTCPSize) else { continue }
+            perform(server.receiveUpstream(encoded[...], from: sent.upstream, now: now, generator: &random))
         }
     }
 
@@ -141,7 +171,7 @@ private struct DNSServerModel {
                 invariant(false, "the memo answers a query the zone does not: \(hexText(bytes))")
                 return
             }
-            let expected = try? full.encoded(maximumSize: query.maximumResponseSize(overTCP: overTCP))
+            let expected = try? full.encoded(limit: query.maximumResponseSize(overTCP: overTCP))
             invariant(fast == expected, "memo and zone disagree: \(hexText(fast)) vs \(expected.map { hexText($0) } ?? "no reply"); query \(hexText(bytes))")
         }
         if forwarder.writeCachedAnswer(to: view, in: bytes, now: now, maximumSize: size, into: &fast) {
@@ -150,7 +180,7 @@ private struct DNSServerModel {
                 invariant(false, "the cache answers the fast path but not the full path: \(actions); query \(hexText(bytes))")
                 return
             }
-            let expected = try? full.encoded(maximumSize: fullSize)
+            let expected = try? full.encoded(limit: fullSize)
             invariant(fast == expected, "cache fast and full paths disagree: \(hexText(fast)) vs \(expected.map { hexText($0) } ?? "no reply"); query \(hexText(bytes))")
         }
     }
@@ -159,39 +189,30 @@ private struct DNSServerModel {
     /// SERVFAIL, within the limits too.
     mutating func expireAll() {
         for _ in 0..<4 {
-            now += 10_000_000_000
-            perform(forwarder.expire(now: now, generator: &random))
+            now = now + .seconds(10)
+            perform(server.expire(now: now, generator: &random))
             sentUpstream = []
         }
-        invariant(forwarder.pendingQueryCount == 0, "\(forwarder.pendingQueryCount) queries still pending after every deadline")
+        invariant(server.nextDeadline == nil, "queries still pending after every deadline")
     }
 
-    private mutating func perform(_ actions: [DNSForwarderAction<Int>]) {
+    /// A reply to a query the decoder accepted always fits: its one echoed question (or none)
+    /// is within every limit, so a reply dropped for not fitting would mean a reply lost.
+    private mutating func perform(_ actions: [DNSServerAction]) {
         for action in actions {
             switch action {
             case .sendUpstream(let query):
                 invariant(query.bytes.count <= DNSMessage.maximumTCPSize, "upstream query of \(query.bytes.count) bytes")
                 sentUpstream.append(query)
-            case .respond(_, let message, let maximumSize):
-                // Every requester asked this one query, so the forwarder's limit is its limit.
-                invariant(maximumSize == limit, "a forwarded answer limited to \(maximumSize) bytes, the query's limit is \(limit)")
-                encode(message, maximumSize: maximumSize, "forwarded answer")
-            case .closeUpstream, .discarded:
+            case .reply(let to, let bytes, _, _):
+                invariant(to == dnsClient, "a reply to \(to), the client is \(dnsClient)")
+                check(bytes, "forwarded answer")
+            case .drop(.replyDoesNotFit(_, let error)):
+                invariant(false, "no reply within its limit (\(error))")
+            case .closeUpstream, .drop:
                 break
             }
         }
-    }
-
-    /// A reply to a query the decoder accepted always fits: its one echoed question (or none)
-    /// is within every limit, so the encoder's typed error would mean a reply lost.
-    private mutating func encode(_ message: DNSMessage, maximumSize: Int, _ path: String) {
-        do {
-            try message.encode(into: &buffer, maximumSize: maximumSize)
-        } catch {
-            invariant(false, "\(path): no reply within \(maximumSize) bytes (\(error))")
-            return
-        }
-        check(buffer, path)
     }
 
     private func check(_ reply: [UInt8], _ path: String) {

@@ -1,5 +1,7 @@
+import BrambleWire
+
 /// Forwarded answers kept for their TTL, bounded in entries and bytes, least recently used
-/// evicted first. Time is injected (`now`, monotonic nanoseconds) so expiry is testable and
+/// evicted first. Time is injected (`now`, a ``MonotonicInstant``) so expiry is testable and
 /// a wall-clock jump cannot empty or freeze the cache.
 ///
 /// Each entry also keeps its response encoded (``DNSStoredResponse``), and the index finds
@@ -45,8 +47,6 @@ public struct DNSCache: Sendable {
         public var authenticData: Bool
     }
 
-    static let nanosecondsPerSecond: UInt64 = 1_000_000_000
-
     public let limits: Limits
     private var slots: [Slot] = []
     private var slotByKey: DNSQuestionIndex
@@ -62,8 +62,8 @@ public struct DNSCache: Sendable {
         var keyBytes: [UInt8]
         var answer: Answer
         var stored: DNSStoredResponse?
-        var storedAt: UInt64
-        var expiresAt: UInt64
+        var storedAt: MonotonicInstant
+        var expiresAt: MonotonicInstant
         var size: Int
         var newer: Int
         var older: Int
@@ -89,7 +89,7 @@ public struct DNSCache: Sendable {
     }
 
     /// The live entry for `index`'s key, or nil; drops it when it has expired.
-    private mutating func liveSlot(_ index: Int?, now: UInt64) -> Int? {
+    private mutating func liveSlot(_ index: Int?, now: MonotonicInstant) -> Int? {
         guard let index else { return nil }
         guard now < slots[index].expiresAt else {
             remove(index)
@@ -99,8 +99,11 @@ public struct DNSCache: Sendable {
         return index
     }
 
-    private func elapsedSeconds(_ index: Int, now: UInt64) -> UInt32 {
-        UInt32(clamping: (now - min(now, slots[index].storedAt)) / Self.nanosecondsPerSecond)
+    private func elapsedSeconds(_ index: Int, now: MonotonicInstant) -> UInt32 {
+        // Whole seconds from the raw nanoseconds: a `Duration` would cost 128-bit division
+        // on every cache hit.
+        let stored = slots[index].storedAt.nanoseconds
+        return UInt32(clamping: (now.nanoseconds - min(now.nanoseconds, stored)) / 1_000_000_000)
     }
 
     /// Writes the cached response to a query of the common shape into `out`, as the
@@ -108,7 +111,7 @@ public struct DNSCache: Sendable {
     /// and case, TTLs reduced by the time in the cache, AD only for clients that asked for
     /// it. False when nothing live is cached or the answer needs truncating.
     public mutating func writeAnswer(
-        to view: DNSQueryView, in bytes: ArraySlice<UInt8>, now: UInt64, maximumSize: Int, into out: inout [UInt8]
+        to view: DNSQueryView, in bytes: ArraySlice<UInt8>, now: MonotonicInstant, maximumSize: Int, into out: inout [UInt8]
     ) -> Bool {
         guard let index = liveSlot(slotByKey.value(for: view, in: bytes, flags: view.dnssecOK ? 1 : 0), now: now) else { return false }
         let authenticData = slots[index].answer.authenticData && (view.authenticDataWanted || view.dnssecOK)
@@ -119,7 +122,7 @@ public struct DNSCache: Sendable {
 
     /// The answer for `key` with TTLs reduced by the whole seconds it has been stored, or
     /// nil when there is none or it has expired (an expired entry is dropped on the spot).
-    public mutating func lookup(_ key: DNSCacheKey, now: UInt64) -> Answer? {
+    public mutating func lookup(_ key: DNSCacheKey, now: MonotonicInstant) -> Answer? {
         guard let index = liveSlot(slotByKey.value(for: Self.indexKey(key)), now: now) else { return nil }
         let elapsed = elapsedSeconds(index, now: now)
         var answer = slots[index].answer
@@ -133,7 +136,7 @@ public struct DNSCache: Sendable {
     /// Stores an upstream's response for as long as its content allows; returns the
     /// seconds it will be kept (0: not stored).
     @discardableResult
-    public mutating func store(_ response: DNSMessage, for key: DNSCacheKey, now: UInt64) -> UInt32 {
+    public mutating func store(_ response: DNSMessage, for key: DNSCacheKey, now: MonotonicInstant) -> UInt32 {
         guard !response.header.isTruncated, let ttl = cacheTTL(of: response), ttl > 0 else { return 0 }
         // Every record is capped at the entry's TTL: the SOA of a negative answer then
         // tells clients the time the denial has left (RFC 2308 section 5).
@@ -150,7 +153,7 @@ public struct DNSCache: Sendable {
     }
 
     /// Remembers that every upstream failed for `key`, for ``Limits/serverFailureTTL``.
-    public mutating func storeServerFailure(for key: DNSCacheKey, now: UInt64) {
+    public mutating func storeServerFailure(for key: DNSCacheKey, now: MonotonicInstant) {
         guard limits.serverFailureTTL > 0 else { return }
         insert(Answer(responseCode: .serverFailure, answers: [], authorities: [], authenticData: false),
                for: key, ttl: limits.serverFailureTTL, now: now)
@@ -173,7 +176,7 @@ public struct DNSCache: Sendable {
         }
     }
 
-    private mutating func insert(_ answer: Answer, for key: DNSCacheKey, ttl: UInt32, now: UInt64) {
+    private mutating func insert(_ answer: Answer, for key: DNSCacheKey, ttl: UInt32, now: MonotonicInstant) {
         guard limits.maximumEntries > 0 else { return }
         let keyBytes = Self.indexKey(key)
         let stored = DNSStoredResponse(DNSMessage(
@@ -187,7 +190,7 @@ public struct DNSCache: Sendable {
         }
         let slot = Slot(
             key: key, keyBytes: keyBytes, answer: answer, stored: stored, storedAt: now,
-            expiresAt: now &+ UInt64(ttl) * Self.nanosecondsPerSecond, size: size, newer: Self.none, older: newest)
+            expiresAt: now + .seconds(ttl), size: size, newer: Self.none, older: newest)
         let index: Int
         if let free = freeSlots.popLast() {
             index = free
@@ -245,5 +248,18 @@ public struct DNSCache: Sendable {
         }
         return entryOverhead + key.question.name.wire.count
             + answer.answers.reduce(0) { $0 + size($1) } + answer.authorities.reduce(0) { $0 + size($1) }
+    }
+}
+
+/// What a cached answer answers: the question (name compared case-insensitively, so the
+/// cache is shared across cases) and whether DNSSEC records were asked for, since answers
+/// with DO set carry RRSIGs that others do not want.
+public struct DNSCacheKey: Hashable, Sendable {
+    public var question: DNSQuestion
+    public var dnssecOK: Bool
+
+    public init(question: DNSQuestion, dnssecOK: Bool) {
+        self.question = question
+        self.dnssecOK = dnssecOK
     }
 }

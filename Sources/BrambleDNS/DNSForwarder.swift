@@ -2,7 +2,7 @@ import BrambleNodeMap
 import BrambleWire
 
 /// Forwarding of names outside the cluster to the upstream resolvers, as a state machine:
-/// each method takes an input and `now` (monotonic nanoseconds) and returns the actions
+/// each method takes an input and `now` (a ``MonotonicInstant``) and returns the actions
 /// the server performs. No sockets, clock or randomness of its own, so every path (timeouts,
 /// forged answers, failover) is a unit test.
 ///
@@ -23,7 +23,8 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
     public struct Configuration: Hashable, Sendable {
         /// Tried in order: the next one when one times out or fails.
         public var upstreams: [UpstreamServer]
-        public var timeoutNanoseconds: UInt64
+        /// How long an upstream has to answer before the next one is asked.
+        public var timeout: Duration
         public var maximumPendingQueries: Int
         public var maximumClientsPerQuery: Int
         /// Queries one source address may have waiting upstream at once (counting those
@@ -31,11 +32,11 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
         public var maximumPendingQueriesPerClient: Int
 
         public init(
-            upstreams: [UpstreamServer], timeoutNanoseconds: UInt64 = 1_500_000_000,
+            upstreams: [UpstreamServer], timeout: Duration = .milliseconds(1500),
             maximumPendingQueries: Int = 512, maximumClientsPerQuery: Int = 64, maximumPendingQueriesPerClient: Int = 32
         ) {
             self.upstreams = upstreams
-            self.timeoutNanoseconds = timeoutNanoseconds
+            self.timeout = timeout
             self.maximumPendingQueries = maximumPendingQueries
             self.maximumClientsPerQuery = maximumClientsPerQuery
             self.maximumPendingQueriesPerClient = maximumPendingQueriesPerClient
@@ -78,7 +79,7 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
         /// the upstream list has been replaced since.
         var upstream: UpstreamServer
         var overTCP: Bool
-        var deadline: UInt64
+        var deadline: MonotonicInstant
     }
 
     public private(set) var configuration: Configuration
@@ -88,7 +89,7 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
     /// Deadlines in the order they were set. One timeout applies to all, so this is also
     /// deadline order: a queue does the work of a heap. Entries whose query has moved on
     /// are skipped when they come up.
-    private var deadlines: [(deadline: UInt64, id: UInt16)] = []
+    private var deadlines: [(deadline: MonotonicInstant, id: UInt16)] = []
     private var deadlinesHead = 0
     /// Requesters waiting upstream per source address; no entry at zero.
     private var waitingBySource: [IPv4Address: Int] = [:]
@@ -102,7 +103,7 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
 
     /// When ``expire(now:generator:)`` next has work (possibly none, when that query has
     /// been answered since): the server's timer.
-    public var nextDeadline: UInt64? {
+    public var nextDeadline: MonotonicInstant? {
         deadlinesHead < deadlines.count ? deadlines[deadlinesHead].deadline : nil
     }
 
@@ -119,7 +120,7 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
     /// ``DNSCache/writeAnswer(to:in:now:maximumSize:into:)``); false when it is not cached,
     /// and the query takes the full path through ``forward(_:from:overTCP:now:generator:)``.
     public mutating func writeCachedAnswer(
-        to view: DNSQueryView, in bytes: ArraySlice<UInt8>, now: UInt64, maximumSize: Int, into out: inout [UInt8]
+        to view: DNSQueryView, in bytes: ArraySlice<UInt8>, now: MonotonicInstant, maximumSize: Int, into out: inout [UInt8]
     ) -> Bool {
         cache.writeAnswer(to: view, in: bytes, now: now, maximumSize: maximumSize, into: &out)
     }
@@ -131,7 +132,7 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
     /// the cache at once; otherwise joins an identical query in flight or starts one,
     /// within the caps of the ``Configuration``.
     public mutating func forward(
-        _ query: DNSMessage, from client: Client, source: IPv4Address, overTCP: Bool, now: UInt64,
+        _ query: DNSMessage, from client: Client, source: IPv4Address, overTCP: Bool, now: MonotonicInstant,
         generator: inout some RandomNumberGenerator
     ) -> [Action] {
         guard let question = query.question else {
@@ -163,13 +164,13 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
         guard pendingByID.count < configuration.maximumPendingQueries else { return [.discarded(.tooManyPendingQueries)] }
         waitingBySource[source, default: 0] += 1
         let pending = PendingQuery(
-            key: key, requesters: [requester], upstreamIndex: 0, upstream: configuration.upstreams[0], overTCP: false, deadline: 0)
+            key: key, requesters: [requester], upstreamIndex: 0, upstream: configuration.upstreams[0], overTCP: false, deadline: now)
         return [.sendUpstream(start(pending, now: now, generator: &generator))]
     }
 
     /// A response that arrived on an upstream query's socket, from `source`.
     public mutating func receive(
-        _ response: DNSMessage, from source: UpstreamServer, now: UInt64,
+        _ response: DNSMessage, from source: UpstreamServer, now: MonotonicInstant,
         generator: inout some RandomNumberGenerator
     ) -> [Action] {
         let id = response.header.id
@@ -200,7 +201,7 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
     }
 
     /// Handles every query whose deadline has passed: the next upstream, or SERVFAIL.
-    public mutating func expire(now: UInt64, generator: inout some RandomNumberGenerator) -> [Action] {
+    public mutating func expire(now: MonotonicInstant, generator: inout some RandomNumberGenerator) -> [Action] {
         var actions: [Action] = []
         while deadlinesHead < deadlines.count, deadlines[deadlinesHead].deadline <= now {
             let (deadline, id) = deadlines[deadlinesHead]
@@ -218,7 +219,7 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
     }
 
     private mutating func failOver(
-        _ pending: PendingQuery, now: UInt64, generator: inout some RandomNumberGenerator
+        _ pending: PendingQuery, now: MonotonicInstant, generator: inout some RandomNumberGenerator
     ) -> [Action] {
         guard pending.upstreamIndex + 1 < configuration.upstreams.count else {
             cache.storeServerFailure(for: pending.key, now: now)
@@ -234,12 +235,12 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
 
     /// Registers the query under a fresh random ID and builds what to send.
     private mutating func start(
-        _ pending: PendingQuery, now: UInt64, generator: inout some RandomNumberGenerator
+        _ pending: PendingQuery, now: MonotonicInstant, generator: inout some RandomNumberGenerator
     ) -> UpstreamQuery {
         var id = UInt16.random(in: .min ... .max, using: &generator)
         while pendingByID[id] != nil { id = UInt16.random(in: .min ... .max, using: &generator) }
         var pending = pending
-        pending.deadline = now &+ configuration.timeoutNanoseconds
+        pending.deadline = now + configuration.timeout
         pendingByID[id] = pending
         idByKey[pending.key] = id
         deadlines.append((pending.deadline, id))
@@ -251,7 +252,7 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
         return UpstreamQuery(
             id: id, upstream: pending.upstream, overTCP: pending.overTCP,
             // One question and an OPT record without options: at most 12 + 259 + 11 bytes.
-            bytes: (try? query.encoded(maximumSize: DNSMessage.maximumTCPSize)) ?? [])
+            bytes: (try? query.encoded(limit: DNSMessage.maximumTCPSize)) ?? [])
     }
 
     /// The query's requesters are answered: they no longer count against their sources.
@@ -282,3 +283,56 @@ public struct DNSForwarder<Client: Hashable & Sendable>: Sendable {
     }
 }
 
+/// What the server does for the forwarder.
+public enum DNSForwarderAction<Client: Hashable & Sendable>: Hashable, Sendable {
+    case sendUpstream(UpstreamQuery)
+    /// The query with this ID is finished (answered, timed out or failed over): close its
+    /// socket, so late or forged answers to it are not even read.
+    case closeUpstream(id: UInt16)
+    /// Encode `message` within `maximumSize` bytes and send it to the client.
+    case respond(to: Client, message: DNSMessage, maximumSize: Int)
+    /// Nothing sent; logged for the operator.
+    case discarded(DNSForwarderDiscard)
+}
+
+/// Why the forwarder ignored a query or a response.
+public enum DNSForwarderDiscard: Hashable, Sendable, CustomStringConvertible {
+    /// No query in flight has this ID: late, duplicated or forged.
+    case unknownID(UInt16)
+    /// The ID matches, but it came from another address or port than the query went to.
+    case wrongSource(UpstreamServer, expected: UpstreamServer)
+    /// The ID and source match, but it is not a response to the question asked.
+    case questionMismatch(id: UInt16)
+    /// As many queries are in flight as allowed: the client will retry.
+    case tooManyPendingQueries
+    /// As many clients wait for the same question as allowed.
+    case tooManyWaitingClients
+    /// This source address already has as many queries waiting upstream as one may.
+    case tooManyQueriesFromClient(IPv4Address)
+
+    public var description: String {
+        switch self {
+        case .unknownID(let id): "upstream answer with ID \(id) matches no query in flight"
+        case .wrongSource(let source, let expected): "answer from \(source), but the query went to \(expected)"
+        case .questionMismatch(let id): "upstream answer \(id) is for another question"
+        case .tooManyPendingQueries: "too many queries in flight upstream; query dropped"
+        case .tooManyWaitingClients: "too many clients waiting for one answer; query dropped"
+        case .tooManyQueriesFromClient(let source): "\(source) has too many queries waiting upstream; query dropped"
+        }
+    }
+}
+
+/// One query the forwarder wants sent to an upstream resolver.
+///
+/// The server sends each from a fresh socket (so a fresh random source port, RFC 5452
+/// section 4) and hands whatever that socket receives to
+/// ``DNSForwarder/receive(_:from:now:generator:)``. ``id`` is random and unique among the
+/// queries in flight, so it also names the socket to close on ``DNSForwarderAction/closeUpstream(id:)``.
+public struct UpstreamQuery: Hashable, Sendable {
+    public var id: UInt16
+    public var upstream: UpstreamServer
+    /// Over TCP (length-prefixed) instead of UDP: the retry after a truncated UDP answer.
+    public var overTCP: Bool
+    /// The encoded query.
+    public var bytes: [UInt8]
+}

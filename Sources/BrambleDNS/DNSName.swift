@@ -115,10 +115,6 @@ public struct DNSName: Hashable, Sendable {
         hasher.combine(word)
     }
 
-    /// Whether the names are the same bytes, case included: how a test tells that an
-    /// answer kept the question's case.
-    public func isIdentical(to other: DNSName) -> Bool { wire == other.wire }
-
     @inline(__always)
     static func lowercased(_ byte: UInt8) -> UInt8 {
         byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
@@ -152,5 +148,20 @@ extension DNSName: CustomStringConvertible {
             text += "."
         }
         return text
+    }
+}
+
+/// Why labels do not make a DNS name.
+public enum DNSNameError: Error, Equatable, Sendable, CustomStringConvertible {
+    case emptyLabel
+    case labelTooLong(length: Int)
+    case nameTooLong(wireLength: Int)
+
+    public var description: String {
+        switch self {
+        case .emptyLabel: "a DNS name cannot have an empty label"
+        case .labelTooLong(let length): "a DNS label is at most 63 bytes (this one has \(length))"
+        case .nameTooLong(let wireLength): "a DNS name is at most 255 bytes on the wire (this one needs \(wireLength))"
+        }
     }
 }

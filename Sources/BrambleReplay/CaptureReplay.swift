@@ -9,7 +9,8 @@ import BrambleWire
 /// capture's, conversation by conversation, in order.
 ///
 /// The capture's timestamps are the clock: DHCP's pool time is the request's second, TFTP's
-/// and the forwarder's monotonic instants are its nanoseconds. Which side a packet is on
+/// and DNS's monotonic instants are its nanoseconds. DNS runs the daemon's own core
+/// (``DNSServer``), fast paths included. Which side a packet is on
 /// follows from the hub's address and the well-known ports:
 /// - to port 67: a DHCP request; from the hub's port 67: a reply.
 /// - to the hub's port 69: a TFTP request; from the hub to that client's address and port
@@ -21,8 +22,9 @@ import BrambleWire
 public struct CaptureReplay {
     private let configuration: ReplayConfiguration
     private var dhcp: DHCPResponder
-    private var zone: ClusterZone
-    private var forwarder: DNSForwarder<ReplayConversation>
+    private var dns: DNSServer
+    /// The DNS core's replies, reused from query to query as the daemon does.
+    private var dnsReply: [UInt8] = []
     /// The daemon's TFTP server itself, on the configuration's boot tree.
     private var tftp: TFTPServer<ReplayBootTree>
     private var random = SplitMix64(seed: 0x9e37_79b9_7f4a_7c15)
@@ -47,8 +49,9 @@ public struct CaptureReplay {
         dhcp = responder
         if configuration.dhcp.mode == .proxy { assigned = AssignedAddresses() }
         let served = assigned.map { configuration.nodeMap.addressed(by: $0) } ?? configuration.nodeMap
-        zone = ClusterZone(nodeMap: served, hub: configuration.hub, domain: configuration.domain)
-        forwarder = DNSForwarder(configuration: .init(upstreams: configuration.upstreams))
+        dns = DNSServer(
+            settings: .init(hub: configuration.hub, domain: configuration.domain, upstreams: configuration.upstreams),
+            nodeMap: served, wallClockSeconds: 1, hashSeed: 0)
         tftp = TFTPServer(
             tree: configuration.servedTree, nodeMap: served,
             settings: TFTPServer.Settings(
@@ -120,8 +123,8 @@ public struct CaptureReplay {
         while let (id, deadline) = tftp.nextDeadline, deadline.nanoseconds <= now {
             performTFTP(tftp.timerFired(id, at: deadline), for: id, at: CaptureTimestamp(totalNanoseconds: Int64(deadline.nanoseconds)))
         }
-        if let deadline = forwarder.nextDeadline, deadline <= now {
-            perform(forwarder.expire(now: now, generator: &random))
+        if let deadline = dns.nextDeadline, deadline.nanoseconds <= now {
+            perform(dns.expire(now: MonotonicInstant(nanoseconds: now), generator: &random))
         }
     }
 
@@ -136,12 +139,12 @@ public struct CaptureReplay {
         if let sighting = response.sighting, var learned = assigned, learned.assign(sighting.address, toNode: sighting.nodeID) {
             assigned = learned
             tftp.nodeMap = servedMap
-            zone = ClusterZone(nodeMap: servedMap, hub: configuration.hub, domain: configuration.domain)
+            dns.replace(nodeMap: servedMap, domain: configuration.domain, wallClockSeconds: UInt32(clamping: datagram.timestamp.seconds))
         }
         if response.journal != nil, let pool = dhcp.pool {
-            zone = ClusterZone(
-                nodeMap: servedMap, hub: configuration.hub, domain: configuration.domain,
-                dynamicHosts: Lease.dnsHosts(pool.activeLeases(now: datagram.timestamp.seconds)))
+            dns.replace(
+                dynamicHosts: Lease.dnsHosts(pool.activeLeases(now: datagram.timestamp.seconds)),
+                wallClockSeconds: UInt32(clamping: datagram.timestamp.seconds))
         }
         let responder = dhcp
         tftp.reportOf = { RaspberryPiDHCPReport(serial: responder.serial(of: $0)?.description, bootloaderGeneration: responder.bootloaderGeneration(of: $0)) }
@@ -215,21 +218,14 @@ public struct CaptureReplay {
 
     private mutating func dnsQuery(_ datagram: CapturedDatagram) {
         report.fed["DNS", default: 0] += 1
-        let client = ReplayConversation.dns(
-            client: datagram.frame.sourceAddress, port: datagram.frame.sourcePort, id: dnsID(datagram.payload))
-        guard let query = try? DNSMessage(decoding: datagram.payload) else {
-            if zone.serves(datagram.frame.sourceAddress), let reply = DNSMessage.formatErrorResponse(toUndecodable: datagram.payload) {
-                emitDNS(reply, to: client)
-            }
-            return
-        }
-        switch zone.respond(to: query, from: datagram.frame.sourceAddress) {
-        case .answer(let response):
-            if let bytes = try? response.encoded(maximumSize: query.maximumResponseSize(overTCP: false)) { emitDNS(bytes, to: client) }
-        case .forward:
-            perform(forwarder.forward(query, from: client, source: datagram.frame.sourceAddress, overTCP: false, now: UInt64(max(0, datagram.timestamp.totalNanoseconds)), generator: &random))
-        case .drop:
-            return
+        let f = datagram.frame
+        let outcome = dns.answer(
+            query: datagram.payload, from: .datagram(f.sourceAddress, port: f.sourcePort), address: f.sourceAddress,
+            now: instant(datagram), generator: &random, reply: &dnsReply)
+        switch outcome.disposition {
+        case .answer: emitDNS(dnsReply, to: f.sourceAddress, port: f.sourcePort)
+        case .forwarder(let actions): perform(actions)
+        case .drop: return
         }
     }
 
@@ -252,10 +248,10 @@ public struct CaptureReplay {
         answer.header.id = replayID
         report.upstreamAnswerRewrites[datagram.number] = (replayID, Self.upstreamPort(for: replayID))
         let source = UpstreamServer(address: datagram.frame.sourceAddress, port: datagram.frame.sourcePort)
-        perform(forwarder.receive(answer, from: source, now: UInt64(max(0, datagram.timestamp.totalNanoseconds)), generator: &random))
+        perform(dns.receiveUpstream(answer, from: source, now: instant(datagram), generator: &random))
     }
 
-    private mutating func perform(_ actions: [DNSForwarderAction<ReplayConversation>]) {
+    private mutating func perform(_ actions: [DNSServerAction]) {
         for action in actions {
             switch action {
             case .sendUpstream(let query):
@@ -268,17 +264,17 @@ public struct CaptureReplay {
                 for (question, ids) in replayUpstreamIDs where ids.contains(id) {
                     replayUpstreamIDs[question] = ids.filter { $0 != id }
                 }
-            case .respond(let client, let message, let maximumSize):
-                if let bytes = try? message.encoded(maximumSize: maximumSize) { emitDNS(bytes, to: client) }
-            case .discarded:
+            case .reply(.datagram(let address, let port), let bytes, _, _):
+                emitDNS(bytes, to: address, port: port)
+            case .reply(.stream, _, _, _), .drop:
                 continue
             }
         }
     }
 
-    private mutating func emitDNS(_ bytes: [UInt8], to client: ReplayConversation) {
-        guard case .dns(let address, let port, _) = client else { return }
-        emit(client, ReplayedPacket(
+    /// An answer to a client's query: its conversation is the query's, by the ID it echoes.
+    private mutating func emitDNS(_ bytes: [UInt8], to address: IPv4Address, port: UInt16) {
+        emit(.dns(client: address, port: port, id: dnsID(bytes[...])), ReplayedPacket(
             cause: currentCause, timestamp: lastTimestamp, source: hub, sourcePort: 53, destination: address, destinationPort: port,
             payload: bytes))
     }

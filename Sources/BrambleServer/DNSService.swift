@@ -6,8 +6,8 @@ import BrambleWire
 import Glibc
 import Logging
 
-/// DNS on the wire: UDP and TCP on the hub's cluster address, answers from the
-/// ``ClusterZone``, everything else through the ``DNSForwarder`` to the upstream resolvers,
+/// DNS on the wire: the sockets and the timer around ``DNSServer``, which decides every
+/// answer (the same core `bramble replay` runs). UDP and TCP on the hub's cluster address;
 /// each upstream query from a socket of its own (a fresh random source port, RFC 5452).
 ///
 /// The sockets bind the cluster address, not the interface: a bound address takes only
@@ -47,46 +47,40 @@ final class DNSService {
     private let udp: UDPSocket
     private let listener: TCPListener
     private let loop: EventLoop
+    private let capture: PacketCapture?
     private let logger: Logger
-    private var nodeMap: NodeMap
-    private var domain: DomainName
-    private var dynamicHosts: [DynamicHost] = []
-    private var zone: ClusterZone
-    /// The zone's answers as sent, emptied with every new zone.
-    private var memo = DNSAnswerMemo(seed: .random(in: .min ... .max))
-    private var forwarder: DNSForwarder<DNSClient>
-    private var bootWatch = NodeBootWatch()
+    private var server: DNSServer
     private var generator = SystemRandomNumberGenerator()
     private var connections: [UInt64: DNSStreamConnection] = [:]
     /// Open TCP connections per client address; no entry at zero.
     private var connectionsByPeer: [IPv4Address: Int] = [:]
     private var upstreamChannels: [UInt16: UpstreamChannel] = [:]
     private var nextSerial: UInt64 = 0
-    private var forwarderTimer: (deadline: UInt64, id: EventLoop.TimerID)?
-    /// Reused for every datagram and every encoded answer: the answer path allocates only
-    /// what decoding and the zone's answer need.
+    private var forwarderTimer: (deadline: MonotonicInstant, id: EventLoop.TimerID)?
+    /// Reused for every datagram and every answer: the answer path allocates only what
+    /// decoding and the zone's answer need.
     private var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
     private var sendBuffer: [UInt8] = []
     private(set) var queriesReceived = 0
     /// What `counters` reports: answers by source and code, upstream latency.
     private(set) var tally = DNSTally()
-    /// When each upstream query in flight was sent (loop clock, ns), for its latency.
-    private var upstreamSentAt: [UInt16: UInt64] = [:]
+    /// When each upstream query in flight was sent, for its latency.
+    private var upstreamSentAt: [UInt16: MonotonicInstant] = [:]
     /// A node's first query since its last DISCOVER: its OS is up.
     var onFirstQuery: ((NodeEntry) -> Void)?
 
-    init(settings: Settings, nodeMap: NodeMap, loop: EventLoop, logger: Logger) throws(SystemCallError) {
-        udp = try UDPSocket(address: settings.hub.address, port: settings.port, capture: loop.capture)
+    init(settings: Settings, nodeMap: NodeMap, loop: EventLoop, capture: PacketCapture? = nil, logger: Logger) throws(SystemCallError) {
+        udp = try UDPSocket(address: settings.hub.address, port: settings.port, capture: capture)
         // The port UDP got: the same as `settings.port`, or with port 0 (tests) one
         // ephemeral port for both transports.
         listener = try TCPListener(address: settings.hub.address, port: udp.localPort)
         self.settings = settings
         self.loop = loop
+        self.capture = capture
         self.logger = logger
-        self.nodeMap = nodeMap
-        domain = settings.domain
-        zone = ClusterZone(nodeMap: nodeMap, hub: settings.hub, domain: settings.domain, serial: Self.serial(after: 0))
-        forwarder = DNSForwarder(configuration: .init(upstreams: settings.upstreams), cache: DNSCache(hashSeed: .random(in: .min ... .max)))
+        server = DNSServer(
+            settings: .init(hub: settings.hub, domain: settings.domain, upstreams: settings.upstreams), nodeMap: nodeMap,
+            wallClockSeconds: Self.wallClockSeconds(), hashSeed: .random(in: .min ... .max))
         try udp.watch(in: loop) { [unowned self] in self.readDatagrams() }
         try listener.watch(in: loop, logger: logger) { [unowned self] in self.acceptConnections() }
         logger.info("DNS on \(settings.hub.address):\(udp.localPort), UDP and TCP, for \(settings.domain.name) and the reverse zone of \(settings.hub.subnet)")
@@ -99,7 +93,7 @@ final class DNSService {
 
     var localPort: UInt16 { udp.localPort }
 
-    func counters() -> DNSCounters { tally.snapshot(queries: queriesReceived, cacheEntries: forwarder.cache.count) }
+    func counters() -> DNSCounters { tally.snapshot(queries: queriesReceived, cacheEntries: server.cacheEntries) }
 
     /// The configured upstreams, or the hub's resolv.conf minus the hub and loopback; says
     /// in the log which it is, and once if there are none.
@@ -116,42 +110,27 @@ final class DNSService {
 
     /// Upstreams from a reloaded config or resolv.conf; the cache starts afresh.
     func replace(upstreams: [UpstreamServer]) {
-        forwarder.replaceUpstreams(upstreams)
+        server.replace(upstreams: upstreams)
     }
 
     /// A reloaded node map or domain: a new zone, swapped in whole.
     func replace(nodeMap: NodeMap, domain: DomainName) {
-        self.nodeMap = nodeMap
-        self.domain = domain
-        rebuildZone()
+        server.replace(nodeMap: nodeMap, domain: domain, wallClockSeconds: Self.wallClockSeconds())
     }
 
     /// A node's DISCOVER starts a new boot: its next first query is an "OS up" again.
     func dhcpObserved(_ event: DHCPEvent) {
-        if event.received == .discover, let node = event.nodeID.flatMap(nodeMap.node(id:)), let address = nodeMap.knownAddress(of: node) {
-            bootWatch.nodeRebooted(at: address)
-        }
+        if event.received == .discover, let id = event.nodeID { server.nodeRebooted(id: id) }
     }
 
     /// The pool's active leases: those with a client host name become names in the zone.
     func replaceLeases(_ leases: [Lease]) {
         let hosts = Lease.dnsHosts(leases)
-        guard hosts != dynamicHosts else { return }
-        dynamicHosts = hosts
-        rebuildZone()
+        server.replace(dynamicHosts: hosts, wallClockSeconds: Self.wallClockSeconds())
     }
 
-    private func rebuildZone() {
-        memo.removeAll()
-        zone = ClusterZone(
-            nodeMap: nodeMap, hub: settings.hub, domain: domain, dynamicHosts: dynamicHosts, serial: Self.serial(after: zone.serial))
-    }
-
-    /// The SOA serial: the time in seconds, or one more than the last when changes come
-    /// faster, so every new zone has a larger serial.
-    private static func serial(after previous: UInt32) -> UInt32 {
-        max(UInt32(truncatingIfNeeded: time(nil)), previous &+ 1)
-    }
+    /// For the SOA serial, the one wall-clock reading DNS makes (see ``DNSServer``).
+    private static func wallClockSeconds() -> UInt32 { UInt32(truncatingIfNeeded: time(nil)) }
 
     // MARK: queries
 
@@ -159,7 +138,7 @@ final class DNSService {
     /// a flood of queries slows DNS, not the boot services or the timers.
     private func readDatagrams() {
         while let datagram = udp.receive(into: &receiveBuffer) {
-            handle(query: datagram.payload, from: .datagram(datagram.source, port: datagram.sourcePort), address: datagram.source, overTCP: false)
+            handle(query: datagram.payload, from: .datagram(datagram.source, port: datagram.sourcePort), address: datagram.source)
         }
     }
 
@@ -179,7 +158,7 @@ final class DNSService {
             do {
                 connections[serial] = try DNSStreamConnection(
                     stream: stream, loop: loop, idleMilliseconds: settings.idleMilliseconds,
-                    onMessage: { [weak self] bytes in self?.handle(query: bytes, from: .stream(connection: serial), address: peer, overTCP: true) },
+                    onMessage: { [weak self] bytes in self?.handle(query: bytes, from: .stream(connection: serial), address: peer) },
                     onClose: { [weak self] in self?.connectionClosed(serial, peer: peer) })
                 connectionsByPeer[peer, default: 0] += 1
             } catch {
@@ -194,78 +173,22 @@ final class DNSService {
         connectionsByPeer[peer] = left > 0 ? left : nil
     }
 
-    /// Queries of the common shape (``DNSQueryView``) whose question the zone has answered
-    /// before, or whose forwarded answer is cached, are answered from stored bytes with
-    /// nothing decoded; the rest are decoded in full and answered by the zone or the
-    /// forwarder, and the zone's answers remembered.
-    private func handle(query bytes: ArraySlice<UInt8>, from client: DNSClient, address: IPv4Address, overTCP: Bool) {
+    private func handle(query bytes: ArraySlice<UInt8>, from client: DNSClient, address: IPv4Address) {
         queriesReceived &+= 1
-        let view = DNSQueryView(bytes)
-        if let view {
-            noticeBoot(of: address)
-            let maximumSize = view.maximumResponseSize(overTCP: overTCP)
-            if zone.serves(address) {
-                let source: DNSTally.Source? =
-                    if memo.write(to: view, in: bytes, maximumSize: maximumSize, into: &sendBuffer) { .zone }
-                    else if zone.isPlainlyElsewhere(view, in: bytes)
-                        && forwarder.writeCachedAnswer(to: view, in: bytes, now: loop.now.nanoseconds, maximumSize: maximumSize, into: &sendBuffer) { .cache }
-                    else { nil }
-                if let source {
-                    tally.count(source, encoded: sendBuffer)
-                    sendEncoded(to: client)
-                    return
-                }
-            }
-        }
-        let query: DNSMessage
-        do {
-            query = try DNSMessage(decoding: bytes)
-        } catch {
-            if zone.serves(address), let reply = DNSMessage.formatErrorResponse(toUndecodable: bytes) {
-                tally.count(.local, encoded: reply)
-                send(bytes: reply, to: client)
-            }
-            return
-        }
-        if view == nil { noticeBoot(of: address) }
-        switch zone.respond(to: query, from: address) {
-        case .answer(let response):
-            if let view, zone.serves(address) { memo.remember(response, answering: view, in: bytes) }
-            send(response, to: client, maximumSize: query.maximumResponseSize(overTCP: overTCP), source: .zone)
-        case .forward:
-            // The forwarder answers at once only from its cache, or with its own error
-            // when the query has no question or there is no upstream to ask.
-            let source: DNSTally.Source = query.question == nil || forwarder.configuration.upstreams.isEmpty ? .local : .cache
-            perform(forwarder.forward(query, from: client, source: address, overTCP: overTCP, now: loop.now.nanoseconds, generator: &generator), source: source)
-        case .drop:
-            return
-        }
-    }
-
-    /// The first query from a node's address since it booted: its OS is up.
-    private func noticeBoot(of address: IPv4Address) {
-        if address != settings.hub.address, let node = bootWatch.firstQuery(from: address, nodeMap: nodeMap) {
+        let outcome = server.answer(query: bytes, from: client, address: address, now: loop.now, generator: &generator, reply: &sendBuffer)
+        if let node = outcome.firstQueryOf {
             logger.notice("\(node.name) (\(address)) OS up: first DNS query", metadata: ["peer": "\(address)"])
             onFirstQuery?(node)
         }
-    }
-
-    /// Encodes within `maximumSize` and sends; a reply that cannot fit is logged and
-    /// dropped (the client times out and retries, as for a lost datagram).
-    private func send(_ message: DNSMessage, to client: DNSClient, maximumSize: Int, source: DNSTally.Source) {
-        do {
-            try message.encode(into: &sendBuffer, maximumSize: maximumSize)
-        } catch {
-            logger.warning("DNS: reply to \(client) dropped: \(error)")
-            return
+        switch outcome.disposition {
+        case .answer(let source, let code):
+            tally.count(source, code: code)
+            send(bytes: sendBuffer, to: client)
+        case .forwarder(let actions):
+            perform(actions)
+        case .drop(let reason):
+            log(reason)
         }
-        tally.count(source, code: message.responseCode)
-        sendEncoded(to: client)
-    }
-
-    /// Sends what ``sendBuffer`` holds.
-    private func sendEncoded(to client: DNSClient) {
-        send(bytes: sendBuffer, to: client)
     }
 
     private func send(bytes: [UInt8], to client: DNSClient) {
@@ -280,26 +203,37 @@ final class DNSService {
         }
     }
 
+    /// A reply that cannot fit its transport is worth a warning; the rest are the normal
+    /// traffic of a busy or hostile network.
+    private func log(_ reason: DNSDropReason) {
+        if case .replyDoesNotFit = reason {
+            logger.warning("DNS: \(reason)")
+        } else {
+            logger.debug("DNS: \(reason)")
+        }
+    }
+
     // MARK: forwarding
 
-    /// Carries out the forwarder's actions; its answers are counted as coming from `source`.
-    private func perform(_ actions: [DNSForwarderAction<DNSClient>], source: DNSTally.Source) {
+    private func perform(_ actions: [DNSServerAction]) {
         for action in actions {
             switch action {
+            case .reply(let client, let bytes, let source, let code):
+                tally.count(source, code: code)
+                send(bytes: bytes, to: client)
             case .sendUpstream(let query): sendUpstream(query)
             case .closeUpstream(let id): closeUpstream(id)
-            case .respond(let client, let message, let maximumSize): send(message, to: client, maximumSize: maximumSize, source: source)
-            case .discarded(let reason): logger.debug("DNS: \(reason)")
+            case .drop(let reason): log(reason)
             }
         }
         scheduleForwarderTimer()
     }
 
     /// A socket of its own per query. If it cannot be opened the query simply times out
-    /// in the forwarder, which then tries the next upstream or answers SERVFAIL.
+    /// in the server, which then tries the next upstream or answers SERVFAIL.
     private func sendUpstream(_ query: UpstreamQuery) {
         let upstream = query.upstream
-        upstreamSentAt[query.id] = loop.now.nanoseconds
+        upstreamSentAt[query.id] = loop.now
         do {
             if query.overTCP {
                 nextSerial += 1
@@ -312,7 +246,7 @@ final class DNSService {
                 upstreamChannels[query.id] = .stream(connection, serial: serial)
                 try connection.send(query.bytes)
             } else {
-                let socket = try UDPSocket(port: 0, capture: loop.capture)
+                let socket = try UDPSocket(port: 0, capture: capture)
                 try loop.register(socket.fd) { [weak self] _ in self?.readUpstream(query.id) }
                 upstreamChannels[query.id] = .datagram(socket)
                 if !socket.send(query.bytes, to: upstream.address, port: upstream.port) {
@@ -344,36 +278,29 @@ final class DNSService {
     }
 
     private func receiveUpstream(_ bytes: ArraySlice<UInt8>, from source: UpstreamServer) {
-        let response: DNSMessage
-        do {
-            response = try DNSMessage(decoding: bytes)
-        } catch {
-            logger.debug("DNS: undecodable answer from \(source): \(error)")
-            return
-        }
-        let id = response.header.id
-        let sent = upstreamSentAt[id]
-        let now = loop.now.nanoseconds
-        let actions = forwarder.receive(response, from: source, now: now, generator: &generator)
+        let now = loop.now
+        let actions = server.receiveUpstream(bytes, from: source, now: now, generator: &generator)
         // Accepted (not discarded as late, forged or mismatched): the query is closed first.
-        if let sent, case .closeUpstream(id)? = actions.first { tally.observeUpstream(nanoseconds: now &- sent) }
-        perform(actions, source: .upstream)
+        if case .closeUpstream(let id)? = actions.first, let sent = upstreamSentAt[id] {
+            tally.observeUpstream(now.duration(since: sent))
+        }
+        perform(actions)
     }
 
-    /// One loop timer at the forwarder's earliest deadline; a later query's deadline never
+    /// One loop timer at the server's earliest deadline; a later query's deadline never
     /// comes before it (one timeout for all), so the timer is only ever moved when none is set.
     private func scheduleForwarderTimer() {
-        guard let deadline = forwarder.nextDeadline else { return }
+        guard let deadline = server.nextDeadline else { return }
         if let current = forwarderTimer {
             guard deadline < current.deadline else { return }
             loop.cancel(current.id)
         }
-        let id = loop.schedule(at: MonotonicInstant(nanoseconds: deadline)) { [weak self] in self?.forwarderDeadlinePassed() }
+        let id = loop.schedule(at: deadline) { [weak self] in self?.forwarderDeadlinePassed() }
         forwarderTimer = (deadline, id)
     }
 
     private func forwarderDeadlinePassed() {
         forwarderTimer = nil
-        perform(forwarder.expire(now: loop.now.nanoseconds, generator: &generator), source: .upstream)
+        perform(server.expire(now: loop.now, generator: &generator))
     }
 }

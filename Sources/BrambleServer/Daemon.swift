@@ -263,7 +263,7 @@ public final class Daemon {
             configured: configuration.upstreams, hub: configuration.address.address, resolvConf: ResolvConf.defaultPath, logger: logger)
         let dns = try DNSService(
             settings: .init(hub: configuration.address, domain: configuration.domain, upstreams: upstreams),
-            nodeMap: nodeMap, loop: loop, logger: logger)
+            nodeMap: nodeMap, loop: loop, capture: loop.capture, logger: logger)
         dns.replaceLeases(dhcp?.activeLeases(now: Int64(time(nil))) ?? [])
         dhcp?.onLeasesChanged = { [unowned dns] in dns.replaceLeases($0) }
         self.dns = dns

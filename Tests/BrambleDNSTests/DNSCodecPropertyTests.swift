@@ -47,7 +47,7 @@ import Testing
         await propertyCheck(input: Self.message, Self.edns.optional) { message, edns in
             var message = message
             message.edns = edns
-            let bytes = try message.encoded(maximumSize: 65535)
+            let bytes = try message.encoded(limit: 65535)
             #expect((try? DNSMessage(decoding: bytes)) == message)
         }
     }
@@ -56,10 +56,10 @@ import Testing
     /// decodes, and either holds every answer or says TC. Below the question, a typed error.
     @Test func encodingRespectsTheSizeLimit() async {
         await propertyCheck(input: Self.message, Gen.int(in: 12...700)) { message, limit in
-            let fullSize = try message.encoded(maximumSize: 65535).count
+            let fullSize = try message.encoded(limit: 65535).count
             let bytes: [UInt8]
             do {
-                bytes = try message.encoded(maximumSize: limit)
+                bytes = try message.encoded(limit: limit)
             } catch {
                 #expect(error as? DNSEncodingError == .questionsDoNotFit(questionCount: message.questions.count, limit: limit))
                 return
@@ -88,11 +88,11 @@ import Testing
     /// reach every field, pointer and count.
     @Test func mutatedMessagesDecodeToAMessageOrATypedError() async {
         await propertyCheck(count: 1000, input: Self.message, Gen.int(in: 0...10_000), Gen.uint8()) { message, position, byte in
-            var bytes = try message.encoded(maximumSize: 65535)
+            var bytes = try message.encoded(limit: 65535)
             bytes[position % bytes.count] = byte
             do throws(DNSDecodingError) {
                 let decoded = try DNSMessage(decoding: bytes)
-                if let reply = try? decoded.encoded(maximumSize: 512) { #expect(reply.count <= 512) }
+                if let reply = try? decoded.encoded(limit: 512) { #expect(reply.count <= 512) }
             } catch {
                 #expect(!error.description.isEmpty)
             }

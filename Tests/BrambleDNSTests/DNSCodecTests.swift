@@ -44,7 +44,7 @@ import Testing
             ],
             additionals: [DNSResourceRecord(name: name("hub.cluster"), recordClass: .chaos, ttl: 0, data: .a(IPv4Address(10, 42, 0, 250)))],
             edns: DNSEDNS(udpPayloadSize: 4096, version: 0, dnssecOK: true, options: [0, 10, 0, 2, 0xab, 0xcd]))
-        let bytes = try message.encoded(maximumSize: 65535)
+        let bytes = try message.encoded(limit: 65535)
         let decoded = try DNSMessage(decoding: bytes)
         #expect(decoded == message)
         #expect(decoded.answers[0].name.isIdentical(to: owner), "case kept through compression")
@@ -76,16 +76,16 @@ import Testing
         let message = DNSMessage(
             header: DNSHeader(id: 1, isResponse: true), questions: [DNSQuestion(name: owner, type: .txt)],
             answers: answers, edns: DNSEDNS())
-        let udp = try DNSMessage(decoding: message.encoded(maximumSize: 512))
+        let udp = try DNSMessage(decoding: message.encoded(limit: 512))
         #expect(udp.header.isTruncated)
         #expect(udp.answers.isEmpty && udp.questions == message.questions && udp.edns != nil)
 
         #expect(throws: DNSEncodingError.questionsDoNotFit(questionCount: 1, limit: 20),
                 "a limit below the question: nothing over the limit is ever made") {
-            try message.encoded(maximumSize: 20)
+            try message.encoded(limit: 20)
         }
 
-        let tcp = try message.encoded(maximumSize: 65535)
+        let tcp = try message.encoded(limit: 65535)
         #expect(tcp.count > 512)
         #expect(try DNSMessage(decoding: tcp).header.isTruncated == false)
     }
@@ -96,7 +96,7 @@ import Testing
         let message = DNSMessage(
             header: DNSHeader(id: 1, isResponse: true), questions: [DNSQuestion(name: owner, type: .a)],
             answers: [DNSResourceRecord(name: owner, ttl: 0, data: .a(IPv4Address(1, 2, 3, 4)))], additionals: extra)
-        let bytes = try message.encoded(maximumSize: 512)
+        let bytes = try message.encoded(limit: 512)
         let decoded = try DNSMessage(decoding: bytes)
         #expect(bytes.count <= 512)
         #expect(!decoded.header.isTruncated && decoded.answers.count == 1)

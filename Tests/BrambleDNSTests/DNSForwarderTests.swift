@@ -14,15 +14,15 @@ import Testing
     var generator = SplitMix64(seed: 7)
 
     mutating func forward(_ query: DNSMessage, from client: String = "client", source: IPv4Address = IPv4Address(10, 42, 0, 9), at now: UInt64 = 0) -> [Forwarder.Action] {
-        forwarder.forward(query, from: client, source: source, overTCP: false, now: now, generator: &generator)
+        forwarder.forward(query, from: client, source: source, overTCP: false, now: at(now), generator: &generator)
     }
 
     mutating func receive(_ response: DNSMessage, from source: UpstreamServer, at now: UInt64 = 0) -> [Forwarder.Action] {
-        forwarder.receive(response, from: source, now: now, generator: &generator)
+        forwarder.receive(response, from: source, now: at(now), generator: &generator)
     }
 
     mutating func expire(at now: UInt64) -> [Forwarder.Action] {
-        forwarder.expire(now: now, generator: &generator)
+        forwarder.expire(now: at(now), generator: &generator)
     }
 
     static func sent(_ actions: [Forwarder.Action]) -> UpstreamQuery? {
@@ -105,7 +105,7 @@ import Testing
 
     @Test mutating func timeoutFailsOverToTheNextUpstream() throws {
         let first = try #require(Self.sent(forward(query("example.com", .a))))
-        #expect(forwarder.nextDeadline == 1_500_000_000)
+        #expect(forwarder.nextDeadline == at(1_500_000_000))
         #expect(expire(at: 1_499_999_999).isEmpty)
         let actions = expire(at: 1_500_000_000)
         #expect(actions.first == .closeUpstream(id: first.id))
@@ -141,7 +141,7 @@ import Testing
 
     @Test mutating func noUpstreamsAnswersServfail() {
         var lonely = Forwarder(configuration: .init(upstreams: []))
-        let actions = lonely.forward(query("example.com", .a), from: "c", source: IPv4Address(10, 42, 0, 9), overTCP: false, now: 0, generator: &generator)
+        let actions = lonely.forward(query("example.com", .a), from: "c", source: IPv4Address(10, 42, 0, 9), overTCP: false, now: at(0), generator: &generator)
         #expect(Self.responses(actions).first?.message.responseCode == .serverFailure)
     }
 
@@ -179,9 +179,9 @@ import Testing
     @Test mutating func pendingQueriesAreBounded() throws {
         var small = Forwarder(configuration: .init(upstreams: [Self.primary], maximumPendingQueries: 2))
         for index in 0..<2 {
-            #expect(Self.sent(small.forward(query("h\(index).example", .a), from: "c", source: IPv4Address(10, 42, 0, 9), overTCP: false, now: 0, generator: &generator)) != nil)
+            #expect(Self.sent(small.forward(query("h\(index).example", .a), from: "c", source: IPv4Address(10, 42, 0, 9), overTCP: false, now: at(0), generator: &generator)) != nil)
         }
-        #expect(small.forward(query("h9.example", .a), from: "c", source: IPv4Address(10, 42, 0, 9), overTCP: false, now: 0, generator: &generator)
+        #expect(small.forward(query("h9.example", .a), from: "c", source: IPv4Address(10, 42, 0, 9), overTCP: false, now: at(0), generator: &generator)
             == [.discarded(.tooManyPendingQueries)])
     }
 }

@@ -18,3 +18,19 @@ func query(_ text: String, _ type: DNSRecordType, id: UInt16 = 0x1234, edns: DNS
 func nodeMap(_ lines: [String], subnet: IPv4Subnet = hubInterface.subnet) throws -> NodeMap {
     try NodeMap(parsing: lines.joined(separator: "\n") + "\n", fileName: "nodes", subnet: subnet)
 }
+
+/// An instant `nanoseconds` from the tests' arbitrary origin.
+func at(_ nanoseconds: UInt64) -> MonotonicInstant { MonotonicInstant(nanoseconds: nanoseconds) }
+
+extension DNSName {
+    /// Whether the names are the same bytes, case included: how a test tells that an answer
+    /// kept the question's case (equality ignores case).
+    func isIdentical(to other: DNSName) -> Bool { wire == other.wire }
+}
+
+extension DNSMessage {
+    /// The most bytes an error response from the server takes (FORMERR, REFUSED, NOTIMP,
+    /// BADVERS, the forwarder's SERVFAIL): the header, at most one question of at most
+    /// 255 + 4 bytes, and an OPT record without options; within any UDP reply's 512.
+    static let maximumErrorResponseSize = headerLength + DNSName.maximumWireLength + 4 + 11
+}

@@ -57,7 +57,7 @@ import Testing
         var echo = DNSMessage(responseTo: query, code: .formatError)
         echo.questions = query.questions
         #expect(throws: DNSEncodingError.questionsDoNotFit(questionCount: query.questions.count, limit: 65_535)) {
-            try echo.encoded(maximumSize: 65_535)
+            try echo.encoded(limit: 65_535)
         }
         let zone = try Self.zone()
         for (client, code) in [(Self.node, DNSResponseCode.formatError), (Self.outsider, .refused)] {
@@ -67,7 +67,7 @@ import Testing
             }
             #expect(response.responseCode == code && response.questions.isEmpty)
             for overTCP in [false, true] {
-                let reply = try response.encoded(maximumSize: query.maximumResponseSize(overTCP: overTCP))
+                let reply = try response.encoded(limit: query.maximumResponseSize(overTCP: overTCP))
                 #expect(reply.count == DNSMessage.headerLength, "header only, far below the query's \(bytes.count) bytes")
                 let decoded = try DNSMessage(decoding: reply)
                 #expect(decoded.responseCode == code && decoded.header.id == 0 && decoded.questions.isEmpty)
@@ -98,13 +98,13 @@ import Testing
                 continue
             }
             #expect(response.responseCode == code && response.questions.isEmpty)
-            let reply = try response.encoded(maximumSize: query.maximumResponseSize(overTCP: true))
+            let reply = try response.encoded(limit: query.maximumResponseSize(overTCP: true))
             #expect(reply.count <= DNSMessage.headerLength + 11)
             #expect(try DNSMessage(decoding: reply).questions.isEmpty)
         }
         var forwarder = DNSForwarder<Int>(configuration: .init(upstreams: [UpstreamServer(address: IPv4Address(192, 0, 2, 1))]))
         var generator = SplitMix64(seed: 1)
-        let actions = forwarder.forward(Self.message(questions: count), from: 1, source: Self.node, overTCP: false, now: 0, generator: &generator)
+        let actions = forwarder.forward(Self.message(questions: count), from: 1, source: Self.node, overTCP: false, now: at(0), generator: &generator)
         guard case .respond(_, let message, _)? = actions.first else {
             Issue.record("no FORMERR from the forwarder: \(actions)")
             return
@@ -128,7 +128,7 @@ import Testing
                 Issue.record("no answer")
                 continue
             }
-            let reply = try response.encoded(maximumSize: query.maximumResponseSize(overTCP: true))
+            let reply = try response.encoded(limit: query.maximumResponseSize(overTCP: true))
             #expect(reply.count <= DNSMessage.maximumErrorResponseSize)
             #expect(reply.count == DNSMessage.maximumErrorResponseSize, "the bound is exact: 12 + 259 + 11")
         }
@@ -145,7 +145,7 @@ import Testing
                 var forwarder = DNSForwarder<Int>(configuration: .init(upstreams: [upstream]))
                 var generator = SplitMix64(seed: 3)
                 let asked = query("many.example.com", .a, edns: edns)
-                let actions = forwarder.forward(asked, from: 1, source: Self.node, overTCP: overTCP, now: 0, generator: &generator)
+                let actions = forwarder.forward(asked, from: 1, source: Self.node, overTCP: overTCP, now: at(0), generator: &generator)
                 guard case .sendUpstream(let sent)? = actions.first else {
                     Issue.record("not forwarded")
                     continue
@@ -154,13 +154,13 @@ import Testing
                 answer.answers = (0..<100).map {
                     DNSResourceRecord(name: name("many.example.com"), ttl: 60, data: .a(IPv4Address(198, 51, 100, UInt8($0))))
                 }
-                let replies = forwarder.receive(answer, from: upstream, now: 1, generator: &generator)
+                let replies = forwarder.receive(answer, from: upstream, now: at(1), generator: &generator)
                 guard case .respond(_, let message, let maximumSize)? = replies.last else {
                     Issue.record("no reply")
                     continue
                 }
                 #expect(maximumSize == (overTCP ? 65_535 : udpLimit))
-                let bytes = try message.encoded(maximumSize: maximumSize)
+                let bytes = try message.encoded(limit: maximumSize)
                 let decoded = try DNSMessage(decoding: bytes)
                 #expect(bytes.count <= maximumSize)
                 #expect(decoded.question == asked.question && (decoded.edns != nil) == (edns != nil))
@@ -180,13 +180,16 @@ import Testing
     /// suffix written so far, some 10^8 comparisons for 64 KB. Interned suffixes cost at
     /// most two probes per label: a lookup that misses, then the insert.
     @Test func compressionCostsAtMostTwoProbesPerLabel() throws {
-        var writer = DNSMessageWriter(bytes: [UInt8](repeating: 0, count: 12))
+        var writer = DNSMessageWriter(ByteWriter(limit: 65_535))
+        let headerFits = writer.appendHeaderSpace()
+        #expect(headerFits)
         var labels = 0
         var index = 0
-        while writer.bytes.count < 65_535 - 300 {
+        while writer.size < 65_535 - 300 {
             let tail: [UInt8] = [UInt8(index >> 8 & 0xff) | 0x80, UInt8(index & 0xff)]
             let name = try DNSName(labels: Array(repeating: [UInt8(ascii: "a")], count: 125) + [tail])
-            writer.append(record: DNSResourceRecord(name: name, ttl: 0, data: .a(IPv4Address(10, 42, 0, 1))))
+            let fits = writer.append(record: DNSResourceRecord(name: name, ttl: 0, data: .a(IPv4Address(10, 42, 0, 1))))
+            #expect(fits)
             labels += name.labelCount
             index += 1
         }
@@ -195,14 +198,17 @@ import Testing
 
         // The same names a second time all compress to a pointer: one probe per label,
         // while their first copies lie within pointer range.
-        var again = DNSMessageWriter(bytes: [UInt8](repeating: 0, count: 12))
+        var again = DNSMessageWriter(ByteWriter(limit: 65_535))
         let name = try DNSName(labels: Array(repeating: [UInt8(ascii: "b")], count: 127))
-        again.append(name: name)
+        let headerWritten = again.appendHeaderSpace()
+        let firstWritten = again.append(name: name)
         let first = again.suffixProbes
-        again.append(name: name)
+        let secondWritten = again.append(name: name)
+        #expect(headerWritten && firstWritten && secondWritten)
         #expect(first == 1 + 127, "one lookup misses, then 127 inserts")
         #expect(again.suffixProbes - first == 127)
-        #expect(Array(again.bytes.suffix(2)) == [0xc0, 0x0c])
+        let written = again.finish().bytes
+        #expect(Array(written.suffix(2)) == [0xc0, 0x0c])
     }
 
     /// Compression keeps the encoder's output byte for byte on ordinary messages: a
@@ -218,7 +224,7 @@ import Testing
         let message = DNSMessage(
             header: DNSHeader(id: 1, isResponse: true),
             questions: [DNSQuestion(name: name("Host1.Rack1.Example.COM"), type: .cname)], answers: answers)
-        let bytes = try message.encoded(maximumSize: 65_535)
+        let bytes = try message.encoded(limit: 65_535)
         #expect(bytes.count > 0x3fff, "names land beyond pointer range too")
         #expect(try DNSMessage(decoding: bytes) == message)
     }
@@ -265,7 +271,7 @@ import Testing
         let answers = (0..<4000).map { DNSResourceRecord(name: name("x.example"), ttl: 1, data: .a(IPv4Address(UInt32($0)))) }
         let message = DNSMessage(header: DNSHeader(id: 1, isResponse: true), questions: [DNSQuestion(name: name("x.example"), type: .a)],
                                  answers: answers)
-        let bytes = try message.encoded(maximumSize: 65_535)
+        let bytes = try message.encoded(limit: 65_535)
         #expect(try DNSMessage(decoding: bytes).answers.count == 4000)
     }
 
@@ -280,7 +286,7 @@ import Testing
         var generator = SplitMix64(seed: 5)
         var sent: [UpstreamQuery] = []
         for index in 0..<32 {
-            let actions = forwarder.forward(query("h\(index).example", .a), from: index, source: Self.node, overTCP: false, now: 0, generator: &generator)
+            let actions = forwarder.forward(query("h\(index).example", .a), from: index, source: Self.node, overTCP: false, now: at(0), generator: &generator)
             guard case .sendUpstream(let query)? = actions.first else {
                 Issue.record("query \(index) not forwarded: \(actions)")
                 return
@@ -288,30 +294,30 @@ import Testing
             sent.append(query)
         }
         #expect(forwarder.pendingQueryCount(from: Self.node) == 32)
-        #expect(forwarder.forward(query("h32.example", .a), from: 99, source: Self.node, overTCP: false, now: 0, generator: &generator)
+        #expect(forwarder.forward(query("h32.example", .a), from: 99, source: Self.node, overTCP: false, now: at(0), generator: &generator)
                 == [.discarded(.tooManyQueriesFromClient(Self.node))])
         let neighbour = IPv4Address(10, 42, 0, 8)
-        #expect(forwarder.forward(query("h0.example", .a), from: 100, source: neighbour, overTCP: false, now: 0, generator: &generator).isEmpty,
+        #expect(forwarder.forward(query("h0.example", .a), from: 100, source: neighbour, overTCP: false, now: at(0), generator: &generator).isEmpty,
                 "another address joins the same question in flight")
-        guard case .sendUpstream? = forwarder.forward(query("other.example", .a), from: 101, source: neighbour, overTCP: false, now: 0, generator: &generator).first
+        guard case .sendUpstream? = forwarder.forward(query("other.example", .a), from: 101, source: neighbour, overTCP: false, now: at(0), generator: &generator).first
         else {
             Issue.record("another address is still forwarded")
             return
         }
-        #expect(forwarder.forward(query("h1.example", .a), from: 102, source: Self.node, overTCP: false, now: 0, generator: &generator)
+        #expect(forwarder.forward(query("h1.example", .a), from: 102, source: Self.node, overTCP: false, now: at(0), generator: &generator)
                 == [.discarded(.tooManyQueriesFromClient(Self.node))], "joining counts too")
 
         var answer = DNSMessage(responseTo: try DNSMessage(decoding: sent[0].bytes), code: .noError)
         answer.answers = [DNSResourceRecord(name: name("h0.example"), ttl: 60, data: .a(IPv4Address(198, 51, 100, 1)))]
-        _ = forwarder.receive(answer, from: upstream, now: 1, generator: &generator)
+        _ = forwarder.receive(answer, from: upstream, now: at(1), generator: &generator)
         #expect(forwarder.pendingQueryCount(from: Self.node) == 31 && forwarder.pendingQueryCount(from: neighbour) == 1)
-        guard case .sendUpstream? = forwarder.forward(query("h33.example", .a), from: 103, source: Self.node, overTCP: false, now: 1, generator: &generator).first
+        guard case .sendUpstream? = forwarder.forward(query("h33.example", .a), from: 103, source: Self.node, overTCP: false, now: at(1), generator: &generator).first
         else {
             Issue.record("a freed place is usable again")
             return
         }
         // Timeouts free places too, once every upstream has failed.
-        _ = forwarder.expire(now: 10_000_000_000, generator: &generator)
+        _ = forwarder.expire(now: at(10_000_000_000), generator: &generator)
         #expect(forwarder.pendingQueryCount(from: Self.node) == 0 && forwarder.pendingQueryCount(from: neighbour) == 0)
     }
 

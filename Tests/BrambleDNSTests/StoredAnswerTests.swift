@@ -45,7 +45,7 @@ import Testing
         ]
         for (text, type) in questions {
             let queries = Self.variations(text, type)
-            let first = try queries.last!.encoded(maximumSize: 65535)
+            let first = try queries.last!.encoded(limit: 65535)
             guard case .answer(let response) = zone.respond(to: queries.last!, from: Self.node) else {
                 Issue.record("\(text) \(type): not answered by the zone")
                 continue
@@ -53,11 +53,11 @@ import Testing
             let view = try #require(DNSQueryView(first[...]))
             memo.remember(response, answering: view, in: first[...])
             for query in queries {
-                let bytes = try query.encoded(maximumSize: 65535)
+                let bytes = try query.encoded(limit: 65535)
                 let view = try #require(DNSQueryView(bytes[...]), "\(query)")
                 for overTCP in [false, true] {
                     guard case .answer(let full) = zone.respond(to: query, from: Self.node) else { continue }
-                    let expected = try full.encoded(maximumSize: query.maximumResponseSize(overTCP: overTCP))
+                    let expected = try full.encoded(limit: query.maximumResponseSize(overTCP: overTCP))
                     var patched: [UInt8] = []
                     #expect(memo.write(to: view, in: bytes[...], maximumSize: view.maximumResponseSize(overTCP: overTCP), into: &patched))
                     #expect(patched == expected, "\(text) \(type), query \(query.header), EDNS \(String(describing: query.edns))")
@@ -107,13 +107,13 @@ import Testing
         let key = DNSCacheKey(question: DNSQuestion(name: name("big.example"), type: .a), dnssecOK: false)
         var response = DNSMessage(responseTo: query("big.example", .a), code: .noError)
         response.answers = (0..<40).map { DNSResourceRecord(name: name("big.example"), ttl: 60, data: .a(IPv4Address(192, 0, 2, UInt8($0)))) }
-        cache.store(response, for: key, now: 0)
+        cache.store(response, for: key, now: at(0))
         let bytes = try query("big.example", .a).encoded()
         let view = try #require(DNSQueryView(bytes[...]))
         var out: [UInt8] = [1, 2, 3]
-        #expect(!cache.writeAnswer(to: view, in: bytes[...], now: 0, maximumSize: 512, into: &out), "40 records do not fit in 512 bytes")
+        #expect(!cache.writeAnswer(to: view, in: bytes[...], now: at(0), maximumSize: 512, into: &out), "40 records do not fit in 512 bytes")
         #expect(out == [1, 2, 3])
-        #expect(cache.writeAnswer(to: view, in: bytes[...], now: 0, maximumSize: 65535, into: &out))
+        #expect(cache.writeAnswer(to: view, in: bytes[...], now: at(0), maximumSize: 65535, into: &out))
         #expect(try DNSMessage(decoding: out).answers.count == 40)
     }
 
@@ -124,7 +124,7 @@ import Testing
         var generator = SplitMix64(seed: 1)
         for (text, code) in [("www.example.com", DNSResponseCode.noError), ("gone.example.com", .nameError)] {
             for dnssecOK in [false, true] {
-                let actions = forwarder.forward(query(text, .a, edns: DNSEDNS(dnssecOK: dnssecOK)), from: 0, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: 0, generator: &generator)
+                let actions = forwarder.forward(query(text, .a, edns: DNSEDNS(dnssecOK: dnssecOK)), from: 0, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: at(0), generator: &generator)
                 guard case .sendUpstream(let sent)? = actions.first else {
                     Issue.record("nothing sent for \(text)")
                     continue
@@ -140,7 +140,7 @@ import Testing
                         refresh: 1, retry: 1, expire: 1, minimum: 120)
                     response.authorities = [DNSResourceRecord(name: name("example.com"), ttl: 900, data: .soa(soa))]
                 }
-                _ = forwarder.receive(response, from: Self.upstream, now: 0, generator: &generator)
+                _ = forwarder.receive(response, from: Self.upstream, now: at(0), generator: &generator)
             }
         }
         return forwarder
@@ -152,17 +152,17 @@ import Testing
         for text in ["www.example.com", "gone.example.com"] {
             for query in Self.variations(text, .a) {
                 for now in [0, 1, 59, 119].map({ UInt64($0) * Self.second + 400_000_000 }) {
-                    let bytes = try query.encoded(maximumSize: 65535)
+                    let bytes = try query.encoded(limit: 65535)
                     let view = try #require(DNSQueryView(bytes[...]))
                     let maximumSize = view.maximumResponseSize(overTCP: false)
                     var patched: [UInt8] = []
-                    #expect(forwarder.writeCachedAnswer(to: view, in: bytes[...], now: now, maximumSize: maximumSize, into: &patched))
-                    let actions = forwarder.forward(query, from: 1, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: now, generator: &generator)
+                    #expect(forwarder.writeCachedAnswer(to: view, in: bytes[...], now: at(now), maximumSize: maximumSize, into: &patched))
+                    let actions = forwarder.forward(query, from: 1, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: at(now), generator: &generator)
                     guard case .respond(_, let full, let size)? = actions.first else {
                         Issue.record("\(text) at \(now): not answered from the cache: \(actions)")
                         continue
                     }
-                    #expect(try patched == full.encoded(maximumSize: size), "\(text) at \(now / Self.second) s, \(query.header), \(String(describing: query.edns))")
+                    #expect(try patched == full.encoded(limit: size), "\(text) at \(now / Self.second) s, \(query.header), \(String(describing: query.edns))")
                 }
             }
         }
@@ -173,7 +173,7 @@ import Testing
         let bytes = try query("WwW.ExAmPlE.CoM", .a, id: 0x4242).encoded()
         let view = try #require(DNSQueryView(bytes[...]))
         var out: [UInt8] = []
-        #expect(forwarder.writeCachedAnswer(to: view, in: bytes[...], now: 100 * Self.second + 999_000_000, maximumSize: 512, into: &out))
+        #expect(forwarder.writeCachedAnswer(to: view, in: bytes[...], now: at(100 * Self.second + 999_000_000), maximumSize: 512, into: &out))
         let answer = try DNSMessage(decoding: out)
         #expect(answer.header.id == 0x4242 && answer.header.isResponse && answer.header.recursionDesired)
         #expect(answer.questions.first?.name.isIdentical(to: name("WwW.ExAmPlE.CoM")) == true)
@@ -181,17 +181,17 @@ import Testing
         #expect(!answer.header.authenticData, "AD only for clients that ask for it")
 
         let negative = try query("gone.example.com", .a).encoded()
-        #expect(forwarder.writeCachedAnswer(to: try #require(DNSQueryView(negative[...])), in: negative[...], now: 30 * Self.second, maximumSize: 512, into: &out))
+        #expect(forwarder.writeCachedAnswer(to: try #require(DNSQueryView(negative[...])), in: negative[...], now: at(30 * Self.second), maximumSize: 512, into: &out))
         let denial = try DNSMessage(decoding: out)
         #expect(denial.responseCode == .nameError && denial.authorities.first?.ttl == 90, "the SOA capped at MINIMUM 120, 30 s ago")
-        #expect(!forwarder.writeCachedAnswer(to: try #require(DNSQueryView(negative[...])), in: negative[...], now: 120 * Self.second, maximumSize: 512, into: &out),
+        #expect(!forwarder.writeCachedAnswer(to: try #require(DNSQueryView(negative[...])), in: negative[...], now: at(120 * Self.second), maximumSize: 512, into: &out),
                 "expired with its negative TTL")
     }
 
     @Test func newUpstreamsEmptyTheCacheButLetQueriesInFlightFinish() throws {
         var forwarder = try primedForwarder()
         var generator = SplitMix64(seed: 3)
-        let inFlight = forwarder.forward(query("late.example.com", .a), from: 7, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: 0, generator: &generator)
+        let inFlight = forwarder.forward(query("late.example.com", .a), from: 7, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: at(0), generator: &generator)
         guard case .sendUpstream(let sent)? = inFlight.first else {
             Issue.record("not sent: \(inFlight)")
             return
@@ -201,9 +201,9 @@ import Testing
         #expect(forwarder.cache.count == 0)
         var response = DNSMessage(responseTo: try DNSMessage(decoding: sent.bytes), code: .noError)
         response.answers = [DNSResourceRecord(name: name("late.example.com"), ttl: 60, data: .a(IPv4Address(192, 0, 2, 8)))]
-        let answered = forwarder.receive(response, from: Self.upstream, now: 1, generator: &generator)
+        let answered = forwarder.receive(response, from: Self.upstream, now: at(1), generator: &generator)
         #expect(answered.contains { if case .respond(7, _, _) = $0 { true } else { false } }, "the old upstream's answer is still taken: \(answered)")
-        let next = forwarder.forward(query("www.example.com", .a), from: 7, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: 2, generator: &generator)
+        let next = forwarder.forward(query("www.example.com", .a), from: 7, source: IPv4Address(10, 42, 0, 9), overTCP: false, now: at(2), generator: &generator)
         guard case .sendUpstream(let again)? = next.first else {
             Issue.record("answered from a cache that should be empty: \(next)")
             return

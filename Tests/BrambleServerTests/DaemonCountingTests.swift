@@ -79,10 +79,9 @@ import Testing
         tally.count(.zone, code: .noError)
         tally.count(.zone, code: .nameError)
         tally.count(.local, code: .badVersion)
-        // An encoded answer's code is read from its header: flags 0x8182 is a SERVFAIL response.
-        tally.count(.cache, encoded: [0x12, 0x34, 0x81, 0x82, 0, 0])
-        tally.count(.cache, encoded: [0x12])
-        tally.observeUpstream(nanoseconds: 3_000_000)
+        tally.count(.cache, code: .serverFailure)
+        tally.count(.cache, code: DNSResponseCode(rawValue: 0xfff))
+        tally.observeUpstream(.milliseconds(3))
         let snapshot = tally.snapshot(queries: 9, cacheEntries: 4)
         #expect(snapshot.answers["zone"]?["noerror"] == 1 && snapshot.answers["zone"]?["nxdomain"] == 1)
         #expect(snapshot.answers["local"]?["other"] == 1)

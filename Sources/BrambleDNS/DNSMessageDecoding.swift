@@ -6,15 +6,15 @@ extension DNSMessage {
     }
 
     /// Decodes a UDP payload or a TCP message without its length prefix. Bytes after the
-    /// last counted record are ignored. Never traps: every read is bounds-checked against
-    /// the counts, lengths and pointers the sender claims.
+    /// last counted record are ignored. Never traps: every read goes through a
+    /// ``ByteReader``, bounds-checked against the counts, lengths and pointers the sender
+    /// claims.
     public init(decoding bytes: ArraySlice<UInt8>) throws(DNSDecodingError) {
         guard bytes.count >= Self.headerLength else { throw .truncatedHeader(length: bytes.count) }
         var reader = DNSMessageReader(bytes: bytes)
-        let id = reader.uint16(at: 0)
-        let flags = reader.uint16(at: 2)
-        let counts = (reader.uint16(at: 4), reader.uint16(at: 6), reader.uint16(at: 8), reader.uint16(at: 10))
-        reader.position = Self.headerLength
+        let id = try reader.uint16()
+        let flags = try reader.uint16()
+        let counts = (try reader.uint16(), try reader.uint16(), try reader.uint16(), try reader.uint16())
 
         var questions: [DNSQuestion] = []
         questions.reserveCapacity(reader.plausibleCount(counts.0, minimumSize: 5))
@@ -50,14 +50,14 @@ extension DNSMessage {
     }
 }
 
-/// A cursor over one received message. Offsets are relative to the message's first byte;
-/// every method checks the bytes it reads are there before reading them.
+/// DNS's reading on top of a ``ByteReader`` over one received message: names with their
+/// compression pointers, records, and the per-message pointer budget. Offsets are from the
+/// message's first byte; a read past the end is ``DNSDecodingError/truncated(at:)``.
 struct DNSMessageReader {
     /// RFC 1035 allows 127 labels; a pointer per label is the most a sane encoder uses.
     static let maximumPointerHops = 127
 
-    let bytes: ArraySlice<UInt8>
-    var position = 0
+    private var reader: ByteReader
     /// Compression pointers the rest of the message may still follow, all names together:
     /// one per byte of the message. The per-name limit alone lets each of thousands of
     /// 2-byte names walk a chain of 127 pointers (10^6 hops in one 64 KB message); an
@@ -66,34 +66,46 @@ struct DNSMessageReader {
     var pointerHopsLeft: Int
 
     init(bytes: ArraySlice<UInt8>) {
-        self.bytes = bytes
+        reader = ByteReader(bytes)
         pointerHopsLeft = bytes.count
     }
 
-    var count: Int { bytes.count }
+    var position: Int {
+        get { reader.offset }
+        set { reader.offset = newValue }
+    }
 
-    func byte(at offset: Int) -> UInt8 { bytes[bytes.startIndex + offset] }
-    func uint16(at offset: Int) -> UInt16 { NetworkByteOrder.uint16(bytes, at: offset) }
-    func uint32(at offset: Int) -> UInt32 { NetworkByteOrder.uint32(bytes, at: offset) }
+    var count: Int { reader.count }
 
-    func require(_ length: Int, at offset: Int) throws(DNSDecodingError) {
-        guard length <= count - offset else { throw .truncated(at: count) }
+    /// The error for a read past the end: it names the message's length, where it ended.
+    private var truncation: DNSDecodingError { .truncated(at: count) }
+
+    mutating func uint16() throws(DNSDecodingError) -> UInt16 {
+        do { return try reader.readUInt16() } catch { throw truncation }
+    }
+
+    mutating func uint32() throws(DNSDecodingError) -> UInt32 {
+        do { return try reader.readUInt32() } catch { throw truncation }
+    }
+
+    private mutating func bytes(_ length: Int) throws(DNSDecodingError) -> ArraySlice<UInt8> {
+        do { return try reader.readBytes(length) } catch { throw truncation }
+    }
+
+    private func byte(at offset: Int) throws(DNSDecodingError) -> UInt8 {
+        do { return try reader.uint8(at: offset) } catch { throw truncation }
     }
 
     /// A count a header claims, limited by what the remaining bytes could hold, so a lying
     /// count cannot make the decoder reserve memory for 65535 records.
     func plausibleCount(_ claimed: UInt16, minimumSize: Int) -> Int {
-        min(Int(claimed), (count - position) / minimumSize)
+        min(Int(claimed), reader.remaining / minimumSize)
     }
 
     mutating func readQuestion() throws(DNSDecodingError) -> DNSQuestion {
         let name = try readName()
-        try require(4, at: position)
-        let question = DNSQuestion(
-            name: name, type: DNSRecordType(rawValue: uint16(at: position)),
-            recordClass: DNSClass(rawValue: uint16(at: position + 2)))
-        position += 4
-        return question
+        let type = DNSRecordType(rawValue: try uint16())
+        return DNSQuestion(name: name, type: type, recordClass: DNSClass(rawValue: try uint16()))
     }
 
     mutating func readRecords(count claimed: UInt16) throws(DNSDecodingError) -> [DNSResourceRecord] {
@@ -116,29 +128,29 @@ struct DNSMessageReader {
 
     mutating func readRecordOrOPT() throws(DNSDecodingError) -> RecordOrOPT {
         let name = try readName()
-        try require(10, at: position)
-        let type = DNSRecordType(rawValue: uint16(at: position))
-        let classField = uint16(at: position + 2)
-        let ttl = uint32(at: position + 4)
-        let dataLength = Int(uint16(at: position + 8))
-        let dataStart = position + 10
-        try require(dataLength, at: dataStart)
-        let dataEnd = dataStart + dataLength
-        position = dataEnd
+        // TYPE, CLASS, TTL and RDLENGTH come as one piece: a record cut short in them is
+        // truncated however many of them arrived.
+        do { try reader.require(10, at: position) } catch { throw truncation }
+        let type = DNSRecordType(rawValue: try uint16())
+        let classField = try uint16()
+        let ttl = try uint32()
+        let dataLength = Int(try uint16())
+        let dataStart = position
+        let data = try bytes(dataLength)
         if type == .opt {
-            return .opt(name: name, payloadSize: classField, ttl: ttl, options: slice(dataStart, dataEnd))
+            return .opt(name: name, payloadSize: classField, ttl: ttl, options: Array(data))
         }
-        let data = try readData(type: type, from: dataStart, to: dataEnd)
+        let decoded = try readData(type: type, data, from: dataStart, to: position)
         return .record(DNSResourceRecord(
             name: name, recordClass: DNSClass(rawValue: classField),
-            ttl: ttl & 0x8000_0000 == 0 ? ttl : 0, data: data))
+            ttl: ttl & 0x8000_0000 == 0 ? ttl : 0, data: decoded))
     }
 
-    private func slice(_ start: Int, _ end: Int) -> [UInt8] {
-        Array(bytes[(bytes.startIndex + start)..<(bytes.startIndex + end)])
-    }
-
-    private mutating func readData(type: DNSRecordType, from start: Int, to end: Int) throws(DNSDecodingError) -> DNSRecordData {
+    /// RDATA of `type` lying at `start..<end` (`raw` is those bytes). Names in it are read
+    /// against the whole message, as their pointers may reach back anywhere before them.
+    private mutating func readData(
+        type: DNSRecordType, _ raw: ArraySlice<UInt8>, from start: Int, to end: Int
+    ) throws(DNSDecodingError) -> DNSRecordData {
         var data = self
         data.position = start
         defer { pointerHopsLeft = data.pointerHopsLeft }
@@ -146,27 +158,24 @@ struct DNSMessageReader {
         switch type {
         case .a:
             guard end - start == 4 else { throw .invalidRecordData(type: type, at: start) }
-            decoded = .a(IPv4Address(uint32(at: start)))
-            data.position = end
+            decoded = .a(IPv4Address(try data.uint32()))
         case .ns: decoded = .ns(try data.readName(within: end, of: type))
         case .cname: decoded = .cname(try data.readName(within: end, of: type))
         case .ptr: decoded = .ptr(try data.readName(within: end, of: type))
         case .mx:
             guard end - start >= 3 else { throw .invalidRecordData(type: type, at: start) }
-            data.position += 2
-            decoded = .mx(preference: uint16(at: start), exchange: try data.readName(within: end, of: type))
+            let preference = try data.uint16()
+            decoded = .mx(preference: preference, exchange: try data.readName(within: end, of: type))
         case .soa:
             let primary = try data.readName(within: end, of: type)
             let mailbox = try data.readName(within: end, of: type)
             guard end - data.position == 20 else { throw .invalidRecordData(type: type, at: start) }
-            let p = data.position
             decoded = .soa(DNSStartOfAuthority(
-                primaryServer: primary, responsibleMailbox: mailbox, serial: uint32(at: p),
-                refresh: uint32(at: p + 4), retry: uint32(at: p + 8), expire: uint32(at: p + 12),
-                minimum: uint32(at: p + 16)))
-            data.position = end
+                primaryServer: primary, responsibleMailbox: mailbox, serial: try data.uint32(),
+                refresh: try data.uint32(), retry: try data.uint32(), expire: try data.uint32(),
+                minimum: try data.uint32()))
         default:
-            decoded = .other(type, slice(start, end))
+            decoded = .other(type, Array(raw))
             data.position = end
         }
         guard data.position == end else { throw .invalidRecordData(type: type, at: start) }
@@ -197,8 +206,7 @@ struct DNSMessageReader {
         var resumeAfter: Int?
         var hops = 0
         while true {
-            guard cursor < count else { throw .truncated(at: count) }
-            let lengthByte = byte(at: cursor)
+            let lengthByte = try byte(at: cursor)
             switch lengthByte {
             case 0:
                 wire.append(0)
@@ -206,13 +214,13 @@ struct DNSMessageReader {
                 return DNSName(uncheckedWire: wire)
             case 1...63:
                 let length = Int(lengthByte)
-                try require(length + 1, at: cursor)
+                do { try reader.require(length + 1, at: cursor) } catch { throw truncation }
                 guard wire.count + length + 2 <= DNSName.maximumWireLength else { throw .nameTooLong(at: nameStart) }
-                wire.append(contentsOf: bytes[(bytes.startIndex + cursor)...(bytes.startIndex + cursor + length)])
+                let first = reader.bytes.startIndex + cursor
+                wire.append(contentsOf: reader.bytes[first...(first + length)])
                 cursor += length + 1
             case 0xc0...0xff:
-                try require(2, at: cursor)
-                let target = Int(lengthByte & 0x3f) << 8 | Int(byte(at: cursor + 1))
+                let target = Int(lengthByte & 0x3f) << 8 | Int(try byte(at: cursor + 1))
                 guard target < count else { throw .pointerBeyondMessage(at: cursor, target: target) }
                 guard target < pieceStart else { throw .pointerLoop(at: cursor, target: target) }
                 hops += 1
@@ -225,6 +233,58 @@ struct DNSMessageReader {
             default:
                 throw .labelTooLong(at: cursor, lengthByte: lengthByte)
             }
+        }
+    }
+}
+
+/// Why bytes are not a DNS message. Offsets count from the message's first byte, so a log
+/// line and a packet capture can be read side by side.
+public enum DNSDecodingError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Shorter than the 12-byte header.
+    case truncatedHeader(length: Int)
+    /// A name, record or count needed bytes past the end: the usual sign of counts that lie.
+    case truncated(at: Int)
+    /// A length byte of 64...191: longer than a label may be, or a label type
+    /// (RFC 6891 extended labels) that is not in use.
+    case labelTooLong(at: Int, lengthByte: UInt8)
+    case nameTooLong(at: Int)
+    case pointerBeyondMessage(at: Int, target: Int)
+    /// A compression pointer must point before the start of the piece of name it continues
+    /// (an encoder only points at names already written). Anything else could loop.
+    case pointerLoop(at: Int, target: Int)
+    /// More jumps than a name of 127 labels could need: work bounded per name.
+    case tooManyPointers(at: Int)
+    /// More jumps, all names together, than the message has bytes: work bounded per
+    /// message, whatever its names point at.
+    case tooManyPointersInMessage(at: Int)
+    /// RDATA whose length does not fit its type (an A record of 5 bytes, a PTR whose name
+    /// ends before or after RDLENGTH).
+    case invalidRecordData(type: DNSRecordType, at: Int)
+    /// A second OPT record, or one whose owner is not the root (RFC 6891 section 6.1.1).
+    case invalidOPTRecord(at: Int)
+
+    public var description: String {
+        switch self {
+        case .truncatedHeader(let length):
+            "DNS message of \(length) bytes is shorter than the 12-byte header"
+        case .truncated(let offset):
+            "DNS message ends at byte \(offset) in the middle of a name or record (do its counts lie?)"
+        case .labelTooLong(let offset, let lengthByte):
+            "label length \(lengthByte) at byte \(offset) is over 63 or a reserved label type"
+        case .nameTooLong(let offset):
+            "name at byte \(offset) is longer than 255 bytes"
+        case .pointerBeyondMessage(let offset, let target):
+            "compression pointer at byte \(offset) points to \(target), past the end of the message"
+        case .pointerLoop(let offset, let target):
+            "compression pointer at byte \(offset) points forward or back into its own name (to \(target))"
+        case .tooManyPointers(let offset):
+            "name at byte \(offset) follows too many compression pointers"
+        case .tooManyPointersInMessage(let offset):
+            "name at byte \(offset) takes the message past one compression pointer per byte"
+        case .invalidRecordData(let type, let offset):
+            "\(type) record data at byte \(offset) does not match its length"
+        case .invalidOPTRecord(let offset):
+            "OPT record at byte \(offset) is a second one or not owned by the root"
         }
     }
 }
