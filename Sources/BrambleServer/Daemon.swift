@@ -251,7 +251,6 @@ public final class Daemon {
         let capture = try PacketCapture(
             settings: settings, interface: configuration.interface.name, hubAddress: configuration.address.address, owner: owner, logger: logger)
         capture.startFlushing(on: loop)
-        loop.capture = capture
         logger.info("capturing DHCP, TFTP and DNS packets to \(settings.path) (rotated at \(settings.maximumBytes) bytes to \(settings.path).1)")
         return capture
     }
@@ -263,7 +262,7 @@ public final class Daemon {
             configured: configuration.upstreams, hub: configuration.address.address, resolvConf: ResolvConf.defaultPath, logger: logger)
         let dns = try DNSService(
             settings: .init(hub: configuration.address, domain: configuration.domain, upstreams: upstreams),
-            nodeMap: nodeMap, loop: loop, capture: loop.capture, logger: logger)
+            nodeMap: nodeMap, loop: loop, capture: capture, logger: logger)
         dns.replaceLeases(dhcp?.activeLeases(now: Int64(time(nil))) ?? [])
         dhcp?.onLeasesChanged = { [unowned dns] in dns.replaceLeases($0) }
         self.dns = dns

@@ -37,8 +37,6 @@ public final class EventLoop {
     private var nextTimerID: UInt64 = 0
     private var stopRequested = false
     private let clock: () -> MonotonicInstant
-    /// `bramble serve --capture`: the services' sockets record through it. Set before they open.
-    public var capture: PacketCapture?
     /// How late each timer ran past its deadline: a handler that holds the loop (a slow
     /// disk write, a huge reload) delays every timer behind it, so this is the loop's lag
     /// as clients feel it (TFTP retransmits, DHCP reply delays). One comparison and two
