@@ -58,9 +58,17 @@ final class DNSService {
     private var nextSerial: UInt64 = 0
     private var forwarderTimer: (deadline: MonotonicInstant, id: EventLoop.TimerID)?
     /// Reused for every datagram and every answer: the answer path allocates only what
-    /// decoding and the zone's answer need.
+    /// decoding and the zone's answer need. Upstream replies arrive in `receiveBuffer`;
+    /// client queries a batch at a time in `queries` (one recvmmsg per wake-up), and
+    /// their UDP replies, written one by one into `sendBuffer`, leave together from
+    /// `replies` (one sendmmsg).
     private var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
     private var sendBuffer: [UInt8] = []
+    /// Slots of 512 bytes, the largest query RFC 1035 (4.2.1) lets a client send without
+    /// EDNS; a larger one (a hostile one, or with long EDNS options) arrives whole through
+    /// the batch's spill all the same.
+    private let queries = UDPSocket.ReceiveBatch(capacity: EventLoop.readBatch, slotSize: 512)
+    private let replies = UDPSocket.SendBatch(capacity: EventLoop.readBatch)
     private(set) var queriesReceived = 0
     /// What `counters` reports: answers by source and code, upstream latency.
     private(set) var tally = DNSTally()
@@ -136,10 +144,23 @@ final class DNSService {
 
     /// Reads until the socket's batch for this turn is taken (``UDPSocket/watch(in:_:)``):
     /// a flood of queries slows DNS, not the boot services or the timers.
+    /// A batch that found the socket drained ends the turn without another recvmmsg.
     private func readDatagrams() {
-        while let datagram = udp.receive(into: &receiveBuffer) {
-            handle(query: datagram.payload, from: .datagram(datagram.source, port: datagram.sourcePort), address: datagram.source)
+        while udp.receive(into: queries) > 0 {
+            for datagram in queries.datagrams {
+                handle(query: datagram.payload, from: .datagram(datagram.source, port: datagram.sourcePort), address: datagram.source)
+            }
+            sendReplies()
+            if queries.drained { break }
         }
+    }
+
+    /// Sends the UDP replies gathered since the last call. Every path that can answer a
+    /// UDP client (a batch of queries, a TCP query whose forwarding answers others, an
+    /// upstream's reply, a forwarding timeout) ends with this call.
+    private func sendReplies() {
+        guard !replies.isEmpty else { return }
+        udp.send(replies)
     }
 
     private func acceptConnections() {
@@ -158,7 +179,10 @@ final class DNSService {
             do {
                 connections[serial] = try DNSStreamConnection(
                     stream: stream, loop: loop, idleMilliseconds: settings.idleMilliseconds,
-                    onMessage: { [weak self] bytes in self?.handle(query: bytes, from: .stream(connection: serial), address: peer) },
+                    onMessage: { [weak self] bytes in
+                        self?.handle(query: bytes, from: .stream(connection: serial), address: peer)
+                        self?.sendReplies()
+                    },
                     onClose: { [weak self] in self?.connectionClosed(serial, peer: peer) })
                 connectionsByPeer[peer, default: 0] += 1
             } catch {
@@ -193,7 +217,9 @@ final class DNSService {
 
     private func send(bytes: [UInt8], to client: DNSClient) {
         switch client {
-        case .datagram(let address, let port): udp.send(bytes, to: address, port: port)
+        case .datagram(let address, let port):
+            if replies.isFull { sendReplies() }
+            replies.append(bytes, to: address, port: port)
         case .stream(let serial):
             do {
                 try connections[serial]?.send(bytes)
@@ -285,6 +311,7 @@ final class DNSService {
             tally.observeUpstream(now.duration(since: sent))
         }
         perform(actions)
+        sendReplies()
     }
 
     /// One loop timer at the server's earliest deadline; a later query's deadline never
@@ -302,5 +329,6 @@ final class DNSService {
     private func forwarderDeadlinePassed() {
         forwarderTimer = nil
         perform(server.expire(now: loop.now, generator: &generator))
+        sendReplies()
     }
 }

@@ -29,6 +29,10 @@ extension UDPSocket {
         /// Datagrams the last ``receive(into:)`` took off the socket but could not return
         /// whole (see above; or cut short by the kernel, MSG_TRUNC).
         public private(set) var dropped = 0
+        /// The last ``receive(into:)`` got fewer datagrams than it asked the kernel for (or
+        /// none): the socket was empty, and reading again now would cost a system call
+        /// that finds nothing. The loop reports the socket again when more arrive.
+        public internal(set) var drained = false
 
         fileprivate var storage: [UInt8]
         /// The one spilled datagram of the last batch, joined from its slot and the spill.
@@ -128,11 +132,15 @@ extension UDPSocket {
     public func receive(into batch: ReceiveBatch) -> Int {
         batch.reset()
         let allowed = turnBudget.take(upTo: batch.capacity)
-        guard allowed > 0 else { return 0 }
+        guard allowed > 0 else {
+            batch.drained = false
+            return 0
+        }
         let received = batch.storage.withUnsafeMutableBytes { slots in
             batch.prepare(allowed, slots: slots)
             return Int(cnet_recvmmsg(fd, batch.messages, UInt32(allowed)))
         }
+        batch.drained = received < allowed
         guard received > 0 else {
             turnBudget.giveBack(allowed)
             return 0
