@@ -1,0 +1,96 @@
+"""A simulated Pi's interface in a network namespace, driven from a process outside it.
+
+A socket belongs to the namespace it was opened in, whichever namespace its process later
+enters (setns(2): "the network namespace of a socket is fixed when it is created"), so one
+process can hold the sockets of many namespaces: it enters each (`/run/netns/NAME`, as
+`ip netns add` makes it), opens the socket and comes back. The address is set through
+rtnetlink (rtnetlink(7), RTM_NEWADDR/RTM_DELADDR) on a netlink socket opened the same way:
+no `ip` process per change, which would stall every other Pi the process plays.
+"""
+import contextlib
+import ctypes
+import os
+import socket
+import struct
+
+from . import frames
+
+CLONE_NEWNET = 0x40000000
+RTM_NEWADDR, RTM_DELADDR = 20, 21
+NLMSG_ERROR = 2
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_EXCL, NLM_F_CREATE = 0x1, 0x4, 0x200, 0x400
+IFA_ADDRESS, IFA_LOCAL = 1, 2
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_home = None
+
+
+def _setns(fd):
+    if _libc.setns(fd, CLONE_NEWNET) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, "setns: %s" % os.strerror(error))
+
+
+@contextlib.contextmanager
+def entered(fd):
+    """Runs the block in the network namespace open as `fd`, then returns to the process's own."""
+    global _home
+    if _home is None:
+        _home = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    _setns(fd)
+    try:
+        yield
+    finally:
+        _setns(_home)
+
+
+class NamespaceNet:
+    """The interface `interface` of namespace `name`, as bramblelab.pi.FakePi uses its net:
+    the MAC, raw and UDP sockets opened inside, the IPv4 address set with rtnetlink."""
+
+    def __init__(self, name, interface="eth0"):
+        self.name, self.interface = name, interface
+        self.fd = os.open(os.path.join("/run/netns", name), os.O_RDONLY | os.O_CLOEXEC)
+        with entered(self.fd):
+            self.index = socket.if_nametoindex(interface)
+            self.netlink = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+        raw = self.raw_socket()
+        self.mac_text = frames.mac_text(raw.getsockname()[4])
+        raw.close()
+        self.address = None
+        self.sequence = 0
+
+    def raw_socket(self):
+        with entered(self.fd):
+            return frames.raw_socket(self.interface)
+
+    def udp_socket(self):
+        with entered(self.fd):
+            return socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+
+    def set_address(self, address, prefix):
+        """The interface's IPv4 address becomes `address`/`prefix` (None: none), as the
+        fakepi.py's `ip addr flush` and `ip addr add` leave it."""
+        if self.address:
+            self._request(RTM_DELADDR, 0, *self.address)
+            self.address = None
+        if address:
+            self._request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, address, prefix)
+            self.address = (address, prefix)
+
+    def _request(self, kind, flags, address, prefix):
+        self.sequence += 1
+        packed = socket.inet_aton(address)
+        body = struct.pack("=BBBBI", socket.AF_INET, prefix, 0, 0, self.index)
+        body += struct.pack("=HH4s", 8, IFA_LOCAL, packed) + struct.pack("=HH4s", 8, IFA_ADDRESS, packed)
+        self.netlink.send(struct.pack("=IHHII", 16 + len(body), kind, NLM_F_REQUEST | NLM_F_ACK | flags, self.sequence, 0) + body)
+        while True:
+            answer = self.netlink.recv(65536)
+            length, answer_kind, _, sequence, _ = struct.unpack_from("=IHHII", answer)
+            if answer_kind != NLMSG_ERROR or sequence != self.sequence:
+                continue
+            error = -struct.unpack_from("=i", answer, 16)[0]
+            if error:
+                raise OSError(error, "%s %s/%d on %s in %s: %s" % ("adding" if kind == RTM_NEWADDR else "removing", address,
+                                                                   prefix, self.interface, self.name, os.strerror(error)))
+            return

@@ -1,0 +1,168 @@
+"""Many boots (bramblelab.pi generators) in one process and one selector loop.
+
+The shaped-link storm (scripts/bench-storm) boots 48 Pis at once. As 48 processes, each
+woke on its own for every TFTP block, and on a core shared with builds each wake-up waited
+for the scheduler: the simulators, not the links or the server, decided the wall time. Here
+one epoll wake-up serves every socket that is ready, and a TFTP block costs one
+`recvfrom_into` into one buffer shared by all transfers, a copy into the file's buffer and
+one `sendto` for the ACK (tftp.Reader).
+
+`Swarm.add(boot, ended)` takes a boot generator; `run(until)` drives them all until each
+has returned (then `ended(status)` is called, or `ended(exception)` for one that raised)
+or `until` (time.monotonic()) has passed, when the boots left are closed and `ended(None)`
+is called for them.
+"""
+import heapq
+import selectors
+import time
+
+from .pi import Fetch
+
+RETRY = 1.0  # seconds of silence before a TFTP read sends its last packet again (tftp.read's retry)
+
+
+class Boot:
+    """One boot's place in the loop: the generator, the socket it waits on (with the TFTP
+    read on it, if any), when it last heard a packet there, its timer's number."""
+    __slots__ = ("generator", "ended", "sock", "reader", "heard", "timer")
+
+    def __init__(self, generator, ended):
+        self.generator, self.ended = generator, ended
+        self.sock = self.reader = None
+        self.heard = 0.0
+        self.timer = 0
+
+
+class Swarm:
+    def __init__(self):
+        self.selector = selectors.DefaultSelector()
+        self.timers = []  # (when, number, boot): it counts only while boot.timer is still that number
+        self.numbers = 0
+        self.running = 0
+        self.buffer = bytearray(65536)
+        self.view = memoryview(self.buffer)
+
+    def add(self, generator, ended):
+        self.running += 1
+        self.advance(Boot(generator, ended), None)
+
+    def run(self, until):
+        while self.running and time.monotonic() < until:
+            wait = until - time.monotonic()
+            if self.timers:
+                wait = min(wait, self.timers[0][0] - time.monotonic())
+            for key, _ in self.selector.select(max(0.0, wait)):
+                boot = key.data
+                if boot.reader is not None:
+                    self.transfer_readable(boot)
+                else:
+                    self.receive_readable(boot)
+            now = time.monotonic()
+            while self.timers and self.timers[0][0] <= now:
+                _, number, boot = heapq.heappop(self.timers)
+                if boot.timer == number:
+                    self.timer_fired(boot, now)
+        for key in list(self.selector.get_map().values()):
+            boot = key.data
+            self.release(boot)
+            boot.generator.close()
+            self.running -= 1
+            boot.ended(None)
+
+    # -- stepping a boot --
+
+    def advance(self, boot, answer):
+        """Resumes `boot` with `answer` and starts what it waits for next, until it must wait."""
+        while True:
+            try:
+                operation = boot.generator.send(answer)
+            except StopIteration as end:
+                self.running -= 1
+                boot.ended(end.value)
+                return
+            except Exception as error:  # one boot's fault (a socket's, the netlink's) ends that boot only
+                self.running -= 1
+                boot.ended(error)
+                return
+            if isinstance(operation, Fetch):
+                self.start_transfer(boot, operation)
+                return
+            # A Receive: what is queued already (or nothing, past the deadline) answers at once.
+            sock = operation.sock
+            sock.setblocking(False)
+            try:
+                answer = sock.recvfrom(65536)
+                continue
+            except BlockingIOError:
+                pass
+            if operation.deadline <= time.monotonic():
+                answer = None
+                continue
+            boot.sock = sock
+            self.selector.register(sock, selectors.EVENT_READ, boot)
+            self.arm(boot, operation.deadline)
+            return
+
+    def arm(self, boot, when):
+        self.numbers += 1
+        boot.timer = self.numbers
+        heapq.heappush(self.timers, (when, self.numbers, boot))
+
+    def release(self, boot):
+        """Stops watching the boot's socket (closing it when it was a TFTP read's)."""
+        self.selector.unregister(boot.sock)
+        if boot.reader is not None:
+            boot.sock.close()
+        boot.sock = boot.reader = None
+        boot.timer = 0
+
+    def receive_readable(self, boot):
+        try:
+            answer = boot.sock.recvfrom(65536)
+        except BlockingIOError:
+            return
+        self.release(boot)
+        self.advance(boot, answer)
+
+    def timer_fired(self, boot, now):
+        if boot.reader is None:
+            self.release(boot)
+            self.advance(boot, None)
+            return
+        result = boot.reader.expired(now)
+        if result is None and now - boot.heard >= RETRY:
+            result = boot.reader.silence(boot.sock.sendto)
+            boot.heard = now
+        if result is None:
+            self.arm(boot, boot.heard + RETRY)
+            return
+        self.release(boot)
+        self.advance(boot, result)
+
+    # -- TFTP reads --
+
+    def start_transfer(self, boot, fetch):
+        reader = fetch.reader()
+        sock = fetch.net.udp_socket()
+        sock.setblocking(False)
+        sock.bind(("0.0.0.0", 0))
+        boot.sock, boot.reader = sock, reader
+        self.selector.register(sock, selectors.EVENT_READ, boot)
+        sock.sendto(*reader.first())
+        boot.heard = time.monotonic()
+        self.arm(boot, boot.heard + RETRY)
+
+    def transfer_readable(self, boot):
+        """Every datagram queued on a TFTP read's socket, each into the shared buffer."""
+        sock, reader, view = boot.sock, boot.reader, self.view
+        now = time.monotonic()
+        result = reader.expired(now)
+        while result is None:
+            try:
+                length, source = sock.recvfrom_into(self.buffer)
+            except BlockingIOError:
+                return
+            boot.heard = now
+            result = reader.packet(view[:length], source, sock.sendto)
+        self.release(boot)
+        self.advance(boot, result)
