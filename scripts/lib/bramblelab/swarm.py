@@ -24,11 +24,11 @@ RETRY = 1.0  # seconds of silence before a TFTP read sends its last packet again
 class Boot:
     """One boot's place in the loop: the generator, the socket it waits on (with the TFTP
     read on it, if any), when it last heard a packet there, its timer's number."""
-    __slots__ = ("generator", "ended", "sock", "reader", "heard", "timer")
+    __slots__ = ("generator", "ended", "sock", "reader", "send", "heard", "timer")
 
     def __init__(self, generator, ended):
         self.generator, self.ended = generator, ended
-        self.sock = self.reader = None
+        self.sock = self.reader = self.send = None
         self.heard = 0.0
         self.timer = 0
 
@@ -113,7 +113,7 @@ class Swarm:
         self.selector.unregister(boot.sock)
         if boot.reader is not None:
             boot.sock.close()
-        boot.sock = boot.reader = None
+        boot.sock = boot.reader = boot.send = None
         boot.timer = 0
 
     def receive_readable(self, boot):
@@ -131,7 +131,7 @@ class Swarm:
             return
         result = boot.reader.expired(now)
         if result is None and now - boot.heard >= RETRY:
-            result = boot.reader.silence(boot.sock.sendto)
+            result = boot.reader.silence(boot.send or boot.sock.sendto)
             boot.heard = now
         if result is None:
             self.arm(boot, boot.heard + RETRY)
@@ -153,16 +153,48 @@ class Swarm:
         self.arm(boot, boot.heard + RETRY)
 
     def transfer_readable(self, boot):
-        """Every datagram queued on a TFTP read's socket, each into the shared buffer."""
-        sock, reader, view = boot.sock, boot.reader, self.view
+        """One datagram from a TFTP read's socket, into the shared buffer: one, not all that
+        are queued, because in lock step there is only one, and a second read would cost a
+        system call and an exception to learn it (the epoll is level-triggered: another
+        queued datagram makes the socket ready again). Once the server has answered, the
+        socket is connected to the port it answered from: the kernel then keeps other
+        senders' datagrams out (which tftp.read would answer with ERROR 5; nothing else
+        sends to a Pi in the storm) and no block's address is converted between text and
+        binary on the way in or out."""
+        sock, reader = boot.sock, boot.reader
         now = time.monotonic()
         result = reader.expired(now)
-        while result is None:
+        if result is None:
             try:
-                length, source = sock.recvfrom_into(self.buffer)
-            except BlockingIOError:
+                if boot.send is None:
+                    length, source = sock.recvfrom_into(self.buffer)
+                else:
+                    length, source = sock.recv_into(self.buffer), reader.peer
+            except (BlockingIOError, ConnectionRefusedError):
                 return
             boot.heard = now
-            result = reader.packet(view[:length], source, sock.sendto)
+            if boot.send is None:
+                result = reader.packet(self.view[:length], source, sock.sendto)
+                if reader.peer is not None and result is None:
+                    sock.connect(reader.peer)
+                    boot.send = connected_send(sock)
+            else:
+                result = reader.packet(self.view[:length], source, boot.send)
+            if result is None:
+                return
         self.release(boot)
         self.advance(boot, result)
+
+
+def connected_send(sock):
+    """A Reader's `sendto` for a socket connected to the peer: the address goes unread, and
+    a refusal the kernel reports for an earlier datagram (ICMP port unreachable) is left to
+    the Reader's silence handling, as an unconnected socket never sees it."""
+    send = sock.send
+
+    def sendto(packet, address):
+        try:
+            send(packet)
+        except ConnectionRefusedError:
+            pass
+    return sendto

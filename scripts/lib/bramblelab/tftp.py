@@ -71,9 +71,10 @@ class Reader:
     selector loop driving many reads (bramblelab/swarm.py) plays it alike: `first()` is the
     request to send; each packet that arrives goes to `packet`, each `retry` s of silence to
     `silence`, and `expired` is asked as time passes. Each returns a Result when the read has
-    ended, else None; what to send goes out through the `sendto` it is given. The blocks land
-    in one growing buffer: a packet may be a memoryview of the caller's receive buffer, and
-    is copied once, into it. The knobs are `read`'s."""
+    ended, else None; what to send goes out through the `sendto` it is given. The blocks are
+    copied once, each into its place in one buffer (sized from the OACK's tsize when there is
+    one, else doubled as it fills), so a packet may be a memoryview of the caller's receive
+    buffer and a block costs no allocation of its own. The knobs are `read`'s."""
 
     def __init__(self, server, name, options=(), mode="octet", probe=None, port=69, retries=5, stall_after=None,
                  deadline=None, deadline_text="the time limit", before_ack=None, reack_duplicates=True):
@@ -83,8 +84,21 @@ class Reader:
         self.windowsize = int(dict(options).get("windowsize", 1))
         self.last_sent, self.destination = request(name, options, mode), (server, port)
         self.peer, self.expected, self.blksize, self.tsize = None, 1, 512, None
-        self.received, self.retransmits, self.silent = bytearray(), 0, 0
+        self.data, self.length = bytearray(65536), 0
+        self.view = memoryview(self.data)
+        self.retransmits, self.silent = 0, 0
         self.last_progress = time.monotonic()
+
+    def received(self):
+        return bytes(self.view[:self.length])
+
+    def reserve(self, size):
+        """Room for `size` bytes of file in the buffer, the bytes so far kept."""
+        if size > len(self.data):
+            data = bytearray(max(size, 2 * len(self.data)))
+            data[:self.length] = self.view[:self.length]
+            self.view.release()
+            self.data, self.view = data, memoryview(data)
 
     def first(self):
         """The request and where it goes."""
@@ -93,20 +107,20 @@ class Reader:
     def expired(self, now):
         """A Result when the deadline or the stall limit has passed at `now`, else None."""
         if self.deadline is not None and now > self.deadline:
-            return Result("timeout", bytes(self.received), self.tsize, self.blksize,
-                          "not complete within %s (%d of %s bytes)" % (self.deadline_text, len(self.received), self.tsize or "?"),
+            return Result("timeout", self.received(), self.tsize, self.blksize,
+                          "not complete within %s (%d of %s bytes)" % (self.deadline_text, self.length, self.tsize or "?"),
                           self.retransmits)
         if self.stall_after is not None and now - self.last_progress > self.stall_after:
-            return Result("stalled", bytes(self.received), self.tsize, self.blksize,
-                          "no new block for %g s after %d bytes" % (self.stall_after, len(self.received)), self.retransmits)
+            return Result("stalled", self.received(), self.tsize, self.blksize,
+                          "no new block for %g s after %d bytes" % (self.stall_after, self.length), self.retransmits)
         return None
 
     def silence(self, sendto):
         """No packet for `retry` s: the last packet again, or the end after `retries` of them."""
         self.silent += 1
         if self.retries is not None and self.silent > self.retries:
-            return Result("timeout", bytes(self.received), self.tsize, self.blksize,
-                          "server silent after %d bytes (%d retries)" % (len(self.received), self.silent - 1), self.retransmits)
+            return Result("timeout", self.received(), self.tsize, self.blksize,
+                          "server silent after %d bytes (%d retries)" % (self.length, self.silent - 1), self.retransmits)
         sendto(self.last_sent, self.destination)
         self.retransmits += 1
         return None
@@ -124,14 +138,16 @@ class Reader:
         opcode, number = struct.unpack_from("!HH", packet)
         if opcode == ERROR:
             message = error_message(bytes(packet))
-            return Result("not-found" if number == 1 else "error", bytes(self.received), self.tsize, self.blksize,
+            return Result("not-found" if number == 1 else "error", self.received(), self.tsize, self.blksize,
                           "TFTP error %d %r" % (number, message), self.retransmits, number, message)
-        if opcode == OACK and self.expected == 1 and not self.received:
+        if opcode == OACK and self.expected == 1 and not self.length:
             acknowledged = {key.lower(): value for key, value in oack_options(bytes(packet))}
             self.tsize = int(acknowledged["tsize"]) if "tsize" in acknowledged else self.tsize
             self.blksize = int(acknowledged.get("blksize", self.blksize))
             self.windowsize = int(acknowledged.get("windowsize", 1))
             self.last_progress = time.monotonic()
+            if self.tsize and self.tsize > 0:
+                self.reserve(min(self.tsize, 1 << 26) + self.blksize)  # a stated size, bounded: room, not trust
             if self.probe and self.probe != "block":
                 sendto(error(0, EARLY_TERMINATE), self.peer)
                 return Result("probe", b"", self.tsize, self.blksize)
@@ -141,7 +157,10 @@ class Reader:
         if opcode != DATA:
             return None
         if number == self.expected & 0xFFFF:
-            self.received += packet[4:]
+            end = self.length + len(packet) - 4
+            self.reserve(end)
+            self.view[self.length:end] = packet[4:]
+            self.length = end
             self.last_progress = time.monotonic()
             if self.probe == "block":
                 sendto(error(0, EARLY_TERMINATE), self.peer)
@@ -149,12 +168,12 @@ class Reader:
             last = len(packet) - 4 < self.blksize
             if self.expected % self.windowsize == 0 or last:
                 if self.before_ack:
-                    self.before_ack(self.expected, len(self.received))
+                    self.before_ack(self.expected, self.length)
                 self.last_sent = ack(number)
                 sendto(self.last_sent, self.peer)
             self.expected += 1
             if last:
-                return Result("ok", bytes(self.received), self.tsize, self.blksize, None, self.retransmits)
+                return Result("ok", self.received(), self.tsize, self.blksize, None, self.retransmits)
         elif self.reack_duplicates and number == (self.expected - 1) & 0xFFFF:
             sendto(self.last_sent, self.peer)
         return None
