@@ -16,9 +16,9 @@ import struct
 from . import frames
 
 CLONE_NEWNET = 0x40000000
-RTM_NEWADDR, RTM_DELADDR = 20, 21
-NLMSG_ERROR = 2
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_EXCL, NLM_F_CREATE = 0x1, 0x4, 0x200, 0x400
+RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP, NLM_F_EXCL, NLM_F_CREATE = 0x1, 0x4, 0x300, 0x200, 0x400
 IFA_ADDRESS, IFA_LOCAL = 1, 2
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -57,8 +57,10 @@ class NamespaceNet:
         raw = self.raw_socket()
         self.mac_text = frames.mac_text(raw.getsockname()[4])
         raw.close()
-        self.address = None
         self.sequence = 0
+        self.address = None
+        for address in self.addresses():
+            self._request(RTM_DELADDR, 0, *address)
 
     def raw_socket(self):
         with entered(self.fd):
@@ -77,6 +79,36 @@ class NamespaceNet:
         if address:
             self._request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, address, prefix)
             self.address = (address, prefix)
+
+    def addresses(self):
+        """The interface's IPv4 addresses now, as (address, prefix): what a run before this
+        one left (fakepi.py's first `ip addr flush` clears them too)."""
+        self.sequence += 1
+        self.netlink.send(struct.pack("=IHHII", 24, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, self.sequence, 0)
+                          + struct.pack("=BBBBI", socket.AF_INET, 0, 0, 0, 0))
+        found = []
+        while True:
+            answer, offset = self.netlink.recv(65536), 0
+            while offset + 16 <= len(answer):
+                length, kind, _, sequence, _ = struct.unpack_from("=IHHII", answer, offset)
+                if length < 16:
+                    return found
+                if sequence == self.sequence and kind == NLMSG_DONE:
+                    return found
+                if sequence == self.sequence and kind == NLMSG_ERROR:
+                    error = -struct.unpack_from("=i", answer, offset + 16)[0]
+                    raise OSError(error, "listing the addresses of %s in %s: %s" % (self.interface, self.name, os.strerror(error)))
+                if sequence == self.sequence and kind == RTM_NEWADDR:
+                    family, prefix, _, _, index = struct.unpack_from("=BBBBI", answer, offset + 16)
+                    attribute = offset + 24
+                    while family == socket.AF_INET and index == self.index and attribute + 4 <= offset + length:
+                        size, code = struct.unpack_from("=HH", answer, attribute)
+                        if size < 4:
+                            break
+                        if code == IFA_LOCAL and size == 8:
+                            found.append((socket.inet_ntoa(answer[attribute + 4:attribute + 8]), prefix))
+                        attribute += (size + 3) & ~3
+                offset += (length + 3) & ~3
 
     def _request(self, kind, flags, address, prefix):
         self.sequence += 1
