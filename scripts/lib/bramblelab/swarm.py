@@ -13,7 +13,7 @@ or `until` (time.monotonic()) has passed, when the boots left are closed and `en
 is called for them.
 """
 import heapq
-import selectors
+import select
 import time
 
 from .pi import Fetch
@@ -35,7 +35,8 @@ class Boot:
 
 class Swarm:
     def __init__(self):
-        self.selector = selectors.DefaultSelector()
+        self.epoll = select.epoll()
+        self.watched = {}  # file descriptor -> the boot waiting on it
         self.timers = []  # (when, number, boot): it counts only while boot.timer is still that number
         self.numbers = 0
         self.running = 0
@@ -51,8 +52,10 @@ class Swarm:
             wait = until - time.monotonic()
             if self.timers:
                 wait = min(wait, self.timers[0][0] - time.monotonic())
-            for key, _ in self.selector.select(max(0.0, wait)):
-                boot = key.data
+            for fd, _ in self.epoll.poll(max(0.0, wait)):
+                boot = self.watched.get(fd)
+                if boot is None:  # its socket was closed by an earlier event of this round
+                    continue
                 if boot.reader is not None:
                     self.transfer_readable(boot)
                 else:
@@ -62,8 +65,7 @@ class Swarm:
                 _, number, boot = heapq.heappop(self.timers)
                 if boot.timer == number:
                     self.timer_fired(boot, now)
-        for key in list(self.selector.get_map().values()):
-            boot = key.data
+        for boot in list(self.watched.values()):
             self.release(boot)
             boot.generator.close()
             self.running -= 1
@@ -98,8 +100,7 @@ class Swarm:
             if operation.deadline <= time.monotonic():
                 answer = None
                 continue
-            boot.sock = sock
-            self.selector.register(sock, selectors.EVENT_READ, boot)
+            self.watch(boot, sock)
             self.arm(boot, operation.deadline)
             return
 
@@ -108,9 +109,15 @@ class Swarm:
         boot.timer = self.numbers
         heapq.heappush(self.timers, (when, self.numbers, boot))
 
+    def watch(self, boot, sock):
+        boot.sock = sock
+        self.epoll.register(sock.fileno(), select.EPOLLIN)
+        self.watched[sock.fileno()] = boot
+
     def release(self, boot):
         """Stops watching the boot's socket (closing it when it was a TFTP read's)."""
-        self.selector.unregister(boot.sock)
+        self.epoll.unregister(boot.sock.fileno())
+        del self.watched[boot.sock.fileno()]
         if boot.reader is not None:
             boot.sock.close()
         boot.sock = boot.reader = boot.send = None
@@ -146,8 +153,8 @@ class Swarm:
         sock = fetch.net.udp_socket()
         sock.setblocking(False)
         sock.bind(("0.0.0.0", 0))
-        boot.sock, boot.reader = sock, reader
-        self.selector.register(sock, selectors.EVENT_READ, boot)
+        boot.reader = reader
+        self.watch(boot, sock)
         sock.sendto(*reader.first())
         boot.heard = time.monotonic()
         self.arm(boot, boot.heard + RETRY)
