@@ -6,14 +6,17 @@ cost little beside the server and the links they measure (scripts/bench-storm).
 
 Each PI is ID:NAMESPACE:MODEL:SERIAL: the namespace (as `ip netns add` names it, under
 /run/netns) holds the Pi's interface, whose MAC is the Pi's. All power on together; Pi ID
-writes fakepi.py's JSON lines to OUT/ID.jsonl, ending with its `result` line. Runs from the
-host's namespace (it enters each Pi's to open its sockets); needs root. Exit status 0 only
-when every Pi booted.
+writes fakepi.py's JSON lines to OUT/ID.jsonl, ending with its `result` line. When every Pi
+has ended it prints one JSON line, `{"pis": N, "failed": F, "ended": UNIX_TIME}` (the last
+Pi's end, before the sockets are released: scripts/bench-storm's end of the storm). Runs
+from the host's namespace (it enters each Pi's to open its sockets); needs root. Exit
+status 0 only when every Pi booted.
 
 usage: fakepi-swarm.py --out DIR [--tree DIR] [--time-limit SECONDS] [--interface eth0]
                        [--rom-tries N] [--dhcp-timeout SECONDS] PI [PI ...]
 """
 import argparse
+import json
 import os
 import sys
 import time
@@ -44,7 +47,7 @@ def main():
     parser.add_argument("--dhcp-timeout", type=float, default=45.0, help="seconds before an EEPROM bootloader gives up on DHCP")
     arguments = parser.parse_args()
     nets = [NamespaceNet(namespace, arguments.interface) for _, namespace, _, _ in arguments.pis]
-    swarm, failed = Swarm(), []
+    swarm, failed, ended_at = Swarm(), [], [time.time()]
     pis = []
     for (ident, _, model, serial), net in zip(arguments.pis, nets):
         settings = argparse.Namespace(model=model, serial=serial, tree=arguments.tree, time_limit=arguments.time_limit,
@@ -64,11 +67,15 @@ def main():
             if status != 0:
                 failed.append(pi.serial)
             stream.close()
+            ended_at[0] = time.time()
         return end
 
     for pi, stream in pis:
         swarm.add(pi.boot(), ended(pi, stream))
     swarm.run(time.monotonic() + arguments.time_limit + 5)
+    print(json.dumps({"pis": len(pis), "failed": len(failed), "ended": ended_at[0]}), flush=True)
+    for net in nets:
+        net.close()
     sys.exit(1 if failed else 0)
 
 

@@ -44,9 +44,22 @@ def entered(fd):
         _setns(_home)
 
 
+class HeldSocket(socket.socket):
+    """A socket whose close() waits for `release()`: the Pi's AF_PACKET socket, because
+    closing one waits for an RCU grace period (synchronize_net in the kernel's
+    packet_release), milliseconds in which one process playing many Pis would serve none."""
+
+    def close(self):
+        pass
+
+    def release(self):
+        super().close()
+
+
 class NamespaceNet:
     """The interface `interface` of namespace `name`, as bramblelab.pi.FakePi uses its net:
-    the MAC, raw and UDP sockets opened inside, the IPv4 address set with rtnetlink."""
+    the MAC, raw and UDP sockets opened inside, the IPv4 address set with rtnetlink. The
+    raw socket is opened once, here, and held until `close()`."""
 
     def __init__(self, name, interface="eth0"):
         self.name, self.interface = name, interface
@@ -54,17 +67,20 @@ class NamespaceNet:
         with entered(self.fd):
             self.index = socket.if_nametoindex(interface)
             self.netlink = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
-        raw = self.raw_socket()
-        self.mac_text = frames.mac_text(raw.getsockname()[4])
-        raw.close()
+            self.raw = HeldSocket(fileno=frames.raw_socket(interface).detach())
+        self.mac_text = frames.mac_text(self.raw.getsockname()[4])
         self.sequence = 0
         self.address = None
         for address in self.addresses():
             self._request(RTM_DELADDR, 0, *address)
 
     def raw_socket(self):
-        with entered(self.fd):
-            return frames.raw_socket(self.interface)
+        return self.raw
+
+    def close(self):
+        self.raw.release()
+        self.netlink.close()
+        os.close(self.fd)
 
     def udp_socket(self):
         with entered(self.fd):
