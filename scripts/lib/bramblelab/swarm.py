@@ -3,9 +3,9 @@
 The shaped-link storm (scripts/bench-storm) boots 48 Pis at once. As 48 processes, each
 woke on its own for every TFTP block, and on a core shared with builds each wake-up waited
 for the scheduler: the simulators, not the links or the server, decided the wall time. Here
-one epoll wake-up serves every socket that is ready, and a TFTP block costs one
-`recvfrom_into` into one buffer shared by all transfers, a copy into the file's buffer and
-one `sendto` for the ACK (tftp.Reader).
+one epoll wake-up serves every socket that is ready, and a TFTP block costs one `recv_into`
+into one buffer shared by all transfers, a copy into the file's buffer (tftp.Reader) and
+one `send` of the ACK on the transfer's connected socket.
 
 `Swarm.add(boot, ended)` takes a boot generator; `run(until)` drives them all until each
 has returned (then `ended(status)` is called, or `ended(exception)` for one that raised)
@@ -34,6 +34,9 @@ class Boot:
 
 
 class Swarm:
+    """The loop: the sockets boots wait on (level-triggered epoll), their deadlines and TFTP
+    retry times (one heap), and the receive buffer every TFTP read shares."""
+
     def __init__(self):
         self.epoll = select.epoll()
         self.watched = {}  # file descriptor -> the boot waiting on it
