@@ -34,6 +34,17 @@ if [ "$bench_rt" != 0 ]; then
     on_load_cpu=(chrt -f "$bench_rt" "${on_load_cpu[@]}")
 fi
 
+# --- The bramble measured. -----------------------------------------------------------------
+# bench_bramble: the path of the bramble binary to measure: BRAMBLE when set, else the binary
+# users run, built as scripts/package builds it (scripts/lib/release-build.sh: the Swift
+# runtime linked in). A plain `swift build -c release` binary loads the runtime's shared
+# libraries instead, about 3 MiB more resident memory than what a hub runs.
+bench_bramble() {
+    if [ -n "${BRAMBLE:-}" ]; then echo "$BRAMBLE"; return; fi
+    source scripts/lib/release-build.sh
+    release_build bramble
+}
+
 # --- What a server costs, from /proc. ---------------------------------------------------------
 bench_tick=$(getconf CLK_TCK)
 
