@@ -100,12 +100,36 @@ extension BootEvent.Kind: CustomStringConvertible {
 }
 
 extension BootEvent.DHCPExchange: CustomStringConvertible {
+    /// Appended piece by piece into one reserved string: two of these are written per DHCP
+    /// exchange, and interpolation with `uppercased()` cost more than the rest of the line.
     public var description: String {
-        var text = "DHCP\(message.rawValue.uppercased())"
-        if !client.isEmpty { text += " (\(client))" }
+        var text = ""
+        text.reserveCapacity(48 + client.utf8.count + (address?.utf8.count ?? 0) + (ignoredBecause?.utf8.count ?? 0))
+        switch message {
+        case .discover: text += "DHCPDISCOVER"
+        case .request: text += "DHCPREQUEST"
+        case .inform: text += "DHCPINFORM"
+        case .decline: text += "DHCPDECLINE"
+        case .release: text += "DHCPRELEASE"
+        }
+        if !client.isEmpty {
+            text += " ("
+            text += client
+            text += ")"
+        }
         switch answer {
-        case .none: text += " not answered" + (ignoredBecause.map { ": \($0)" } ?? "")
-        case .offer, .ack, .nak: text += " -> \(answer.rawValue.uppercased())" + (address.map { " \($0)" } ?? "")
+        case .none:
+            text += " not answered"
+            if let ignoredBecause {
+                text += ": "
+                text += ignoredBecause
+            }
+        case .offer, .ack, .nak:
+            text += answer == .offer ? " -> OFFER" : answer == .ack ? " -> ACK" : " -> NAK"
+            if let address {
+                text += " "
+                text += address
+            }
         }
         return text
     }

@@ -34,10 +34,12 @@ struct DHCPLoadShedding: Equatable {
     /// bootloader's `DHCP_REQ_TIMEOUT` is 4 s too, https://www.raspberrypi.com/documentation/computers/raspberry-pi.html#DHCP_REQ_TIMEOUT);
     /// past half of that, an answer most likely crosses the client's next try.
     var staleAfterMilliseconds: Int64 = 2000
-    /// Requests waiting in the ring past which new exchanges are shed: a quarter of the
-    /// default ring, a few milliseconds of work, beyond what a busy but keeping-up loop has
-    /// queued after another process held the core.
-    var backlogDepth = 64
+    /// Requests waiting in the ring past which new exchanges are shed: three quarters of
+    /// the default ring (``PacketSocket``'s 256 slots). Only then, because a loop that
+    /// keeps up on average also falls behind for a moment (another process held the core
+    /// for 20 ms: 80 requests at 4,000 a second) and catches up in a few turns; shedding
+    /// starts where the ring would otherwise soon overflow and drop requests at random.
+    var backlogDepth = 192
     /// Replies waiting for their delay at most; each holds a timer and its encoded reply.
     var maximumDelayedReplies = 512
 

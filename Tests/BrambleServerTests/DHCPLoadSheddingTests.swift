@@ -53,21 +53,24 @@ import Testing
     }
 
     /// Completed exchanges per tick in steady state. A queue of `ringFrames` requests in
-    /// arrival order; each tick, `offered` DISCOVERs arrive (and the REQUESTs answering last
-    /// tick's OFFERs), beyond the ring's room they are dropped; the server spends `capacity`
-    /// units, 10 per answer and 1 per shed request.
+    /// arrival order; in each of a tick's ten steps, a tenth of `offered` DISCOVERs arrive
+    /// with the REQUESTs answering OFFERs made five steps before, in random order, and what
+    /// does not fit in the ring is dropped; the server spends a tenth of its `capacity`
+    /// units a step, 10 per answer and 1 per shed request.
     static func simulate(offered: Int, capacity: Int, shedding: DHCPLoadShedding?, ringFrames: Int = 256, ticks: Int = 200) -> Int {
+        let steps = 10
+        let lag = 5
         var queue: [DHCPMessageType] = []
-        var offersLastTick = 0
+        var offers = Array(repeating: 0, count: lag)
         var completed = 0
         var random = SplitMix64(seed: 18)
-        for tick in 0..<ticks {
-            var arrivals = Array(repeating: DHCPMessageType.discover, count: offered) + Array(repeating: DHCPMessageType.request, count: offersLastTick)
+        for step in 0..<(ticks * steps) {
+            var arrivals = Array(repeating: DHCPMessageType.discover, count: offered / steps)
+                + Array(repeating: DHCPMessageType.request, count: offers[step % lag])
             arrivals.shuffle(using: &random)
             for arrival in arrivals where queue.count < ringFrames { queue.append(arrival) }
-            offersLastTick = 0
-            var budget = capacity * 10
-            var completedThisTick = 0
+            offers[step % lag] = 0
+            var budget = capacity * 10 / steps
             while budget > 0, !queue.isEmpty {
                 let type = queue.removeFirst()
                 let backlogged = queue.count > (shedding?.backlogDepth ?? Int.max)
@@ -76,9 +79,12 @@ import Testing
                     continue
                 }
                 budget -= 10
-                if type == .discover { offersLastTick += 1 } else { completedThisTick += 1 }
+                if type == .discover {
+                    offers[step % lag] += 1
+                } else if step >= ticks * steps / 2 {
+                    completed += 1
+                }
             }
-            if tick >= ticks / 2 { completed += completedThisTick }
         }
         return completed / (ticks - ticks / 2)
     }
