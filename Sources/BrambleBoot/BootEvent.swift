@@ -100,37 +100,37 @@ extension BootEvent.Kind: CustomStringConvertible {
 }
 
 extension BootEvent.DHCPExchange: CustomStringConvertible {
-    /// Appended piece by piece into one reserved string: two of these are written per DHCP
-    /// exchange, and interpolation with `uppercased()` cost more than the rest of the line.
+    /// Built as bytes: two of these are written per DHCP exchange, and string
+    /// interpolation with `uppercased()` cost more than the rest of the line.
     public var description: String {
-        var text = ""
-        text.reserveCapacity(48 + client.utf8.count + (address?.utf8.count ?? 0) + (ignoredBecause?.utf8.count ?? 0))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(40 + client.utf8.count + (address?.utf8.count ?? 0) + (ignoredBecause?.utf8.count ?? 0))
         switch message {
-        case .discover: text += "DHCPDISCOVER"
-        case .request: text += "DHCPREQUEST"
-        case .inform: text += "DHCPINFORM"
-        case .decline: text += "DHCPDECLINE"
-        case .release: text += "DHCPRELEASE"
+        case .discover: bytes.appendUTF8("DHCPDISCOVER")
+        case .request: bytes.appendUTF8("DHCPREQUEST")
+        case .inform: bytes.appendUTF8("DHCPINFORM")
+        case .decline: bytes.appendUTF8("DHCPDECLINE")
+        case .release: bytes.appendUTF8("DHCPRELEASE")
         }
         if !client.isEmpty {
-            text += " ("
-            text += client
-            text += ")"
+            bytes.appendUTF8(" (")
+            bytes.appendUTF8(client)
+            bytes.append(UInt8(ascii: ")"))
         }
         switch answer {
         case .none:
-            text += " not answered"
+            bytes.appendUTF8(" not answered")
             if let ignoredBecause {
-                text += ": "
-                text += ignoredBecause
+                bytes.appendUTF8(": ")
+                bytes.appendUTF8(ignoredBecause)
             }
         case .offer, .ack, .nak:
-            text += answer == .offer ? " -> OFFER" : answer == .ack ? " -> ACK" : " -> NAK"
+            bytes.appendUTF8(answer == .offer ? " -> OFFER" : answer == .ack ? " -> ACK" : " -> NAK")
             if let address {
-                text += " "
-                text += address
+                bytes.append(UInt8(ascii: " "))
+                bytes.appendUTF8(address)
             }
         }
-        return text
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

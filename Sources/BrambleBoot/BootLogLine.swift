@@ -27,14 +27,14 @@ public enum BootLogLine {
             bytes.append(UInt8(ascii: "-"))
         }
         bytes.append(UInt8(ascii: " "))
-        bytes.append(contentsOf: node.utf8)
+        bytes.appendUTF8(node)
         bytes.append(UInt8(ascii: " "))
         let stageName = stage.description
-        bytes.append(contentsOf: stageName.utf8)
+        bytes.appendUTF8(stageName)
         for _ in 0..<max(0, stageWidth - stageName.utf8.count) { bytes.append(UInt8(ascii: " ")) }
         bytes.append(UInt8(ascii: " "))
-        if failure { bytes.append(contentsOf: "FAILED ".utf8) }
-        bytes.append(contentsOf: text.utf8)
+        if failure { bytes.appendUTF8("FAILED ") }
+        bytes.appendUTF8(text)
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -52,6 +52,15 @@ public enum BootLogLine {
         bytes.append(UInt8(ascii: "."))
         appendDecimal(milliseconds % 1000, width: 3, to: &bytes)
         bytes.append(UInt8(ascii: "s"))
+    }
+}
+
+extension [UInt8] {
+    /// The string's UTF-8 in one copy from its contiguous storage (the generic
+    /// `append(contentsOf: text.utf8)` may walk it byte by byte).
+    mutating func appendUTF8(_ text: String) {
+        var text = text
+        text.withUTF8 { append(contentsOf: $0) }
     }
 }
 

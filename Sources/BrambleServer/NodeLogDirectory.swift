@@ -3,7 +3,7 @@ import Glibc
 
 /// The per-node boot logs: `<state-dir>/logs/NAME.log`, one line per event.
 ///
-/// Each line goes out in one `write(2)` on a descriptor opened with `O_APPEND`, so a crash
+/// Each line goes out in one `writev(2)` on a descriptor opened with `O_APPEND`, so a crash
 /// loses at most the line in flight and a reader never sees half a line. A file that would
 /// pass ``limit`` bytes is renamed to `NAME.log.1` (replacing the previous one) first: a
 /// node's log takes at most twice the limit.
@@ -70,19 +70,18 @@ final class NodeLogDirectory {
     }
 
     func append(_ line: String, toNode name: String) throws(UnsafeFileError) {
-        var text = line
-        text.append("\n")
+        let count = line.utf8.count + 1
         let now = clock()
         if now >= nextSweep { closeExpired(now: now) }
         var log: OpenLog
-        if let open = openLogs[name], now < open.closesAt, open.size + text.utf8.count <= limit || open.size == 0 {
+        if let open = openLogs[name], now < open.closesAt, open.size + count <= limit || open.size == 0 {
             log = open
         } else {
             if let stale = openLogs.removeValue(forKey: name) { close(stale.fd) }
-            log = try open(node: name, appending: text.utf8.count, now: now)
+            log = try open(node: name, appending: count, now: now)
         }
-        let written = text.withUTF8 { write(log.fd, $0.baseAddress, $0.count) }
-        guard written == text.utf8.count else {
+        let written = Self.writeLine(line, to: log.fd)
+        guard written == count else {
             let error = written < 0 ? errno : EIO
             openLogs.removeValue(forKey: name)
             close(log.fd)
@@ -90,6 +89,23 @@ final class NodeLogDirectory {
         }
         log.size += written
         openLogs[name] = log
+    }
+
+    /// The line and its newline in one `writev`: one write to the file (O_APPEND appends it
+    /// whole), without copying the line to add the newline.
+    private static func writeLine(_ line: String, to fd: Int32) -> Int {
+        var line = line
+        var newline = UInt8(ascii: "\n")
+        return line.withUTF8 { text in
+            withUnsafeMutablePointer(to: &newline) { newline in
+                var vectors = (
+                    iovec(iov_base: UnsafeMutableRawPointer(mutating: text.baseAddress), iov_len: text.count),
+                    iovec(iov_base: UnsafeMutableRawPointer(newline), iov_len: 1))
+                return withUnsafeMutablePointer(to: &vectors) {
+                    $0.withMemoryRebound(to: iovec.self, capacity: 2) { writev(fd, $0, 2) }
+                }
+            }
+        }
     }
 
     /// Opens the node's log by name, renaming it to `.1` first when `count` more bytes

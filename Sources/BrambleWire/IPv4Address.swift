@@ -30,14 +30,30 @@ public struct IPv4Address: Hashable, Sendable, Comparable {
 }
 
 extension IPv4Address: CustomStringConvertible, LosslessStringConvertible {
+    /// Written digit by digit into the string's own storage (at most 15 bytes: a small
+    /// string, no allocation): the DHCP path formats the offered address per request.
     public var description: String {
-        var text = ""
-        text.reserveCapacity(15)
-        for shift in [24, 16, 8, 0] as [UInt32] {
-            if shift != 24 { text.append(".") }
-            text.append(String(UInt8(truncatingIfNeeded: value >> shift)))
+        String(unsafeUninitializedCapacity: 15) { buffer in
+            var count = 0
+            for shift in [24, 16, 8, 0] as [UInt32] {
+                if shift != 24 {
+                    buffer[count] = UInt8(ascii: ".")
+                    count += 1
+                }
+                let octet = UInt8(truncatingIfNeeded: value >> shift)
+                if octet >= 100 {
+                    buffer[count] = UInt8(ascii: "0") + octet / 100
+                    count += 1
+                }
+                if octet >= 10 {
+                    buffer[count] = UInt8(ascii: "0") + octet / 10 % 10
+                    count += 1
+                }
+                buffer[count] = UInt8(ascii: "0") + octet % 10
+                count += 1
+            }
+            return count
         }
-        return text
     }
 
     /// Parses dotted-quad text strictly: four decimal parts 0-255, no leading zeros
