@@ -81,6 +81,20 @@ public final class EventLoop {
             remaining = left - 1
             return true
         }
+
+        /// Takes up to `wanted` reads at once, for one call that reads many (recvmmsg);
+        /// returns how many this turn still allows. Hand back what the call did not use.
+        mutating func take(upTo wanted: Int) -> Int {
+            guard let left = remaining else { return wanted }
+            let taken = min(wanted, left)
+            remaining = left - taken
+            return taken
+        }
+
+        /// Returns reads taken with ``take(upTo:)`` that found nothing to read.
+        mutating func giveBack(_ unused: Int) {
+            if let left = remaining { remaining = left + unused }
+        }
     }
 
     public var now: MonotonicInstant { clock() }

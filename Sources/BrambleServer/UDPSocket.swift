@@ -9,11 +9,12 @@ public final class UDPSocket {
     public let localPort: UInt16
     public let localAddress: IPv4Address
     /// `--capture`: told of every datagram sent, and received when `capturesReceived`.
-    private let capture: PacketCapture?
-    private let capturesReceived: Bool
+    /// Internal, not private: the batched calls (UDPSocket+Batching.swift) record too.
+    let capture: PacketCapture?
+    let capturesReceived: Bool
     /// Datagrams ``receive(into:)`` may still return this turn: no limit until watched through
-    /// ``watch(in:_:)``.
-    private var turnBudget = EventLoop.TurnBudget()
+    /// ``watch(in:_:)``. Shared with the batched receive.
+    var turnBudget = EventLoop.TurnBudget()
 
     /// A received datagram and where it came from.
     public struct Datagram {

@@ -132,4 +132,23 @@ static inline ssize_t cnet_send_segmented(int fd, const struct iovec *vectors, s
     return sendmsg(fd, &message, MSG_DONTWAIT);
 }
 
+/// struct mmsghdr, recvmmsg(2) and sendmmsg(2) are GNU extensions the Glibc module hides.
+/// This is the kernel's struct mmsghdr (include/linux/socket.h), field for field, and the
+/// calls go through syscall(2) so no prototype can clash with glibc's.
+struct cnet_mmsghdr {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+};
+
+/// Up to `count` datagrams with one system call, never blocking; -1 with errno when none.
+static inline int cnet_recvmmsg(int fd, struct cnet_mmsghdr *messages, unsigned int count) {
+    return (int)syscall(SYS_recvmmsg, fd, messages, count, MSG_DONTWAIT, NULL);
+}
+
+/// Sends up to `count` datagrams with one system call; returns how many the kernel took
+/// (the first `n`), or -1 with errno when it took none.
+static inline int cnet_sendmmsg(int fd, struct cnet_mmsghdr *messages, unsigned int count) {
+    return (int)syscall(SYS_sendmmsg, fd, messages, count, MSG_DONTWAIT);
+}
+
 #endif
