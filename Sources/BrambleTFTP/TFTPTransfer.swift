@@ -77,12 +77,19 @@ public struct TFTPTransfer: Sendable {
     /// The start, or the last ACK that acknowledged a new block (or the OACK).
     private var lastProgress = MonotonicInstant(nanoseconds: 0)
     private var retransmits = 0
+    /// ``timeout`` and the policy's time without progress in nanoseconds, converted once:
+    /// every ACK computes both deadlines, and `Duration` arithmetic is a 128-bit multiply
+    /// in the standard library each time.
+    private let timeoutNanoseconds: UInt64
+    private let stallNanoseconds: UInt64
 
     public init(contents: any TFTPFileContents, parameters: TFTPTransferParameters, policy: TFTPRetransmissionPolicy = TFTPRetransmissionPolicy()) {
         self.contents = contents
         self.parameters = parameters
         self.policy = policy
         layout = TFTPBlockLayout(blockSize: parameters.blockSize, byteCount: contents.count)
+        timeoutNanoseconds = UInt64(max(0, (parameters.timeout ?? policy.defaultTimeout).wholeNanoseconds))
+        stallNanoseconds = UInt64(max(0, policy.maximumTimeWithoutProgress.wholeNanoseconds))
     }
 
     /// The timeout in force: the client's, if it negotiated one.
@@ -172,7 +179,7 @@ public struct TFTPTransfer: Sendable {
                 state = .ended
                 return actions(ending: .probeEnded(.wentSilent(acknowledgedBlocks: 0)))
             }
-            timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: timer.consecutiveTimeouts + 1)
+            timer = RetransmissionTimer(deadline: now.adding(nanoseconds: timeoutNanoseconds), consecutiveTimeouts: timer.consecutiveTimeouts + 1)
             state = .awaitingOptionAcknowledgement(timer)
             retransmits += 1
             return actions(packet: .optionAcknowledgement(parameters.acknowledgedOptions), deadline: timer.deadline)
@@ -207,7 +214,7 @@ public struct TFTPTransfer: Sendable {
     }
 
     /// When the transfer ends whatever the retransmission timer says.
-    private var stallDeadline: MonotonicInstant { lastProgress + policy.maximumTimeWithoutProgress }
+    private var stallDeadline: MonotonicInstant { lastProgress.adding(nanoseconds: stallNanoseconds) }
 
     private var acknowledgedBlocks: Int {
         if case .sending(let window) = state { window.lastAcknowledged } else { 0 }
@@ -226,7 +233,7 @@ public struct TFTPTransfer: Sendable {
     }
 
     private mutating func sendFirstWindow(now: MonotonicInstant) -> Actions {
-        let timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: 0)
+        let timer = RetransmissionTimer(deadline: now.adding(nanoseconds: timeoutNanoseconds), consecutiveTimeouts: 0)
         var window = Window(firstUnacknowledged: 1, nextUnsent: 1, timer: timer)
         let blocks = sendNewBlocks(of: &window)
         state = .sending(window)
@@ -253,7 +260,7 @@ public struct TFTPTransfer: Sendable {
         }
         window.firstUnacknowledged = block + 1
         lastProgress = now
-        window.timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: 0)
+        window.timer = RetransmissionTimer(deadline: now.adding(nanoseconds: timeoutNanoseconds), consecutiveTimeouts: 0)
         let blocks = sendNewBlocks(of: &window)
         state = .sending(window)
         return actions(blocks: blocks, deadline: window.timer.deadline)
