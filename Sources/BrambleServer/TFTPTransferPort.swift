@@ -30,6 +30,8 @@ final class TFTPTransferPort {
     @exclusivity(unchecked) private var recentlyEnded: [TFTPTransferID?]
     @exclusivity(unchecked) private var nextEnded = 0
 
+    /// Datagrams one `recvmmsg` reads.
+    static let receiveBatchSize = 16
     /// How many ended transfers ``recentlyEnded`` remembers.
     static let endedMemory = 64
     /// Send and receive buffers of the shared socket. The kernel charges every queued
@@ -43,7 +45,9 @@ final class TFTPTransferPort {
         socket = try UDPSocket(address: hub, port: 0, device: device, capture: capture)
         Self.enlargeBuffers(socket.fd)
         // ACKs and ERRORs are short; a longer datagram spills into the batch's spare buffer.
-        receiveBatch = UDPSocket.ReceiveBatch(capacity: EventLoop.readBatch, slotSize: 516)
+        // Every recvmmsg re-arms all the batch's slots, so a small batch keeps a quiet
+        // wake-up (a few ACKs) cheap; a busy turn reads several batches up to its share.
+        receiveBatch = UDPSocket.ReceiveBatch(capacity: Self.receiveBatchSize, slotSize: 516)
         sendBatch = UDPSocket.SendBatch(capacity: EventLoop.readBatch)
         recentlyEnded = [TFTPTransferID?](repeating: nil, count: Self.endedMemory)
     }

@@ -12,6 +12,12 @@ public struct TFTPTransferID: Hashable, Sendable, CustomStringConvertible {
         self.port = port
     }
 
+    /// One 64-bit word into the hasher instead of two fields: the table is looked up by
+    /// this key at every ACK, twice (the daemon's sessions and the server's transfers).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(UInt64(address.value) << 16 | UInt64(port))
+    }
+
     public var description: String { "\(address):\(port)" }
 }
 
