@@ -100,13 +100,37 @@ extension BootEvent.Kind: CustomStringConvertible {
 }
 
 extension BootEvent.DHCPExchange: CustomStringConvertible {
+    /// Built as bytes: two of these are written per DHCP exchange, and string
+    /// interpolation with `uppercased()` cost more than the rest of the line.
     public var description: String {
-        var text = "DHCP\(message.rawValue.uppercased())"
-        if !client.isEmpty { text += " (\(client))" }
-        switch answer {
-        case .none: text += " not answered" + (ignoredBecause.map { ": \($0)" } ?? "")
-        case .offer, .ack, .nak: text += " -> \(answer.rawValue.uppercased())" + (address.map { " \($0)" } ?? "")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(40 + client.utf8.count + (address?.utf8.count ?? 0) + (ignoredBecause?.utf8.count ?? 0))
+        switch message {
+        case .discover: bytes.appendUTF8("DHCPDISCOVER")
+        case .request: bytes.appendUTF8("DHCPREQUEST")
+        case .inform: bytes.appendUTF8("DHCPINFORM")
+        case .decline: bytes.appendUTF8("DHCPDECLINE")
+        case .release: bytes.appendUTF8("DHCPRELEASE")
         }
-        return text
+        if !client.isEmpty {
+            bytes.appendUTF8(" (")
+            bytes.appendUTF8(client)
+            bytes.append(UInt8(ascii: ")"))
+        }
+        switch answer {
+        case .none:
+            bytes.appendUTF8(" not answered")
+            if let ignoredBecause {
+                bytes.appendUTF8(": ")
+                bytes.appendUTF8(ignoredBecause)
+            }
+        case .offer, .ack, .nak:
+            bytes.appendUTF8(answer == .offer ? " -> OFFER" : answer == .ack ? " -> ACK" : " -> NAK")
+            if let address {
+                bytes.append(UInt8(ascii: " "))
+                bytes.appendUTF8(address)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

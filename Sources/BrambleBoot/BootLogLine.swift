@@ -10,17 +10,74 @@ public enum BootLogLine {
     /// Wide enough for the longest stage name, so the texts line up.
     static let stageWidth = BootStage.allCases.map(\.description.count).max() ?? 0
 
+    /// Built as bytes, not by string interpolation: every DHCP exchange writes two of these
+    /// lines, and interpolating the timestamp's seven padded numbers cost more than
+    /// answering the request.
     public static func format(time: Int64, bootStarted: Int64?, node: String, stage: BootStage, failure: Bool, text: String) -> String {
-        let since = bootStarted.map { "+" + seconds($0 <= time ? time - $0 : 0) } ?? "-"
+        let node = LogText.escaped(node)
+        let text = LogText.escaped(text)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64 + node.utf8.count + text.utf8.count)
+        UTCTimestamp.append(milliseconds: time, to: &bytes)
+        bytes.append(UInt8(ascii: " "))
+        if let bootStarted {
+            bytes.append(UInt8(ascii: "+"))
+            appendSeconds(bootStarted <= time ? time - bootStarted : 0, to: &bytes)
+        } else {
+            bytes.append(UInt8(ascii: "-"))
+        }
+        bytes.append(UInt8(ascii: " "))
+        bytes.appendUTF8(node)
+        bytes.append(UInt8(ascii: " "))
         let stageName = stage.description
-        let padding = String(repeating: " ", count: max(0, stageWidth - stageName.count))
-        return "\(UTCTimestamp.format(milliseconds: time)) \(since) \(LogText.escaped(node)) \(stageName)\(padding) \(failure ? "FAILED " : "")\(LogText.escaped(text))"
+        bytes.appendUTF8(stageName)
+        for _ in 0..<max(0, stageWidth - stageName.utf8.count) { bytes.append(UInt8(ascii: " ")) }
+        bytes.append(UInt8(ascii: " "))
+        if failure { bytes.appendUTF8("FAILED ") }
+        bytes.appendUTF8(text)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Milliseconds as seconds with three decimals: `3.250s`.
     public static func seconds(_ milliseconds: Int64) -> String {
-        let fraction = String(milliseconds % 1000)
-        return "\(milliseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
+        var bytes: [UInt8] = []
+        appendSeconds(milliseconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// ``seconds(_:)``'s bytes; a negative count (no caller has one) reads as zero.
+    static func appendSeconds(_ milliseconds: Int64, to bytes: inout [UInt8]) {
+        let milliseconds = UInt64(max(0, milliseconds))
+        appendDecimal(milliseconds / 1000, width: 1, to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        appendDecimal(milliseconds % 1000, width: 3, to: &bytes)
+        bytes.append(UInt8(ascii: "s"))
+    }
+}
+
+extension [UInt8] {
+    /// The string's UTF-8 in one copy from its contiguous storage (the generic
+    /// `append(contentsOf: text.utf8)` may walk it byte by byte).
+    mutating func appendUTF8(_ text: String) {
+        var text = text
+        text.withUTF8 { append(contentsOf: $0) }
+    }
+}
+
+/// `value` in decimal, zero-padded to `width` digits at least.
+func appendDecimal(_ value: UInt64, width: Int, to bytes: inout [UInt8]) {
+    var power: UInt64 = 1
+    var digits = 1
+    while value / power >= 10 {
+        power *= 10
+        digits += 1
+    }
+    for _ in digits..<max(digits, width) { bytes.append(UInt8(ascii: "0")) }
+    var rest = value
+    while power > 0 {
+        bytes.append(UInt8(ascii: "0") + UInt8(rest / power))
+        rest %= power
+        power /= 10
     }
 }
 
@@ -28,12 +85,38 @@ public enum BootLogLine {
 /// log lines need no C library time zone state and tests need no clock.
 public enum UTCTimestamp {
     public static func format(milliseconds: Int64) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        append(milliseconds: milliseconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// ``format(milliseconds:)``'s bytes appended to `bytes`.
+    static func append(milliseconds: Int64, to bytes: inout [UInt8]) {
         let seconds = milliseconds.floorDivided(by: 1000)
         let millis = Int(milliseconds - seconds * 1000)
         let days = seconds.floorDivided(by: 86_400)
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        return "\(pad(Int(year), 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
+        if year >= 0 {
+            appendDecimal(UInt64(year), width: 4, to: &bytes)
+        } else {
+            let digits = String(year)
+            bytes.append(contentsOf: (String(repeating: "0", count: max(0, 4 - digits.count)) + digits).utf8)
+        }
+        bytes.append(UInt8(ascii: "-"))
+        appendDecimal(UInt64(month), width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDecimal(UInt64(day), width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        appendDecimal(UInt64(secondOfDay / 3600), width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDecimal(UInt64(secondOfDay / 60 % 60), width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDecimal(UInt64(secondOfDay % 60), width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        appendDecimal(UInt64(millis), width: 3, to: &bytes)
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     /// Howard Hinnant's days-to-civil algorithm for the proleptic Gregorian calendar.
@@ -47,11 +130,6 @@ public enum UTCTimestamp {
         let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
         let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }
 

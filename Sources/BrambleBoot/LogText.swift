@@ -11,7 +11,10 @@ public enum LogText {
     /// `text` escaped for one line. With `continuationIndent`, a newline is kept and the next
     /// line starts with the indent, so a multi-line message cannot start a line of its own.
     public static func escaped(_ text: String, continuationIndent: String? = nil) -> String {
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\\") }) { return text }
+        // Most text needs nothing escaped: checked over the contiguous UTF-8 (every native
+        // string has it), which is several times faster than walking the UTF-8 view.
+        let plain = { (byte: UInt8) in byte >= 0x20 && byte < 0x7f && byte != UInt8(ascii: "\\") }
+        if text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(plain) }) ?? text.utf8.allSatisfy(plain) { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count + 16)
         for scalar in text.unicodeScalars { append(scalar, to: &result, continuationIndent: continuationIndent) }

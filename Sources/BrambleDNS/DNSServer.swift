@@ -329,8 +329,11 @@ public struct NodeBootWatch: Hashable, Sendable {
     public init() {}
 
     /// The node whose first query this is, or nil: not a node of the map, or seen already.
+    /// Asked for every query: a node already seen costs one set lookup, not a copy of its
+    /// map entry.
     public mutating func firstQuery(from address: IPv4Address, nodeMap: NodeMap) -> NodeEntry? {
-        guard let node = nodeMap.node(address: address), seen.insert(address).inserted else { return nil }
+        guard !seen.contains(address), let node = nodeMap.node(address: address) else { return nil }
+        seen.insert(address)
         return node
     }
 

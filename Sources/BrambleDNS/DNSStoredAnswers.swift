@@ -137,15 +137,20 @@ struct DNSStoredResponse: Sendable {
         guard bytes.count + (view.edns == nil ? 0 : Self.optLength) <= maximumSize else { return false }
         out.removeAll(keepingCapacity: true)
         out.append(contentsOf: bytes)
-        out[0] = UInt8(truncatingIfNeeded: view.id >> 8)
-        out[1] = UInt8(truncatingIfNeeded: view.id)
-        if view.recursionDesired { out[2] |= 0x01 }
-        if view.checkingDisabled { out[3] |= 0x10 }
-        if authenticData { out[3] |= 0x20 }
-        var index = DNSQueryView.nameStart
-        for byte in view.name(in: query) {
-            out[index] = byte
-            index += 1
+        // The patches on one buffer, not through the array's subscript: that checks the
+        // index and the array's uniqueness on every byte, on the path of every answer.
+        out.withUnsafeMutableBufferPointer { out in
+            out[0] = UInt8(truncatingIfNeeded: view.id >> 8)
+            out[1] = UInt8(truncatingIfNeeded: view.id)
+            if view.recursionDesired { out[2] |= 0x01 }
+            if view.checkingDisabled { out[3] |= 0x10 }
+            if authenticData { out[3] |= 0x20 }
+            // The stored question is the query's name in some case, so as long: the slice
+            // below is within the stored bytes (and checked to be).
+            view.name(in: query).withUnsafeBufferPointer { name in
+                UnsafeMutableBufferPointer(rebasing: out[DNSQueryView.nameStart..<(DNSQueryView.nameStart + name.count)])
+                    .update(fromContentsOf: name)
+            }
         }
         if elapsedSeconds > 0 {
             for offset in ttlOffsets {
@@ -394,11 +399,14 @@ struct DNSQuestionIndex: Sendable {
 
     private static func matches(_ key: [UInt8], name: ArraySlice<UInt8>, view: DNSQueryView, flags: UInt8) -> Bool {
         guard key.count == name.count + 5 else { return false }
-        var index = 0
-        for byte in name {
-            guard key[index] == DNSName.lowercased(byte) else { return false }
-            index += 1
+        let sameName = key.withUnsafeBufferPointer { key in
+            name.withUnsafeBufferPointer { name in
+                for index in 0..<name.count where key[index] != DNSName.lowercased(name[index]) { return false }
+                return true
+            }
         }
+        guard sameName else { return false }
+        let index = name.count
         return key[index] == UInt8(view.type.rawValue >> 8) && key[index + 1] == UInt8(view.type.rawValue & 0xff)
             && key[index + 2] == UInt8(view.recordClass.rawValue >> 8) && key[index + 3] == UInt8(view.recordClass.rawValue & 0xff)
             && key[index + 4] == flags
@@ -407,7 +415,9 @@ struct DNSQuestionIndex: Sendable {
     /// FNV-1a over the lower-cased name, then the type, class and flags, from the seed.
     private func hash(name: ArraySlice<UInt8>, type: UInt16, recordClass: UInt16, flags: UInt8) -> UInt64 {
         var hash = seed ^ 0xcbf2_9ce4_8422_2325
-        for byte in name { hash = (hash ^ UInt64(DNSName.lowercased(byte))) &* 0x100_0000_01b3 }
+        name.withUnsafeBufferPointer { name in
+            for byte in name { hash = (hash ^ UInt64(DNSName.lowercased(byte))) &* 0x100_0000_01b3 }
+        }
         hash = (hash ^ UInt64(type) << 24 ^ UInt64(recordClass) << 8 ^ UInt64(flags)) &* 0x100_0000_01b3
         return hash ^ hash >> 29
     }

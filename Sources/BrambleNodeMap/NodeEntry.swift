@@ -7,6 +7,9 @@ public struct NodeEntry: Hashable, Sendable {
     public let hardwareAddress: NodeHardwareAddress
     /// The name written on the line, if any; ``name`` falls back to the default.
     public let explicitName: String?
+    /// The explicit name or the default, made once: every DHCP event and boot log line of
+    /// the node reads it.
+    public let name: String
     public let settings: NodeSettings
     /// 1-based line number in the file, for messages.
     public let line: Int
@@ -15,11 +18,11 @@ public struct NodeEntry: Hashable, Sendable {
         self.id = id
         self.hardwareAddress = hardwareAddress
         self.explicitName = explicitName
+        name = explicitName ?? NodeName.defaultName(forID: id)
         self.settings = settings
         self.line = line
     }
 
-    public var name: String { explicitName ?? NodeName.defaultName(forID: id) }
     public var mac: MACAddress? { hardwareAddress.mac }
 
     /// The node-map tokens for this entry, as `bramble nodes add` writes them.

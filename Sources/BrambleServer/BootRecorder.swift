@@ -10,15 +10,16 @@ import Logging
 final class BootRecorder {
     /// Records kept per node for `history`; older ones are in the node's log file. A Pi's
     /// boot is 15-30 records, so this holds the last two or three boots; 256 kept about
-    /// 13 MB for a 252-node map under DHCP load, more than the rest of the daemon's heap.
+    /// 13 MB for a 252-node map under DHCP load, more than the rest of the daemon's heap
+    /// (and 64, before ``BootHistory`` packed them, 4.4 MB).
     static let historyLimit = 64
 
     private(set) var nodeMap: NodeMap
     private var timelines: [Int: NodeBootTimeline] = [:]
-    private var history: [Int: [BootLogRecord]] = [:]
+    private var history: [Int: BootHistory] = [:]
     /// The bootloader's netconsole lines, kept apart: a verbose bootloader sends hundreds a
     /// boot, which must not push the boot's DHCP and TFTP events out of ``history``.
-    private var bootloaderHistory: [Int: [BootLogRecord]] = [:]
+    private var bootloaderHistory: [Int: BootHistory] = [:]
     private let logs: NodeLogDirectory?
     private let logger: Logger
     private var logFailing = false
@@ -73,13 +74,17 @@ final class BootRecorder {
         let failure = timelines[nodeID, default: NodeBootTimeline()].apply(BootEvent(time: time, kind: kind))
         let timeline = timelines[nodeID, default: NodeBootTimeline()]
         if !wasUp, let duration = timeline.bootDuration { bootDurations.observe(microseconds: duration &* 1000) }
+        let text = kind.description
         let line = BootLogLine.format(
-            time: time, bootStarted: timeline.bootStarted, node: node.name, stage: timeline.stage, failure: failure != nil,
-            text: kind.description)
+            time: time, bootStarted: timeline.bootStarted, node: node.name, stage: timeline.stage, failure: failure != nil, text: text)
         let record = BootLogRecord(nodeID: nodeID, node: node.name, time: time, stage: timeline.stage, failure: failure != nil, line: line)
         switch kind {
-        case .bootloaderLog, .bootloaderLogDropped: Self.append(record, to: &bootloaderHistory[nodeID, default: []])
-        default: Self.append(record, to: &history[nodeID, default: []])
+        case .bootloaderLog, .bootloaderLogDropped:
+            bootloaderHistory[nodeID, default: BootHistory(limit: Self.historyLimit)].append(
+                time: time, bootStarted: timeline.bootStarted, node: node.name, stage: timeline.stage, failure: failure != nil, text: text)
+        default:
+            history[nodeID, default: BootHistory(limit: Self.historyLimit)].append(
+                time: time, bootStarted: timeline.bootStarted, node: node.name, stage: timeline.stage, failure: failure != nil, text: text)
         }
         return record
     }
@@ -98,8 +103,8 @@ final class BootRecorder {
 
     /// The node's recent events and bootloader lines, in the order they were recorded.
     func history(of node: NodeEntry) -> NodeHistory {
-        let events = history[node.id] ?? []
-        guard let bootloader = bootloaderHistory[node.id], !bootloader.isEmpty else {
+        let events = history[node.id]?.records(nodeID: node.id) ?? []
+        guard let bootloader = bootloaderHistory[node.id]?.records(nodeID: node.id), !bootloader.isEmpty else {
             return NodeHistory(nodeID: node.id, node: node.name, records: events)
         }
         var merged: [BootLogRecord] = []
@@ -115,12 +120,6 @@ final class BootRecorder {
             }
         }
         return NodeHistory(nodeID: node.id, node: node.name, records: merged)
-    }
-
-    /// Appends, dropping the oldest quarter when the list is at ``historyLimit``.
-    private static func append(_ record: BootLogRecord, to records: inout [BootLogRecord]) {
-        if records.count == historyLimit { records.removeFirst(historyLimit / 4) }
-        records.append(record)
     }
 
     /// A log that cannot be written is reported once, when it starts failing, not per line.

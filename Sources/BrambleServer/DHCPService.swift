@@ -29,7 +29,11 @@ final class DHCPService {
     private let journal: LeaseJournal?
     private let logger: Logger
     private let hub: IPv4Interface
-    private var frameBuffer = [UInt8](repeating: 0, count: 65_536)
+    private var frameBuffer = [UInt8](repeating: 0, count: PacketSocket.maximumFrameLength)
+    /// What is answered when requests come faster than they are answered.
+    var shedding = DHCPLoadShedding()
+    /// Replies waiting for their delay (the Pi 3B ROM's), bounded by ``shedding``.
+    private(set) var delayedReplies = 0
     private var nextIdentification: UInt16 = 0
     private(set) var requestsHandled = 0
     /// What `counters` reports: messages by type, replies, ignored requests by reason.
@@ -76,15 +80,19 @@ final class DHCPService {
     func serial(of mac: MACAddress) -> RaspberryPiSerial? { responder.serial(of: mac) }
     func bootloaderGeneration(of mac: MACAddress) -> Int? { responder.bootloaderGeneration(of: mac) }
 
+    /// Every frame waiting, up to the turn's batch. The wall clock is read once a turn: a
+    /// request's wait is measured from the kernel's timestamp of its frame to that reading.
     private func readFrames() {
+        let now = WallClock.nanoseconds()
         while let frame = packetSocket.receive(into: &frameBuffer) {
-            handle(frame: frame.bytes, verifyingChecksum: !frame.checksumNotReady)
+            let waited = max(0, now - frame.receivedAtNanoseconds) / 1_000_000
+            handle(frame: frame.bytes, verifyingChecksum: !frame.checksumNotReady, waitedMilliseconds: waited)
         }
     }
 
     /// Decodes straight from the receive buffer (no copy per request): the slice is only
     /// read before the next receive reuses the buffer.
-    private func handle(frame: ArraySlice<UInt8>, verifyingChecksum: Bool) {
+    func handle(frame: ArraySlice<UInt8>, verifyingChecksum: Bool, waitedMilliseconds: Int64) {
         let message: DHCPMessage
         do {
             let decoded = try EthernetUDPFrame(decoding: frame, verifyingUDPChecksum: verifyingChecksum)
@@ -97,6 +105,11 @@ final class DHCPService {
         }
         requestsHandled += 1
         tally.countReceived(message.options.messageType)
+        let backlogged = packetSocket.isBacklogged(beyond: shedding.backlogDepth)
+        if case .shed(let reason) = shedding.admit(message.options.messageType, waitedMilliseconds: waitedMilliseconds, backlogged: backlogged) {
+            tally.countShed(reason)
+            return
+        }
         // Wall-clock seconds for the pool: its expiries are journalled (see LeasePool).
         let wallClock = Int64(time(nil))
         let previousLease = message.clientMAC.flatMap { responder.pool?.lease(for: $0) }
@@ -114,7 +127,16 @@ final class DHCPService {
         if let entry = response.arpEntry { seedARP(entry) }
         guard let reply = response.reply else { return }
         if response.delayMilliseconds > 0 {
-            loop.schedule(afterMilliseconds: response.delayMilliseconds) { [weak self] in self?.send(reply) }
+            if case .shed(let reason) = shedding.admitDelayedReply(pending: delayedReplies) {
+                tally.countShed(reason)
+                return
+            }
+            delayedReplies += 1
+            loop.schedule(afterMilliseconds: response.delayMilliseconds) { [weak self] in
+                guard let self else { return }
+                delayedReplies -= 1
+                send(reply)
+            }
         } else {
             send(reply)
         }

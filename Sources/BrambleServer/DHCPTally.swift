@@ -12,10 +12,12 @@ struct DHCPTally {
     private(set) var malformed = 0
 
     /// Labels of ``DHCPIgnoreReason`` without their values (an address or a relay would
-    /// make a series per forger), plus a grant the lease journal could not save.
+    /// make a series per forger), plus a grant the lease journal could not save and the
+    /// requests shed under load (``DHCPLoadShedding``).
     enum IgnoredLabel: Int, CaseIterable {
         case unknownMAC, disabled, poolExhausted, otherServerChosen, noRecordOfClient, foreignRelay, noReplyExpected
         case unusableHardwareAddress, unusableAddressField, notBootClient, noBootFile, malformedOption97, leaseNotSaved
+        case shedStale, shedBacklog, shedDelayedRepliesFull
 
         var label: String {
             switch self {
@@ -32,6 +34,9 @@ struct DHCPTally {
             case .noBootFile: "no_boot_file"
             case .malformedOption97: "malformed_option_97"
             case .leaseNotSaved: "lease_not_saved"
+            case .shedStale: "shed_stale"
+            case .shedBacklog: "shed_backlog"
+            case .shedDelayedRepliesFull: "shed_delayed_replies_full"
             }
         }
 
@@ -63,6 +68,14 @@ struct DHCPTally {
     mutating func countReply(_ type: DHCPMessageType?) { replies[Int(type?.rawValue ?? 0)] &+= 1 }
 
     mutating func countIgnored(_ label: IgnoredLabel) { ignored[label.rawValue] &+= 1 }
+
+    mutating func countShed(_ reason: DHCPLoadShedding.Reason) {
+        switch reason {
+        case .stale: countIgnored(.shedStale)
+        case .backlog: countIgnored(.shedBacklog)
+        case .delayedRepliesFull: countIgnored(.shedDelayedRepliesFull)
+        }
+    }
 
     /// The outcome of a request the responder decided on: ignored ones by reason (a reply
     /// is counted when it is sent, see ``countReply(_:)``).

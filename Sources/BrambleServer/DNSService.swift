@@ -49,8 +49,7 @@ final class DNSService {
     private let loop: EventLoop
     private let capture: PacketCapture?
     private let logger: Logger
-    private var server: DNSServer
-    private var generator = SystemRandomNumberGenerator()
+    private var core: Core
     private var connections: [UInt64: DNSStreamConnection] = [:]
     /// Open TCP connections per client address; no entry at zero.
     private var connectionsByPeer: [IPv4Address: Int] = [:]
@@ -58,12 +57,17 @@ final class DNSService {
     private var nextSerial: UInt64 = 0
     private var forwarderTimer: (deadline: MonotonicInstant, id: EventLoop.TimerID)?
     /// Reused for every datagram and every answer: the answer path allocates only what
-    /// decoding and the zone's answer need.
+    /// decoding and the zone's answer need. Upstream replies arrive in `receiveBuffer`;
+    /// client queries a batch at a time in `queries` (one recvmmsg per wake-up), and
+    /// their UDP replies, written one by one into the core's `reply`, leave together from
+    /// `replies` (one sendmmsg).
     private var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
-    private var sendBuffer: [UInt8] = []
-    private(set) var queriesReceived = 0
-    /// What `counters` reports: answers by source and code, upstream latency.
-    private(set) var tally = DNSTally()
+    /// Slots of 512 bytes, the largest query RFC 1035 (4.2.1) lets a client send without
+    /// EDNS; a larger one (a hostile one, or with long EDNS options) arrives whole through
+    /// the batch's spill all the same.
+    private let queries = UDPSocket.ReceiveBatch(capacity: EventLoop.readBatch, slotSize: 512)
+    private let replies = UDPSocket.SendBatch(capacity: EventLoop.readBatch)
+    var queriesReceived: Int { core.queriesReceived }
     /// When each upstream query in flight was sent, for its latency.
     private var upstreamSentAt: [UInt16: MonotonicInstant] = [:]
     /// A node's first query since its last DISCOVER: its OS is up.
@@ -78,9 +82,9 @@ final class DNSService {
         self.loop = loop
         self.capture = capture
         self.logger = logger
-        server = DNSServer(
+        core = Core(server: DNSServer(
             settings: .init(hub: settings.hub, domain: settings.domain, upstreams: settings.upstreams), nodeMap: nodeMap,
-            wallClockSeconds: Self.wallClockSeconds(), hashSeed: .random(in: .min ... .max))
+            wallClockSeconds: Self.wallClockSeconds(), hashSeed: .random(in: .min ... .max)))
         try udp.watch(in: loop) { [unowned self] in self.readDatagrams() }
         try listener.watch(in: loop, logger: logger) { [unowned self] in self.acceptConnections() }
         logger.info("DNS on \(settings.hub.address):\(udp.localPort), UDP and TCP, for \(settings.domain.name) and the reverse zone of \(settings.hub.subnet)")
@@ -93,7 +97,7 @@ final class DNSService {
 
     var localPort: UInt16 { udp.localPort }
 
-    func counters() -> DNSCounters { tally.snapshot(queries: queriesReceived, cacheEntries: server.cacheEntries) }
+    func counters() -> DNSCounters { core.tally.snapshot(queries: queriesReceived, cacheEntries: core.server.cacheEntries) }
 
     /// The configured upstreams, or the hub's resolv.conf minus the hub and loopback; says
     /// in the log which it is, and once if there are none.
@@ -110,23 +114,23 @@ final class DNSService {
 
     /// Upstreams from a reloaded config or resolv.conf; the cache starts afresh.
     func replace(upstreams: [UpstreamServer]) {
-        server.replace(upstreams: upstreams)
+        core.server.replace(upstreams: upstreams)
     }
 
     /// A reloaded node map or domain: a new zone, swapped in whole.
     func replace(nodeMap: NodeMap, domain: DomainName) {
-        server.replace(nodeMap: nodeMap, domain: domain, wallClockSeconds: Self.wallClockSeconds())
+        core.server.replace(nodeMap: nodeMap, domain: domain, wallClockSeconds: Self.wallClockSeconds())
     }
 
     /// A node's DISCOVER starts a new boot: its next first query is an "OS up" again.
     func dhcpObserved(_ event: DHCPEvent) {
-        if event.received == .discover, let id = event.nodeID { server.nodeRebooted(id: id) }
+        if event.received == .discover, let id = event.nodeID { core.server.nodeRebooted(id: id) }
     }
 
     /// The pool's active leases: those with a client host name become names in the zone.
     func replaceLeases(_ leases: [Lease]) {
         let hosts = Lease.dnsHosts(leases)
-        server.replace(dynamicHosts: hosts, wallClockSeconds: Self.wallClockSeconds())
+        core.server.replace(dynamicHosts: hosts, wallClockSeconds: Self.wallClockSeconds())
     }
 
     /// For the SOA serial, the one wall-clock reading DNS makes (see ``DNSServer``).
@@ -136,10 +140,25 @@ final class DNSService {
 
     /// Reads until the socket's batch for this turn is taken (``UDPSocket/watch(in:_:)``):
     /// a flood of queries slows DNS, not the boot services or the timers.
+    /// A batch that found the socket drained ends the turn without another recvmmsg.
     private func readDatagrams() {
-        while let datagram = udp.receive(into: &receiveBuffer) {
-            handle(query: datagram.payload, from: .datagram(datagram.source, port: datagram.sourcePort), address: datagram.source)
+        while udp.receive(into: queries) > 0 {
+            // One clock reading for the batch: its queries arrived together.
+            let now = loop.now
+            for datagram in queries.datagrams {
+                handle(query: datagram.payload, from: .datagram(datagram.source, port: datagram.sourcePort), address: datagram.source, now: now)
+            }
+            sendReplies()
+            if queries.drained { break }
         }
+    }
+
+    /// Sends the UDP replies gathered since the last call. Every path that can answer a
+    /// UDP client (a batch of queries, a TCP query whose forwarding answers others, an
+    /// upstream's reply, a forwarding timeout) ends with this call.
+    private func sendReplies() {
+        guard !replies.isEmpty else { return }
+        udp.send(replies)
     }
 
     private func acceptConnections() {
@@ -158,7 +177,11 @@ final class DNSService {
             do {
                 connections[serial] = try DNSStreamConnection(
                     stream: stream, loop: loop, idleMilliseconds: settings.idleMilliseconds,
-                    onMessage: { [weak self] bytes in self?.handle(query: bytes, from: .stream(connection: serial), address: peer) },
+                    onMessage: { [weak self] bytes in
+                        guard let self else { return }
+                        handle(query: bytes, from: .stream(connection: serial), address: peer, now: loop.now)
+                        sendReplies()
+                    },
                     onClose: { [weak self] in self?.connectionClosed(serial, peer: peer) })
                 connectionsByPeer[peer, default: 0] += 1
             } catch {
@@ -173,17 +196,15 @@ final class DNSService {
         connectionsByPeer[peer] = left > 0 ? left : nil
     }
 
-    private func handle(query bytes: ArraySlice<UInt8>, from client: DNSClient, address: IPv4Address) {
-        queriesReceived &+= 1
-        let outcome = server.answer(query: bytes, from: client, address: address, now: loop.now, generator: &generator, reply: &sendBuffer)
+    private func handle(query bytes: ArraySlice<UInt8>, from client: DNSClient, address: IPv4Address, now: MonotonicInstant) {
+        let outcome = core.answer(bytes, from: client, address: address, now: now) { send(bytes: $0, to: client) }
         if let node = outcome.firstQueryOf {
             logger.notice("\(node.name) (\(address)) OS up: first DNS query", metadata: ["peer": "\(address)"])
             onFirstQuery?(node)
         }
         switch outcome.disposition {
-        case .answer(let source, let code):
-            tally.count(source, code: code)
-            send(bytes: sendBuffer, to: client)
+        case .answer:
+            break
         case .forwarder(let actions):
             perform(actions)
         case .drop(let reason):
@@ -193,7 +214,9 @@ final class DNSService {
 
     private func send(bytes: [UInt8], to client: DNSClient) {
         switch client {
-        case .datagram(let address, let port): udp.send(bytes, to: address, port: port)
+        case .datagram(let address, let port):
+            if replies.isFull { sendReplies() }
+            replies.append(bytes, to: address, port: port)
         case .stream(let serial):
             do {
                 try connections[serial]?.send(bytes)
@@ -219,7 +242,7 @@ final class DNSService {
         for action in actions {
             switch action {
             case .reply(let client, let bytes, let source, let code):
-                tally.count(source, code: code)
+                core.tally.count(source, code: code)
                 send(bytes: bytes, to: client)
             case .sendUpstream(let query): sendUpstream(query)
             case .closeUpstream(let id): closeUpstream(id)
@@ -279,18 +302,19 @@ final class DNSService {
 
     private func receiveUpstream(_ bytes: ArraySlice<UInt8>, from source: UpstreamServer) {
         let now = loop.now
-        let actions = server.receiveUpstream(bytes, from: source, now: now, generator: &generator)
+        let actions = core.receiveUpstream(bytes, from: source, now: now)
         // Accepted (not discarded as late, forged or mismatched): the query is closed first.
         if case .closeUpstream(let id)? = actions.first, let sent = upstreamSentAt[id] {
-            tally.observeUpstream(now.duration(since: sent))
+            core.tally.observeUpstream(now.duration(since: sent))
         }
         perform(actions)
+        sendReplies()
     }
 
     /// One loop timer at the server's earliest deadline; a later query's deadline never
     /// comes before it (one timeout for all), so the timer is only ever moved when none is set.
     private func scheduleForwarderTimer() {
-        guard let deadline = server.nextDeadline else { return }
+        guard let deadline = core.server.nextDeadline else { return }
         if let current = forwarderTimer {
             guard deadline < current.deadline else { return }
             loop.cancel(current.id)
@@ -301,6 +325,43 @@ final class DNSService {
 
     private func forwarderDeadlinePassed() {
         forwarderTimer = nil
-        perform(server.expire(now: loop.now, generator: &generator))
+        perform(core.expire(now: loop.now))
+        sendReplies()
+    }
+
+    /// The core and what each query needs beside it, in one stored property: a query is
+    /// one run-time exclusivity check on the service instead of one per `inout` argument
+    /// and counter (the server, the generator, the reply buffer, the tally), on the path
+    /// of every query.
+    private struct Core {
+        var server: DNSServer
+        var generator = SystemRandomNumberGenerator()
+        /// The last answer's bytes; the storage is reused.
+        var reply: [UInt8] = []
+        var queriesReceived = 0
+        /// What `counters` reports: answers by source and code, upstream latency.
+        var tally = DNSTally()
+
+        /// Answers one query; an answer is counted and handed to `send` (which must not
+        /// reach back into the core) while it is in ``reply``.
+        mutating func answer(
+            _ query: ArraySlice<UInt8>, from client: DNSClient, address: IPv4Address, now: MonotonicInstant, send: ([UInt8]) -> Void
+        ) -> DNSQueryOutcome {
+            queriesReceived &+= 1
+            let outcome = server.answer(query: query, from: client, address: address, now: now, generator: &generator, reply: &reply)
+            if case .answer(let source, let code) = outcome.disposition {
+                tally.count(source, code: code)
+                send(reply)
+            }
+            return outcome
+        }
+
+        mutating func receiveUpstream(_ bytes: ArraySlice<UInt8>, from source: UpstreamServer, now: MonotonicInstant) -> [DNSServerAction] {
+            server.receiveUpstream(bytes, from: source, now: now, generator: &generator)
+        }
+
+        mutating func expire(now: MonotonicInstant) -> [DNSServerAction] {
+            server.expire(now: now, generator: &generator)
+        }
     }
 }

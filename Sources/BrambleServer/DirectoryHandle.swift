@@ -148,32 +148,33 @@ final class DirectoryHandle {
     }
 
     /// Refuses a link, a hard link, a type other than `expected` or a stranger's file.
+    /// The path in a refusal is only built when there is one: every boot log open checks.
     func check(_ status: stat, name: String, expected: mode_t) throws(UnsafeFileError) {
         try Self.check(status, path: pathOf(name), expected: expected, place: place, allowed: allowedOwners)
     }
 
-    private static func check(_ status: stat, path: String, expected: mode_t, place: UnsafeFileError.Place, allowed: Set<uid_t>) throws(UnsafeFileError) {
+    private static func check(_ status: stat, path: @autoclosure () -> String, expected: mode_t, place: UnsafeFileError.Place, allowed: Set<uid_t>) throws(UnsafeFileError) {
         let type = status.st_mode & S_IFMT
-        if type == S_IFLNK { throw .symbolicLink(path: path, place: place) }
+        if type == S_IFLNK { throw .symbolicLink(path: path(), place: place) }
         guard type == expected else {
-            throw .wrongType(path: path, expected: UnsafeFileError.kind(expected), found: UnsafeFileError.kind(type), place: place)
+            throw .wrongType(path: path(), expected: UnsafeFileError.kind(expected), found: UnsafeFileError.kind(type), place: place)
         }
-        if type == S_IFREG && status.st_nlink > 1 { throw .hardLink(path: path, links: Int(status.st_nlink), place: place) }
+        if type == S_IFREG && status.st_nlink > 1 { throw .hardLink(path: path(), links: Int(status.st_nlink), place: place) }
         guard allowed.contains(status.st_uid) else {
-            throw .foreignOwner(path: path, uid: status.st_uid, allowed: ownerNames(allowed))
+            throw .foreignOwner(path: path(), uid: status.st_uid, allowed: ownerNames(allowed))
         }
     }
 
     /// Gives the open file or directory to `owner` (group too) with `mode`, on its descriptor.
-    private func handOver(_ descriptor: Int32, name: String, to owner: PrivilegeDrop.Account?, mode: mode_t) throws(UnsafeFileError) {
+    private func handOver(_ descriptor: Int32, name: @autoclosure () -> String, to owner: PrivilegeDrop.Account?, mode: mode_t) throws(UnsafeFileError) {
         guard let owner else { return }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw .system(SystemCallError("fstat(\(name))")) }
+        guard fstat(descriptor, &status) == 0 else { throw .system(SystemCallError("fstat(\(name()))")) }
         if status.st_uid != owner.uid || status.st_gid != owner.gid {
-            guard fchown(descriptor, owner.uid, owner.gid) == 0 else { throw .system(SystemCallError("chown(\(name))")) }
+            guard fchown(descriptor, owner.uid, owner.gid) == 0 else { throw .system(SystemCallError("chown(\(name()))")) }
         }
         if status.st_mode & 0o7777 != mode {
-            guard fchmod(descriptor, mode) == 0 else { throw .system(SystemCallError("chmod(\(name))")) }
+            guard fchmod(descriptor, mode) == 0 else { throw .system(SystemCallError("chmod(\(name()))")) }
         }
     }
 

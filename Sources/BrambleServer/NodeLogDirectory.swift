@@ -1,29 +1,61 @@
+import BrambleWire
 import Glibc
 
 /// The per-node boot logs: `<state-dir>/logs/NAME.log`, one line per event.
 ///
-/// Each line goes out in one `write(2)` on a descriptor opened with `O_APPEND`, so a crash
+/// Each line goes out in one `writev(2)` on a descriptor opened with `O_APPEND`, so a crash
 /// loses at most the line in flight and a reader never sees half a line. A file that would
 /// pass ``limit`` bytes is renamed to `NAME.log.1` (replacing the previous one) first: a
-/// node's log takes at most twice the limit. Opening per line keeps no descriptor per node
-/// (a 750-node machine) and survives an operator deleting or rotating the files.
+/// node's log takes at most twice the limit.
+///
+/// A node's descriptor stays open for ``descriptorLifetime`` after it is opened, so a node
+/// logging many events in a row (a DHCP exchange, a boot's files) costs one `write` each
+/// instead of a stat, an open, a write and a close. After that the file is opened again by
+/// name, so an operator deleting or rotating a log is followed within that time; at most
+/// ``maximumOpenFiles`` stay open (a 750-node machine keeps no descriptor per node), and
+/// those idle past their lifetime are closed at the next append.
 ///
 /// Every file is reached through the `logs/` directory's descriptor with `O_NOFOLLOW`
 /// (see ``DirectoryHandle``): the account the daemon drops to owns the directory, and a
 /// link it left there must not lead root (at start-up) or anyone else somewhere else.
 /// The lines are already escaped (``BootLogLine``): nothing a client sent can break one.
-struct NodeLogDirectory {
+final class NodeLogDirectory {
     let directory: DirectoryHandle
     let limit: Int
+    private let clock: () -> MonotonicInstant
 
-    static let defaultLimit = 1 << 20
-
-    init(directory: DirectoryHandle, limit: Int = Self.defaultLimit) {
-        self.directory = directory
-        self.limit = limit
+    /// One node's log, open for appending.
+    private struct OpenLog {
+        let fd: Int32
+        /// The file's size: what it held when opened plus what was appended since.
+        var size: Int
+        let closesAt: MonotonicInstant
     }
 
+    private var openLogs: [String: OpenLog] = [:]
+    /// When the next sweep of expired descriptors is due.
+    private var nextSweep: MonotonicInstant
+
+    static let defaultLimit = 1 << 20
+    /// How long a node's log descriptor is reused before the file is opened again by name.
+    static let descriptorLifetime = Duration.seconds(1)
+    /// Descriptors kept open at most: the map's nodes logging at once on a busy hub, well
+    /// inside the `LimitNOFILE` the service unit sets (dist/bramble.service).
+    static let maximumOpenFiles = 256
+
+    init(directory: DirectoryHandle, limit: Int = NodeLogDirectory.defaultLimit, clock: @escaping () -> MonotonicInstant = MonotonicInstant.now) {
+        self.directory = directory
+        self.limit = limit
+        self.clock = clock
+        nextSweep = clock() + Self.descriptorLifetime
+    }
+
+    deinit { closeAll() }
+
     var path: String { directory.path }
+
+    /// Descriptors open now (for tests).
+    var openFileCount: Int { openLogs.count }
 
     private func fileName(forNode name: String) -> String { "\(name).log" }
 
@@ -31,25 +63,86 @@ struct NodeLogDirectory {
     /// can go on appending to them. A link, a hard link or anything but a regular file under
     /// a log's name is refused: the account owns this directory and could have planted it.
     func handOver(to owner: PrivilegeDrop.Account) throws(UnsafeFileError) {
+        closeAll()
         for name in try directory.names() where name.hasSuffix(".log") || name.hasSuffix(".log.1") {
             close(try directory.openFile(name, flags: O_RDONLY | O_NONBLOCK, create: false, owner: owner))
         }
     }
 
     func append(_ line: String, toNode name: String) throws(UnsafeFileError) {
+        let count = line.utf8.count + 1
+        let now = clock()
+        if now >= nextSweep { closeExpired(now: now) }
+        var log: OpenLog
+        if let open = openLogs[name], now < open.closesAt, open.size + count <= limit || open.size == 0 {
+            log = open
+        } else {
+            if let stale = openLogs.removeValue(forKey: name) { close(stale.fd) }
+            log = try open(node: name, appending: count, now: now)
+        }
+        let written = Self.writeLine(line, to: log.fd)
+        guard written == count else {
+            let error = written < 0 ? errno : EIO
+            openLogs.removeValue(forKey: name)
+            close(log.fd)
+            throw .system(SystemCallError("write(\(directory.pathOf(fileName(forNode: name))))", errno: error))
+        }
+        log.size += written
+        openLogs[name] = log
+    }
+
+    /// The line and its newline in one `writev`: one write to the file (O_APPEND appends it
+    /// whole), without copying the line to add the newline.
+    private static func writeLine(_ line: String, to fd: Int32) -> Int {
+        var line = line
+        var newline = UInt8(ascii: "\n")
+        return line.withUTF8 { text in
+            withUnsafeMutablePointer(to: &newline) { newline in
+                var vectors = (
+                    iovec(iov_base: UnsafeMutableRawPointer(mutating: text.baseAddress), iov_len: text.count),
+                    iovec(iov_base: UnsafeMutableRawPointer(newline), iov_len: 1))
+                return withUnsafeMutablePointer(to: &vectors) {
+                    $0.withMemoryRebound(to: iovec.self, capacity: 2) { writev(fd, $0, 2) }
+                }
+            }
+        }
+    }
+
+    /// Opens the node's log by name, renaming it to `.1` first when `count` more bytes
+    /// would take it past ``limit``; the descriptor is kept (see the type's comment).
+    private func open(node name: String, appending count: Int, now: MonotonicInstant) throws(UnsafeFileError) -> OpenLog {
         let file = fileName(forNode: name)
-        var bytes = Array(line.utf8)
-        bytes.append(UInt8(ascii: "\n"))
+        var size = 0
         var status = stat()
-        if fstatat(directory.fd, file, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFREG,
-           Int(status.st_size) + bytes.count > limit, Int(status.st_size) > 0 {
-            guard renameat(directory.fd, file, directory.fd, file + ".1") == 0 else {
-                throw .system(SystemCallError("rename(\(directory.pathOf(file)), \(directory.pathOf(file)).1)"))
+        if fstatat(directory.fd, file, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFREG {
+            size = Int(status.st_size)
+            if size + count > limit, size > 0 {
+                guard renameat(directory.fd, file, directory.fd, file + ".1") == 0 else {
+                    throw .system(SystemCallError("rename(\(directory.pathOf(file)), \(directory.pathOf(file)).1)"))
+                }
+                size = 0
             }
         }
         let fd = try directory.openFile(file, flags: O_WRONLY | O_APPEND | O_NONBLOCK, create: true)
-        defer { close(fd) }
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw .system(SystemCallError("write(\(directory.pathOf(file)))", errno: written < 0 ? errno : EIO)) }
+        if openLogs.count >= Self.maximumOpenFiles {
+            closeExpired(now: now)
+            if openLogs.count >= Self.maximumOpenFiles { closeAll() }
+        }
+        return OpenLog(fd: fd, size: size, closesAt: now + Self.descriptorLifetime)
+    }
+
+    /// Closes the descriptors past their lifetime.
+    private func closeExpired(now: MonotonicInstant) {
+        nextSweep = now + Self.descriptorLifetime
+        for (name, log) in openLogs.filter({ now >= $0.value.closesAt }) {
+            close(log.fd)
+            openLogs[name] = nil
+        }
+    }
+
+    /// Closes every descriptor kept open; the next line of each node opens its file again.
+    func closeAll() {
+        for log in openLogs.values { close(log.fd) }
+        openLogs.removeAll()
     }
 }

@@ -5,6 +5,14 @@ import Glibc
 /// An AF_PACKET socket on the cluster interface: DHCP requests arrive here before the
 /// interface has any address, and replies to clients without an address go out as whole
 /// Ethernet frames addressed to the client's MAC (RFC 2131 4.1), built by BrambleWire.
+///
+/// Frames are received through a PACKET_MMAP ring (TPACKET_V2,
+/// https://docs.kernel.org/networking/packet_mmap.html): the kernel writes each frame into a
+/// slot of memory shared with the daemon and wakes the loop; reading a frame is a copy out
+/// of its slot, with no system call, and a wake-up reads every frame waiting (up to the
+/// turn's batch). The ring is also the queue: when it is full the kernel drops new frames,
+/// as it does when a socket's receive buffer is full, and ``isBacklogged(beyond:)`` tells
+/// how deep it is, so DHCP can shed new work before that happens.
 public final class PacketSocket {
     public let fd: Int32
     public let interfaceName: String
@@ -15,8 +23,23 @@ public final class PacketSocket {
     /// Frames ``receive(into:)`` may still return this turn: no limit until watched through
     /// ``watch(in:_:)``.
     private var turnBudget = EventLoop.TurnBudget()
+    /// The mapped ring: ``ringFrames`` slots of ``slotSize`` bytes.
+    private let ring: UnsafeMutableRawPointer
+    public let ringFrames: Int
+    /// The slot the next frame is read from: the kernel fills the slots in order and skips
+    /// none, so this follows it.
+    private var nextSlot: UInt32 = 0
 
-    public init(interface: String, filter: PacketFilter, capture: PacketCapture? = nil) throws(SystemCallError) {
+    /// One slot: the kernel's header and address (about 80 bytes), then a frame of up to
+    /// an Ethernet MTU of 1500 with room to spare. A longer frame (jumbo frames; no DHCP or
+    /// TFTP client sends one) is cut to the slot, fails to decode and is dropped.
+    public static let slotSize = 2048
+    /// The largest frame a slot holds: the size of a buffer that never cuts one.
+    public static let maximumFrameLength = slotSize
+
+    /// - Parameter ringFrames: the ring's slots (rounded up to whole pages of slots): the
+    ///   frames that can wait to be read.
+    public init(interface: String, filter: PacketFilter, capture: PacketCapture? = nil, ringFrames: Int = 256) throws(SystemCallError) {
         let ethertypeIPv4 = UInt16(ETH_P_IP).bigEndian
         let fd = socket(AF_PACKET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Int32(ethertypeIPv4))
         guard fd >= 0 else { throw SystemCallError("socket(AF_PACKET)") }
@@ -27,7 +50,16 @@ public final class PacketSocket {
             guard cnet_interface_mac(fd, interface, &mac) == 0 else { throw SystemCallError("SIOCGIFHWADDR(\(interface))") }
             // Filter before bind, so no unfiltered frame is ever queued.
             try filter.attach(to: fd)
-            guard cnet_enable_packet_auxdata(fd) == 0 else { throw SystemCallError("setsockopt(PACKET_AUXDATA)") }
+            // The ring's block is one page (the kernel's rule), 16 or 64 KiB on some arm64
+            // kernels (a Pi 5's): whole blocks of slots.
+            let slotsPerBlock = max(1, sysconf(Int32(_SC_PAGESIZE)) / Self.slotSize)
+            let frames = (max(ringFrames, 1) + slotsPerBlock - 1) / slotsPerBlock * slotsPerBlock
+            var mapped: UnsafeMutableRawPointer?
+            guard cnet_packet_ring_map(fd, UInt32(Self.slotSize), UInt32(frames), UInt32(slotsPerBlock), &mapped) == 0, let mapped else {
+                throw SystemCallError("PACKET_RX_RING(\(frames) x \(Self.slotSize) bytes)")
+            }
+            ring = mapped
+            self.ringFrames = frames
             var address = sockaddr_ll()
             address.sll_family = UInt16(AF_PACKET)
             address.sll_protocol = ethertypeIPv4
@@ -47,7 +79,10 @@ public final class PacketSocket {
         }
     }
 
-    deinit { close(fd) }
+    deinit {
+        cnet_packet_ring_unmap(ring, UInt32(Self.slotSize), UInt32(ringFrames))
+        close(fd)
+    }
 
     /// Calls `handler` whenever frames wait, and from then on lets ``receive(into:)``
     /// return at most ``EventLoop/readBatch`` frames per call of the handler, so a flood
@@ -67,24 +102,48 @@ public final class PacketSocket {
         /// The sender left its transport checksum for offload (a local veth or tap sender):
         /// do not verify it. See `UDPDatagram`'s decoder.
         public let checksumNotReady: Bool
+        /// When the kernel received it: wall-clock nanoseconds since the epoch
+        /// (CLOCK_REALTIME, the ring's timestamp).
+        public let receivedAtNanoseconds: Int64
     }
 
-    /// Reads one frame the kernel received for this host; nil when nothing is queued.
+    /// Reads one frame the kernel received for this host, copied out of its ring slot into
+    /// `buffer` (the slot goes back to the kernel at once); nil when nothing is queued.
     /// Frames this host sent and frames for another host's MAC are skipped (see
     /// ``isForThisHost(packetType:)``), at most ``maximumSkippedFrames`` per call so a
-    /// flood of them cannot hold the loop.
+    /// flood of them cannot hold the loop; so is a slot whose header does not fit in it or
+    /// whose frame does not fit in `buffer`.
     public func receive(into buffer: inout [UInt8]) -> ReceivedFrame? {
         guard turnBudget.take() else { return nil }
         for _ in 0..<Self.maximumSkippedFrames {
+            guard cnet_packet_ring_ready(ring, UInt32(Self.slotSize), nextSlot) != 0 else { return nil }
             var packetType: Int32 = 0
             var checksumNotReady: Int32 = 0
-            let count = buffer.withUnsafeMutableBytes { cnet_receive_frame(fd, $0.baseAddress, $0.count, &packetType, &checksumNotReady) }
-            guard count >= 0 else { return nil }
-            guard Self.isForThisHost(packetType: packetType) else { continue }
-            capture?.record(frame: buffer[0..<count], checksumNotReady: checksumNotReady != 0)
-            return ReceivedFrame(bytes: buffer[0..<count], checksumNotReady: checksumNotReady != 0)
+            var wireLength: UInt32 = 0
+            var seconds: UInt32 = 0
+            var nanoseconds: UInt32 = 0
+            let count = buffer.withUnsafeMutableBytes {
+                cnet_packet_ring_copy(
+                    ring, UInt32(Self.slotSize), nextSlot, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count, &packetType, &checksumNotReady,
+                    &wireLength, &seconds, &nanoseconds)
+            }
+            cnet_packet_ring_release(ring, UInt32(Self.slotSize), nextSlot)
+            nextSlot = nextSlot + 1 == UInt32(ringFrames) ? 0 : nextSlot + 1
+            guard count >= 0, Self.isForThisHost(packetType: packetType) else { continue }
+            let frame = buffer[0..<count]
+            capture?.record(frame: frame, checksumNotReady: checksumNotReady != 0)
+            return ReceivedFrame(
+                bytes: frame, checksumNotReady: checksumNotReady != 0, receivedAtNanoseconds: Int64(seconds) * 1_000_000_000 + Int64(nanoseconds))
         }
         return nil
+    }
+
+    /// Whether more than `depth` frames wait behind the next one to read: the slot `depth`
+    /// places ahead is already filled. One load from the ring, no system call.
+    /// A depth outside the ring is taken as its last slot.
+    public func isBacklogged(beyond depth: Int) -> Bool {
+        let ahead = min(max(depth, 0), ringFrames - 1)
+        return cnet_packet_ring_ready(ring, UInt32(Self.slotSize), UInt32((Int(nextSlot) + ahead) % ringFrames)) != 0
     }
 
     /// Frames skipped by one ``receive(into:)`` before it returns nil; the level-triggered

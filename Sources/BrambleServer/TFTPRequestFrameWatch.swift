@@ -8,13 +8,14 @@ import Logging
 final class TFTPRequestFrameWatch {
     private let packetSocket: PacketSocket
     private let loop: EventLoop
-    private var frameBuffer = [UInt8](repeating: 0, count: 2048)
+    private var frameBuffer = [UInt8](repeating: 0, count: PacketSocket.maximumFrameLength)
     /// Called with each request frame's source MAC and address.
     var onSource: ((MACAddress, IPv4Address) -> Void)?
 
     init(interface: String, loop: EventLoop) throws(SystemCallError) {
         // No capture: the TFTP socket records the same requests.
-        packetSocket = try PacketSocket(interface: interface, filter: .udpDestinationPort(69), capture: nil)
+        // A small ring: it sees only the TFTP requests, one per transfer, drained as each is resolved.
+        packetSocket = try PacketSocket(interface: interface, filter: .udpDestinationPort(69), capture: nil, ringFrames: 32)
         self.loop = loop
         try packetSocket.watch(in: loop) { [unowned self] in self.drain() }
     }

@@ -48,7 +48,9 @@ final class TFTPTransferPort {
         // Every recvmmsg re-arms all the batch's slots, so a small batch keeps a quiet
         // wake-up (a few ACKs) cheap; a busy turn reads several batches up to its share.
         receiveBatch = UDPSocket.ReceiveBatch(capacity: Self.receiveBatchSize, slotSize: 516)
-        sendBatch = UDPSocket.SendBatch(capacity: EventLoop.readBatch)
+        // Copied bytes are DATA headers (4 bytes) and the odd OACK or ERROR: the batch grows
+        // when those need more.
+        sendBatch = UDPSocket.SendBatch(capacity: EventLoop.readBatch, bytesPerDatagram: 8)
         recentlyEnded = [TFTPTransferID?](repeating: nil, count: Self.endedMemory)
     }
 
@@ -66,12 +68,11 @@ final class TFTPTransferPort {
     /// share (``EventLoop/readBatch``), and sends what the handlers queued once per batch.
     func watch(in loop: EventLoop, _ handle: @escaping (UDPSocket.Datagram) -> Void) throws(SystemCallError) {
         try socket.watch(in: loop) { [unowned self] in
-            while true {
-                let taken = socket.receive(into: receiveBatch)
+            while socket.receive(into: receiveBatch) > 0 {
                 for datagram in receiveBatch.datagrams { handle(datagram) }
                 flush()
                 // A short batch emptied the socket; another recvmmsg would only say so.
-                if taken < receiveBatch.capacity { return }
+                if receiveBatch.drained { return }
             }
         }
     }

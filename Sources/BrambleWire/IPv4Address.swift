@@ -8,10 +8,15 @@ public struct IPv4Address: Hashable, Sendable, Comparable {
         value = UInt32(a) << 24 | UInt32(b) << 16 | UInt32(c) << 8 | UInt32(d)
     }
 
-    /// Reads four bytes in network order; any other count is not an address.
+    /// Reads four bytes in network order; any other count is not an address. Inlinable, so
+    /// each caller gets it specialized for its collection (the generic version cost more than
+    /// decoding the rest of a DHCP request).
+    @inlinable
     public init?<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
         guard bytes.count == 4 else { return nil }
-        value = bytes.reduce(0) { $0 << 8 | UInt32($1) }
+        var value: UInt32 = 0
+        for byte in bytes { value = value << 8 | UInt32(byte) }
+        self.value = value
     }
 
     public var bytes: [UInt8] {
@@ -25,7 +30,31 @@ public struct IPv4Address: Hashable, Sendable, Comparable {
 }
 
 extension IPv4Address: CustomStringConvertible, LosslessStringConvertible {
-    public var description: String { bytes.map(String.init).joined(separator: ".") }
+    /// Written digit by digit into the string's own storage (at most 15 bytes: a small
+    /// string, no allocation): the DHCP path formats the offered address per request.
+    public var description: String {
+        String(unsafeUninitializedCapacity: 15) { buffer in
+            var count = 0
+            for shift in [24, 16, 8, 0] as [UInt32] {
+                if shift != 24 {
+                    buffer[count] = UInt8(ascii: ".")
+                    count += 1
+                }
+                let octet = UInt8(truncatingIfNeeded: value >> shift)
+                if octet >= 100 {
+                    buffer[count] = UInt8(ascii: "0") + octet / 100
+                    count += 1
+                }
+                if octet >= 10 {
+                    buffer[count] = UInt8(ascii: "0") + octet / 10 % 10
+                    count += 1
+                }
+                buffer[count] = UInt8(ascii: "0") + octet % 10
+                count += 1
+            }
+            return count
+        }
+    }
 
     /// Parses dotted-quad text strictly: four decimal parts 0-255, no leading zeros
     /// (which some tools read as octal), nothing else.

@@ -28,15 +28,20 @@ public struct MACAddress: Hashable, Sendable, Comparable {
 
     /// The I/G bit: set on group (multicast) addresses, which no single machine owns.
     public var isMulticast: Bool { octets.0 & 0x01 != 0 }
-    public var isBroadcast: Bool { bytes.allSatisfy { $0 == 0xff } }
-    public var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
+    public var isBroadcast: Bool { self == .broadcast }
+    public var isZero: Bool { self == MACAddress(0, 0, 0, 0, 0, 0) }
 
     /// Whether a DHCP client could have this address: unicast and not all zeros.
     public var isAssignable: Bool { !isMulticast && !isZero }
 
     public static let broadcast = MACAddress(0xff, 0xff, 0xff, 0xff, 0xff, 0xff)
 
-    public static func == (lhs: MACAddress, rhs: MACAddress) -> Bool { lhs.bytes == rhs.bytes }
+    /// Field by field: comparing ``bytes`` would build two arrays, and the DHCP path compares
+    /// MACs several times per request.
+    public static func == (lhs: MACAddress, rhs: MACAddress) -> Bool {
+        lhs.octets.0 == rhs.octets.0 && lhs.octets.1 == rhs.octets.1 && lhs.octets.2 == rhs.octets.2
+            && lhs.octets.3 == rhs.octets.3 && lhs.octets.4 == rhs.octets.4 && lhs.octets.5 == rhs.octets.5
+    }
     public func hash(into hasher: inout Hasher) {
         hasher.combine(octets.0); hasher.combine(octets.1); hasher.combine(octets.2)
         hasher.combine(octets.3); hasher.combine(octets.4); hasher.combine(octets.5)

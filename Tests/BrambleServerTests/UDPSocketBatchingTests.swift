@@ -32,7 +32,20 @@ import Testing
         #expect(batch.datagrams.map(\.sourcePort) == (0..<10).map { $0.isMultiple(of: 2) ? first.localPort : second.localPort })
         #expect(batch.datagrams.allSatisfy { $0.source == Self.loopback })
         #expect(batch.dropped == 0)
+        #expect(batch.drained, "10 of the 16 asked for: the socket is empty")
         #expect(server.receive(into: batch) == 0 && batch.datagrams.isEmpty, "nothing left, and the last batch is gone")
+    }
+
+    /// A batch filled to capacity may have left more behind: not drained.
+    @Test func aFullBatchIsNotDrained() throws {
+        let server = try UDPSocket(address: Self.loopback, port: 0)
+        let client = try UDPSocket(address: Self.loopback, port: 0)
+        for index in 0..<6 { #expect(client.send([UInt8(index)], to: Self.loopback, port: server.localPort)) }
+        Self.settle()
+        let batch = UDPSocket.ReceiveBatch(capacity: 4, slotSize: 16)
+        #expect(server.receive(into: batch) == 4 && !batch.drained)
+        #expect(server.receive(into: batch) == 2 && batch.drained)
+        #expect(batch.datagrams.map { Array($0.payload) } == [[4], [5]])
     }
 
     /// A zero-length datagram is a datagram; one larger than its slot arrives whole through

@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include "CNetPacketRing.h"
 
 static inline int cnet_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
 static inline int cnet_set_keepcaps(int on) { return prctl(PR_SET_KEEPCAPS, on, 0, 0, 0); }
@@ -65,48 +66,6 @@ static inline int cnet_interface_mac(int fd, const char *interface, uint8_t mac[
     if (ioctl(fd, SIOCGIFHWADDR, &request) < 0) return -1;
     memcpy(mac, request.ifr_hwaddr.sa_data, 6);
     return 0;
-}
-
-/// From the kernel's linux/if_packet.h, which cannot be included beside glibc's
-/// netpacket/packet.h (both define sockaddr_ll): struct tpacket_auxdata begins with the
-/// 32-bit tp_status word, and this is its "checksum left for offload" bit (kernel ABI).
-#define CNET_TP_STATUS_CSUMNOTREADY (1u << 3)
-
-/// Asks the kernel to attach a tpacket_auxdata to every frame read from an AF_PACKET socket.
-static inline int cnet_enable_packet_auxdata(int fd) {
-    int on = 1;
-    return setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &on, sizeof on);
-}
-
-/// Reads one frame from an AF_PACKET socket with PACKET_AUXDATA on. Sets *packet_type to the
-/// frame's sll_pkttype (PACKET_HOST, PACKET_BROADCAST, PACKET_OTHERHOST, PACKET_OUTGOING,
-/// ...), and *checksum_not_ready when the kernel says its transport
-/// checksum was left for offload (TP_STATUS_CSUMNOTREADY): a local sender's partial sum,
-/// not a corrupt frame. CMSG_* are macros Swift cannot call, hence this shim.
-static inline ssize_t cnet_receive_frame(int fd, void *buffer, size_t length, int *packet_type, int *checksum_not_ready) {
-    struct sockaddr_ll source;
-    struct iovec vector = { .iov_base = buffer, .iov_len = length };
-    union { struct cmsghdr align; char bytes[CMSG_SPACE(32)]; } control;
-    struct msghdr message;
-    memset(&message, 0, sizeof message);
-    message.msg_name = &source;
-    message.msg_namelen = sizeof source;
-    message.msg_iov = &vector;
-    message.msg_iovlen = 1;
-    message.msg_control = control.bytes;
-    message.msg_controllen = sizeof control.bytes;
-    ssize_t received = recvmsg(fd, &message, 0);
-    if (received < 0) return received;
-    *packet_type = source.sll_pkttype;
-    *checksum_not_ready = 0;
-    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL; header = CMSG_NXTHDR(&message, header)) {
-        if (header->cmsg_level == SOL_PACKET && header->cmsg_type == PACKET_AUXDATA) {
-            uint32_t status;
-            memcpy(&status, CMSG_DATA(header), sizeof status);
-            *checksum_not_ready = (status & CNET_TP_STATUS_CSUMNOTREADY) != 0;
-        }
-    }
-    return received;
 }
 
 /// Sends the gathered `vectors` to `destination` as UDP datagrams of `segment_size` bytes

@@ -66,6 +66,119 @@ class Result:
         self.error, self.retransmits, self.code, self.message = error, retransmits, code, message
 
 
+class Reader:
+    """One read's client side as a state machine, so one blocking loop (`read`) or one
+    selector loop driving many reads (bramblelab/swarm.py) plays it alike: `first()` is the
+    request to send; each packet that arrives goes to `packet`, each `retry` s of silence to
+    `silence`, and `expired` is asked as time passes. Each returns a Result when the read has
+    ended, else None; what to send goes out through the `sendto` it is given. The blocks are
+    copied once, each into its place in one buffer (sized from the OACK's tsize when there is
+    one, else doubled as it fills), so a packet may be a memoryview of the caller's receive
+    buffer and a block costs no allocation of its own. The knobs are `read`'s."""
+
+    def __init__(self, server, name, options=(), mode="octet", probe=None, port=69, retries=5, stall_after=None,
+                 deadline=None, deadline_text="the time limit", before_ack=None, reack_duplicates=True):
+        self.probe, self.retries, self.stall_after = probe, retries, stall_after
+        self.deadline, self.deadline_text = deadline, deadline_text
+        self.before_ack, self.reack_duplicates = before_ack, reack_duplicates
+        self.windowsize = int(dict(options).get("windowsize", 1))
+        self.last_sent, self.destination = request(name, options, mode), (server, port)
+        self.peer, self.expected, self.blksize, self.tsize = None, 1, 512, None
+        self.data, self.length = bytearray(65536), 0
+        self.view = memoryview(self.data)
+        self.retransmits, self.silent = 0, 0
+        self.last_progress = time.monotonic()
+
+    def received(self):
+        return bytes(self.view[:self.length])
+
+    def reserve(self, size):
+        """Room for `size` bytes of file in the buffer, the bytes so far kept."""
+        if size > len(self.data):
+            data = bytearray(max(size, 2 * len(self.data)))
+            data[:self.length] = self.view[:self.length]
+            self.view.release()
+            self.data, self.view = data, memoryview(data)
+
+    def first(self):
+        """The request and where it goes."""
+        return self.last_sent, self.destination
+
+    def expired(self, now):
+        """A Result when the deadline or the stall limit has passed at `now`, else None."""
+        if self.deadline is not None and now > self.deadline:
+            return Result("timeout", self.received(), self.tsize, self.blksize,
+                          "not complete within %s (%d of %s bytes)" % (self.deadline_text, self.length, self.tsize or "?"),
+                          self.retransmits)
+        if self.stall_after is not None and now - self.last_progress > self.stall_after:
+            return Result("stalled", self.received(), self.tsize, self.blksize,
+                          "no new block for %g s after %d bytes" % (self.stall_after, self.length), self.retransmits)
+        return None
+
+    def silence(self, sendto):
+        """No packet for `retry` s: the last packet again, or the end after `retries` of them."""
+        self.silent += 1
+        if self.retries is not None and self.silent > self.retries:
+            return Result("timeout", self.received(), self.tsize, self.blksize,
+                          "server silent after %d bytes (%d retries)" % (self.length, self.silent - 1), self.retransmits)
+        sendto(self.last_sent, self.destination)
+        self.retransmits += 1
+        return None
+
+    def packet(self, packet, source, sendto):
+        """A datagram from `source`: bytes, or a memoryview valid only during the call."""
+        if self.peer is None:
+            self.peer = self.destination = source
+        elif source != self.peer:
+            sendto(error(5, "Unknown transfer ID"), source)
+            return None
+        if len(packet) < 4:
+            return None
+        self.silent = 0
+        opcode, number = struct.unpack_from("!HH", packet)
+        if opcode == ERROR:
+            message = error_message(bytes(packet))
+            return Result("not-found" if number == 1 else "error", self.received(), self.tsize, self.blksize,
+                          "TFTP error %d %r" % (number, message), self.retransmits, number, message)
+        if opcode == OACK and self.expected == 1 and not self.length:
+            acknowledged = {key.lower(): value for key, value in oack_options(bytes(packet))}
+            self.tsize = int(acknowledged["tsize"]) if "tsize" in acknowledged else self.tsize
+            self.blksize = int(acknowledged.get("blksize", self.blksize))
+            self.windowsize = int(acknowledged.get("windowsize", 1))
+            self.last_progress = time.monotonic()
+            if self.tsize and self.tsize > 0:
+                self.reserve(min(self.tsize, 1 << 26) + self.blksize)  # a stated size, bounded: room, not trust
+            if self.probe and self.probe != "block":
+                sendto(error(0, EARLY_TERMINATE), self.peer)
+                return Result("probe", b"", self.tsize, self.blksize)
+            self.last_sent = ack(0)
+            sendto(self.last_sent, self.peer)
+            return None
+        if opcode != DATA:
+            return None
+        if number == self.expected & 0xFFFF:
+            end = self.length + len(packet) - 4
+            self.reserve(end)
+            self.view[self.length:end] = packet[4:]
+            self.length = end
+            self.last_progress = time.monotonic()
+            if self.probe == "block":
+                sendto(error(0, EARLY_TERMINATE), self.peer)
+                return Result("probe", b"", self.tsize, self.blksize)
+            last = len(packet) - 4 < self.blksize
+            if self.expected % self.windowsize == 0 or last:
+                if self.before_ack:
+                    self.before_ack(self.expected, self.length)
+                self.last_sent = ack(number)
+                sendto(self.last_sent, self.peer)
+            self.expected += 1
+            if last:
+                return Result("ok", self.received(), self.tsize, self.blksize, None, self.retransmits)
+        elif self.reack_duplicates and number == (self.expected - 1) & 0xFFFF:
+            sendto(self.last_sent, self.peer)
+        return None
+
+
 def read(server, name, options=(), mode="octet", probe=None, port=69, bind=("0.0.0.0", 0), retry=1.0, retries=5,
          stall_after=None, deadline=None, deadline_text="the time limit", before_ack=None, reack_duplicates=True):
     """Reads `name` from `server`, acknowledging each block (each window's last with a
@@ -81,78 +194,25 @@ def read(server, name, options=(), mode="octet", probe=None, port=69, bind=("0.0
     before_ack       called with (block count, bytes received) before an ACK of new data
     reack_duplicates a repeat of the previous block is answered with the last ACK again
     A packet from another port than the server's first answer gets ERROR 5."""
+    reader = Reader(server, name, options, mode, probe, port, retries, stall_after, deadline, deadline_text,
+                    before_ack, reack_duplicates)
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         sock.bind(bind)
         # A receive timeout in the kernel: one system call per packet, not poll + receive.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", int(retry), int(retry % 1 * 1e6)))
-        windowsize = int(dict(options).get("windowsize", 1))
-        last_sent, destination = request(name, options, mode), (server, port)
-        peer, expected, blksize, tsize = None, 1, 512, None
-        received, retransmits, silent = bytearray(), 0, 0
-        last_progress = time.monotonic()
-        sock.sendto(last_sent, destination)
+        sock.sendto(*reader.first())
         while True:
-            now = time.monotonic()
-            if deadline is not None and now > deadline:
-                return Result("timeout", bytes(received), tsize, blksize,
-                              "not complete within %s (%d of %s bytes)" % (deadline_text, len(received), tsize or "?"), retransmits)
-            if stall_after is not None and now - last_progress > stall_after:
-                return Result("stalled", bytes(received), tsize, blksize,
-                              "no new block for %g s after %d bytes" % (stall_after, len(received)), retransmits)
+            result = reader.expired(time.monotonic())
+            if result:
+                return result
             try:
                 packet, source = sock.recvfrom(65536)
             except (BlockingIOError, socket.timeout):
-                silent += 1
-                if retries is not None and silent > retries:
-                    return Result("timeout", bytes(received), tsize, blksize,
-                                  "server silent after %d bytes (%d retries)" % (len(received), silent - 1), retransmits)
-                sock.sendto(last_sent, destination)
-                retransmits += 1
-                continue
-            if peer is None:
-                peer = destination = source
-            elif source != peer:
-                sock.sendto(error(5, "Unknown transfer ID"), source)
-                continue
-            if len(packet) < 4:
-                continue
-            silent = 0
-            opcode, number = struct.unpack("!HH", packet[:4])
-            if opcode == ERROR:
-                message = error_message(packet)
-                return Result("not-found" if number == 1 else "error", bytes(received), tsize, blksize,
-                              "TFTP error %d %r" % (number, message), retransmits, number, message)
-            if opcode == OACK and expected == 1 and not received:
-                acknowledged = {key.lower(): value for key, value in oack_options(packet)}
-                tsize = int(acknowledged["tsize"]) if "tsize" in acknowledged else tsize
-                blksize = int(acknowledged.get("blksize", blksize))
-                windowsize = int(acknowledged.get("windowsize", 1))
-                last_progress = time.monotonic()
-                if probe and probe != "block":
-                    sock.sendto(error(0, EARLY_TERMINATE), peer)
-                    return Result("probe", b"", tsize, blksize)
-                last_sent = ack(0)
-                sock.sendto(last_sent, peer)
-                continue
-            if opcode != DATA:
-                continue
-            if number == expected & 0xFFFF:
-                received += packet[4:]
-                last_progress = time.monotonic()
-                if probe == "block":
-                    sock.sendto(error(0, EARLY_TERMINATE), peer)
-                    return Result("probe", b"", tsize, blksize)
-                last = len(packet) - 4 < blksize
-                if expected % windowsize == 0 or last:
-                    if before_ack:
-                        before_ack(expected, len(received))
-                    last_sent = ack(number)
-                    sock.sendto(last_sent, peer)
-                expected += 1
-                if last:
-                    return Result("ok", bytes(received), tsize, blksize, None, retransmits)
-            elif reack_duplicates and number == (expected - 1) & 0xFFFF:
-                sock.sendto(last_sent, peer)
+                result = reader.silence(sock.sendto)
+            else:
+                result = reader.packet(packet, source, sock.sendto)
+            if result:
+                return result
     finally:
         sock.close()
