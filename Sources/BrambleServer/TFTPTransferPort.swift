@@ -54,9 +54,9 @@ final class TFTPTransferPort {
         recentlyEnded = [TFTPTransferID?](repeating: nil, count: Self.endedMemory)
     }
 
-    /// SO_SNDBUFFORCE and SO_RCVBUFFORCE while the daemon still has CAP_NET_ADMIN (it
-    /// starts as root); otherwise the plain options, which the kernel caps at
-    /// net.core.wmem_max and rmem_max (socket(7)).
+    /// SO_SNDBUFFORCE and SO_RCVBUFFORCE need CAP_NET_ADMIN, which the daemon keeps after
+    /// dropping the rest (``PrivilegeDrop``); without it, the plain options, which the
+    /// kernel caps at net.core.wmem_max and rmem_max (socket(7)).
     private static func enlargeBuffers(_ fd: Int32) {
         var bytes = bufferBytes
         let size = socklen_t(MemoryLayout<Int32>.size)
