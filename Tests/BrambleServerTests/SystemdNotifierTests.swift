@@ -1,5 +1,6 @@
 @testable import BrambleServer
 import BrambleWire
+import CNetShims
 import Glibc
 import Testing
 
