@@ -225,10 +225,9 @@ public struct TFTPTransfer: Sendable {
     /// Deadlines never pass the stall deadline, so the timer wakes the transfer to end it.
     private func actions(packet: TFTPPacket? = nil, blocks: Range<Int> = 0..<0, deadline: MonotonicInstant? = nil, ending: Action? = nil) -> Actions {
         var actions = Actions(layout: layout)
-        actions.packet = packet
+        if packet != nil || ending != nil { actions.rare = Actions.Rare(packet: packet, ending: ending) }
         actions.blocks = blocks
         actions.deadline = deadline.map { min($0, stallDeadline) }
-        actions.ending = ending
         return actions
     }
 
@@ -291,15 +290,37 @@ extension TFTPTransfer {
     /// in that order too, for tests and for callers that prefer one switch.
     public struct Actions: RandomAccessCollection, Hashable, Sendable {
         /// An OACK, or the ERROR that precedes a failure.
-        public internal(set) var packet: TFTPPacket?
+        public var packet: TFTPPacket? { rare?.packet }
         /// Blocks to send, counted from 1 without wrapping; ``block(_:)`` gives each one's
         /// wire number and byte range.
         public internal(set) var blocks: Range<Int> = 0..<0
         /// Wake the transfer at this instant, instead of any earlier deadline.
         public internal(set) var deadline: MonotonicInstant?
         /// `finished`, `failed` or `probeEnded`: the transfer is over.
-        public internal(set) var ending: Action?
+        public var ending: Action? { rare?.ending }
+        /// The packet and the ending, out of line. Both are rare (an OACK, an ERROR, the
+        /// end) and large: inline they made every ACK's actions a value of well over a
+        /// hundred bytes, copied several times per block with `memcpy`. One allocation per
+        /// transfer's OACK, ERROR or end; none per ACK.
+        var rare: Rare?
         let layout: TFTPBlockLayout
+
+        final class Rare: Hashable, Sendable {
+            let packet: TFTPPacket?
+            let ending: Action?
+
+            init(packet: TFTPPacket?, ending: Action?) {
+                self.packet = packet
+                self.ending = ending
+            }
+
+            static func == (lhs: Rare, rhs: Rare) -> Bool { lhs.packet == rhs.packet && lhs.ending == rhs.ending }
+
+            func hash(into hasher: inout Hasher) {
+                hasher.combine(packet)
+                hasher.combine(ending)
+            }
+        }
 
         init(layout: TFTPBlockLayout) {
             self.layout = layout
