@@ -14,8 +14,9 @@ import BrambleWire
 /// follows from the hub's address and the well-known ports:
 /// - to port 67: a DHCP request; from the hub's port 67: a reply.
 /// - to the hub's port 69: a TFTP request; from the hub to that client's address and port
-///   (any server port: each transfer has its own): its transfer's packets; from that
-///   client to the hub's other ports: its ACKs and ERRORs.
+///   (any server port: the daemon's one transfer port, or a port per transfer in older
+///   captures): its transfer's packets; from that client to the hub's other ports: its
+///   ACKs and ERRORs.
 /// - to the hub's port 53: a DNS query; from the hub's port 53: an answer; from the hub to
 ///   port 53: an upstream query; from port 53 to the hub: an upstream's answer, fed to the
 ///   forwarder in place of the network (with its ID rewritten to the replay's query ID).

@@ -7,8 +7,9 @@ import Glibc
 import Logging
 
 /// Read-only TFTP on the wire: the sockets and timers around ``TFTPServer``, which decides
-/// every answer. Requests arrive on hub:69; each transfer runs on its own socket
-/// (``TFTPSession``) in the one event loop; files come from `<pxe>/boot`
+/// every answer. Requests arrive on hub:69; every transfer runs on one shared port
+/// (``TFTPTransferPort``), each as a ``TFTPSession`` found by its client's address and
+/// port, in the one event loop; files come from `<pxe>/boot`
 /// (``FileSystemBootTree``), opened once per version (``BootFileCache``) and read block by
 /// block with `pread`.
 ///
@@ -24,14 +25,16 @@ final class TFTPService {
     }
 
     private let socket: UDPSocket
+    /// The port every transfer's DATA leaves from and its ACKs arrive at.
+    private let port: TFTPTransferPort
     private let loop: EventLoop
     private let logger: Logger
-    private let capture: PacketCapture?
-    private let hub: IPv4Address
     /// Admission, refusals, lookup, negotiation and the table of transfers: the one TFTP
     /// implementation, which replay drives too.
-    private var server: TFTPServer<FileSystemBootTree>
-    private var sessions: [TFTPTransferID: TFTPSession] = [:]
+    /// Touched at every block from the loop's one thread, never through overlapping
+    /// accesses: no dynamic exclusivity checks (see ``TFTPSession``).
+    @exclusivity(unchecked) private var server: TFTPServer<FileSystemBootTree>
+    @exclusivity(unchecked) private var sessions: [TFTPTransferID: TFTPSession] = [:]
     private var requestBuffer = [UInt8](repeating: 0, count: 65_536)
     private(set) var transfersStarted = 0
     /// What `counters` reports: requests by how they ended, bytes and durations sent.
@@ -48,10 +51,9 @@ final class TFTPService {
     ) throws(SystemCallError) {
         let socket = try UDPSocket(address: hub, port: 69, device: interface, capture: capture)
         self.socket = socket
+        port = try TFTPTransferPort(hub: hub, device: interface, capture: capture)
         self.loop = loop
         self.logger = logger
-        self.capture = capture
-        self.hub = hub
         let mtu = interface.withCString { cnet_interface_mtu(socket.fd, $0) }
         if mtu <= 0 { logger.warning("cannot read the MTU of \(interface) (\(SystemCallError("SIOCGIFMTU"))); assuming 1500") }
         server = TFTPServer(
@@ -61,9 +63,16 @@ final class TFTPService {
                 limits: TFTPServerLimits(interfaceMTU: mtu > 0 ? Int(mtu) : 1500)),
             reportOf: reportOf)
         try socket.watch(in: loop) { [unowned self] in self.readRequests() }
+        try port.watch(in: loop) { [unowned self] in self.dispatch($0) }
     }
 
-    deinit { loop.deregister(socket.fd) }
+    deinit {
+        loop.deregister(socket.fd)
+        loop.deregister(port.socket.fd)
+    }
+
+    /// The port transfers run on: the server's half of every transfer ID.
+    var transferPort: UInt16 { port.socket.localPort }
 
     var bootDirectory: String { server.tree.root }
     var maximumBlockSize: Int { server.settings.limits.maximumBlockSize }
@@ -83,6 +92,17 @@ final class TFTPService {
     private func readRequests() {
         while let datagram = socket.receive(into: &requestBuffer) {
             handle(datagram)
+        }
+        port.flush()
+    }
+
+    /// A datagram on the transfer port goes to the transfer of its address and port, and
+    /// nowhere else.
+    private func dispatch(_ datagram: UDPSocket.Datagram) {
+        if let session = sessions[TFTPTransferID(address: datagram.source, port: datagram.sourcePort)] {
+            session.received(datagram.payload)
+        } else if port.answerStray(datagram) {
+            logger.debug("TFTP packet from \(datagram.source):\(datagram.sourcePort) on the transfer port answered with error 5 (unknown transfer ID)")
         }
     }
 
@@ -111,16 +131,7 @@ final class TFTPService {
             let keys = start.emptyTemplateKeys.map { "{{\($0)}}" }.joined(separator: " ")
             logger.notice("TFTP \(fileName) for \(who(id.address)): \(start.resolved.path) rendered \(keys) empty: not known for \(node.name) yet", metadata: Self.peer(id.address))
         }
-        let session: TFTPSession
-        do throws(SystemCallError) {
-            let transferSocket = try UDPSocket(address: hub, port: 0, capture: capture)
-            session = try TFTPSession(socket: transferSocket, id: id, fileName: fileName, start: start, service: self, loop: loop, logger: logger)
-        } catch {
-            tally.count(.refusedBusy)
-            logger.error("TFTP \(fileName) for \(who(id.address)): cannot open a transfer socket: \(error)", metadata: Self.peer(id.address))
-            socket.send(TFTPRefusal.busyPayload, to: id.address, port: id.port)
-            return
-        }
+        let session = TFTPSession(port: port, id: id, fileName: fileName, start: start, service: self, loop: loop, logger: logger)
         sessions[id] = session
         transfersStarted += 1
         log(start.event, fileName: fileName, client: id.address)

@@ -5,53 +5,62 @@ import CNetShims
 import Glibc
 import Logging
 
-/// One read transfer on the wire: its own UDP socket (a new transfer ID, RFC 1350 section 4)
-/// registered in the event loop, its one timer, and the sending of its DATA blocks. What
-/// to send is the server's (``TFTPServer``, through ``TFTPService``): this performs the
+/// One read transfer on the wire: its timer, its send buffer, and the sending of its DATA
+/// blocks on the port every transfer shares (``TFTPTransferPort``). What to send is the
+/// server's (``TFTPServer``, through ``TFTPService``): this performs the
 /// ``TFTPTransfer/Actions`` it returns.
 ///
-/// Only the client's address and port reach the server; anything else arriving on the
-/// socket gets ERROR 5 (unknown transfer ID) and changes nothing, so a stray or spoofed
-/// packet cannot end or steer a transfer.
+/// Only datagrams from the client's address and port reach it: the service looks the
+/// session up by that pair, and anything else arriving on the port gets ERROR 5 (unknown
+/// transfer ID) and changes nothing, so a stray or spoofed packet from another address or
+/// port cannot end or steer a transfer.
+///
+/// The mutable state is marked `@exclusivity(unchecked)`: it is touched block after block,
+/// only from the loop's one thread and never through overlapping accesses, and the dynamic
+/// checks (a thread-local access set, entered and left at every access) cost more
+/// instructions per block than deciding what to send.
 final class TFTPSession {
     /// The client's address and port: the transfer's key in the server's table.
     let id: TFTPTransferID
     let fileName: String
-    private let socket: UDPSocket
+    /// Owned by the service, which owns this session and outlives it: no reference
+    /// counting per block.
+    private unowned(unsafe) let port: TFTPTransferPort
+    private unowned(unsafe) let service: TFTPService
     /// The bytes sent and how: copied from the start, read block by block.
     private let contents: any TFTPFileContents
     private let blockSize: Int
-    private unowned let service: TFTPService
     private let loop: EventLoop
     private let logger: Logger
     /// Says once that the transfer has run longer than half of the Pi bootloader's
     /// per-file timeout and is still going.
-    private var slowWatch: SlowTransferWatch
+    @exclusivity(unchecked) private var slowWatch: SlowTransferWatch
     /// The loop timer, and when it fires. Deadlines only move later (each ACK pushes the
     /// retransmission deadline to now + timeout), so a pending timer that fires before the
     /// transfer's current deadline is left alone: the transfer answers an early wake with
     /// the real deadline. That is one timer per timeout period instead of one per ACK.
-    private var timer: EventLoop.TimerID?
-    private var timerDeadline: MonotonicInstant?
-    /// Sized for any ACK or ERROR a client sends; longer datagrams are cut, which is fine
-    /// for the fields read here.
-    private var receiveBuffer = [UInt8](repeating: 0, count: 1024)
-    private var ended = false
+    @exclusivity(unchecked) private var timer: EventLoop.TimerID?
+    @exclusivity(unchecked) private var timerDeadline: MonotonicInstant?
+    @exclusivity(unchecked) private var ended = false
     /// Windows (RFC 7440) leave as UDP GSO trains of up to ``trainBlocks`` blocks until
     /// the kernel refuses one; then this transfer sends block by block.
-    private var segmenting: Bool
+    @exclusivity(unchecked) private var segmenting: Bool
     /// Blocks per GSO train: the window, as far as one UDP datagram's 64 KB and the
     /// kernel's 64 segments allow.
     private let trainBlocks: Int
     /// The file's bytes from ``buffered``, read with `pread` (never a pointer into a
     /// mapping: see ``OpenBootFile``) up to ``readAheadBlocks`` blocks at a time, so a
-    /// lockstep transfer pays one read per 16 blocks, not one per block. With the headers
-    /// and the iovecs pointing at them and at this buffer, allocated once per transfer.
-    private var sendBuffer: [UInt8]
+    /// lockstep transfer pays one read per 16 blocks, not one per block. Allocated once per
+    /// transfer, at a fixed address: a queued block points into it until the port's batch
+    /// leaves (``queuedAt``).
+    private let sendBuffer: UnsafeMutableRawBufferPointer
     /// The range of the file that ``sendBuffer`` holds.
-    private var buffered: Range<Int> = 0..<0
-    private var windowHeaders: [UInt32]
-    private var windowVectors: [iovec]
+    @exclusivity(unchecked) private var buffered: Range<Int> = 0..<0
+    /// The port's ``TFTPTransferPort/flushes`` when this last queued a block: while that
+    /// batch waits, ``sendBuffer`` must neither be read over nor freed.
+    @exclusivity(unchecked) private var queuedAt = -1
+    @exclusivity(unchecked) private var windowHeaders: [UInt32]
+    @exclusivity(unchecked) private var windowVectors: [iovec]
 
     /// The most bytes one GSO `sendmsg` carries: a UDP datagram's payload limit (65,507)
     /// with room to spare.
@@ -61,10 +70,8 @@ final class TFTPSession {
     /// Blocks read at once, within 64 KB: 8 KB at 512-byte blocks, 23 KB at 1468.
     static let readAheadBlocks = 16
 
-    init(
-        socket: UDPSocket, id: TFTPTransferID, fileName: String, start: TFTPStart, service: TFTPService, loop: EventLoop, logger: Logger
-    ) throws(SystemCallError) {
-        self.socket = socket
+    init(port: TFTPTransferPort, id: TFTPTransferID, fileName: String, start: TFTPStart, service: TFTPService, loop: EventLoop, logger: Logger) {
+        self.port = port
         self.id = id
         self.fileName = fileName
         contents = start.contents
@@ -78,47 +85,32 @@ final class TFTPSession {
         self.trainBlocks = max(1, trainBlocks)
         segmenting = trainBlocks > 1
         let bufferBlocks = max(trainBlocks, min(Self.readAheadBlocks, 65_536 / blockSize), 1)
-        sendBuffer = [UInt8](repeating: 0, count: bufferBlocks * blockSize)
+        sendBuffer = .allocate(byteCount: bufferBlocks * blockSize, alignment: 16)
         windowHeaders = trainBlocks > 1 ? [UInt32](repeating: 0, count: trainBlocks) : []
         windowVectors = trainBlocks > 1 ? [iovec](repeating: iovec(), count: 2 * trainBlocks) : []
-        try loop.register(socket.fd) { [unowned self] _ in self.readable() }
     }
 
     deinit {
         if let timer { loop.cancel(timer) }
-        loop.deregister(socket.fd)
+        sendBuffer.deallocate()
     }
 
-    /// One datagram per readiness: the loop's epoll is level-triggered, so another queued
-    /// datagram wakes this again at once. Reading until EAGAIN would cost a second, empty
-    /// `recvfrom` per block, since a lockstep client has only one ACK in flight.
-    private func readable() {
-        guard !ended, let datagram = socket.receive(into: &receiveBuffer) else { return }
-        guard datagram.source == id.address, datagram.sourcePort == id.port else {
-            answerUnknownTransferID(datagram)
-            return
-        }
+    /// A datagram from the client's address and port.
+    func received(_ payload: ArraySlice<UInt8>) {
+        guard !ended else { return }
         do throws(TFTPDecodingError) {
-            if let actions = try service.received(datagram.payload, for: self) { perform(actions) }
+            if let actions = try service.received(payload, for: self) { perform(actions) }
         } catch {
             logger.debug("TFTP \(id) \(fileName): ignored a malformed packet: \(error)")
         }
     }
 
-    /// ERROR 5 to a sender that is not this transfer's client; never in answer to an ERROR,
-    /// so two confused peers cannot bounce errors forever.
-    private func answerUnknownTransferID(_ datagram: UDPSocket.Datagram) {
-        let payload = datagram.payload
-        if payload.count >= 2, payload[payload.startIndex] == 0, payload[payload.startIndex + 1] == UInt8(TFTPOpcode.error.rawValue) { return }
-        logger.debug("TFTP \(fileName) to \(id): packet from \(datagram.source):\(datagram.sourcePort) answered with error 5 (unknown transfer ID)")
-        TFTPRefusal.unknownTransferIDPayload.withUnsafeBytes { _ = socket.send($0, to: datagram.source, port: datagram.sourcePort) }
-    }
-
-    /// Sends what the server decided, arms the timer, and hands an ending back to the service.
+    /// Queues what the server decided on the port, arms the timer, and hands an ending back
+    /// to the service. The caller sends the port's batch (``TFTPTransferPort/flush()``).
     func perform(_ actions: TFTPTransfer.Actions) {
         guard !ended else { return }
         // An OACK or ERROR: its options and message are bounded, so it always encodes.
-        if let packet = actions.packet, let bytes = try? packet.encoded() { socket.send(bytes, to: id.address, port: id.port) }
+        if let packet = actions.packet, let bytes = try? packet.encoded() { port.queue(bytes, to: id) }
         do throws(TFTPReadError) {
             try send(actions)
         } catch {
@@ -156,22 +148,20 @@ final class TFTPSession {
         if range.lowerBound >= buffered.lowerBound, range.upperBound <= buffered.upperBound {
             return range.lowerBound - buffered.lowerBound
         }
+        if port.isWaiting(since: queuedAt) { port.flush() }
         buffered = 0..<0
         let length = min(sendBuffer.count, contents.count - range.lowerBound)
-        try contents.read(into: &sendBuffer, count: length, at: range.lowerBound)
+        try contents.read(into: UnsafeMutableRawBufferPointer(rebasing: sendBuffer[0..<length]), at: range.lowerBound)
         buffered = range.lowerBound..<(range.lowerBound + length)
         return 0
     }
 
-    /// Header from the stack, payload from ``sendBuffer``: one `sendmsg`.
+    /// Queues the block on the port: its header, and its bytes where ``sendBuffer`` holds them.
     private func sendData(_ block: TFTPDataBlock) throws(TFTPReadError) {
         let start = try buffer(block.range)
-        var header = (UInt32(TFTPOpcode.data.rawValue) << 16 | UInt32(block.number)).bigEndian
-        withUnsafeBytes(of: &header) { headerBytes in
-            sendBuffer.withUnsafeBytes { buffer in
-                _ = socket.send(header: headerBytes, body: UnsafeRawBufferPointer(rebasing: buffer[start..<(start + block.range.count)]), to: id.address, port: id.port)
-            }
-        }
+        let header = UInt32(TFTPOpcode.data.rawValue) << 16 | UInt32(block.number)
+        port.queue(header: header, body: UnsafeRawBufferPointer(rebasing: sendBuffer[start..<(start + block.range.count)]), to: id)
+        queuedAt = port.flushes
     }
 
     /// The train's blocks as one GSO `sendmsg`: each block's 4-byte header from
@@ -183,22 +173,23 @@ final class TFTPSession {
         let first = actions.block(blocks.lowerBound), last = actions.block(blocks.upperBound - 1)
         let span = first.range.lowerBound..<last.range.upperBound
         let start = try buffer(span)
-        let outcome = sendBuffer.withUnsafeMutableBytes { body in
-            windowHeaders.withUnsafeMutableBufferPointer { headers in
-                windowVectors.withUnsafeMutableBufferPointer { vectors in
-                    var count = 0
-                    for (slot, index) in blocks.enumerated() {
-                        let block = actions.block(index)
-                        headers[slot] = (UInt32(TFTPOpcode.data.rawValue) << 16 | UInt32(block.number)).bigEndian
-                        vectors[count] = iovec(iov_base: UnsafeMutableRawPointer(headers.baseAddress.map { $0 + slot }), iov_len: 4)
-                        count += 1
-                        guard !block.range.isEmpty, let base = body.baseAddress else { continue }
-                        vectors[count] = iovec(iov_base: base + start + (block.range.lowerBound - span.lowerBound), iov_len: block.range.count)
-                        count += 1
-                    }
-                    return socket.sendSegmented(
-                        UnsafeBufferPointer(rebasing: vectors[0..<count]), segmentSize: 4 + blockSize, to: id.address, port: id.port)
+        // What is queued goes first, so the client sees this transfer's blocks in order.
+        port.flush()
+        let body = sendBuffer
+        let outcome = windowHeaders.withUnsafeMutableBufferPointer { headers in
+            windowVectors.withUnsafeMutableBufferPointer { vectors in
+                var count = 0
+                for (slot, index) in blocks.enumerated() {
+                    let block = actions.block(index)
+                    headers[slot] = (UInt32(TFTPOpcode.data.rawValue) << 16 | UInt32(block.number)).bigEndian
+                    vectors[count] = iovec(iov_base: UnsafeMutableRawPointer(headers.baseAddress.map { $0 + slot }), iov_len: 4)
+                    count += 1
+                    guard !block.range.isEmpty, let base = body.baseAddress else { continue }
+                    vectors[count] = iovec(iov_base: base + start + (block.range.lowerBound - span.lowerBound), iov_len: block.range.count)
+                    count += 1
                 }
+                return port.socket.sendSegmented(
+                    UnsafeBufferPointer(rebasing: vectors[0..<count]), segmentSize: 4 + blockSize, to: id.address, port: id.port)
             }
         }
         guard case .unsupported(let error) = outcome else { return true }
@@ -218,6 +209,7 @@ final class TFTPSession {
         timer = nil
         timerDeadline = nil
         if let actions = service.timerFired(for: self) { perform(actions) }
+        port.flush()
     }
 
     private func end(_ event: TFTPEvent?) {
@@ -225,7 +217,9 @@ final class TFTPSession {
         ended = true
         if let timer { loop.cancel(timer) }
         timer = nil
-        loop.deregister(socket.fd)
+        // The service lets go of this session, and its buffer with it.
+        if port.isWaiting(since: queuedAt) { port.flush() }
+        port.ended(id)
         service.ended(self, event)
     }
 }

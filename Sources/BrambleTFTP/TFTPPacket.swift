@@ -41,6 +41,13 @@ public enum TFTPPacket: Hashable, Sendable {
     /// NUL bytes after a request's last field are padding, and an ERROR message may lack
     /// its final NUL.
     public init(decoding bytes: ArraySlice<UInt8>) throws(TFTPDecodingError) {
+        // An ACK, the packet a transfer receives once per block, read straight from its
+        // four bytes: the same value the general path below gives, without the reader.
+        let start = bytes.startIndex
+        if bytes.count >= 4, bytes[start] == 0, bytes[start + 1] == UInt8(TFTPOpcode.acknowledgement.rawValue) {
+            self = .acknowledgement(block: UInt16(bytes[start + 2]) << 8 | UInt16(bytes[start + 3]))
+            return
+        }
         var reader = ByteReader(bytes)
         let rawOpcode: UInt16
         do throws(WireTruncation) {

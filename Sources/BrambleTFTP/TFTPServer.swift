@@ -12,6 +12,12 @@ public struct TFTPTransferID: Hashable, Sendable, CustomStringConvertible {
         self.port = port
     }
 
+    /// One 64-bit word into the hasher instead of two fields: the table is looked up by
+    /// this key at every ACK, twice (the daemon's sessions and the server's transfers).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(UInt64(address.value) << 16 | UInt64(port))
+    }
+
     public var description: String { "\(address):\(port)" }
 }
 
@@ -29,8 +35,8 @@ public struct TFTPTransferID: Hashable, Sendable, CustomStringConvertible {
 ///   file I/O here); a template that is too large or does not parse; the netascii form;
 ///   option negotiation.
 /// - An admitted request comes back as a ``TFTPStart`` and only enters the table when the
-///   caller ``begin(_:at:)``s it: the daemon opens the transfer's socket in between, and
-///   a socket it cannot open refuses the request as busy without touching the table.
+///   caller ``begin(_:at:)``s it: the daemon logs the start and sets up the transfer's
+///   session on its shared transfer port in between.
 /// - Client packets (``received(_:from:at:)``), timers (``timerFired(_:at:)``) and read
 ///   failures (``readFailed(_:_:)``) go to the transfer with that ID and come back as
 ///   ``TFTPTransfer/Actions``: a plain value, not an array, because one is made per ACK
@@ -367,7 +373,7 @@ public struct TFTPRefusal: Sendable {
     /// it always fits a datagram and the empty fallback is never sent.
     private static func encoded(_ packet: TFTPPacket) -> [UInt8] { (try? packet.encoded()) ?? [] }
 
-    /// "server busy, retry": also what the daemon answers when it cannot open a transfer's socket.
+    /// "server busy, retry": the answer to every request over the admission limits.
     public static let busyPayload = encoded(.error(.notDefined, message: "server busy, retry"))
     /// ERROR 5, for packets that belong to no transfer.
     public static let unknownTransferIDPayload = encoded(.error(.unknownTransferID, message: "unknown transfer ID"))

@@ -77,12 +77,19 @@ public struct TFTPTransfer: Sendable {
     /// The start, or the last ACK that acknowledged a new block (or the OACK).
     private var lastProgress = MonotonicInstant(nanoseconds: 0)
     private var retransmits = 0
+    /// ``timeout`` and the policy's time without progress in nanoseconds, converted once:
+    /// every ACK computes both deadlines, and `Duration` arithmetic is a 128-bit multiply
+    /// in the standard library each time.
+    private let timeoutNanoseconds: UInt64
+    private let stallNanoseconds: UInt64
 
     public init(contents: any TFTPFileContents, parameters: TFTPTransferParameters, policy: TFTPRetransmissionPolicy = TFTPRetransmissionPolicy()) {
         self.contents = contents
         self.parameters = parameters
         self.policy = policy
         layout = TFTPBlockLayout(blockSize: parameters.blockSize, byteCount: contents.count)
+        timeoutNanoseconds = UInt64(max(0, (parameters.timeout ?? policy.defaultTimeout).wholeNanoseconds))
+        stallNanoseconds = UInt64(max(0, policy.maximumTimeWithoutProgress.wholeNanoseconds))
     }
 
     /// The timeout in force: the client's, if it negotiated one.
@@ -172,7 +179,7 @@ public struct TFTPTransfer: Sendable {
                 state = .ended
                 return actions(ending: .probeEnded(.wentSilent(acknowledgedBlocks: 0)))
             }
-            timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: timer.consecutiveTimeouts + 1)
+            timer = RetransmissionTimer(deadline: now.adding(nanoseconds: timeoutNanoseconds), consecutiveTimeouts: timer.consecutiveTimeouts + 1)
             state = .awaitingOptionAcknowledgement(timer)
             retransmits += 1
             return actions(packet: .optionAcknowledgement(parameters.acknowledgedOptions), deadline: timer.deadline)
@@ -207,7 +214,7 @@ public struct TFTPTransfer: Sendable {
     }
 
     /// When the transfer ends whatever the retransmission timer says.
-    private var stallDeadline: MonotonicInstant { lastProgress + policy.maximumTimeWithoutProgress }
+    private var stallDeadline: MonotonicInstant { lastProgress.adding(nanoseconds: stallNanoseconds) }
 
     private var acknowledgedBlocks: Int {
         if case .sending(let window) = state { window.lastAcknowledged } else { 0 }
@@ -218,15 +225,14 @@ public struct TFTPTransfer: Sendable {
     /// Deadlines never pass the stall deadline, so the timer wakes the transfer to end it.
     private func actions(packet: TFTPPacket? = nil, blocks: Range<Int> = 0..<0, deadline: MonotonicInstant? = nil, ending: Action? = nil) -> Actions {
         var actions = Actions(layout: layout)
-        actions.packet = packet
+        if packet != nil || ending != nil { actions.rare = Actions.Rare(packet: packet, ending: ending) }
         actions.blocks = blocks
         actions.deadline = deadline.map { min($0, stallDeadline) }
-        actions.ending = ending
         return actions
     }
 
     private mutating func sendFirstWindow(now: MonotonicInstant) -> Actions {
-        let timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: 0)
+        let timer = RetransmissionTimer(deadline: now.adding(nanoseconds: timeoutNanoseconds), consecutiveTimeouts: 0)
         var window = Window(firstUnacknowledged: 1, nextUnsent: 1, timer: timer)
         let blocks = sendNewBlocks(of: &window)
         state = .sending(window)
@@ -253,7 +259,7 @@ public struct TFTPTransfer: Sendable {
         }
         window.firstUnacknowledged = block + 1
         lastProgress = now
-        window.timer = RetransmissionTimer(deadline: now + timeout, consecutiveTimeouts: 0)
+        window.timer = RetransmissionTimer(deadline: now.adding(nanoseconds: timeoutNanoseconds), consecutiveTimeouts: 0)
         let blocks = sendNewBlocks(of: &window)
         state = .sending(window)
         return actions(blocks: blocks, deadline: window.timer.deadline)
@@ -284,15 +290,37 @@ extension TFTPTransfer {
     /// in that order too, for tests and for callers that prefer one switch.
     public struct Actions: RandomAccessCollection, Hashable, Sendable {
         /// An OACK, or the ERROR that precedes a failure.
-        public internal(set) var packet: TFTPPacket?
+        public var packet: TFTPPacket? { rare?.packet }
         /// Blocks to send, counted from 1 without wrapping; ``block(_:)`` gives each one's
         /// wire number and byte range.
         public internal(set) var blocks: Range<Int> = 0..<0
         /// Wake the transfer at this instant, instead of any earlier deadline.
         public internal(set) var deadline: MonotonicInstant?
         /// `finished`, `failed` or `probeEnded`: the transfer is over.
-        public internal(set) var ending: Action?
+        public var ending: Action? { rare?.ending }
+        /// The packet and the ending, out of line. Both are rare (an OACK, an ERROR, the
+        /// end) and large: inline they made every ACK's actions a value of well over a
+        /// hundred bytes, copied several times per block with `memcpy`. One allocation per
+        /// transfer's OACK, ERROR or end; none per ACK.
+        var rare: Rare?
         let layout: TFTPBlockLayout
+
+        final class Rare: Hashable, Sendable {
+            let packet: TFTPPacket?
+            let ending: Action?
+
+            init(packet: TFTPPacket?, ending: Action?) {
+                self.packet = packet
+                self.ending = ending
+            }
+
+            static func == (lhs: Rare, rhs: Rare) -> Bool { lhs.packet == rhs.packet && lhs.ending == rhs.ending }
+
+            func hash(into hasher: inout Hasher) {
+                hasher.combine(packet)
+                hasher.combine(ending)
+            }
+        }
 
         init(layout: TFTPBlockLayout) {
             self.layout = layout

@@ -142,6 +142,32 @@ struct TFTPIntegrationTests {
         #expect(setup.server.log.contains("escape.txt leads outside the boot root through a symbolic link"))
     }
 
+    /// Every transfer runs on one server port, told apart by the client's address and port:
+    /// ACKs sent back to back (one wake-up of the loop, one recvmmsg) are each answered with
+    /// their own transfer's next block, and an ACK from another address on the same port
+    /// gets ERROR 5 and moves nothing.
+    @Test func transfersShareOneServerPortAndEachGetsItsOwnBlocks() throws {
+        // A stranger's address: a node's may hold only two transfers it has not acknowledged.
+        let setup = try Setup(clientAddresses: ["10.42.0.9/24"])
+        _ = try setup.lab.run(in: setup.clients[0], ["ip", "addr", "add", "10.42.0.77/24", "dev", "eth0"])
+        let names = ["b70k.bin", "big.bin", "b513.bin", "b70k.bin"]
+        let answers = try setup.probe(["shared", "10.42.0.77"] + names)
+        let second = names.map { name -> String in
+            let file = setup.files[name]!
+            let block = file.subdata(in: 512..<min(1024, file.count))
+            return "DATA 2 \(block.count) head \(block.prefix(8).map { String(format: "%02x", $0) }.joined())"
+        }
+        #expect(answers == Array(repeating: "DATA 1 512", count: names.count) + ["server ports: 1", "intruder: ERROR 5 unknown transfer ID"] + second)
+    }
+
+    /// A late duplicate of a finished transfer's final ACK gets no ERROR 5 on the shared
+    /// port (the client may already run its next transfer from the same port), and the
+    /// same port's next request is served.
+    @Test func aLateFinalAckIsDroppedAndTheSamePortIsServedAgain() throws {
+        let setup = try Setup()
+        #expect(try setup.probe(["late", "b511.bin"]) == ["DATA 1 511", "TIMEOUT", "DATA 1 511"])
+    }
+
     @Test func aReplacedFileReachesNewTransfersWhileARunningOneFinishesWithTheOld() throws {
         let setup = try Setup()
         let old = Data((0..<200_000).map { UInt8(truncatingIfNeeded: $0) })

@@ -8,6 +8,14 @@
     tftpprobe.py SERVER wrongtid FILE
         start a transfer, acknowledge block 1 from another port (print the answer that port
         gets), then from the right port (print the next answer)
+    tftpprobe.py SERVER shared INTRUDER FILE...
+        start one lockstep transfer per FILE, each from its own port; print each first
+        answer, how many server ports they came from, what an ACK from address INTRUDER
+        (a second address of this host) to the first transfer's port gets, then the answer
+        to each transfer's ACK 1, sent back to back, with the MD5 of its payload
+    tftpprobe.py SERVER late FILE
+        read FILE (one block) from one port, acknowledge its last block again once the
+        transfer is over, and request it again from the same port: print the three answers
     tftpprobe.py SERVER slowget FILE OUT GOFILE
         read FILE with blksize 1468, but after block 1 wait (up to 30 s) until GOFILE exists;
         write what was received to OUT
@@ -94,6 +102,44 @@ def main():
         intruder.sendto(tftp.ack(1), source)
         print(answer(intruder)[0])
         sock.sendto(tftp.ack(1), source)
+        print(answer(sock)[0])
+    elif command == "shared":
+        intruder_address, names = sys.argv[3], sys.argv[4:]
+        sockets = [fresh() for _ in names]
+        for sock, name in zip(sockets, names):
+            sock.sendto(request(tftp.RRQ, name), (server, 69))
+        sources = []
+        for sock in sockets:
+            text, source, _ = answer(sock)
+            print(text)
+            sources.append(source)
+        if None in sources:
+            return 1
+        print("server ports: %d" % len(set(port for _, port in sources)))
+        intruder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        intruder.bind((intruder_address, 0))
+        intruder.settimeout(3)
+        intruder.sendto(tftp.ack(1), sources[0])
+        print("intruder: " + answer(intruder)[0])
+        for sock, source in zip(sockets, sources):
+            sock.sendto(tftp.ack(1), source)
+        for sock in sockets:
+            text, _, data = answer(sock)
+            print(text if data is None else "%s head %s" % (text, data[4:12].hex()))
+    elif command == "late":
+        sock = fresh()
+        sock.sendto(request(tftp.RRQ, sys.argv[3]), (server, 69))
+        text, source, _ = answer(sock)
+        print(text)
+        if source is None:
+            return 1
+        sock.sendto(tftp.ack(1), source)
+        time.sleep(0.2)
+        sock.sendto(tftp.ack(1), source)
+        sock.settimeout(1.5)
+        print(answer(sock)[0])
+        sock.settimeout(3)
+        sock.sendto(request(tftp.RRQ, sys.argv[3]), (server, 69))
         print(answer(sock)[0])
     elif command == "slowget":
         name, out, go = sys.argv[3], sys.argv[4], sys.argv[5]
