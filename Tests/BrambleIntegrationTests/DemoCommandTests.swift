@@ -18,8 +18,14 @@ struct DemoCommandTests {
         return String(output[range.upperBound...].prefix { $0 != ")" && $0 != "\n" })
     }
 
+    /// Demo namespaces left behind: those of a demo process (`bdemoPID-...`) that no longer
+    /// runs. Another suite's demo (the dashboard's browser test) may run at the same time,
+    /// and its live namespaces are not leftovers.
     static func demoNamespaces() throws -> Set<String> {
-        Set(try NetworkLab.leftoverNamespaces(prefix: "bdemo"))
+        Set(try NetworkLab.leftoverNamespaces(prefix: "bdemo").filter { name in
+            guard let pid = Int32(name.dropFirst("bdemo".count).prefix { $0.isNumber }) else { return true }
+            return kill(pid, 0) != 0 && errno == ESRCH
+        })
     }
 
     /// What README's first command runs: the default 48-node module, every bay's Pi booted
