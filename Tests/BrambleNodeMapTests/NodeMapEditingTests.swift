@@ -64,6 +64,14 @@ import Testing
         #expect(document.removing(nodeID: 99) == nil)
     }
 
+    /// Found by the `nodemap` fuzzer: the last line goes with the newline before it, so a
+    /// blank first line and one node without a final newline leave the empty file.
+    @Test func removingTheLastLineOfAFileWithoutAFinalNewline() throws {
+        #expect(NodeMapDocument(parsing: "\n7 b8:27:eb:00:00:07", fileName: "n").removing(nodeID: 7) == "")
+        #expect(NodeMapDocument(parsing: "# a\n7 b8:27:eb:00:00:07", fileName: "n").removing(nodeID: 7) == "# a")
+        #expect(NodeMapDocument(parsing: "\n7 b8:27:eb:00:00:07\n", fileName: "n").removing(nodeID: 7) == "\n")
+    }
+
     @Test func crlfFilesStayCRLF() throws {
         let text = "1 b8:27:eb:00:00:01 # a\r\n2 b8:27:eb:00:00:02\r\n"
         let document = NodeMapDocument(parsing: text, fileName: "n")
