@@ -70,25 +70,46 @@ final class NodeLogDirectory {
     }
 
     func append(_ line: String, toNode name: String) throws(UnsafeFileError) {
-        let count = line.utf8.count + 1
+        try append(count: line.utf8.count + 1, toNode: name) { fd in Self.writeLine(line, to: fd) }
+    }
+
+    /// Whole lines, each ending in a newline, appended in one `write`: `lines` is what a
+    /// caller built in a buffer it reuses, so no string is made of it.
+    func append(lines: UnsafeRawBufferPointer, toNode name: String) throws(UnsafeFileError) {
+        try append(count: lines.count, toNode: name) { fd in Glibc.write(fd, lines.baseAddress, lines.count) }
+    }
+
+    /// Appends `count` bytes that `write` writes to the descriptor it is given. A node
+    /// logging again within the descriptor's lifetime costs one dictionary lookup and the
+    /// write.
+    private func append(count: Int, toNode name: String, write: (Int32) -> Int) throws(UnsafeFileError) {
         let now = clock()
         if now >= nextSweep { closeExpired(now: now) }
-        var log: OpenLog
-        if let open = openLogs[name], now < open.closesAt, open.size + count <= limit || open.size == 0 {
-            log = open
-        } else {
-            if let stale = openLogs.removeValue(forKey: name) { close(stale.fd) }
-            log = try open(node: name, appending: count, now: now)
+        if let index = openLogs.index(forKey: name) {
+            let open = openLogs.values[index]
+            if now < open.closesAt, open.size + count <= limit || open.size == 0 {
+                let written = write(open.fd)
+                guard written == count else { throw failure(written: written, node: name, fd: open.fd) }
+                openLogs.values[index].size += written
+                return
+            }
+            openLogs.remove(at: index)
+            close(open.fd)
         }
-        let written = Self.writeLine(line, to: log.fd)
-        guard written == count else {
-            let error = written < 0 ? errno : EIO
-            openLogs.removeValue(forKey: name)
-            close(log.fd)
-            throw .system(SystemCallError("write(\(directory.pathOf(fileName(forNode: name))))", errno: error))
-        }
+        var log = try open(node: name, appending: count, now: now)
+        let written = write(log.fd)
+        guard written == count else { throw failure(written: written, node: name, fd: log.fd) }
         log.size += written
         openLogs[name] = log
+    }
+
+    /// A write cut short or refused: the descriptor is closed (the next line opens the file
+    /// again) and the error names the file.
+    private func failure(written: Int, node name: String, fd: Int32) -> UnsafeFileError {
+        let error = written < 0 ? errno : EIO
+        openLogs.removeValue(forKey: name)
+        close(fd)
+        return .system(SystemCallError("write(\(directory.pathOf(fileName(forNode: name))))", errno: error))
     }
 
     /// The line and its newline in one `writev`: one write to the file (O_APPEND appends it
