@@ -89,9 +89,11 @@ final class DHCPService {
     func bootloaderGeneration(of mac: MACAddress) -> Int? { responder.bootloaderGeneration(of: mac) }
 
     /// Polling the ring instead of being woken for each frame, as a NIC moderates its
-    /// interrupts (Linux's NAPI, https://docs.kernel.org/networking/napi.html): while
-    /// requests arrive less than ``busyGapMilliseconds`` apart, the socket is left out of
-    /// epoll and the ring is read every ``pollIntervalMilliseconds`` instead. At 4,000
+    /// interrupts (Linux's NAPI, https://docs.kernel.org/networking/napi.html): once
+    /// ``busyWakeUps`` wake-ups in a row came less than ``busyGapMilliseconds`` apart, the
+    /// socket is left out of epoll and the ring is read every ``pollIntervalMilliseconds``
+    /// instead. (Not after one short gap: a client's REQUEST follows its OFFER within a
+    /// millisecond, and polling for one pair costs more than it saves.) At 4,000
     /// requests a second that is 500 wake-ups (each a context switch and an `epoll_wait`)
     /// instead of 4,000, and the replies of a poll leave in one `sendmmsg`. A request waits
     /// at most that much longer for its answer; a DHCP client waits seconds (RFC 2131 4.1).
@@ -99,19 +101,24 @@ final class DHCPService {
     /// asking now and then is answered as soon as it asks, at one wake-up a request.
     static let pollIntervalMilliseconds = 2
     static let busyGapMilliseconds = 5
+    static let busyWakeUps = 3
     /// Whether the ring is being polled (the socket is out of epoll).
     private(set) var polling = false
     private var lastWakeUp: MonotonicInstant?
+    /// Wake-ups in a row that came less than ``busyGapMilliseconds`` after the one before.
+    private var closeWakeUps = 0
     /// Times epoll reported the ring readable: fewer than the requests while polling.
     private(set) var readinessWakeUps = 0
 
     private func readinessReported() {
         readinessWakeUps += 1
         let now = loop.now
-        let busy = lastWakeUp.map { now < $0.adding(milliseconds: Self.busyGapMilliseconds) } ?? false
+        let close = lastWakeUp.map { now < $0.adding(milliseconds: Self.busyGapMilliseconds) } ?? false
+        closeWakeUps = close ? closeWakeUps + 1 : 0
         lastWakeUp = now
         readFrames()
-        if busy && !polling {
+        if closeWakeUps >= Self.busyWakeUps && !polling {
+            closeWakeUps = 0
             polling = true
             loop.watch(packetSocket.fd, events: 0)
             schedulePoll()
