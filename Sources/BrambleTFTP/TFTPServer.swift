@@ -232,6 +232,9 @@ public struct TFTPServer<Tree: TFTPServedTree> {
     /// bytes that are no TFTP packet, which change nothing.
     public mutating func received(_ payload: ArraySlice<UInt8>, from id: TFTPTransferID, at now: MonotonicInstant) throws(TFTPDecodingError) -> TFTPTransfer.Actions? {
         guard let index = transfers.index(forKey: id) else { return nil }
+        if let block = TFTPPacket.acknowledgedBlock(in: payload) {
+            return step(at: index) { $0.receivedAcknowledgement(block, now: now) }
+        }
         let packet = try TFTPPacket(decoding: payload)
         return step(at: index) { $0.received(packet, now: now) }
     }
@@ -271,7 +274,7 @@ public struct TFTPServer<Tree: TFTPServedTree> {
     /// which profiling showed as the core's largest user-space cost per block.
     private mutating func step(at index: [TFTPTransferID: Entry].Index, _ input: (inout TFTPTransfer) -> TFTPTransfer.Actions) -> TFTPTransfer.Actions {
         let actions = input(&transfers.values[index].transfer)
-        if actions.ending != nil {
+        if let rare = actions.rare, rare.ending != nil {
             end(transfers.keys[index])
         } else if let deadline = actions.deadline {
             transfers.values[index].deadline = deadline
