@@ -191,6 +191,11 @@ def build_rows(records):
         rows.append(Row("{}: one Pi's boot time, median of the Pis".format(what), "s", "lower", 2,
                         {s: [r["boot_ms_median"] / 1000 for r in rs if "boot_ms_median" in r] for s, rs in shaped.items()}))
         rows.append(Row("{}: Pis that failed to boot".format(what), "Pis", "lower", 0, values(shaped, "failed_pis")))
+        # What a lost datagram leaves behind: the tail of a storm is a resend's timeout.
+        for key, label in (("qdisc_dropped", "datagrams the tc queues dropped"), ("pi_retransmits", "the Pis' TFTP resends"),
+                           ("pi_raw_dropped", "frames the Pis' DHCP sockets dropped")):
+            if all(key in r for rs in shaped.values() for r in rs):
+                rows.append(Row("{}: {}".format(what, label), "count", "lower", 0, values(shaped, key)))
     if hubs:
         rows += memory_rows("Shaped storm", records, "storm")
     return rows

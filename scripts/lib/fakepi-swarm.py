@@ -7,8 +7,9 @@ cost little beside the server and the links they measure (scripts/bench-storm).
 Each PI is ID:NAMESPACE:MODEL:SERIAL: the namespace (as `ip netns add` names it, under
 /run/netns) holds the Pi's interface, whose MAC is the Pi's. All power on together; Pi ID
 writes fakepi.py's JSON lines to OUT/ID.jsonl, ending with its `result` line. When every Pi
-has ended it prints one JSON line, `{"pis": N, "failed": F, "ended": UNIX_TIME}` (the last
-Pi's end, before the sockets are released: scripts/bench-storm's end of the storm). Runs
+has ended it prints one JSON line, `{"pis": N, "failed": F, "ended": UNIX_TIME, "raw_dropped":
+D}` (the last Pi's end, before the sockets are released: scripts/bench-storm's end of the
+storm; D, the frames the Pis' DHCP sockets had no room for, which should be 0). Runs
 from the host's namespace (it enters each Pi's to open its sockets); needs root. Exit
 status 0 only when every Pi booted.
 
@@ -22,6 +23,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bramblelab import frames  # noqa: E402
 from bramblelab.netns import NamespaceNet  # noqa: E402
 from bramblelab.pi import MODELS, FakePi  # noqa: E402
 from bramblelab.swarm import Swarm  # noqa: E402
@@ -73,7 +75,8 @@ def main():
     for pi, stream in pis:
         swarm.add(pi.boot(), ended(pi, stream))
     swarm.run(time.monotonic() + arguments.time_limit + 5)
-    print(json.dumps({"pis": len(pis), "failed": len(failed), "ended": ended_at[0]}), flush=True)
+    raw_dropped = sum(frames.dropped(net.raw_socket()) for net in nets)
+    print(json.dumps({"pis": len(pis), "failed": len(failed), "ended": ended_at[0], "raw_dropped": raw_dropped}), flush=True)
     for net in nets:
         net.close()
     sys.exit(1 if failed else 0)

@@ -67,7 +67,7 @@ class NamespaceNet:
         with entered(self.fd):
             self.index = socket.if_nametoindex(interface)
             self.netlink = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
-            self.raw = HeldSocket(fileno=frames.raw_socket(interface).detach())
+            self.raw = HeldSocket(fileno=frames.raw_socket(interface, dhcp_replies_only=True).detach())
         self.mac_text = frames.mac_text(self.raw.getsockname()[4])
         self.sequence = 0
         self.address = None

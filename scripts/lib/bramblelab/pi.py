@@ -123,7 +123,7 @@ class LocalNet:
             self.mac_text = f.read().strip()
 
     def raw_socket(self):
-        return frames.raw_socket(self.interface)
+        return frames.raw_socket(self.interface, dhcp_replies_only=True)
 
     def udp_socket(self):
         return socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
