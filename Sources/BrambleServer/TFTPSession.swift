@@ -99,7 +99,7 @@ final class TFTPSession {
 
     /// Queues what the server decided at `now` on the port, arms the timer, and hands an
     /// ending back to the service. The caller sends the port's batch (``TFTPTransferPort/flush()``).
-    func perform(_ actions: TFTPTransfer.Actions, at now: MonotonicInstant) {
+    func perform(_ actions: consuming TFTPTransfer.Actions, at now: MonotonicInstant) {
         guard !ended else { return }
         // Nearly every ACK's actions are DATA and a deadline: no packet or ending to copy out.
         let rare = actions.hasPacketOrEnding
