@@ -80,7 +80,9 @@ let package = Package(
         // The build's git revision for `bramble --version` (see gitRevision above).
         .target(name: "CBuildInfo", cSettings: gitRevision.map { [.define("BRAMBLE_GIT_REVISION", to: "\"\($0)\"")] } ?? []),
         .systemLibrary(name: "CLibcap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
-        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        // libpcap's headers only: CaptureFileReader loads the library with dlopen when it
+        // reads a file, so `bramble serve` does not map it (no pkgConfig, which would link it).
+        .systemLibrary(name: "CPcap", providers: [.apt(["libpcap-dev"])]),
         // Capture files: the pcap record format (written by our own small encoder), reading
         // pcap and pcapng through libpcap, and decoding what is read into typed frames.
         .target(name: "BrambleCapture", dependencies: ["CPcap", "BrambleWire"], swiftSettings: strictSettings),

@@ -2,27 +2,33 @@ import CPcap
 
 /// Reads pcap and pcapng files through libpcap (`pcap_open_offline`, which tells the two
 /// formats apart, and `pcap_next_ex`), with nanosecond timestamps where the file has them.
+/// libpcap is loaded when the first file is read (``Libpcap``), not linked.
 public enum CaptureFileReader {
     /// Every frame of the file at `path`, numbered from 1.
     public static func read(path: String) throws(CaptureReadError) -> [CapturedFrame] {
+        let pcap: Libpcap
+        switch Libpcap.shared {
+        case .success(let loaded): pcap = loaded
+        case .failure(let unavailable): throw .libpcapUnavailable(path: path, reason: unavailable.reason)
+        }
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
-        guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer) else {
+        guard let handle = pcap.openOffline(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer) else {
             throw .cannotOpen(path: path, reason: text(errorBuffer))
         }
-        defer { pcap_close(handle) }
-        let linkType = pcap_datalink(handle)
+        defer { pcap.close(handle) }
+        let linkType = pcap.datalink(handle)
         guard linkType == DLT_EN10MB else {
-            let name = pcap_datalink_val_to_name(linkType).map { String(cString: $0) } ?? "unknown"
+            let name = pcap.datalinkName(linkType).map { String(cString: $0) } ?? "unknown"
             throw .unsupportedLinkType(path: path, linkType: linkType, name: name)
         }
         var frames: [CapturedFrame] = []
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         while true {
-            let result = pcap_next_ex(handle, &header, &data)
+            let result = pcap.nextRecord(handle, &header, &data)
             if result == PCAP_ERROR_BREAK { break }
             guard result == 1, let header, let data else {
-                throw .damagedRecord(path: path, afterPacket: frames.count, reason: String(cString: pcap_geterr(handle)))
+                throw .damagedRecord(path: path, afterPacket: frames.count, reason: pcap.lastError(handle).map { String(cString: $0) } ?? "unknown")
             }
             let record = header.pointee
             frames.append(CapturedFrame(

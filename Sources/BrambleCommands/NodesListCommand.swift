@@ -2,7 +2,6 @@ import ArgumentParser
 import BrambleControl
 import BrambleNodeMap
 import BrambleWire
-import FoundationEssentials
 
 /// `bramble nodes list`: the map as a table, or as JSON for scripts.
 struct NodesListCommand: ParsableCommand {
@@ -27,10 +26,8 @@ struct NodesListCommand: ParsableCommand {
         // Proxy mode: a node's address is the router's choice, known only to the daemon.
         let map = configuration.dhcpMode == .proxy ? file.addressed(by: models.assignedAddresses(in: file)) : file
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(map.nodes.map { NodeListing(node: $0, in: map, models: models) })
-            print(String(decoding: data, as: UTF8.self))
+            let text = try JSONText.encode(map.nodes.map { NodeListing(node: $0, in: map, models: models) }, pretty: true)
+            print(String(decoding: text, as: UTF8.self))
         } else {
             print(NodeTable.render(map, models: models), terminator: "")
         }

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// The control socket's protocol version, which ``ControlRequest/Command/hello`` reports.
 ///
 /// Version 1: `status`, `history`, `reload`, `follow`, `discoveries`. Version 2 adds
@@ -39,13 +37,11 @@ public enum ControlLine {
     public static let maximumResponseLength = 4 << 20
 
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value)) + [UInt8(ascii: "\n")]
+        try JSONText.encode(value) + [UInt8(ascii: "\n")]
     }
 
     /// Decodes one line (without its newline).
     public static func decode<Value: Decodable>(_ type: Value.Type, from line: some Collection<UInt8>) throws -> Value {
-        try JSONDecoder().decode(type, from: Data(line))
+        try JSONText.decode(type, from: line)
     }
 }

@@ -87,6 +87,10 @@ struct MemoryIntegrationTests {
         try #require(exe.hasSuffix("/bramble"), "the PID is the daemon's, not a launcher's: \(exe)")
 
         let startup = try Self.rssAnonKiB(pid)
+        // libpcap (and the eight libraries it loads) is for reading capture files, loaded
+        // with dlopen by `bramble replay`; linked, it was about 1 MiB of the daemon's RssFile.
+        let maps = try String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)
+        #expect(!maps.contains("libpcap"), "bramble serve maps libpcap:\n\(maps)")
         let result = try lab.run(in: relayHost, ["python3", "-c", Self.relay, "\(Self.nodeCount)", "\(Self.rounds)"], timeout: 300)
         try #require(result.status == 0, "\(result.output)\n\(server.log)")
         let acks = Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0

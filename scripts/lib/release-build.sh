@@ -24,12 +24,26 @@
 #                              6.4 MiB of it resident.
 #   -z relro -z now            linked as Debian hardens binaries: a read-only GOT, bound at
 #                              start (RELRO, BIND_NOW).
+#   libstdc++ linked in        the Swift runtime is C++ but calls only a few dozen functions
+#                              of libstdc++ (std::string, operator new, guards); loaded as
+#                              libstdc++.so.6 it kept 1.0 MiB resident (its relocations,
+#                              symbol tables and locale set-up), linked in about 0.1 MiB.
+#                              The runtime's static-stdlib-args.lnk asks for -lstdc++, so a
+#                              directory searched first (-L, given to swiftc so it precedes
+#                              the toolchain's) holds a libstdc++.so that is a linker script
+#                              naming the static archive (GNU ld's INPUT command, which lld
+#                              reads too). The GCC Runtime Library Exception allows it.
 # docs/benchmarks.md ("Memory: what is resident") has the measurements.
 
 # The build directory both share: a package built after a benchmark only relinks.
 release_scratch=.build-package
+release_static_cxx=$PWD/$release_scratch/static-libstdc++
+mkdir -p "$release_static_cxx"
+release_libstdcxx=$(clang -print-file-name=libstdc++.a)
+[ -f "$release_libstdcxx" ] || { echo "release-build: no libstdc++.a (the libstdc++-12-dev package) for clang to link" >&2; exit 1; }
+echo "INPUT($release_libstdcxx)" >"$release_static_cxx/libstdc++.so"
 release_flags=(
-    -c release --static-swift-stdlib --scratch-path "$release_scratch"
+    -c release --static-swift-stdlib --scratch-path "$release_scratch" -Xswiftc "-L$release_static_cxx"
     -Xswiftc -use-ld=lld -Xswiftc -Xfrontend -Xswiftc -function-sections
     -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic
     -Xlinker "--symbol-ordering-file=$PWD/scripts/lib/serve-symbol-order.txt" -Xlinker --no-warn-symbol-ordering
