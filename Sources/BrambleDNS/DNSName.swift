@@ -133,6 +133,12 @@ public struct DNSName: Hashable, Sendable {
                     else { return false }
                     offset += 8
                 }
+                if offset < lhs.count, lhs.count >= 8 {
+                    // The last eight bytes, overlapping some already compared.
+                    let end = lhs.count - 8
+                    return lowercased(word: lhs.loadUnaligned(fromByteOffset: end, as: UInt64.self))
+                        == lowercased(word: rhs.loadUnaligned(fromByteOffset: end, as: UInt64.self))
+                }
                 while offset < lhs.count {
                     guard lowercased(lhs[offset]) == lowercased(rhs[offset]) else { return false }
                     offset += 1

@@ -454,6 +454,12 @@ struct DNSQuestionIndex: Sendable {
                     else { return false }
                     offset += 8
                 }
+                if offset < name.count, name.count >= 8 {
+                    // The last eight bytes, overlapping some already compared.
+                    let end = name.count - 8
+                    return key.loadUnaligned(fromByteOffset: end, as: UInt64.self)
+                        == DNSName.lowercased(word: name.loadUnaligned(fromByteOffset: end, as: UInt64.self))
+                }
                 while offset < name.count {
                     guard key[offset] == DNSName.lowercased(name[offset]) else { return false }
                     offset += 1
@@ -481,12 +487,18 @@ struct DNSQuestionIndex: Sendable {
                 offset += 8
             }
             if offset < name.count {
+                // The bytes left, low byte first: from the name's last eight bytes, shifted
+                // past those already mixed in, or one by one when the name is shorter.
                 var last: UInt64 = 0
-                var shift: UInt64 = 0
-                while offset < name.count {
-                    last |= UInt64(name[offset]) << shift
-                    shift += 8
-                    offset += 1
+                if name.count >= 8 {
+                    last = name.loadUnaligned(fromByteOffset: name.count - 8, as: UInt64.self) >> UInt64(8 * (8 - (name.count - offset)))
+                } else {
+                    var shift: UInt64 = 0
+                    while offset < name.count {
+                        last |= UInt64(name[offset]) << shift
+                        shift += 8
+                        offset += 1
+                    }
                 }
                 hash = (hash ^ DNSName.lowercased(word: last)) &* 0x9e37_79b9_7f4a_7c15
                 hash ^= hash >> 32
