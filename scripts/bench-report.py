@@ -120,6 +120,22 @@ def memory_rows(name, records, bench):
     return rows
 
 
+def dns_load_note(groups):
+    """Says which side was the limit when the records hold the cores' idle time: the
+    server's core idle while dnsperf's core was not means dnsperf set the rate."""
+    notes = []
+    for server, rs in sorted(groups.items()):
+        if not all("server_core_idle_s" in r and "load_user_s" in r for r in rs):
+            return ""
+        seconds = median([float(r["seconds"]) for r in rs])
+        server_busy = median([(float(r["user_s"]) + float(r["system_s"])) / float(r["seconds"]) for r in rs])
+        load_busy = median([(float(r["load_user_s"]) + float(r["load_system_s"])) / float(r["seconds"]) for r in rs])
+        idle = median([float(r["server_core_idle_s"]) for r in rs])
+        notes.append("{}: server {:.0f} % of its core (idle {:.1f} of {:.0f} s), dnsperf {:.0f} %".format(
+            server, 100 * server_busy, idle, seconds, 100 * load_busy))
+    return "; ".join(notes)
+
+
 def build_rows(records):
     rows = []
     # --- DHCP ---
@@ -150,8 +166,13 @@ def build_rows(records):
         groups = by_server(records, workload="dns", query=kind)
         if not groups:
             continue
-        rows.append(Row("DNS max q/s, {}".format(label), "queries/s", "higher", 0, values(groups, "qps")))
+        rows.append(Row("DNS max q/s, {}".format(label), "queries/s", "higher", 0, values(groups, "qps"),
+                        note=dns_load_note(groups)))
         rows.append(cpu_row("DNS CPU per query, {}".format(label), groups, "user_us_per_query", "system_us_per_query", "µs", 2))
+        if all("queries_per_cpu_s" in r for rs in groups.values() for r in rs):
+            rows.append(Row("DNS capacity, {}: queries answered per second of the server's CPU".format(label), "queries/CPU-s",
+                            "higher", 0, values(groups, "queries_per_cpu_s"),
+                            note="what one busy core of the server answers; not bounded by dnsperf's core"))
     rows += memory_rows("DNS", records, "dns")
     # --- TFTP ---
     storm = [r for r in records if r.get("workload") == "tftp-storm"]

@@ -14,10 +14,18 @@ public enum BootLogLine {
     /// lines, and interpolating the timestamp's seven padded numbers cost more than
     /// answering the request.
     public static func format(time: Int64, bootStarted: Int64?, node: String, stage: BootStage, failure: Bool, text: String) -> String {
+        var bytes: [UInt8] = []
+        append(time: time, bootStarted: bootStarted, node: node, stage: stage, failure: failure, text: text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// ``format(time:bootStarted:node:stage:failure:text:)``'s UTF-8 appended to `bytes`: the
+    /// daemon builds each line in one buffer it reuses and writes it from there, and makes
+    /// a string of it only for a client following the log.
+    public static func append(time: Int64, bootStarted: Int64?, node: String, stage: BootStage, failure: Bool, text: String, to bytes: inout [UInt8]) {
         let node = LogText.escaped(node)
         let text = LogText.escaped(text)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(64 + node.utf8.count + text.utf8.count)
+        bytes.reserveCapacity(bytes.count + 64 + node.utf8.count + text.utf8.count)
         UTCTimestamp.append(milliseconds: time, to: &bytes)
         bytes.append(UInt8(ascii: " "))
         if let bootStarted {
@@ -35,7 +43,6 @@ public enum BootLogLine {
         bytes.append(UInt8(ascii: " "))
         if failure { bytes.appendUTF8("FAILED ") }
         bytes.appendUTF8(text)
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Milliseconds as seconds with three decimals: `3.250s`.
@@ -64,20 +71,27 @@ extension [UInt8] {
     }
 }
 
-/// `value` in decimal, zero-padded to `width` digits at least.
+/// `value` in decimal, zero-padded to `width` digits at least. The digits are written
+/// into a buffer on the stack, last first, and appended in one copy: a log line has a dozen
+/// such numbers, and appending digit by digit (each append checking the array's capacity
+/// and uniqueness) cost more than the rest of the line.
 func appendDecimal(_ value: UInt64, width: Int, to bytes: inout [UInt8]) {
-    var power: UInt64 = 1
-    var digits = 1
-    while value / power >= 10 {
-        power *= 10
-        digits += 1
-    }
-    for _ in digits..<max(digits, width) { bytes.append(UInt8(ascii: "0")) }
-    var rest = value
-    while power > 0 {
-        bytes.append(UInt8(ascii: "0") + UInt8(rest / power))
-        rest %= power
-        power /= 10
+    // UInt64.max has 20 digits.
+    let room = 20
+    for _ in room..<max(room, width) { bytes.append(UInt8(ascii: "0")) }
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: room) { digits in
+        var rest = value
+        var start = room
+        repeat {
+            start -= 1
+            digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        } while rest > 0
+        while room - start < min(width, room) {
+            start -= 1
+            digits[start] = UInt8(ascii: "0")
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
     }
 }
 
@@ -98,6 +112,34 @@ public enum UTCTimestamp {
         let days = seconds.floorDivided(by: 86_400)
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
+        // Every year a clock shows: the 24 bytes written in place, then appended in one copy.
+        if (0...9999).contains(year) {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { out in
+                func put(_ value: Int, width: Int, at offset: Int) {
+                    var rest = value
+                    for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                        out[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                        rest /= 10
+                    }
+                }
+                put(Int(year), width: 4, at: 0)
+                out[4] = UInt8(ascii: "-")
+                put(month, width: 2, at: 5)
+                out[7] = UInt8(ascii: "-")
+                put(day, width: 2, at: 8)
+                out[10] = UInt8(ascii: "T")
+                put(secondOfDay / 3600, width: 2, at: 11)
+                out[13] = UInt8(ascii: ":")
+                put(secondOfDay / 60 % 60, width: 2, at: 14)
+                out[16] = UInt8(ascii: ":")
+                put(secondOfDay % 60, width: 2, at: 17)
+                out[19] = UInt8(ascii: ".")
+                put(millis, width: 3, at: 20)
+                out[23] = UInt8(ascii: "Z")
+                bytes.append(contentsOf: UnsafeBufferPointer(out))
+            }
+            return
+        }
         if year >= 0 {
             appendDecimal(UInt64(year), width: 4, to: &bytes)
         } else {

@@ -80,6 +80,7 @@ public struct DNSServer: Sendable {
     public mutating func replace(nodeMap: NodeMap, domain: DomainName, wallClockSeconds: UInt32) {
         self.nodeMap = nodeMap
         self.domain = domain
+        bootWatch.nodeMapReplaced()
         rebuildZone(wallClockSeconds: wallClockSeconds)
     }
 
@@ -125,15 +126,8 @@ public struct DNSServer: Sendable {
         var firstQuery: NodeEntry?
         if let view {
             firstQuery = noticeBoot(of: address)
-            if zone.serves(address) {
-                let maximumSize = view.maximumResponseSize(overTCP: overTCP)
-                if memo.write(to: view, in: bytes, maximumSize: maximumSize, into: &reply) {
-                    return DNSQueryOutcome(.answer(.zone, code: Self.responseCode(of: reply)), firstQueryOf: firstQuery)
-                }
-                if zone.isPlainlyElsewhere(view, in: bytes),
-                   forwarder.writeCachedAnswer(to: view, in: bytes, now: now, maximumSize: maximumSize, into: &reply) {
-                    return DNSQueryOutcome(.answer(.cache, code: Self.responseCode(of: reply)), firstQueryOf: firstQuery)
-                }
+            if zone.serves(address), let (source, code) = writeStoredAnswer(to: view, in: bytes, overTCP: overTCP, now: now, into: &reply) {
+                return DNSQueryOutcome(.answer(source, code: code), firstQueryOf: firstQuery)
             }
         }
         let query: DNSMessage
@@ -165,6 +159,40 @@ public struct DNSServer: Sendable {
         case .drop:
             return DNSQueryOutcome(.drop(.response), firstQueryOf: firstQuery)
         }
+    }
+
+    /// The common case of ``answer(query:from:address:now:generator:reply:)`` alone, for a
+    /// caller that answers a batch of datagrams at once: a query of the common shape
+    /// (``DNSQueryView``), from a client the zone serves, that is no node's first query
+    /// since it booted, answered by copying a stored answer (the zone's memo, or the cache
+    /// for a name plainly outside the cluster). Writes the reply into `reply` and returns
+    /// its source and code, as `answer` would; nil, having changed nothing a later `answer`
+    /// reads, when the query needs `answer` (which then gives it the reply it would have
+    /// had). The result is a pair of small values: the daemon's loop runs this for nearly
+    /// every query, and copying a ``DNSQueryOutcome`` (its payloads and node entry) cost
+    /// more than the answer's bytes.
+    public mutating func answerStored(
+        query bytes: ArraySlice<UInt8>, overTCP: Bool, address: IPv4Address, now: MonotonicInstant, reply: inout [UInt8]
+    ) -> (source: DNSAnswerSource, code: DNSResponseCode)? {
+        guard let view = DNSQueryView(bytes), zone.serves(address),
+              address == hub.address || !bootWatch.isFirstQuery(from: address, nodeMap: nodeMap)
+        else { return nil }
+        return writeStoredAnswer(to: view, in: bytes, overTCP: overTCP, now: now, into: &reply)
+    }
+
+    /// Step 1 of a query: the zone's memo, else the cache for a name plainly elsewhere.
+    private mutating func writeStoredAnswer(
+        to view: DNSQueryView, in bytes: ArraySlice<UInt8>, overTCP: Bool, now: MonotonicInstant, into reply: inout [UInt8]
+    ) -> (source: DNSAnswerSource, code: DNSResponseCode)? {
+        let maximumSize = view.maximumResponseSize(overTCP: overTCP)
+        if memo.write(to: view, in: bytes, maximumSize: maximumSize, into: &reply) {
+            return (.zone, Self.responseCode(of: reply))
+        }
+        if zone.isPlainlyElsewhere(view, in: bytes),
+           forwarder.writeCachedAnswer(to: view, in: bytes, now: now, maximumSize: maximumSize, into: &reply) {
+            return (.cache, Self.responseCode(of: reply))
+        }
+        return nil
     }
 
     /// What arrived on an upstream query's socket, from `source`.
@@ -323,21 +351,58 @@ public enum DNSDropReason: Hashable, Sendable, CustomStringConvertible {
 ///
 /// Holds the addresses already seen this boot. The server calls ``nodeRebooted(at:)`` when
 /// DHCP sees the node start over (its ROM's DISCOVER), so the next boot is noticed too.
+///
+/// Asked for every query, so the common answer, "not a first query", is remembered per
+/// address in a small direct-mapped table (``settled``): a hit costs one comparison
+/// instead of a hashed set lookup and a node-map lookup (issue 18: together a tenth of a
+/// cached answer's instructions). An entry only ever says "not first": the address was
+/// seen this boot or is no node of the map. Whatever can change that (a reboot, a new node
+/// map) empties the table, and a client's address can only take a slot, never make a
+/// node's query look settled, so the table is exact, not a heuristic.
 public struct NodeBootWatch: Hashable, Sendable {
     private var seen: Set<IPv4Address> = []
+    /// Addresses known not to be a first query, by their low byte (a cluster's nodes differ
+    /// there); `empty` where none is.
+    private var settled = [UInt64](repeating: NodeBootWatch.empty, count: NodeBootWatch.settledSlots)
+    private static let settledSlots = 256
+    private static let empty = UInt64.max
 
     public init() {}
 
     /// The node whose first query this is, or nil: not a node of the map, or seen already.
-    /// Asked for every query: a node already seen costs one set lookup, not a copy of its
-    /// map entry.
     public mutating func firstQuery(from address: IPv4Address, nodeMap: NodeMap) -> NodeEntry? {
-        guard !seen.contains(address), let node = nodeMap.node(address: address) else { return nil }
+        guard isFirstQuery(from: address, nodeMap: nodeMap), let node = nodeMap.node(address: address) else { return nil }
         seen.insert(address)
+        settle(address)
         return node
+    }
+
+    /// Whether a query from `address` would be a node's first, without counting it as
+    /// one: ``firstQuery(from:nodeMap:)`` still reports it.
+    public mutating func isFirstQuery(from address: IPv4Address, nodeMap: NodeMap) -> Bool {
+        if settled[Int(address.value & 0xff)] == UInt64(address.value) { return false }
+        guard !seen.contains(address), nodeMap.node(address: address) != nil else {
+            settle(address)
+            return false
+        }
+        return true
     }
 
     public mutating func nodeRebooted(at address: IPv4Address) {
         seen.remove(address)
+        if settled[Int(address.value & 0xff)] == UInt64(address.value) { settled[Int(address.value & 0xff)] = Self.empty }
+    }
+
+    /// The node map changed: an address that was no node may be one now.
+    public mutating func nodeMapReplaced() {
+        forgetSettled()
+    }
+
+    private mutating func settle(_ address: IPv4Address) {
+        settled[Int(address.value & 0xff)] = UInt64(address.value)
+    }
+
+    private mutating func forgetSettled() {
+        for index in settled.indices { settled[index] = Self.empty }
     }
 }

@@ -26,43 +26,62 @@ public struct DNSQueryView: Sendable {
 
     /// Nil unless the bytes are a query of the common shape above.
     public init?(_ bytes: ArraySlice<UInt8>) {
-        let base = bytes.startIndex
+        guard let view = bytes.withUnsafeBufferPointer({ Self.read($0) }) else { return nil }
+        self = view
+    }
+
+    /// The checks of ``init(_:)`` on the bytes' buffer, where a read is not checked again:
+    /// every read below comes after a check that it lies within `bytes.count`. Through the
+    /// slice's subscript, each of the two dozen reads was checked twice, on every query.
+    private static func read(_ bytes: UnsafeBufferPointer<UInt8>) -> DNSQueryView? {
         guard bytes.count >= DNSMessage.headerLength + 5 else { return nil }
-        let flags = bytes[base + 2]
+        let flags = bytes[2]
         // QR clear and opcode 0 (QUERY); TC in a query is meaningless and left to the decoder.
         guard flags & 0xfa == 0 else { return nil }
-        guard bytes[base + 4] == 0, bytes[base + 5] == 1, bytes[base + 6] == 0, bytes[base + 7] == 0,
-              bytes[base + 8] == 0, bytes[base + 9] == 0, bytes[base + 10] == 0, bytes[base + 11] <= 1
+        guard bytes[4] == 0, bytes[5] == 1, bytes[6] == 0, bytes[7] == 0,
+              bytes[8] == 0, bytes[9] == 0, bytes[10] == 0, bytes[11] <= 1
         else { return nil }
-        var position = Self.nameStart
+        var position = nameStart
         while true {
             guard position < bytes.count else { return nil }
-            let length = Int(bytes[base + position])
+            let length = Int(bytes[position])
             if length == 0 { break }
             guard length <= DNSName.maximumLabelLength else { return nil }
             position += length + 1
         }
-        nameEnd = position + 1
-        guard nameEnd - Self.nameStart <= DNSName.maximumWireLength, nameEnd + 4 <= bytes.count else { return nil }
-        id = UInt16(bytes[base]) << 8 | UInt16(bytes[base + 1])
-        recursionDesired = flags & 0x01 != 0
-        checkingDisabled = bytes[base + 3] & 0x10 != 0
-        authenticDataWanted = bytes[base + 3] & 0x20 != 0
-        type = DNSRecordType(rawValue: UInt16(bytes[base + nameEnd]) << 8 | UInt16(bytes[base + nameEnd + 1]))
-        recordClass = DNSClass(rawValue: UInt16(bytes[base + nameEnd + 2]) << 8 | UInt16(bytes[base + nameEnd + 3]))
-        guard bytes[base + 11] == 1 else {
-            edns = nil
-            return
+        let nameEnd = position + 1
+        guard nameEnd - nameStart <= DNSName.maximumWireLength, nameEnd + 4 <= bytes.count else { return nil }
+        var edns: (payloadSize: UInt16, dnssecOK: Bool)?
+        if bytes[11] == 1 {
+            // OPT: root name, TYPE 41, CLASS = payload size, TTL = extended RCODE, version, flags.
+            let opt = nameEnd + 4
+            guard opt + 11 <= bytes.count, bytes[opt] == 0,
+                  bytes[opt + 1] == 0, bytes[opt + 2] == UInt8(DNSRecordType.opt.rawValue),
+                  bytes[opt + 6] == 0
+            else { return nil }
+            let dataLength = Int(bytes[opt + 9]) << 8 | Int(bytes[opt + 10])
+            guard opt + 11 + dataLength <= bytes.count else { return nil }
+            edns = (UInt16(bytes[opt + 3]) << 8 | UInt16(bytes[opt + 4]), bytes[opt + 7] & 0x80 != 0)
         }
-        // OPT: root name, TYPE 41, CLASS = payload size, TTL = extended RCODE, version, flags.
-        let opt = nameEnd + 4
-        guard opt + 11 <= bytes.count, bytes[base + opt] == 0,
-              bytes[base + opt + 1] == 0, bytes[base + opt + 2] == UInt8(DNSRecordType.opt.rawValue),
-              bytes[base + opt + 6] == 0
-        else { return nil }
-        let dataLength = Int(bytes[base + opt + 9]) << 8 | Int(bytes[base + opt + 10])
-        guard opt + 11 + dataLength <= bytes.count else { return nil }
-        edns = (UInt16(bytes[base + opt + 3]) << 8 | UInt16(bytes[base + opt + 4]), bytes[base + opt + 7] & 0x80 != 0)
+        return DNSQueryView(
+            id: UInt16(bytes[0]) << 8 | UInt16(bytes[1]), recursionDesired: flags & 0x01 != 0,
+            checkingDisabled: bytes[3] & 0x10 != 0, authenticDataWanted: bytes[3] & 0x20 != 0, nameEnd: nameEnd,
+            type: DNSRecordType(rawValue: UInt16(bytes[nameEnd]) << 8 | UInt16(bytes[nameEnd + 1])),
+            recordClass: DNSClass(rawValue: UInt16(bytes[nameEnd + 2]) << 8 | UInt16(bytes[nameEnd + 3])), edns: edns)
+    }
+
+    private init(
+        id: UInt16, recursionDesired: Bool, checkingDisabled: Bool, authenticDataWanted: Bool, nameEnd: Int,
+        type: DNSRecordType, recordClass: DNSClass, edns: (payloadSize: UInt16, dnssecOK: Bool)?
+    ) {
+        self.id = id
+        self.recursionDesired = recursionDesired
+        self.checkingDisabled = checkingDisabled
+        self.authenticDataWanted = authenticDataWanted
+        self.nameEnd = nameEnd
+        self.type = type
+        self.recordClass = recordClass
+        self.edns = edns
     }
 
     /// As ``DNSMessage/maximumResponseSize(overTCP:)`` for the decoded query.
@@ -134,12 +153,21 @@ struct DNSStoredResponse: Sendable {
         answering view: DNSQueryView, in query: ArraySlice<UInt8>, elapsedSeconds: UInt32 = 0, authenticData: Bool = false,
         maximumSize: Int, into out: inout [UInt8]
     ) -> Bool {
-        guard bytes.count + (view.edns == nil ? 0 : Self.optLength) <= maximumSize else { return false }
-        out.removeAll(keepingCapacity: true)
-        out.append(contentsOf: bytes)
-        // The patches on one buffer, not through the array's subscript: that checks the
-        // index and the array's uniqueness on every byte, on the path of every answer.
+        let length = bytes.count + (view.edns == nil ? 0 : Self.optLength)
+        guard length <= maximumSize else { return false }
+        // The buffer keeps its length from one answer to the next (the same question gets
+        // the same length), so usually it is only written over: emptying and appending
+        // costs more than the copy.
+        if out.count > length {
+            out.removeSubrange(length...)
+        } else if out.count < length {
+            out.append(contentsOf: repeatElement(0, count: length - out.count))
+        }
+        // The copy and the patches on one buffer, not through the array's subscript: that
+        // checks the index and the array's uniqueness on every byte, on the path of every
+        // answer.
         out.withUnsafeMutableBufferPointer { out in
+            _ = UnsafeMutableBufferPointer(rebasing: out[..<bytes.count]).update(fromContentsOf: bytes)
             out[0] = UInt8(truncatingIfNeeded: view.id >> 8)
             out[1] = UInt8(truncatingIfNeeded: view.id)
             if view.recursionDesired { out[2] |= 0x01 }
@@ -148,28 +176,38 @@ struct DNSStoredResponse: Sendable {
             // The stored question is the query's name in some case, so as long: the slice
             // below is within the stored bytes (and checked to be).
             view.name(in: query).withUnsafeBufferPointer { name in
-                UnsafeMutableBufferPointer(rebasing: out[DNSQueryView.nameStart..<(DNSQueryView.nameStart + name.count)])
+                _ = UnsafeMutableBufferPointer(rebasing: out[DNSQueryView.nameStart..<(DNSQueryView.nameStart + name.count)])
                     .update(fromContentsOf: name)
             }
-        }
-        if elapsedSeconds > 0 {
-            for offset in ttlOffsets {
-                let ttl = UInt32(out[offset]) << 24 | UInt32(out[offset + 1]) << 16 | UInt32(out[offset + 2]) << 8 | UInt32(out[offset + 3])
-                let left = ttl - min(ttl, elapsedSeconds)
-                out[offset] = UInt8(truncatingIfNeeded: left >> 24)
-                out[offset + 1] = UInt8(truncatingIfNeeded: left >> 16)
-                out[offset + 2] = UInt8(truncatingIfNeeded: left >> 8)
-                out[offset + 3] = UInt8(truncatingIfNeeded: left)
+            if elapsedSeconds > 0 {
+                for offset in ttlOffsets {
+                    let ttl = UInt32(out[offset]) << 24 | UInt32(out[offset + 1]) << 16 | UInt32(out[offset + 2]) << 8 | UInt32(out[offset + 3])
+                    let left = ttl - min(ttl, elapsedSeconds)
+                    out[offset] = UInt8(truncatingIfNeeded: left >> 24)
+                    out[offset + 1] = UInt8(truncatingIfNeeded: left >> 16)
+                    out[offset + 2] = UInt8(truncatingIfNeeded: left >> 8)
+                    out[offset + 3] = UInt8(truncatingIfNeeded: left)
+                }
             }
-        }
-        if let edns = view.edns {
-            // The OPT the encoder writes for a response: our payload size, version 0, DO echoed.
-            out.append(0)
-            NetworkByteOrder.append(DNSRecordType.opt.rawValue, to: &out)
-            NetworkByteOrder.append(DNSEDNS.advertisedPayloadSize, to: &out)
-            NetworkByteOrder.append(UInt32(edns.dnssecOK ? 0x8000 : 0), to: &out)
-            NetworkByteOrder.append(UInt16(0), to: &out)
-            NetworkByteOrder.store(NetworkByteOrder.uint16(out[...], at: 10) &+ 1, into: &out, at: 10)
+            if let edns = view.edns {
+                // The OPT the encoder writes for a response: our payload size, version 0,
+                // DO echoed; and one more additional record in the header.
+                let opt = bytes.count
+                out[opt] = 0
+                out[opt + 1] = 0
+                out[opt + 2] = UInt8(DNSRecordType.opt.rawValue)
+                out[opt + 3] = UInt8(DNSEDNS.advertisedPayloadSize >> 8)
+                out[opt + 4] = UInt8(DNSEDNS.advertisedPayloadSize & 0xff)
+                out[opt + 5] = 0
+                out[opt + 6] = 0
+                out[opt + 7] = edns.dnssecOK ? 0x80 : 0
+                out[opt + 8] = 0
+                out[opt + 9] = 0
+                out[opt + 10] = 0
+                let additionals = (UInt16(out[10]) << 8 | UInt16(out[11])) &+ 1
+                out[10] = UInt8(additionals >> 8)
+                out[11] = UInt8(additionals & 0xff)
+            }
         }
         return true
     }
@@ -308,19 +346,26 @@ struct DNSQuestionIndex: Sendable {
         return key
     }
 
+    /// The value for the query's question, on every query's path: the probe walks the
+    /// tables' buffers directly, so no entry (and no key array in it) is copied or retained
+    /// per probe.
     func value(for view: DNSQueryView, in bytes: ArraySlice<UInt8>, flags: UInt8) -> Int? {
         let name = view.name(in: bytes)
         let hash = hash(name: name, type: view.type.rawValue, recordClass: view.recordClass.rawValue, flags: flags)
-        let mask = buckets.count - 1
-        var bucket = Int(truncatingIfNeeded: hash) & mask
-        while buckets[bucket] >= 0 {
-            let index = Int(buckets[bucket])
-            if entries[index].hash == hash, Self.matches(entries[index].key, name: name, view: view, flags: flags) {
-                return entries[index].value
+        return buckets.withUnsafeBufferPointer { buckets in
+            entries.withUnsafeBufferPointer { entries in
+                let mask = buckets.count - 1
+                var bucket = Int(truncatingIfNeeded: hash) & mask
+                while buckets[bucket] >= 0 {
+                    let index = Int(buckets[bucket])
+                    if entries[index].hash == hash, Self.matches(entries[index].key, name: name, view: view, flags: flags) {
+                        return entries[index].value
+                    }
+                    bucket = (bucket + 1) & mask
+                }
+                return nil
             }
-            bucket = (bucket + 1) & mask
         }
-        return nil
     }
 
     func value(for key: [UInt8]) -> Int? {
@@ -399,9 +444,20 @@ struct DNSQuestionIndex: Sendable {
 
     private static func matches(_ key: [UInt8], name: ArraySlice<UInt8>, view: DNSQueryView, flags: UInt8) -> Bool {
         guard key.count == name.count + 5 else { return false }
-        let sameName = key.withUnsafeBufferPointer { key in
-            name.withUnsafeBufferPointer { name in
-                for index in 0..<name.count where key[index] != DNSName.lowercased(name[index]) { return false }
+        // Eight bytes at a time; the key is longer than the name, so every read is within it.
+        let sameName = key.withUnsafeBytes { key in
+            name.withUnsafeBytes { name in
+                var offset = 0
+                while offset + 8 <= name.count {
+                    guard key.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        == DNSName.lowercased(word: name.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                    else { return false }
+                    offset += 8
+                }
+                while offset < name.count {
+                    guard key[offset] == DNSName.lowercased(name[offset]) else { return false }
+                    offset += 1
+                }
                 return true
             }
         }
@@ -412,11 +468,29 @@ struct DNSQuestionIndex: Sendable {
             && key[index + 4] == flags
     }
 
-    /// FNV-1a over the lower-cased name, then the type, class and flags, from the seed.
+    /// The lower-cased name eight bytes at a time (the last word zero-padded), each mixed
+    /// in with a multiply and a shift, then the type, class and flags, from the seed. A
+    /// byte at a time (FNV-1a) cost as much as the rest of a cached answer's lookup.
     private func hash(name: ArraySlice<UInt8>, type: UInt16, recordClass: UInt16, flags: UInt8) -> UInt64 {
         var hash = seed ^ 0xcbf2_9ce4_8422_2325
-        name.withUnsafeBufferPointer { name in
-            for byte in name { hash = (hash ^ UInt64(DNSName.lowercased(byte))) &* 0x100_0000_01b3 }
+        name.withUnsafeBytes { name in
+            var offset = 0
+            while offset + 8 <= name.count {
+                hash = (hash ^ DNSName.lowercased(word: name.loadUnaligned(fromByteOffset: offset, as: UInt64.self))) &* 0x9e37_79b9_7f4a_7c15
+                hash ^= hash >> 32
+                offset += 8
+            }
+            if offset < name.count {
+                var last: UInt64 = 0
+                var shift: UInt64 = 0
+                while offset < name.count {
+                    last |= UInt64(name[offset]) << shift
+                    shift += 8
+                    offset += 1
+                }
+                hash = (hash ^ DNSName.lowercased(word: last)) &* 0x9e37_79b9_7f4a_7c15
+                hash ^= hash >> 32
+            }
         }
         hash = (hash ^ UInt64(type) << 24 ^ UInt64(recordClass) << 8 ^ UInt64(flags)) &* 0x100_0000_01b3
         return hash ^ hash >> 29

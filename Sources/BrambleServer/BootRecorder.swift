@@ -25,6 +25,12 @@ final class BootRecorder {
     private var logFailing = false
     /// Every new record, after it is logged.
     var onRecord: ((BootLogRecord) -> Void)?
+    /// Whether ``onRecord`` has anyone to hand a record to now (a client following the boot
+    /// log): a record's line is made into a string only then. Always, unless the daemon says.
+    var isFollowed: () -> Bool = { true }
+    /// The log lines of the event being recorded, each ended by a newline: built here, in
+    /// memory reused for every event, and written to the node's log from here.
+    private var lines: [UInt8] = []
     /// Every boot that reached `up` while the daemon ran: first firmware DHCP to `up`.
     private(set) var bootDurations = DurationHistogram(upperBoundsMilliseconds: BootRecorder.bootDurationBoundsMilliseconds)
 
@@ -44,9 +50,11 @@ final class BootRecorder {
     /// One event of the node with this ID; events of IDs outside the map are not recorded.
     func record(_ kind: BootEvent.Kind, nodeID: Int, time: Int64) {
         guard let node = nodeMap.node(id: nodeID) else { return }
-        let record = apply(kind, to: node, time: time)
-        write(record.line, node: node.name)
-        onRecord?(record)
+        lines.removeAll(keepingCapacity: true)
+        let applied = apply(kind, to: node, time: time)
+        write(node: node.name)
+        guard let onRecord, isFollowed() else { return }
+        onRecord(applied.record(line: String(decoding: lines[..<(lines.count - 1)], as: UTF8.self)))
     }
 
     /// A DHCP exchange of a node of the map, at `time` (read only for such a node): the
@@ -60,13 +68,35 @@ final class BootRecorder {
     /// `record` does each, their log lines appended in one write instead of one per line.
     func record(_ kinds: [BootEvent.Kind], nodeID: Int, time: Int64) {
         guard let node = nodeMap.node(id: nodeID), !kinds.isEmpty else { return }
-        let records = kinds.map { apply($0, to: node, time: time) }
-        write(records.map(\.line).joined(separator: "\n"), node: node.name)
-        for record in records { onRecord?(record) }
+        lines.removeAll(keepingCapacity: true)
+        var applied: [(event: Applied, end: Int)] = []
+        applied.reserveCapacity(kinds.count)
+        for kind in kinds { applied.append((apply(kind, to: node, time: time), lines.count)) }
+        write(node: node.name)
+        guard let onRecord, isFollowed() else { return }
+        var start = 0
+        for (event, end) in applied {
+            onRecord(event.record(line: String(decoding: lines[start..<(end - 1)], as: UTF8.self)))
+            start = end
+        }
     }
 
-    /// The event applied to the node's timeline and kept in its history; its record.
-    private func apply(_ kind: BootEvent.Kind, to node: NodeEntry, time: Int64) -> BootLogRecord {
+    /// An event as applied to its node's timeline: its record but for the line.
+    private struct Applied {
+        let nodeID: Int
+        let node: String
+        let time: Int64
+        let stage: BootStage
+        let failure: Bool
+
+        func record(line: String) -> BootLogRecord {
+            BootLogRecord(nodeID: nodeID, node: node, time: time, stage: stage, failure: failure, line: line)
+        }
+    }
+
+    /// The event applied to the node's timeline and kept in its history; its log line
+    /// appended to ``lines``, with its newline.
+    private func apply(_ kind: BootEvent.Kind, to node: NodeEntry, time: Int64) -> Applied {
         let nodeID = node.id
         // Mutated in place through the subscript: a copy taken out of the dictionary would
         // copy the timeline's arrays on every event.
@@ -75,9 +105,9 @@ final class BootRecorder {
         let timeline = timelines[nodeID, default: NodeBootTimeline()]
         if !wasUp, let duration = timeline.bootDuration { bootDurations.observe(microseconds: duration &* 1000) }
         let text = kind.description
-        let line = BootLogLine.format(
-            time: time, bootStarted: timeline.bootStarted, node: node.name, stage: timeline.stage, failure: failure != nil, text: text)
-        let record = BootLogRecord(nodeID: nodeID, node: node.name, time: time, stage: timeline.stage, failure: failure != nil, line: line)
+        BootLogLine.append(
+            time: time, bootStarted: timeline.bootStarted, node: node.name, stage: timeline.stage, failure: failure != nil, text: text, to: &lines)
+        lines.append(UInt8(ascii: "\n"))
         switch kind {
         case .bootloaderLog, .bootloaderLogDropped:
             bootloaderHistory[nodeID, default: BootHistory(limit: Self.historyLimit)].append(
@@ -86,7 +116,7 @@ final class BootRecorder {
             history[nodeID, default: BootHistory(limit: Self.historyLimit)].append(
                 time: time, bootStarted: timeline.bootStarted, node: node.name, stage: timeline.stage, failure: failure != nil, text: text)
         }
-        return record
+        return Applied(nodeID: nodeID, node: node.name, time: time, stage: timeline.stage, failure: failure != nil)
     }
 
     func timeline(ofNode id: Int) -> NodeBootTimeline { timelines[id] ?? NodeBootTimeline() }
@@ -122,14 +152,22 @@ final class BootRecorder {
         return NodeHistory(nodeID: node.id, node: node.name, records: merged)
     }
 
-    /// A log that cannot be written is reported once, when it starts failing, not per line.
-    private func write(_ line: String, node: String) {
+    /// ``lines`` appended to the node's log in one write. A log that cannot be written is
+    /// reported once, when it starts failing, not per line.
+    private func write(node: String) {
         guard let logs else { return }
-        do {
-            try logs.append(line, toNode: node)
+        let written: Result<Void, UnsafeFileError> = lines.withUnsafeBytes { lines in
+            do throws(UnsafeFileError) {
+                return .success(try logs.append(lines: lines, toNode: node))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch written {
+        case .success:
             if logFailing { logger.notice("boot logs in \(logs.path) are written again") }
             logFailing = false
-        } catch {
+        case .failure(let error):
             if !logFailing { logger.error("cannot write the boot log of \(node): \(error)") }
             logFailing = true
         }

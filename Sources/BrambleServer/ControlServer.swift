@@ -54,6 +54,14 @@ final class ControlServer {
         }
     }
 
+    /// Whether a client follows boot events (`bramble logs --follow`): the recorder makes
+    /// no record for ``publish(_:)`` otherwise.
+    var isFollowingBootEvents: Bool {
+        connections.values.contains {
+            if case .bootEvents = $0.subscription { true } else { false }
+        }
+    }
+
     /// Whether a client is enrolling: DHCP skips building discoveries nobody reads (a
     /// benchmark's or a foreign network's unknown MACs arrive by the thousand).
     var isFollowingDiscoveries: Bool { connections.values.contains { $0.subscription == .discoveries } }

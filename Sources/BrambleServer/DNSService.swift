@@ -141,11 +141,17 @@ final class DNSService {
     /// Reads until the socket's batch for this turn is taken (``UDPSocket/watch(in:_:)``):
     /// a flood of queries slows DNS, not the boot services or the timers.
     /// A batch that found the socket drained ends the turn without another recvmmsg.
+    ///
+    /// The core answers what stored answers answer (most queries) for the whole batch in
+    /// one call, straight into `replies`; the rest go one by one through ``handle``.
     private func readDatagrams() {
         while udp.receive(into: queries) > 0 {
             // One clock reading for the batch: its queries arrived together.
             let now = loop.now
-            for datagram in queries.datagrams {
+            let datagrams = queries.datagrams
+            let unanswered = core.answerStored(datagrams, now: now, into: replies)
+            for index in unanswered {
+                let datagram = datagrams[index]
                 handle(query: datagram.payload, from: .datagram(datagram.source, port: datagram.sourcePort), address: datagram.source, now: now)
             }
             sendReplies()
@@ -341,6 +347,33 @@ final class DNSService {
         var queriesReceived = 0
         /// What `counters` reports: answers by source and code, upstream latency.
         var tally = DNSTally()
+
+        /// Indices of the last batch's datagrams ``answerStored(_:now:into:)`` left to the
+        /// full path; the storage is reused.
+        var unanswered: [Int] = []
+
+        /// Answers every datagram of the batch that a stored answer answers
+        /// (``DNSServer/answerStored(query:overTCP:address:now:reply:)``), counting each and
+        /// appending its reply to `replies`; returns the indices of the others, in order,
+        /// for ``answer(_:from:address:now:send:)``. One call per batch: one exclusive
+        /// access to the service's core instead of one per query.
+        mutating func answerStored(_ datagrams: UDPSocket.ReceiveBatch.Datagrams, now: MonotonicInstant, into replies: UDPSocket.SendBatch) -> [Int] {
+            unanswered.removeAll(keepingCapacity: true)
+            for index in datagrams.indices {
+                let datagram = datagrams[index]
+                guard !replies.isFull,
+                      let (source, code) = server.answerStored(
+                          query: datagram.payload, overTCP: false, address: datagram.source, now: now, reply: &reply)
+                else {
+                    unanswered.append(index)
+                    continue
+                }
+                queriesReceived &+= 1
+                tally.count(source, code: code)
+                replies.append(reply, to: datagram.source, port: datagram.sourcePort)
+            }
+            return unanswered
+        }
 
         /// Answers one query; an answer is counted and handed to `send` (which must not
         /// reach back into the core) while it is in ``reply``.

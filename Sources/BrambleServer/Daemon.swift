@@ -343,7 +343,10 @@ public final class Daemon {
         }
         dns?.onFirstQuery = { [unowned recorder] node in recorder.record(.firstDNSQuery, nodeID: node.id, time: WallClock.milliseconds()) }
         netconsole?.onLines = { [unowned recorder] nodeID, events in recorder.record(events, nodeID: nodeID, time: WallClock.milliseconds()) }
-        if let control { recorder.onRecord = { [unowned control] record in control.publish(record) } }
+        if let control {
+            recorder.onRecord = { [unowned control] record in control.publish(record) }
+            recorder.isFollowed = { [unowned control] in control.isFollowingBootEvents }
+        }
     }
 
     /// `netconsole-port`: the bootloader's log into the boot log of the node whose address

@@ -96,6 +96,10 @@ public final class PacketSocket {
         }
     }
 
+    /// Starts a turn outside a readiness report (a timer polling the ring): ``receive(into:)``
+    /// may return another batch.
+    public func beginTurn() { turnBudget.newTurn() }
+
     /// A frame the kernel received.
     public struct ReceivedFrame {
         public let bytes: ArraySlice<UInt8>
@@ -163,5 +167,86 @@ public final class PacketSocket {
         let sent = frame.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
         guard sent == frame.count else { throw SystemCallError("send(AF_PACKET, \(frame.count) bytes)") }
         capture?.record(frame: frame[...])
+    }
+}
+
+extension PacketSocket {
+    /// Frames to send together with ``send(_:)``: copied in back to back, so one buffer
+    /// holds them all while the kernel reads them.
+    public struct FrameBatch {
+        fileprivate var bytes: [UInt8] = []
+        /// Where each frame ends in ``bytes``.
+        fileprivate var ends: [Int] = []
+
+        public init() {}
+
+        public var count: Int { ends.count }
+        public var isEmpty: Bool { ends.isEmpty }
+
+        public mutating func append(_ frame: [UInt8]) {
+            bytes.append(contentsOf: frame)
+            ends.append(bytes.count)
+        }
+
+        fileprivate mutating func removeAll() {
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// How a ``send(_:)`` went: the frames the kernel refused, and why the first was.
+    public struct FrameBatchResult {
+        public var dropped = 0
+        public var error: SystemCallError?
+    }
+
+    /// Sends every frame of `batch` in order with as few `sendmmsg(2)` calls as the kernel
+    /// allows (one, unless it takes only some), then empties the batch. A frame the kernel
+    /// refuses is dropped and the next one tried; a full queue (EAGAIN, ENOBUFS) drops the
+    /// rest, as a UDP server treats a full queue: lost packets, which the client retries.
+    @discardableResult
+    public func send(_ batch: inout FrameBatch) -> FrameBatchResult {
+        defer { batch.removeAll() }
+        var result = FrameBatchResult()
+        let count = batch.count
+        guard count > 0 else { return result }
+        var vectors = [iovec](repeating: iovec(), count: count)
+        var messages = [cnet_mmsghdr](repeating: cnet_mmsghdr(), count: count)
+        let ends = batch.ends
+        var sent: [Range<Int>] = []
+        batch.bytes.withUnsafeMutableBytes { bytes in
+            vectors.withUnsafeMutableBufferPointer { vectors in
+                var start = 0
+                for index in 0..<count {
+                    vectors[index] = iovec(iov_base: bytes.baseAddress! + start, iov_len: ends[index] - start)
+                    messages[index].msg_hdr.msg_iov = vectors.baseAddress! + index
+                    messages[index].msg_hdr.msg_iovlen = 1
+                    start = ends[index]
+                }
+                messages.withUnsafeMutableBufferPointer { messages in
+                    var next = 0
+                    while next < count {
+                        let taken = Int(cnet_sendmmsg(fd, messages.baseAddress! + next, UInt32(count - next)))
+                        if taken > 0 {
+                            sent.append(next..<(next + taken))
+                            next += taken
+                            continue
+                        }
+                        let error = errno
+                        if result.error == nil { result.error = SystemCallError("sendmmsg(AF_PACKET, \(count - next) frames)", errno: error) }
+                        if taken < 0 && (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS) {
+                            result.dropped += count - next
+                            break
+                        }
+                        result.dropped += 1
+                        next += 1
+                    }
+                }
+            }
+        }
+        if let capture {
+            for index in sent.joined() { capture.record(frame: batch.bytes[(index == 0 ? 0 : ends[index - 1])..<ends[index]]) }
+        }
+        return result
     }
 }

@@ -34,7 +34,7 @@ final class TFTPService {
     /// Touched at every block from the loop's one thread, never through overlapping
     /// accesses: no dynamic exclusivity checks (see ``TFTPSession``).
     @exclusivity(unchecked) private var server: TFTPServer<FileSystemBootTree>
-    @exclusivity(unchecked) private var sessions: [TFTPTransferID: TFTPSession] = [:]
+    private let sessions = TFTPSessionTable<TFTPSession>()
     private var requestBuffer = [UInt8](repeating: 0, count: 65_536)
     private(set) var transfersStarted = 0
     /// What `counters` reports: requests by how they ended, bytes and durations sent.
@@ -63,7 +63,9 @@ final class TFTPService {
                 limits: TFTPServerLimits(interfaceMTU: mtu > 0 ? Int(mtu) : 1500)),
             reportOf: reportOf)
         try socket.watch(in: loop) { [unowned self] in self.readRequests() }
-        try port.watch(in: loop) { [unowned self] in self.dispatch($0) }
+        // Called per datagram: `unowned` would check the service is alive each time. The
+        // port's watch ends with the service (`deinit` deregisters it).
+        try port.watch(in: loop) { [unowned(unsafe) self] in self.dispatch($0, at: $1) }
     }
 
     deinit {
@@ -97,10 +99,16 @@ final class TFTPService {
     }
 
     /// A datagram on the transfer port goes to the transfer of its address and port, and
-    /// nowhere else.
-    private func dispatch(_ datagram: UDPSocket.Datagram) {
-        if let session = sessions[TFTPTransferID(address: datagram.source, port: datagram.sourcePort)] {
-            session.received(datagram.payload)
+    /// nowhere else: the server decides, the session sends. Bytes that are no TFTP packet
+    /// change nothing.
+    private func dispatch(_ datagram: UDPSocket.Datagram, at now: MonotonicInstant) {
+        let id = TFTPTransferID(address: datagram.source, port: datagram.sourcePort)
+        if let session = sessions[id] {
+            do throws(TFTPDecodingError) {
+                if let actions = try server.received(datagram.payload, from: id, at: now) { session.perform(actions, at: now) }
+            } catch {
+                logger.debug("TFTP \(id) \(session.fileName): ignored a malformed packet: \(error)")
+            }
         } else if port.answerStray(datagram) {
             logger.debug("TFTP packet from \(datagram.source):\(datagram.sourcePort) on the transfer port answered with error 5 (unknown transfer ID)")
         }
@@ -136,17 +144,14 @@ final class TFTPService {
         transfersStarted += 1
         log(start.event, fileName: fileName, client: id.address)
         onBootEvent?(id.address, BootEvent.Kind(start.event, fileName: fileName))
-        session.perform(server.begin(start, at: loop.now))
+        let now = loop.now
+        session.perform(server.begin(start, at: now), at: now)
     }
 
     // MARK: what a transfer's session asks of the server
 
-    func received(_ payload: ArraySlice<UInt8>, for session: TFTPSession) throws(TFTPDecodingError) -> TFTPTransfer.Actions? {
-        try server.received(payload, from: session.id, at: loop.now)
-    }
-
-    func timerFired(for session: TFTPSession) -> TFTPTransfer.Actions? {
-        server.timerFired(session.id, at: loop.now)
+    func timerFired(for session: TFTPSession, at now: MonotonicInstant) -> TFTPTransfer.Actions? {
+        server.timerFired(session.id, at: now)
     }
 
     func readFailed(_ error: TFTPReadError, for session: TFTPSession) -> TFTPTransfer.Actions? {

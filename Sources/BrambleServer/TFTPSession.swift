@@ -10,7 +10,7 @@ import Logging
 /// server's (``TFTPServer``, through ``TFTPService``): this performs the
 /// ``TFTPTransfer/Actions`` it returns.
 ///
-/// Only datagrams from the client's address and port reach it: the service looks the
+/// It acts only on datagrams from the client's address and port: the service looks the
 /// session up by that pair, and anything else arriving on the port gets ERROR 5 (unknown
 /// transfer ID) and changes nothing, so a stray or spoofed packet from another address or
 /// port cannot end or steer a transfer.
@@ -23,9 +23,11 @@ final class TFTPSession {
     /// The client's address and port: the transfer's key in the server's table.
     let id: TFTPTransferID
     let fileName: String
-    /// Owned by the service, which owns this session and outlives it: no reference
-    /// counting per block.
-    private unowned(unsafe) let port: TFTPTransferPort
+    /// Shared with the service. A strong `let`: a call through it borrows the reference,
+    /// where an `unowned(unsafe)` one is copied (retained and released) at every block.
+    private let port: TFTPTransferPort
+    /// Owned by the service, which owns this session and outlives it; not strong, which
+    /// would make a cycle through the service's table.
     private unowned(unsafe) let service: TFTPService
     /// The bytes sent and how: copied from the start, read block by block.
     private let contents: any TFTPFileContents
@@ -95,34 +97,26 @@ final class TFTPSession {
         sendBuffer.deallocate()
     }
 
-    /// A datagram from the client's address and port.
-    func received(_ payload: ArraySlice<UInt8>) {
+    /// Queues what the server decided at `now` on the port, arms the timer, and hands an
+    /// ending back to the service. The caller sends the port's batch (``TFTPTransferPort/flush()``).
+    func perform(_ actions: TFTPTransfer.Actions, at now: MonotonicInstant) {
         guard !ended else { return }
-        do throws(TFTPDecodingError) {
-            if let actions = try service.received(payload, for: self) { perform(actions) }
-        } catch {
-            logger.debug("TFTP \(id) \(fileName): ignored a malformed packet: \(error)")
-        }
-    }
-
-    /// Queues what the server decided on the port, arms the timer, and hands an ending back
-    /// to the service. The caller sends the port's batch (``TFTPTransferPort/flush()``).
-    func perform(_ actions: TFTPTransfer.Actions) {
-        guard !ended else { return }
+        // Nearly every ACK's actions are DATA and a deadline: no packet or ending to copy out.
+        let rare = actions.hasPacketOrEnding
         // An OACK or ERROR: its options and message are bounded, so it always encodes.
-        if let packet = actions.packet, let bytes = try? packet.encoded() { port.queue(bytes, to: id) }
+        if rare, let packet = actions.packet, let bytes = try? packet.encoded() { port.queue(bytes, to: id) }
         do throws(TFTPReadError) {
             try send(actions)
         } catch {
             // The file shrank or was rewritten under the transfer: ERROR to the client,
             // and the transfer ends as failed, which the service logs with the file name.
-            if let failed = service.readFailed(error, for: self) { perform(failed) }
+            if let failed = service.readFailed(error, for: self) { perform(failed, at: now) }
             return
         }
         if let deadline = actions.deadline { arm(deadline) }
-        if let ending = actions.ending {
+        if rare, let ending = actions.ending {
             end(TFTPEvent(ending: ending))
-        } else if let milliseconds = slowWatch.check(now: loop.now.nanoseconds) {
+        } else if let milliseconds = slowWatch.check(now: now.nanoseconds) {
             service.slow(self, milliseconds: milliseconds)
         }
     }
@@ -202,13 +196,18 @@ final class TFTPSession {
         if let timerDeadline, timerDeadline <= deadline { return }
         if let timer { loop.cancel(timer) }
         timerDeadline = deadline
-        timer = loop.schedule(at: deadline) { [weak self] in self?.timerFired() }
+        // Not `weak`: a weak reference gives the session a side table, and every retain and
+        // release of it, several per block, then takes the runtime's slow path. The timer
+        // never outlives the session (``end(_:)`` and `deinit` cancel it), and the call holds
+        // the session strongly, since firing can end the transfer and free it.
+        timer = loop.schedule(at: deadline) { [unowned(unsafe) self] in withExtendedLifetime(self) { $0.timerFired() } }
     }
 
     private func timerFired() {
         timer = nil
         timerDeadline = nil
-        if let actions = service.timerFired(for: self) { perform(actions) }
+        let now = loop.now
+        if let actions = service.timerFired(for: self, at: now) { perform(actions, at: now) }
         port.flush()
     }
 

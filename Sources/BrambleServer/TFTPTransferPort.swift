@@ -65,11 +65,13 @@ final class TFTPTransferPort {
     }
 
     /// Calls `handle` with each datagram of each batch `recvmmsg` reads, within the turn's
-    /// share (``EventLoop/readBatch``), and sends what the handlers queued once per batch.
-    func watch(in loop: EventLoop, _ handle: @escaping (UDPSocket.Datagram) -> Void) throws(SystemCallError) {
+    /// share (``EventLoop/readBatch``), and the time the batch was read (one clock read per
+    /// batch, not one per block); sends what the handlers queued once per batch.
+    func watch(in loop: EventLoop, _ handle: @escaping (UDPSocket.Datagram, MonotonicInstant) -> Void) throws(SystemCallError) {
         try socket.watch(in: loop) { [unowned self] in
             while socket.receive(into: receiveBatch) > 0 {
-                for datagram in receiveBatch.datagrams { handle(datagram) }
+                let now = loop.now
+                for datagram in receiveBatch.datagrams { handle(datagram, now) }
                 flush()
                 // A short batch emptied the socket; another recvmmsg would only say so.
                 if receiveBatch.drained { return }

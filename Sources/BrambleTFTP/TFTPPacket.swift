@@ -32,6 +32,16 @@ public enum TFTPPacket: Hashable, Sendable {
 
     // MARK: decoding
 
+    /// The block number of an ACK, nil for any other payload: exactly the ACKs
+    /// ``init(decoding:)`` decodes (extra bytes after the number ignored), read without
+    /// building a packet, for the server's path of every block.
+    @inlinable
+    public static func acknowledgedBlock(in bytes: ArraySlice<UInt8>) -> UInt16? {
+        let start = bytes.startIndex
+        guard bytes.count >= 4, bytes[start] == 0, bytes[start + 1] == UInt8(TFTPOpcode.acknowledgement.rawValue) else { return nil }
+        return UInt16(bytes[start + 2]) << 8 | UInt16(bytes[start + 3])
+    }
+
     public init(decoding bytes: [UInt8]) throws(TFTPDecodingError) {
         try self.init(decoding: bytes[...])
     }
@@ -43,9 +53,8 @@ public enum TFTPPacket: Hashable, Sendable {
     public init(decoding bytes: ArraySlice<UInt8>) throws(TFTPDecodingError) {
         // An ACK, the packet a transfer receives once per block, read straight from its
         // four bytes: the same value the general path below gives, without the reader.
-        let start = bytes.startIndex
-        if bytes.count >= 4, bytes[start] == 0, bytes[start + 1] == UInt8(TFTPOpcode.acknowledgement.rawValue) {
-            self = .acknowledgement(block: UInt16(bytes[start + 2]) << 8 | UInt16(bytes[start + 3]))
+        if let block = Self.acknowledgedBlock(in: bytes) {
+            self = .acknowledgement(block: block)
             return
         }
         var reader = ByteReader(bytes)

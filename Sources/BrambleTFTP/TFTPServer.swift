@@ -12,10 +12,23 @@ public struct TFTPTransferID: Hashable, Sendable, CustomStringConvertible {
         self.port = port
     }
 
-    /// One 64-bit word into the hasher instead of two fields: the table is looked up by
-    /// this key at every ACK, twice (the daemon's sessions and the server's transfers).
+    /// One 64-bit word into the hasher instead of two fields.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(UInt64(address.value) << 16 | UInt64(port))
+    }
+
+    /// What `Dictionary` places the key by, for the server's table of transfers, looked up
+    /// at every ACK: the address and port as one word, mixed with the table's own random
+    /// seed by SplitMix64's finalizer (a bijection in which every input bit moves every
+    /// output bit; https://prng.di.unimi.it/splitmix64.c), about 10 instructions where
+    /// `Hasher`'s SipHash took 200. Without the seed, which differs per table and process,
+    /// a client cannot choose ports that collide; and the table holds only admitted
+    /// transfers (``TFTPAdmission``), so even colliding keys make short probes.
+    public func _rawHashValue(seed: Int) -> Int {
+        var mixed = (UInt64(address.value) << 16 | UInt64(port)) ^ UInt64(bitPattern: Int64(seed))
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int(truncatingIfNeeded: mixed ^ (mixed >> 31))
     }
 
     public var description: String { "\(address):\(port)" }
@@ -232,6 +245,9 @@ public struct TFTPServer<Tree: TFTPServedTree> {
     /// bytes that are no TFTP packet, which change nothing.
     public mutating func received(_ payload: ArraySlice<UInt8>, from id: TFTPTransferID, at now: MonotonicInstant) throws(TFTPDecodingError) -> TFTPTransfer.Actions? {
         guard let index = transfers.index(forKey: id) else { return nil }
+        if let block = TFTPPacket.acknowledgedBlock(in: payload) {
+            return step(at: index) { $0.receivedAcknowledgement(block, now: now) }
+        }
         let packet = try TFTPPacket(decoding: payload)
         return step(at: index) { $0.received(packet, now: now) }
     }
@@ -271,7 +287,7 @@ public struct TFTPServer<Tree: TFTPServedTree> {
     /// which profiling showed as the core's largest user-space cost per block.
     private mutating func step(at index: [TFTPTransferID: Entry].Index, _ input: (inout TFTPTransfer) -> TFTPTransfer.Actions) -> TFTPTransfer.Actions {
         let actions = input(&transfers.values[index].transfer)
-        if actions.ending != nil {
+        if let rare = actions.rare, rare.ending != nil {
             end(transfers.keys[index])
         } else if let deadline = actions.deadline {
             transfers.values[index].deadline = deadline

@@ -125,12 +125,8 @@ public struct TFTPTransfer: Sendable {
         switch (state, packet) {
         case (.notStarted, _), (.ended, _):
             return none
-        case (.awaitingOptionAcknowledgement, .acknowledgement(let number)):
-            guard number == 0 else { return none }
-            lastProgress = now
-            return sendFirstWindow(now: now)
-        case (.sending(let window), .acknowledgement(let number)):
-            return acknowledged(number, window: window, now: now)
+        case (_, .acknowledgement(let number)):
+            return receivedAcknowledgement(number, now: now)
         case (_, .error(let code, let message)):
             let wasProbing = code == .notDefined && acknowledgedBlocks <= 1
             state = .ended
@@ -141,6 +137,22 @@ public struct TFTPTransfer: Sendable {
             return actions(
                 packet: .error(.illegalOperation, message: "\(packet.opcode) is not part of a read transfer"),
                 ending: .failed(.illegalPacket(packet.opcode)))
+        }
+    }
+
+    /// An ACK of `number` (as on the wire): what ``received(_:now:)`` does with
+    /// `.acknowledgement(block: number)`, without a packet to build and destroy, for the
+    /// server's path of every block.
+    public mutating func receivedAcknowledgement(_ number: UInt16, now: MonotonicInstant) -> Actions {
+        switch state {
+        case .notStarted, .ended:
+            return none
+        case .awaitingOptionAcknowledgement:
+            guard number == 0 else { return none }
+            lastProgress = now
+            return sendFirstWindow(now: now)
+        case .sending(let window):
+            return acknowledged(number, window: window, now: now)
         }
     }
 
@@ -231,12 +243,21 @@ public struct TFTPTransfer: Sendable {
         return actions
     }
 
+    /// ``actions(packet:blocks:deadline:ending:)`` with only DATA and a deadline, what nearly
+    /// every ACK returns: no optional packet and ending to pass in and destroy per block.
+    private func dataActions(blocks: Range<Int>, deadline: MonotonicInstant) -> Actions {
+        var actions = Actions(layout: layout)
+        actions.blocks = blocks
+        actions.deadline = min(deadline, stallDeadline)
+        return actions
+    }
+
     private mutating func sendFirstWindow(now: MonotonicInstant) -> Actions {
         let timer = RetransmissionTimer(deadline: now.adding(nanoseconds: timeoutNanoseconds), consecutiveTimeouts: 0)
         var window = Window(firstUnacknowledged: 1, nextUnsent: 1, timer: timer)
         let blocks = sendNewBlocks(of: &window)
         state = .sending(window)
-        return actions(blocks: blocks, deadline: timer.deadline)
+        return dataActions(blocks: blocks, deadline: timer.deadline)
     }
 
     /// An ACK moves the window only when it acknowledges a block that was sent and not yet
@@ -262,7 +283,7 @@ public struct TFTPTransfer: Sendable {
         window.timer = RetransmissionTimer(deadline: now.adding(nanoseconds: timeoutNanoseconds), consecutiveTimeouts: 0)
         let blocks = sendNewBlocks(of: &window)
         state = .sending(window)
-        return actions(blocks: blocks, deadline: window.timer.deadline)
+        return dataActions(blocks: blocks, deadline: window.timer.deadline)
     }
 
     /// The blocks of the window never sent before (possibly none), marked as sent.
@@ -298,6 +319,10 @@ extension TFTPTransfer {
         public internal(set) var deadline: MonotonicInstant?
         /// `finished`, `failed` or `probeEnded`: the transfer is over.
         public var ending: Action? { rare?.ending }
+        /// False when there is no ``packet`` and no ``ending``, only DATA and a deadline, as
+        /// for nearly every ACK: a caller that checks this first skips copying both
+        /// optionals out (and destroying the copies) at every block.
+        public var hasPacketOrEnding: Bool { rare != nil }
         /// The packet and the ending, out of line. Both are rare (an OACK, an ERROR, the
         /// end) and large: inline they made every ACK's actions a value of well over a
         /// hundred bytes, copied several times per block with `memcpy`. One allocation per

@@ -213,6 +213,37 @@ import Testing
         #expect(harness.ask(try Self.bytes("hub.cluster", .a), address: hubInterface.address).firstQueryOf == nil)
     }
 
+    /// The daemon's batch path (`answerStored`) answers what the memo and the cache hold,
+    /// byte for byte as `answer` does, and leaves everything else to `answer`: a node's
+    /// first query (its OS-up event), a client outside the subnet, a name not yet answered.
+    @Test func theStoredAnswerPathAgreesWithTheFullPathAndLeavesTheRest() throws {
+        var harness = try Harness()
+        var stored: [UInt8] = []
+        let query = try Self.bytes("web05.cluster", .a, id: 3)
+        #expect(harness.server.answerStored(query: query[...], overTCP: false, address: Self.node, now: Self.start, reply: &stored) == nil,
+                "nothing remembered yet, and it is the node's first query")
+        #expect(harness.ask(query).firstQueryOf?.id == 5, "the first query still reports the node's OS up")
+        let full = harness.reply
+        let answered = harness.server.answerStored(query: query[...], overTCP: false, address: Self.node, now: Self.start, reply: &stored)
+        #expect(answered?.source == .zone && answered?.code == .noError)
+        #expect(stored == full)
+
+        #expect(harness.server.answerStored(query: query[...], overTCP: false, address: Self.stranger, now: Self.start, reply: &stored) == nil,
+                "outside the subnet: refused by the full path")
+        let sent = try #require(Self.sentUpstream(harness.ask(try Self.bytes("www.example.org", .a, id: 4))))
+        _ = try harness.upstreamAnswers(sent)
+        let cachedQuery = try Self.bytes("www.EXAMPLE.org", .a, id: 5, edns: DNSEDNS(udpPayloadSize: 1232))
+        let cached = harness.server.answerStored(query: cachedQuery[...], overTCP: false, address: Self.node, now: Self.start, reply: &stored)
+        #expect(cached?.source == .cache)
+        #expect(harness.ask(cachedQuery).disposition == .answer(.cache, code: .noError))
+        #expect(stored == harness.reply)
+
+        harness.server.nodeRebooted(id: 5)
+        #expect(harness.server.answerStored(query: query[...], overTCP: false, address: Self.node, now: Self.start, reply: &stored) == nil,
+                "after a reboot the next query is a first query again")
+        #expect(harness.ask(query).firstQueryOf?.id == 5)
+    }
+
     @Test func leaseNamesJoinTheZoneAndANewZoneForgetsTheMemo() throws {
         var harness = try Harness()
         let laptop = try Self.bytes("laptop.cluster", .a)

@@ -234,6 +234,46 @@ import Testing
         #expect(DNSQueryView(lyingOPT[...]) == nil, "OPT data longer than the message")
     }
 
+    /// Eight bytes at a time gives what a byte at a time gives, for every byte value in
+    /// every position (each byte's neighbours must not change its result).
+    @Test func lowercasingAWordIsLowercasingEachByte() {
+        for value in 0...255 {
+            for position in 0..<8 {
+                for neighbour: UInt64 in [0x00, 0x40, 0x41, 0x5a, 0x5b, 0x7f, 0x80, 0xc1, 0xff] {
+                    var word: UInt64 = 0
+                    for index in 0..<8 { word |= (index == position ? UInt64(value) : neighbour) << (8 * UInt64(index)) }
+                    var expected: UInt64 = 0
+                    for index in 0..<8 {
+                        expected |= UInt64(DNSName.lowercased(UInt8(truncatingIfNeeded: word >> (8 * UInt64(index))))) << (8 * UInt64(index))
+                    }
+                    #expect(DNSName.lowercased(word: word) == expected, "byte \(value) at \(position) among \(neighbour)")
+                }
+            }
+        }
+    }
+
+    /// Names of every length around the eight-byte steps, in both cases: the index and
+    /// name equality see them as equal, and a change in any one byte as different.
+    @Test func namesOfEveryLengthMatchWhateverTheirCase() throws {
+        var index = DNSQuestionIndex(seed: 9)
+        for length in 1...40 {
+            let label = String((0..<length).map { Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0 % 26))) })
+            index.insert(DNSQuestionIndex.key(name: name("\(label).example"), type: .a, recordClass: .internet, flags: 0), value: length)
+        }
+        for length in 1...40 {
+            let label = String((0..<length).map { Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0 % 26))) })
+            let upper = try query(label.uppercased() + ".EXAMPLE", .a).encoded()
+            #expect(index.value(for: DNSQueryView(upper[...])!, in: upper[...], flags: 0) == length)
+            #expect(name(label.uppercased() + ".example") == name("\(label).example"))
+            for changed in 0..<length {
+                var bytes = upper
+                bytes[13 + changed] = UInt8(ascii: "0")
+                #expect(index.value(for: DNSQueryView(bytes[...])!, in: bytes[...], flags: 0) == nil, "length \(length), byte \(changed)")
+                #expect(DNSName.equalIgnoringASCIICase(bytes[12..<(13 + length)], upper[12..<(13 + length)]) == false)
+            }
+        }
+    }
+
     @Test func theQuestionIndexAgreesWithADictionaryThroughChurn() throws {
         var index = DNSQuestionIndex(seed: 5)
         var reference: [[UInt8]: Int] = [:]

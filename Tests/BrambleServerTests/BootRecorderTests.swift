@@ -61,6 +61,28 @@ import Testing
         #expect(status.summary["firmware"] == 1 && status.summary["waiting"] == 2)
     }
 
+    /// With nobody following, no record is handed on; the log file and the history are
+    /// written all the same, and a follower arriving gets the next events.
+    @Test func recordsAreHandedOnOnlyWhileFollowed() throws {
+        let directory = try TemporaryDirectory.make(prefix: "bramble-server")
+        let recorder = BootRecorder(nodeMap: Self.map, logs: NodeLogDirectory(directory: try DirectoryHandle.openState(directory, owner: nil)), logger: Logger(label: "test"))
+        var followed: [String] = []
+        var following = false
+        recorder.onRecord = { followed.append($0.line) }
+        recorder.isFollowed = { following }
+        recorder.record(romDiscover(), nodeID: 5, time: 1_000_000)
+        recorder.record([.bootloaderLog(line: "one"), .bootloaderLog(line: "two")], nodeID: 5, time: 1_000_100)
+        #expect(followed.isEmpty)
+        following = true
+        recorder.record(BootEvent.Kind.transferStarted(file: "bootcode.bin"), nodeID: 5, time: 1_000_250)
+        recorder.record([.bootloaderLog(line: "three"), .bootloaderLog(line: "four")], nodeID: 5, time: 1_000_300)
+        let log = try #require(Self.contents("\(directory)/node05.log"))
+        let lines = log.split(separator: "\n").map(String.init)
+        #expect(lines.count == 6)
+        #expect(followed == Array(lines.suffix(3)))
+        #expect(recorder.history(of: Self.map.node(id: 5)!).records.map(\.line) == lines)
+    }
+
     @Test func logsRotateAtTheLimitKeepingOneOldFile() throws {
         let directory = try TemporaryDirectory.make(prefix: "bramble-server")
         let logs = NodeLogDirectory(directory: try DirectoryHandle.openState(directory, owner: nil), limit: 100)

@@ -96,6 +96,30 @@ struct DHCPServiceSheddingTests {
         #expect(counters.ignored.values.reduce(0, +) == 0)
     }
 
+    /// Requests arriving a millisecond apart are read by polling the ring, far fewer
+    /// wake-ups than requests, every one answered; once they stop, the socket is watched
+    /// again and a lone request is answered as it comes.
+    @Test func closeRequestsAreReadByPollingAndALoneOneWakesTheLoop() throws {
+        let burst = Array(Self.ids.prefix(60))
+        for (index, id) in burst.enumerated() {
+            loop.schedule(afterMilliseconds: index) { self.send(Self.frame(.discover, id: id)) }
+        }
+        try serveUntilQuiet()
+        var counters = service.tally.snapshot(pool: nil)
+        #expect(counters.replies["offer"] == burst.count)
+        #expect(service.readinessWakeUps < burst.count / 2, "\(service.readinessWakeUps) wake-ups for \(burst.count) requests")
+        #expect(!service.polling)
+        let wakeUps = service.readinessWakeUps
+        send(Self.frame(.discover, id: Self.ids.last!))
+        try serveUntilQuiet()
+        counters = service.tally.snapshot(pool: nil)
+        #expect(counters.replies["offer"] == burst.count + 1)
+        // Its reply, to the relay's address through the socket bound to `lo`, comes back
+        // over `lo` into the ring as well: a second wake-up, not a poll.
+        #expect(service.readinessWakeUps <= wakeUps + 2)
+        #expect(!service.polling)
+    }
+
     /// Requests that waited past the stale limit are not answered, whatever their type;
     /// what arrives after them is.
     @Test func staleRequestsAreNotAnswered() throws {

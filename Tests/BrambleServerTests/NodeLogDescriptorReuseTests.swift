@@ -49,6 +49,31 @@ import Testing
         #expect(BootRecorderTests.contents("\(directory)/node05.log.old") == "first\nsecond\n")
     }
 
+    /// Past its lifetime a descriptor is kept while the node's name still leads to the file
+    /// it has open, and dropped for the new file once an operator renamed the log away.
+    /// (node06 only runs the sweep of expired descriptors, once a second at an append.)
+    @Test func anExpiredDescriptorIsKeptWhileItsNameLeadsToItsFile() throws {
+        clock.advance(milliseconds: 500)
+        try logs.append("first", toNode: "node05")
+        clock.advance(milliseconds: 600)
+        try logs.append("x", toNode: "node06")
+        clock.advance(milliseconds: 500)
+        try logs.append("second", toNode: "node05")
+        #expect(logs.filesOpened == 3, "node05 twice (the file was new the first time), node06 once")
+        clock.advance(milliseconds: 600)
+        try logs.append("y", toNode: "node06")
+        clock.advance(milliseconds: 500)
+        try logs.append("third", toNode: "node05")
+        #expect(logs.filesOpened == 4, "node06 again (its file was new when opened), not node05")
+        clock.advance(milliseconds: 600)
+        try logs.append("z", toNode: "node06")
+        #expect(rename("\(directory)/node05.log", "\(directory)/node05.log.old") == 0)
+        clock.advance(milliseconds: 500)
+        try logs.append("fourth", toNode: "node05")
+        #expect(BootRecorderTests.contents("\(directory)/node05.log.old") == "first\nsecond\nthird\n")
+        #expect(BootRecorderTests.contents("\(directory)/node05.log") == "fourth\n")
+    }
+
     @Test func aDeletedLogIsCreatedAgainOnceTheDescriptorExpires() throws {
         try logs.append("first", toNode: "node05")
         #expect(unlink("\(directory)/node05.log") == 0)

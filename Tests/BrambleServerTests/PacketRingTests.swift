@@ -137,6 +137,21 @@ struct PacketRingTests {
         #expect(!ring.isBacklogged(beyond: 5))
     }
 
+    /// A batch of frames goes out whole and in order (one `sendmmsg`), and empties.
+    @Test func aBatchOfFramesIsSentInOrder() throws {
+        var batch = PacketSocket.FrameBatch()
+        for client in 1...12 { batch.append(Self.discoverFrame(client: UInt8(client), padding: client * 7)) }
+        let result = sender.send(&batch)
+        #expect(result.dropped == 0 && result.error == nil)
+        #expect(batch.isEmpty)
+        var buffer = [UInt8](repeating: 0, count: PacketSocket.maximumFrameLength)
+        var read: [[UInt8]] = []
+        while let frame = ring.receive(into: &buffer) { read.append(Array(frame.bytes)) }
+        #expect(clients(of: read) == (1...12).map { UInt8($0) })
+        #expect(read == (1...12).map { Self.discoverFrame(client: UInt8($0), padding: $0 * 7) })
+        #expect(sender.send(&batch).dropped == 0, "an empty batch sends nothing")
+    }
+
     /// A full ring drops what comes next, as a full socket buffer does; what it held is read
     /// in order, and frames sent after it was drained are read again.
     @Test func aFullRingDropsNewFramesAndRecovers() throws {

@@ -49,6 +49,24 @@ import Testing
 
     @Test func paddedAcknowledgementFromAPi5() throws {
         #expect(try TFTPPacket(decoding: [0, 4, 0x01, 0x02, 0, 0, 0, 0, 0, 0]) == .acknowledgement(block: 0x0102))
+        #expect(TFTPPacket.acknowledgedBlock(in: [0, 4, 0x01, 0x02, 0, 0, 0, 0, 0, 0][...]) == 0x0102)
+    }
+
+    /// The ACK reader the server uses for every block finds an ACK exactly where the
+    /// decoder does, with the same number: a slice anywhere in a buffer, short ACKs,
+    /// other opcodes and a nonzero first byte included.
+    @Test func theAcknowledgementReaderAgreesWithTheDecoder() {
+        let cases: [[UInt8]] = [
+            [0, 4, 0, 1], [0, 4, 0xff, 0xff], [0, 4, 0], [0, 4], [1, 4, 0, 1], [0, 3, 0, 1, 9], [0, 5, 0, 1, 0], [], [9, 0, 4, 0, 7, 9],
+        ]
+        for bytes in cases {
+            for start in 0...min(1, bytes.count) {
+                let slice = bytes[start...]
+                let decoded = try? TFTPPacket(decoding: slice)
+                let expected: UInt16? = if case .acknowledgement(let block) = decoded { block } else { nil }
+                #expect(TFTPPacket.acknowledgedBlock(in: slice) == expected, "\(Array(slice))")
+            }
+        }
     }
 
     @Test func dataKeepsItsPayloadAsASlice() throws {
