@@ -93,7 +93,9 @@ struct PacketRingTests {
         var buffer = [UInt8](repeating: 0, count: PacketSocket.maximumFrameLength)
         var wakeUps = 0
         var read: [[UInt8]] = []
-        try ring.watch(in: loop) {
+        // Unowned: the loop keeps its handlers, so a strong capture would keep the loop,
+        // this suite and its namespace alive after the test.
+        try ring.watch(in: loop) { [unowned loop] in
             wakeUps += 1
             while let frame = ring.receive(into: &buffer) { read.append(Array(frame.bytes)) }
             loop.stop()
